@@ -1,0 +1,1 @@
+"""Slack's side: the Bolt app, the /meta command, modals, and notification formatting."""

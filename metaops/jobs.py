@@ -1,0 +1,139 @@
+"""RQ job functions: drain queued events, retry one event, sweep stranded events."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import timedelta
+
+from rq import get_current_job
+
+from integrations.meta import payload
+from metaops import defaults, notifications, periodic
+from metaops import queue as queueing
+from metaops.exceptions import NoChannel, SlackRateLimited
+from metaops.runtime import Runtime, current
+from store import dedupe, events, workspaces
+
+log = logging.getLogger(__name__)
+
+
+def drain() -> int:
+    """Process queued events in order, in batches, until none is left. Returns how many were handled."""
+    rt = current()
+    r, handled, started = rt.redis, 0, time.monotonic()
+    while True:
+        raw = r.lpop(queueing.EVENTS_KEY, defaults.DRAIN_BATCH)
+        if not raw:
+            r.delete(queueing.DRAIN_FLAG)
+            # An event pushed between the empty pop and the delete found the flag set: take it now.
+            if r.llen(queueing.EVENTS_KEY) and r.set(queueing.DRAIN_FLAG, 1, nx=True, ex=defaults.DRAIN_FLAG_TTL):
+                continue
+            return handled
+        r.expire(queueing.DRAIN_FLAG, defaults.DRAIN_FLAG_TTL)
+        ids = [int(x) for x in raw]
+        for i, event_id in enumerate(ids):
+            try:
+                handle(rt, event_id)
+            except SlackRateLimited as e:
+                # Pause everything (order matters in a conversation): put the rest back, drain again later.
+                r.lpush(queueing.EVENTS_KEY, *reversed(ids[i:]))
+                r.expire(queueing.DRAIN_FLAG, e.retry_after + defaults.DRAIN_FLAG_TTL)
+                events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
+                queueing.enqueue_drain(rt.queue, delay=e.retry_after)
+                return handled
+            except Exception as e:  # noqa: BLE001 - any failure: the event gets its own job with retries
+                log.warning("event %s failed, retrying in its own job: %s", event_id, _reason(e))
+                intervals = rt.settings.JOB_RETRY_INTERVALS
+                events.record_attempt(rt.db.engine, event_id, _reason(e), rt.clock() + timedelta(seconds=intervals[0]))
+                queueing.enqueue_retry(rt.queue, event_id, intervals)
+            handled += 1
+        if time.monotonic() - started > defaults.DRAIN_MAX_SECONDS:
+            queueing.enqueue_drain(rt.queue)  # hand over, so one job never runs into its timeout
+            return handled
+
+
+def process_event(event_id: int) -> None:
+    """One event in a job of its own (a retry); RQ's Retry tries again, then keeps it in the failed registry."""
+    rt = current()
+    try:
+        handle(rt, event_id)
+    except SlackRateLimited as e:
+        events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
+        queueing.enqueue_later(rt.queue, event_id, e.retry_after)
+    except Exception as e:
+        job = get_current_job()
+        final = not (job and job.retries_left)
+        retry_at = None if final else rt.clock() + timedelta(seconds=job.get_retry_interval())
+        events.record_attempt(rt.db.engine, event_id, _reason(e), retry_at, final=final)
+        raise
+
+
+def sweep() -> int:
+    """Queue again the events that were stored but never processed (Redis was down, a worker died)."""
+    rt = current()
+    periodic.schedule_next(rt.queue, "metaops.jobs.sweep")
+    older_than = rt.clock() - timedelta(seconds=defaults.SWEEP_GRACE)
+    ids = [i for i in events.stranded(rt.db.engine, older_than, defaults.SWEEP_BATCH)
+           if not queueing.is_pending(rt.queue, i)]
+    if ids:
+        log.info("re-queueing %d stranded event(s)", len(ids))
+        queueing.push_events(rt.queue, ids)
+    else:
+        queueing.ensure_drain(rt.queue)
+    return len(ids)
+
+
+def handle(rt: Runtime, event_id: int) -> None:
+    body = events.load_pending(rt.db.engine, event_id)
+    if body is None:
+        return  # already done (a duplicate queueing), failed for good, or unknown
+    unrouted = deliver(rt, event_id, json.loads(body))
+    events.mark_done(rt.db.engine, event_id, unrouted, rt.clock())
+
+
+def deliver(rt: Runtime, event_id: int, data: dict) -> int:
+    """Deliver every item of one payload, each at most once. Returns how many items had no owner.
+
+    Items are independent: one failing does not stop the others; the first error is raised at the end,
+    and a retry redoes only what was not delivered.
+    """
+    owners: dict[str, str | None] = {}
+    unrouted, error = 0, None
+    for item in payload.items(data):
+        deliver_item = notifications.handler_for(item)
+        if deliver_item is None:
+            continue
+        if item.asset_id not in owners:
+            owners[item.asset_id] = workspaces.owner_of(rt.db.engine, item.asset_id)
+        team = owners[item.asset_id]
+        if team is None:
+            unrouted += 1
+            continue
+        if not dedupe.claim(rt.db.engine, item.key, event_id, rt.clock(), defaults.DEDUPE_LEASE):
+            continue
+        try:
+            deliver_item(rt, team, item)
+        except SlackRateLimited:
+            dedupe.release(rt.db.engine, item.key)
+            raise
+        except NoChannel as e:
+            log.warning("event %s: %s", event_id, e)
+            dedupe.release(rt.db.engine, item.key)
+            unrouted += 1
+            continue
+        except Exception as e:  # noqa: BLE001 - kept for the retry; the other items go on
+            dedupe.release(rt.db.engine, item.key)
+            error = error or e
+            continue
+        dedupe.done(rt.db.engine, item.key)
+    if unrouted:
+        log.warning("event %s: %d item(s) for assets nobody connected (kept, counted)", event_id, unrouted)
+    if error:
+        raise error
+    return unrouted
+
+
+def _reason(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}"

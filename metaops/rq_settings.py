@@ -1,0 +1,13 @@
+"""Settings module for `rq worker -c metaops.rq_settings`: the app's Redis and queue."""
+
+import sys
+
+from metaops import defaults, settings
+from metaops import queue as queueing
+from metaops.exceptions import ConfigError
+
+try:
+    REDIS_URL = queueing.redis_url(settings.load())
+except ConfigError as e:
+    sys.exit(f"metaops: {e}")
+QUEUES = [defaults.QUEUE_NAME]

@@ -1,0 +1,62 @@
+"""What web and worker share in one process: settings, database, crypto, Redis, queue, Slack clients, clock.
+
+The web app builds and installs one in create_app(); a worker builds one from the environment on its
+first job. Jobs reach it through current().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from redis import Redis
+from rq import Queue
+
+from bot.slack import SlackClients
+from metaops import defaults
+from metaops import queue as queueing
+from metaops import settings as settings_mod
+from metaops.settings import Settings
+from store.clock import utcnow
+from store.crypto import Crypto
+from store.db import Database
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    crypto: Crypto
+    redis: Redis
+    queue: Queue
+    slack: SlackClients
+    clock: Callable[[], datetime] = utcnow
+
+
+def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Runtime:
+    redis = queueing.connect(settings)
+    return Runtime(
+        settings=settings,
+        db=Database(settings.database_url),
+        crypto=Crypto(settings.encryption_keys),
+        redis=redis,
+        queue=Queue(defaults.QUEUE_NAME, connection=redis),
+        slack=SlackClients(settings.SLACK_API_URL, settings.SLACK_BOT_TOKEN),
+        clock=clock,
+    )
+
+
+_current: Runtime | None = None
+
+
+def install(rt: Runtime | None) -> None:
+    global _current
+    _current = rt
+
+
+def current() -> Runtime:
+    if _current is None:
+        install(build(settings_mod.load()))
+    assert _current is not None
+    return _current

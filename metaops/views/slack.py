@@ -1,0 +1,17 @@
+"""`POST /slack/events`: every Slack request goes to Bolt."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+from slack_bolt.adapter.flask import SlackRequestHandler
+
+bp = Blueprint("slack", __name__)
+
+
+@bp.post("/slack/events")
+def events() -> Response:
+    handler: SlackRequestHandler | None = current_app.extensions.get("bolt_handler")
+    if handler is None:
+        return Response("Slack is not configured: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN", 503,
+                        mimetype="text/plain")
+    return handler.handle(request)

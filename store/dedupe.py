@@ -1,0 +1,50 @@
+"""Dedupe keys: each deliverable item is claimed once, atomically, by a unique row in the database.
+
+A claim is taken before the Slack post and marked done after it; a failed post releases it. A claim
+whose worker died mid-post is retaken once its lease has run out, so a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from store.models import DedupeKey
+
+_table = DedupeKey.__table__
+
+
+def claim(engine: Engine, key: str, event_id: int, now: datetime, lease: int) -> bool:
+    """True when this caller may deliver `key`: nobody has, and nobody is doing it now."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(_table).values(key=key, event_id=event_id, state="claimed", claimed_at=now))
+        return True
+    except IntegrityError:
+        pass
+    with engine.begin() as conn:
+        row = conn.execute(select(_table.c.state, _table.c.claimed_at).where(_table.c.key == key)).first()
+        if row is None:  # released between our insert and this read: try once more
+            return claim(engine, key, event_id, now, lease)
+        if row.state != "claimed" or row.claimed_at > now - timedelta(seconds=lease):
+            return False
+        # A stale claim: take it over only if nobody else did (compare-and-set on claimed_at).
+        taken = conn.execute(
+            update(_table)
+            .where(_table.c.key == key, _table.c.state == "claimed", _table.c.claimed_at == row.claimed_at)
+            .values(claimed_at=now, event_id=event_id)
+        )
+        return taken.rowcount == 1
+
+
+def done(engine: Engine, key: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(_table).where(_table.c.key == key).values(state="done"))
+
+
+def release(engine: Engine, key: str) -> None:
+    """Give a claim back after a failed delivery, so a retry can deliver it."""
+    with engine.begin() as conn:
+        conn.execute(delete(_table).where(_table.c.key == key, _table.c.state == "claimed"))

@@ -1,0 +1,76 @@
+"""Stored webhook events: the lean insert the webhook route makes, and their life afterwards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, or_, select, update
+
+from store.models import WebhookEvent
+
+_table = WebhookEvent.__table__
+_INSERT = insert(_table).returning(_table.c.id)
+
+
+def insert_event(engine: Engine, body: bytes, now: datetime) -> int:
+    """Store one raw webhook body; one statement, one commit. Returns the event id."""
+    with engine.begin() as conn:
+        return conn.execute(
+            _INSERT, {"body": body, "received_at": now, "state": "received", "attempts": 0, "unrouted": 0}
+        ).scalar_one()
+
+
+def load_pending(engine: Engine, event_id: int) -> bytes | None:
+    """The raw body of an event still to process; None when it is done, failed or unknown."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(_table.c.body).where(_table.c.id == event_id, _table.c.state == "received")
+        ).scalar_one_or_none()
+
+
+def record_attempt(
+    engine: Engine, event_id: int, error: str, retry_at: datetime | None, final: bool = False
+) -> None:
+    """Count a failed attempt and keep its reason. `retry_at`: when the next try is scheduled;
+    `final`: no try is left (the job is in RQ's failed registry)."""
+    values: dict = {"attempts": _table.c.attempts + 1, "last_error": error[:2000], "next_attempt_at": retry_at}
+    if final:
+        values["state"] = "failed"
+    with engine.begin() as conn:
+        conn.execute(update(_table).where(_table.c.id == event_id).values(**values))
+
+
+def mark_done(engine: Engine, event_id: int, unrouted: int, now: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(_table)
+            .where(_table.c.id == event_id)
+            .values(state="done", unrouted=unrouted, processed_at=now, attempts=_table.c.attempts + 1,
+                    next_attempt_at=None)
+        )
+
+
+def stranded(engine: Engine, older_than: datetime, limit: int) -> list[int]:
+    """Events stored but not processed, oldest first (their queueing may have failed)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(_table.c.id)
+            .where(
+                _table.c.state == "received",
+                _table.c.received_at < older_than,
+                or_(_table.c.next_attempt_at.is_(None), _table.c.next_attempt_at < older_than),
+            )
+            .order_by(_table.c.id)
+            .limit(limit)
+        )
+        return [r[0] for r in rows]
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    """Events per state, and entries nobody connected (shown on the setup page)."""
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        by_state = dict(conn.execute(select(_table.c.state, func.count()).group_by(_table.c.state)).all())
+        unrouted = conn.execute(select(func.coalesce(func.sum(_table.c.unrouted), 0))).scalar_one()
+    return {**{k: int(v) for k, v in by_state.items()}, "unrouted_entries": int(unrouted)}

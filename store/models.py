@@ -1,0 +1,122 @@
+"""The database schema. Every change to it comes with an Alembic migration in store/migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from store.clock import utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Workspace(Base):
+    """A Slack workspace that uses the app."""
+
+    __tablename__ = "workspaces"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    connect_channel: Mapped[str | None] = mapped_column(String(32))  # default channel for notifications
+    replies_enabled: Mapped[bool] = mapped_column(default=True)  # off: alerts-only mode
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MetaConnection(Base):
+    """A workspace's link to a Meta business account: who connected it, and its (encrypted) token."""
+
+    __tablename__ = "meta_connections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"), unique=True)
+    meta_user_id: Mapped[str] = mapped_column(String(64))
+    meta_user_name: Mapped[str | None] = mapped_column(String(255))
+    token_enc: Mapped[str] = mapped_column(Text)  # Fernet token of the long-lived user token
+    token_expires_at: Mapped[datetime | None]
+    permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, expired, revoked
+    connected_by: Mapped[str | None] = mapped_column(String(32))  # Slack user id
+    channel_id: Mapped[str | None] = mapped_column(String(32))  # where /meta connect was run
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    whatsapp_accounts: Mapped[list[WhatsAppAccount]] = relationship(
+        back_populates="connection", cascade="all, delete-orphan"
+    )
+
+
+class WhatsAppAccount(Base):
+    """A WhatsApp Business Account (WABA); its id is the `entry[].id` of its webhooks."""
+
+    __tablename__ = "whatsapp_accounts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("meta_connections.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+
+    connection: Mapped[MetaConnection] = relationship(back_populates="whatsapp_accounts")
+    phone_numbers: Mapped[list[PhoneNumber]] = relationship(back_populates="account", cascade="all, delete-orphan")
+
+
+class PhoneNumber(Base):
+    """A business phone number of a WABA; `id` is Meta's phone_number_id."""
+
+    __tablename__ = "phone_numbers"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    waba_id: Mapped[str] = mapped_column(ForeignKey("whatsapp_accounts.id", ondelete="CASCADE"), index=True)
+    display_number: Mapped[str | None] = mapped_column(String(32))
+    verified_name: Mapped[str | None] = mapped_column(String(255))
+    quality_rating: Mapped[str | None] = mapped_column(String(16))
+
+    account: Mapped[WhatsAppAccount] = relationship(back_populates="phone_numbers")
+
+
+class NotificationRoute(Base):
+    """Where notifications of one kind (messages, templates, alerts, facebook, instagram) go."""
+
+    __tablename__ = "notification_routes"
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+
+
+class WebhookEvent(Base):
+    """One POST from Meta, kept as received (raw bytes) until processed and after."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (Index("ix_webhook_events_state_received", "state", "received_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16), default="received")  # received, done, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    unrouted: Mapped[int] = mapped_column(default=0)  # entries whose asset nobody connected
+    next_attempt_at: Mapped[datetime | None]  # a retry is scheduled for then; the sweeper leaves it alone
+    processed_at: Mapped[datetime | None]
+
+
+class DedupeKey(Base):
+    """One key per deliverable item (message, status, update): the database makes the claim atomic."""
+
+    __tablename__ = "dedupe_keys"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    event_id: Mapped[int | None]
+    state: Mapped[str] = mapped_column(String(8), default="claimed")  # claimed, done
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContactThread(Base):
+    """The thread map: a customer talking to one business number has one Slack thread per channel."""
+
+    __tablename__ = "contact_threads"
+    __table_args__ = (UniqueConstraint("business_id", "contact", "channel_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    business_id: Mapped[str] = mapped_column(String(64))  # phone_number_id (WhatsApp)
+    contact: Mapped[str] = mapped_column(String(64))  # the customer's wa_id
+    channel_id: Mapped[str] = mapped_column(String(32), index=True)
+    root_ts: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

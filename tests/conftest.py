@@ -1,0 +1,124 @@
+"""Fixtures on real parts: SQLite and PostgreSQL, a real Redis, the real RQ worker code, and local
+HTTP fakes of Slack and Meta on loopback. Small and composable: settings -> app -> client, rt."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from redis import Redis
+from sqlalchemy import create_engine, text
+
+from metaops import create_app, runtime
+from metaops import settings as settings_mod
+from metaops.runtime import Runtime
+from store import migrate
+from store.models import Base
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+TEST_PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+SIGNING_SECRET = "test-slack-signing-secret"
+APP_SECRET = "test-meta-app-secret"
+VERIFY_TOKEN = "test-verify-token"
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is faster)."""
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A database of our own on the test PostgreSQL server, migrated once."""
+    name = f"metaops_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(TEST_PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = TEST_PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    migrate.upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "metaops.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("pg_url")
+    yield url
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def redis_conn() -> Iterator[Redis]:
+    """The test Redis database, empty before and after each test."""
+    r = Redis.from_url(TEST_REDIS_URL)
+    r.flushdb()
+    yield r
+    r.flushdb()
+    r.close()
+
+
+@pytest.fixture
+def config(database_url: str, redis_conn: Redis, fake_slack: FakeSlack, tmp_path: Path) -> dict[str, object]:
+    fake_slack.reset()
+    return {
+        "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": TEST_REDIS_URL,
+        "SLACK_API_URL": fake_slack.api_url,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "META_APP_ID": "1234567890",
+        "META_APP_SECRET": APP_SECRET,
+        "META_VERIFY_TOKEN": VERIFY_TOKEN,
+        "META_GRAPH_URL": "http://127.0.0.1:9",  # nothing listens: no test reaches the real Graph API
+        "PUBLIC_URL": "https://metaops.example.test",
+        "INSTANCE_DIR": str(tmp_path / "instance"),
+        "JOB_RETRY_INTERVALS": "0,0",
+    }
+
+
+@pytest.fixture
+def app(config: dict[str, object]):  # noqa: ANN201
+    application = create_app(settings_mod.from_mapping(config))
+    yield application
+    rt: Runtime = application.extensions["metaops"]
+    rt.db.dispose()
+    rt.redis.close()
+    runtime.install(None)
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201
+    return app.test_client()
+
+
+@pytest.fixture
+def rt(app) -> Runtime:  # noqa: ANN001
+    return app.extensions["metaops"]

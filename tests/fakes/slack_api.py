@@ -1,0 +1,52 @@
+"""Slack's Web API played on loopback, shaped after Slack's documented answers."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any
+
+from tests.fakes.http import Call, FakeServer, Reply
+
+BOT_TOKEN = "xoxb-test-bot-token"
+
+
+class FakeSlack(FakeServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.api_url = self.url + "/api/"
+        self._ts = itertools.count(1)
+        self._ts_lock = threading.Lock()
+        self.messages: list[dict[str, Any]] = []  # every message posted, with the ts it got
+        self.route("POST", "/api/chat.postMessage", self._post_message)
+        self.route("POST", "/api/auth.test", lambda c: self._authed(c, {"ok": True, "team_id": "T1", "user_id": "UB"}))
+
+    def _authed(self, call: Call, body: dict[str, Any]) -> Reply:
+        if call.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+            return Reply(200, {"ok": False, "error": "invalid_auth"})
+        return Reply(200, body)
+
+    def _post_message(self, call: Call) -> Reply:
+        if not call.params.get("channel"):
+            return Reply(200, {"ok": False, "error": "channel_not_found"})
+        if not (call.params.get("text") or call.params.get("blocks")):
+            return Reply(200, {"ok": False, "error": "no_text"})
+        reply = self._authed(call, {"ok": True})
+        if not reply.body.get("ok"):
+            return reply
+        with self._ts_lock:
+            ts = f"1700000000.{next(self._ts):06d}"
+            self.messages.append({**call.params, "ts": ts})
+        message = {"type": "message", "text": call.params.get("text"), "ts": ts, "bot_id": "B1"}
+        if call.params.get("thread_ts"):
+            message["thread_ts"] = call.params["thread_ts"]
+        return Reply(200, {"ok": True, "channel": call.params["channel"], "ts": ts, "message": message})
+
+    def reset(self) -> None:
+        super().reset()
+        with self._ts_lock:
+            self.messages.clear()
+
+
+def rate_limited(retry_after: int) -> Reply:
+    return Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})

@@ -18,11 +18,11 @@ REQUIRED = ("ENCRYPTION_KEYS",)
 # Settings whose values are secrets: never printed, only said to be set or not.
 SECRETS = frozenset(
     {"ENCRYPTION_KEYS", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_CLIENT_SECRET", "META_APP_SECRET",
-     "META_VERIFY_TOKEN"}
+     "META_VERIFY_TOKEN", "DATABASE_URL", "REDIS_URL"}  # URLs may carry passwords
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Settings:
     ENCRYPTION_KEYS: str = ""
     PORT: int = defaults.PORT
@@ -43,6 +43,13 @@ class Settings:
     INSTANCE_DIR: str = defaults.INSTANCE_DIR
     # Waits between retries of a failed job; tests shorten them.
     JOB_RETRY_INTERVALS: tuple[int, ...] = field(default=defaults.JOB_RETRY_INTERVALS)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{f.name}={'<set>' if f.name in SECRETS and getattr(self, f.name) else repr(getattr(self, f.name))}"
+            for f in fields(self)
+        )
+        return f"Settings({shown})"
 
     @property
     def database_url(self) -> str:

@@ -23,8 +23,9 @@ def handle(ack: Ack, command: dict[str, Any]) -> None:
     words = (command.get("text") or "").split()
     word = words[0].lower() if words else "help"
     if word == "help":
-        ack(text=messages.HELP)
+        text = messages.HELP
     elif word in PLANNED:
-        ack(text=messages.NOT_YET.format(word=word))
+        text = messages.NOT_YET.format(word=word)
     else:
-        ack(text=messages.UNKNOWN.format(word=word[:40]))
+        text = messages.UNKNOWN.format(word=word.replace("`", "")[:40])
+    ack(text=text, response_type="ephemeral")

@@ -1,0 +1,94 @@
+"""Dedupe claims are atomic in the database: racing claimers, stale claims, and two real worker processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from metaops import queue as queueing
+from store import dedupe
+from store.clock import utcnow
+from store.models import WebhookEvent
+from tests.helpers import connect_whatsapp, post_webhook, wa_message, wa_payload
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_only_one_claim_wins(rt):
+    now = utcnow()
+    assert dedupe.claim(rt.db.engine, "k1", 1, now, lease=300)
+    assert not dedupe.claim(rt.db.engine, "k1", 2, now, lease=300)
+    dedupe.done(rt.db.engine, "k1")
+    assert not dedupe.claim(rt.db.engine, "k1", 3, now + timedelta(days=1), lease=300)
+
+
+def test_released_claim_can_be_taken_again(rt):
+    now = utcnow()
+    assert dedupe.claim(rt.db.engine, "k2", 1, now, lease=300)
+    dedupe.release(rt.db.engine, "k2")
+    assert dedupe.claim(rt.db.engine, "k2", 2, now, lease=300)
+
+
+def test_stale_claim_of_a_dead_worker_is_retaken_once(rt):
+    then = utcnow()
+    assert dedupe.claim(rt.db.engine, "k3", 1, then, lease=300)
+    assert not dedupe.claim(rt.db.engine, "k3", 2, then + timedelta(seconds=10), lease=300)
+    later = then + timedelta(seconds=301)
+    assert dedupe.claim(rt.db.engine, "k3", 3, later, lease=300)
+    assert not dedupe.claim(rt.db.engine, "k3", 4, later, lease=300)
+
+
+def test_racing_threads_claim_each_key_once(rt):
+    wins: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def racer(n: int) -> None:
+        barrier.wait()
+        for k in range(20):
+            if dedupe.claim(rt.db.engine, f"race-{k}", n, utcnow(), lease=300):
+                with lock:
+                    wins.append(f"race-{k}")
+
+    threads = [threading.Thread(target=racer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == sorted(f"race-{k}" for k in range(20))
+
+
+def test_two_worker_processes_racing_make_no_duplicate(client, rt, config, fake_slack):
+    """Each message arrives twice (Meta redelivers); two `rq worker` processes from the Procfile race."""
+    connect_whatsapp(rt)
+    for i in range(20):
+        payload = wa_payload([wa_message(f"wamid.RACE{i}", f"155500000{i % 2}", f"race {i}")])
+        post_webhook(client, payload)
+        post_webhook(client, payload)
+    rt.redis.delete(queueing.EVENTS_KEY, queueing.DRAIN_FLAG)  # one job per event instead: more to race on
+    with rt.db.session() as s:
+        ids = list(s.scalars(select(WebhookEvent.id)))
+    for event_id in ids:
+        rt.queue.enqueue_call(queueing.PROCESS_EVENT, args=(event_id,))
+
+    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PYTHONPATH": str(ROOT)}
+    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
+    rq_args = procfile["worker"].split()
+    assert rq_args[0] == "rq"
+    cmd = [sys.executable, "-m", "rq.cli", *rq_args[1:], "--burst"]  # the Procfile's worker, until the queue is empty
+    workers = [subprocess.Popen(cmd, env=env, cwd=ROOT / "tests", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+               for _ in range(2)]
+    outputs = [w.communicate(timeout=120)[0].decode() for w in workers]
+    assert all(w.returncode == 0 for w in workers), outputs
+
+    texts = sorted(m["text"] for m in fake_slack.messages)
+    assert len(texts) == 20, outputs
+    assert len(set(texts)) == 20
+    roots = [m for m in fake_slack.messages if "thread_ts" not in m]
+    assert len(roots) == 2  # one thread per contact, even with two workers creating it

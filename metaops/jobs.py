@@ -13,8 +13,9 @@ from integrations.meta import payload
 from metaops import defaults, notifications, periodic
 from metaops import queue as queueing
 from metaops.exceptions import NoChannel, SlackRateLimited
+from metaops.routing import Router
 from metaops.runtime import Runtime, current
-from store import dedupe, events, workspaces
+from store import dedupe, events
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,10 @@ def drain() -> int:
             return handled
         r.expire(queueing.DRAIN_FLAG, defaults.DRAIN_FLAG_TTL)
         ids = [int(x) for x in raw]
+        router = Router(rt.db.engine)
         for i, event_id in enumerate(ids):
             try:
-                handle(rt, event_id)
+                handle(rt, event_id, router)
             except SlackRateLimited as e:
                 # Pause everything (order matters in a conversation): put the rest back, drain again later.
                 r.lpush(queueing.EVENTS_KEY, *reversed(ids[i:]))
@@ -58,7 +60,7 @@ def process_event(event_id: int) -> None:
     """One event in a job of its own (a retry); RQ's Retry tries again, then keeps it in the failed registry."""
     rt = current()
     try:
-        handle(rt, event_id)
+        handle(rt, event_id, Router(rt.db.engine))
     except SlackRateLimited as e:
         events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
         queueing.enqueue_later(rt.queue, event_id, e.retry_after)
@@ -85,38 +87,38 @@ def sweep() -> int:
     return len(ids)
 
 
-def handle(rt: Runtime, event_id: int) -> None:
+def handle(rt: Runtime, event_id: int, router: Router) -> None:
     body = events.load_pending(rt.db.engine, event_id)
     if body is None:
         return  # already done (a duplicate queueing), failed for good, or unknown
-    unrouted = deliver(rt, event_id, json.loads(body))
-    events.mark_done(rt.db.engine, event_id, unrouted, rt.clock())
+    unrouted, last_key = deliver(rt, router, event_id, json.loads(body))
+    events.mark_done(rt.db.engine, event_id, unrouted, rt.clock(), last_key)
 
 
-def deliver(rt: Runtime, event_id: int, data: dict) -> int:
-    """Deliver every item of one payload, each at most once. Returns how many items had no owner.
+def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> tuple[int, str | None]:
+    """Deliver every item of one payload, each at most once. Returns how many items had no owner, and
+    the dedupe key of the last item delivered: it is marked done with the event, in one commit.
 
     Items are independent: one failing does not stop the others; the first error is raised at the end,
     and a retry redoes only what was not delivered.
     """
-    owners: dict[str, str | None] = {}
-    unrouted, error = 0, None
+    unrouted, error, pending = 0, None, None
     for item in payload.items(data):
         deliver_item = notifications.handler_for(item)
         if deliver_item is None:
             continue
-        if item.asset_id not in owners:
-            owners[item.asset_id] = workspaces.owner_of(rt.db.engine, item.asset_id)
-        team = owners[item.asset_id]
+        team = router.owner_of(item.asset_id)
         if team is None:
             unrouted += 1
             continue
         if not dedupe.claim(rt.db.engine, item.key, event_id, rt.clock(), defaults.DEDUPE_LEASE):
             continue
         try:
-            deliver_item(rt, team, item)
+            deliver_item(rt, router, team, item)
         except SlackRateLimited:
             dedupe.release(rt.db.engine, item.key)
+            if pending:
+                dedupe.done(rt.db.engine, pending)
             raise
         except NoChannel as e:
             log.warning("event %s: %s", event_id, e)
@@ -127,12 +129,16 @@ def deliver(rt: Runtime, event_id: int, data: dict) -> int:
             dedupe.release(rt.db.engine, item.key)
             error = error or e
             continue
-        dedupe.done(rt.db.engine, item.key)
+        if pending:
+            dedupe.done(rt.db.engine, pending)
+        pending = item.key
     if unrouted:
         log.warning("event %s: %d item(s) for assets nobody connected (kept, counted)", event_id, unrouted)
     if error:
+        if pending:
+            dedupe.done(rt.db.engine, pending)
         raise error
-    return unrouted
+    return unrouted, pending
 
 
 def _reason(e: BaseException) -> str:

@@ -8,22 +8,21 @@ from bot import notify
 from bot.slack import post_message
 from integrations.meta.payload import Item
 from metaops import defaults
-from metaops.exceptions import NoChannel
+from metaops.routing import Router
 from metaops.runtime import Runtime
-from store import threads, workspaces
 
-Deliver = Callable[[Runtime, str, Item], None]
+Deliver = Callable[[Runtime, Router, str, Item], None]
 
 
-def whatsapp_message(rt: Runtime, team_id: str, item: Item) -> None:
+def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     text, blocks = notify.whatsapp_message(item)
-    post_in_thread(rt, team_id, _channel(rt, team_id, "messages"), item.business_id, str(item.data.get("from")),
-                   text, blocks)
+    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
+                   str(item.data.get("from")), text, blocks)
 
 
-def whatsapp_failed(rt: Runtime, team_id: str, item: Item) -> None:
+def whatsapp_failed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     text, blocks = notify.whatsapp_failed(item)
-    post_message(rt.slack.for_team(team_id), _channel(rt, team_id, "alerts"), text, blocks)
+    post_message(rt.slack.for_team(team_id), router.channel(team_id, "alerts"), text, blocks)
 
 
 def handler_for(item: Item) -> Deliver | None:
@@ -35,26 +34,19 @@ def handler_for(item: Item) -> Deliver | None:
     return None
 
 
-def post_in_thread(rt: Runtime, team_id: str, channel: str, business_id: str, contact: str, text: str,
-                   blocks: list[dict]) -> str:
+def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, business_id: str, contact: str,
+                   text: str, blocks: list[dict]) -> str:
     """Post in the contact's thread; the first post for a contact becomes the thread's root."""
     client = rt.slack.for_team(team_id)
-    root = threads.root_ts(rt.db.engine, business_id, contact, channel)
+    root = router.root(business_id, contact, channel)
     if root:
         return post_message(client, channel, text, blocks, thread_ts=root)
     # Creating a thread: one worker at a time per contact, or two roots could be posted.
     lock = rt.redis.lock(f"metaops:thread:{business_id}:{contact}:{channel}",
                          timeout=defaults.THREAD_LOCK_TIMEOUT, blocking_timeout=defaults.THREAD_LOCK_TIMEOUT)
     with lock:
-        root = threads.root_ts(rt.db.engine, business_id, contact, channel)
+        root = router.root(business_id, contact, channel, cached=False)
         ts = post_message(client, channel, text, blocks, thread_ts=root)
         if root is None:
-            threads.remember(rt.db.engine, team_id, business_id, contact, channel, ts)
+            router.remember_root(team_id, business_id, contact, channel, ts)
         return ts
-
-
-def _channel(rt: Runtime, team_id: str, kind: str) -> str:
-    channel = workspaces.channel_for(rt.db.engine, team_id, kind)
-    if not channel:
-        raise NoChannel(f"no channel for {kind} in team {team_id}")
-    return channel

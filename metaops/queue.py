@@ -45,12 +45,16 @@ def connect(settings: Settings) -> Redis:
     return Redis.from_url(redis_url(settings), socket_connect_timeout=2, socket_timeout=5)
 
 
+# Append event ids and claim the "drain pending" flag, atomically, in one command.
+_PUSH = """
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+return redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1])
+"""
+
+
 def push_events(queue: Queue, event_ids: list[int]) -> None:
     """Queue stored events for the drain job: one round trip, a second only to enqueue a drain job."""
-    with queue.connection.pipeline(transaction=False) as pipe:
-        pipe.rpush(EVENTS_KEY, *event_ids)
-        pipe.set(DRAIN_FLAG, 1, nx=True, ex=defaults.DRAIN_FLAG_TTL)
-        _, flag_set = pipe.execute()
+    flag_set = queue.connection.eval(_PUSH, 2, EVENTS_KEY, DRAIN_FLAG, defaults.DRAIN_FLAG_TTL, *event_ids)
     if flag_set:
         enqueue_drain(queue)
 

@@ -34,11 +34,11 @@ class Runtime:
     clock: Callable[[], datetime] = utcnow
 
 
-def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Runtime:
+def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bool = False) -> Runtime:
     redis = queueing.connect(settings)
     return Runtime(
         settings=settings,
-        db=Database(settings.database_url),
+        db=Database(settings.database_url, pre_ping=not worker),
         crypto=Crypto(settings.encryption_keys),
         redis=redis,
         queue=Queue(defaults.QUEUE_NAME, connection=redis),
@@ -57,6 +57,6 @@ def install(rt: Runtime | None) -> None:
 
 def current() -> Runtime:
     if _current is None:
-        install(build(settings_mod.load()))
+        install(build(settings_mod.load(), worker=True))
     assert _current is not None
     return _current

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str) -> Engine:
-    # hide_parameters: errors and logs never show bound values (message bodies, tokens).
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine. hide_parameters: errors and logs never show bound values (message bodies, tokens)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
+    return create_engine(url, hide_parameters=True, **{"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10,
+                                                       **options})
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API objects
@@ -34,10 +36,17 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API objec
 class Database:
     """An engine and its session factory."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pre_ping: bool = True) -> None:
+        """`pre_ping`: test each pooled connection before use (web). A worker skips it: a connection that
+        died with a database restart fails its job once, and the job's retry gets a fresh one."""
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, **({} if url.startswith("sqlite") else {"pool_pre_ping": pre_ping,
+                                                                               "pool_recycle": 1800}))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The webhook's single insert: autocommit sends one statement and no BEGIN/COMMIT round trips;
+        # no pre-ping either (a dead pooled connection fails the insert, which answers 503 and Meta retries).
+        self.ingest = make_engine(url, isolation_level="AUTOCOMMIT", **({} if url.startswith("sqlite") else
+                                                                         {"pool_pre_ping": False}))
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -52,3 +61,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.ingest.dispose()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from store.models import DedupeKey
@@ -41,7 +41,12 @@ def claim(engine: Engine, key: str, event_id: int, now: datetime, lease: int) ->
 
 def done(engine: Engine, key: str) -> None:
     with engine.begin() as conn:
-        conn.execute(update(_table).where(_table.c.key == key).values(state="done"))
+        mark_done(conn, key)
+
+
+def mark_done(conn: Connection, key: str) -> None:
+    """Within the caller's transaction."""
+    conn.execute(update(_table).where(_table.c.key == key).values(state="done"))
 
 
 def release(engine: Engine, key: str) -> None:

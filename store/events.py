@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, insert, or_, select, update
 
+from store import dedupe
 from store.models import WebhookEvent
 
 _table = WebhookEvent.__table__
@@ -13,8 +14,9 @@ _INSERT = insert(_table).returning(_table.c.id)
 
 
 def insert_event(engine: Engine, body: bytes, now: datetime) -> int:
-    """Store one raw webhook body; one statement, one commit. Returns the event id."""
-    with engine.begin() as conn:
+    """Store one raw webhook body in one statement; `engine` is the autocommit one (Database.ingest).
+    Returns the event id."""
+    with engine.connect() as conn:
         return conn.execute(
             _INSERT, {"body": body, "received_at": now, "state": "received", "attempts": 0, "unrouted": 0}
         ).scalar_one()
@@ -40,8 +42,11 @@ def record_attempt(
         conn.execute(update(_table).where(_table.c.id == event_id).values(**values))
 
 
-def mark_done(engine: Engine, event_id: int, unrouted: int, now: datetime) -> None:
+def mark_done(engine: Engine, event_id: int, unrouted: int, now: datetime, dedupe_key: str | None = None) -> None:
+    """The event is processed; `dedupe_key`, its last delivered item, is marked done in the same commit."""
     with engine.begin() as conn:
+        if dedupe_key:
+            dedupe.mark_done(conn, dedupe_key)
         conn.execute(
             update(_table)
             .where(_table.c.id == event_id)

@@ -51,7 +51,7 @@ def receive() -> Response:
     except ValueError:
         return _text("Body is not a JSON object", 400)
     try:
-        event_id = events.insert_event(rt.db.engine, body, rt.clock())
+        event_id = events.insert_event(rt.db.ingest, body, rt.clock())
     except SQLAlchemyError:
         log.exception("webhook event could not be stored; answering 503 so Meta retries")
         return _text("Storage unavailable, retry later", 503)

@@ -1,0 +1,147 @@
+"""Benchmark (not a test): events per second drained end to end by one worker into the Slack fake.
+
+In the same run, the baseline: RQ no-op jobs per second with SimpleWorker and with the forking Worker
+(the per-job cost every event would pay if each event were its own job). Each event is one signed
+WhatsApp text from one of 50 contacts, stored and queued as the webhook does; the worker is the
+Procfile's class (metaops.worker.Worker) in burst mode; the Slack fake runs in its own process.
+
+Usage: .venv/bin/python bench/drain.py [--events 3000] [--db postgresql|sqlite]
+Needs Redis on 127.0.0.1:6379 and, for postgresql, PostgreSQL on 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cryptography.fernet import Fernet  # noqa: E402
+from redis import Redis  # noqa: E402
+from rq import Queue, SimpleWorker, Worker  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from metaops import queue as queueing  # noqa: E402
+from metaops import runtime, settings  # noqa: E402
+from metaops.worker import Worker as AppWorker  # noqa: E402
+from store import events, migrate, workspaces  # noqa: E402
+from store.clock import utcnow  # noqa: E402
+from store.models import MetaConnection  # noqa: E402
+
+REDIS_URL = "redis://127.0.0.1:6379/13"
+PG_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/test"
+FAKE = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from tests.fakes.slack_api import FakeSlack\n"
+        "f = FakeSlack(); print(f.api_url, flush=True)\n"
+        "while True: time.sleep(3600)\n")
+
+
+def noop_rate(worker_class: type[Worker], n: int) -> float:
+    r = Redis.from_url(REDIS_URL)
+    r.flushdb()
+    q = Queue("bench-noop", connection=r)
+    with r.pipeline() as p:
+        for i in range(n):
+            q.enqueue_call("bench.noop.noop", args=(i,), result_ttl=0, pipeline=p)
+        p.execute()
+    w = worker_class([q], connection=r)
+    t = time.perf_counter()
+    w.work(burst=True, logging_level="WARNING")
+    rate = n / (time.perf_counter() - t)
+    r.flushdb()
+    return rate
+
+
+def body(i: int) -> bytes:
+    sender = f"1555000{i % 50:04d}"
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "WABA1", "changes": [{
+        "field": "messages", "value": {
+            "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550783881",
+                                                          "phone_number_id": "PN1"},
+            "contacts": [{"profile": {"name": f"Customer {i % 50}"}, "wa_id": sender}],
+            "messages": [{"from": sender, "id": f"wamid.bench.{i}", "timestamp": "1700000000", "type": "text",
+                          "text": {"body": f"bench message {i}"}}]}}]}]}).encode()
+
+
+def database(kind: str, workdir: Path) -> tuple[str, object]:
+    if kind == "sqlite":
+        url = f"sqlite:///{workdir / 'drain.db'}"
+        migrate.upgrade(url)
+        return url, lambda: None
+    name = f"metaops_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    migrate.upgrade(url)
+
+    def drop() -> None:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return url, drop
+
+
+def drain_rate(kind: str, n: int, slack_url: str, workdir: Path) -> tuple[float, int]:
+    url, drop = database(kind, workdir)
+    s = settings.from_mapping({"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "DATABASE_URL": url,
+                               "REDIS_URL": REDIS_URL, "SLACK_API_URL": slack_url,
+                               "SLACK_BOT_TOKEN": "xoxb-test-bot-token", "INSTANCE_DIR": str(workdir)})
+    rt = runtime.build(s, worker=True)
+    runtime.install(rt)
+    rt.redis.flushdb()
+    try:
+        with rt.db.session() as session:
+            ws = workspaces.ensure_workspace(session, "T1")
+            ws.connect_channel = "C1"
+            conn = MetaConnection(team_id="T1", meta_user_id="1", token_enc=rt.crypto.encrypt("t"))
+            session.add(conn)
+            session.flush()
+            workspaces.add_whatsapp_account(session, conn, "WABA1", None, [{"id": "PN1"}])
+        for i in range(n):
+            queueing.push_events(rt.queue, [events.insert_event(rt.db.ingest, body(i), utcnow())])
+        worker = AppWorker([rt.queue], connection=rt.redis)
+        t = time.perf_counter()
+        worker.work(burst=True, logging_level="WARNING")
+        elapsed = time.perf_counter() - t
+        with rt.db.engine.connect() as c:
+            done = c.execute(text("SELECT count(*) FROM webhook_events WHERE state = 'done'")).scalar_one()
+        return n / elapsed, done
+    finally:
+        rt.redis.flushdb()
+        rt.db.dispose()
+        runtime.install(None)
+        drop()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, default=3000)
+    ap.add_argument("--db", choices=["postgresql", "sqlite", "both"], default="both")
+    args = ap.parse_args()
+    (ROOT / "bench" / "noop.py").exists() or sys.exit("bench/noop.py missing")
+    fake = subprocess.Popen([sys.executable, "-c", FAKE], stdout=subprocess.PIPE, text=True)
+    slack_url = fake.stdout.readline().strip()
+    workdir = Path(tempfile.mkdtemp(prefix="metaops-drain-"))
+    try:
+        simple = noop_rate(SimpleWorker, 1000)
+        forking = noop_rate(Worker, 300)
+        print(f"baseline: RQ no-op jobs, SimpleWorker {simple:.0f}/s, forking Worker {forking:.0f}/s")
+        kinds = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
+        for kind in kinds:
+            rate, done = drain_rate(kind, args.events, slack_url, workdir)
+            print(f"drain ({kind}): {rate:.0f} events/s end to end into the Slack fake "
+                  f"({done}/{args.events} done), {rate / simple:.2f}x SimpleWorker no-op jobs/s")
+    finally:
+        fake.kill()
+
+
+if __name__ == "__main__":
+    main()

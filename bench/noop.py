@@ -1,0 +1,5 @@
+"""The no-op job of the baseline in bench/drain.py."""
+
+
+def noop(_: int) -> None:
+    return None

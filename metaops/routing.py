@@ -1,0 +1,47 @@
+"""Where webhook items go: the owner of an asset, the channel for a kind, a contact's thread.
+
+A Router lives for one batch of events: what it reads once it keeps, so a batch of 50 events to one
+channel costs one lookup of each instead of fifty. Route changes apply from the next batch on.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from metaops.exceptions import NoChannel
+from store import threads, workspaces
+
+
+class Router:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._owners: dict[str, str | None] = {}
+        self._channels: dict[tuple[str, str], str | None] = {}
+        self._roots: dict[tuple[str, str, str], str] = {}
+
+    def owner_of(self, asset_id: str) -> str | None:
+        if asset_id not in self._owners:
+            self._owners[asset_id] = workspaces.owner_of(self.engine, asset_id)
+        return self._owners[asset_id]
+
+    def channel(self, team_id: str, kind: str) -> str:
+        if (team_id, kind) not in self._channels:
+            self._channels[(team_id, kind)] = workspaces.channel_for(self.engine, team_id, kind)
+        channel = self._channels[(team_id, kind)]
+        if not channel:
+            raise NoChannel(f"no channel for {kind} in team {team_id}")
+        return channel
+
+    def root(self, business_id: str, contact: str, channel: str, cached: bool = True) -> str | None:
+        """The thread root ts; `cached=False` reads the database (under the thread lock)."""
+        key = (business_id, contact, channel)
+        if not cached or key not in self._roots:
+            ts = threads.root_ts(self.engine, business_id, contact, channel)
+            if ts is None:
+                return None  # not cached: another worker may create it
+            self._roots[key] = ts
+        return self._roots[key]
+
+    def remember_root(self, team_id: str, business_id: str, contact: str, channel: str, ts: str) -> None:
+        threads.remember(self.engine, team_id, business_id, contact, channel, ts)
+        self._roots[(business_id, contact, channel)] = ts

@@ -4,22 +4,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Engine, bindparam, insert, or_, select, update
 
 from store import dedupe
 from store.models import WebhookEvent
 
 _table = WebhookEvent.__table__
-_INSERT = insert(_table).returning(_table.c.id)
+_INSERT_COLUMNS = ("body", "received_at", "state", "attempts", "unrouted")
+_INSERT = insert(_table).values({c: bindparam(c) for c in _INSERT_COLUMNS}).returning(_table.c.id)
 
 
 def insert_event(engine: Engine, body: bytes, now: datetime) -> int:
     """Store one raw webhook body in one statement; `engine` is the autocommit one (Database.ingest).
-    Returns the event id."""
-    with engine.connect() as conn:
-        return conn.execute(
-            _INSERT, {"body": body, "received_at": now, "state": "received", "attempts": 0, "unrouted": 0}
-        ).scalar_one()
+    Returns the event id.
+
+    The hot path of the webhook: the statement goes straight to the driver (compiled once per dialect),
+    which costs about a third of the CPU of a Core execute."""
+    sql = _compiled.get(engine.dialect.name)
+    if sql is None:
+        compiled = _INSERT.compile(dialect=engine.dialect)
+        sql = _compiled[engine.dialect.name] = (str(compiled), compiled.positiontup)
+    text_, order = sql
+    values = {"body": body, "received_at": now, "state": "received", "attempts": 0, "unrouted": 0}
+    conn = engine.raw_connection()
+    try:
+        cur = conn.cursor()
+        cur.execute(text_, tuple(values[k] for k in order) if order else values)
+        return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+_compiled: dict[str, tuple[str, list[str] | None]] = {}
 
 
 def load_pending(engine: Engine, event_id: int) -> bytes | None:

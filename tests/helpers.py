@@ -51,6 +51,15 @@ def post_webhook(client: Any, payload: dict[str, Any] | bytes, secret: str = APP
     return client.post("/meta/webhook", data=body, headers=headers)
 
 
+def post_webhook_raw(base_url: str, payload: dict[str, Any], secret: str = APP_SECRET) -> Any:
+    """The same, over real HTTP to a running web process."""
+    import requests
+
+    body = json.dumps(payload).encode()
+    return requests.post(f"{base_url}/meta/webhook", data=body, timeout=10,
+                         headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, secret)})
+
+
 def slack_headers(body: bytes, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
     """Headers Slack sends: X-Slack-Signature is v0=HMAC-SHA256 of 'v0:{ts}:{body}'."""
     ts = str(timestamp if timestamp is not None else int(time.time()))

@@ -10,7 +10,6 @@ import json
 import logging
 
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy.exc import SQLAlchemyError
 
 from integrations.meta import signature
 from metaops import defaults
@@ -52,8 +51,8 @@ def receive() -> Response:
         return _text("Body is not a JSON object", 400)
     try:
         event_id = events.insert_event(rt.db.ingest, body, rt.clock())
-    except SQLAlchemyError:
-        log.exception("webhook event could not be stored; answering 503 so Meta retries")
+    except Exception as e:  # noqa: BLE001 - the driver's own errors too: any failure to store means "retry"
+        log.error("webhook event could not be stored (%s); answering 503 so Meta retries", type(e).__name__)
         return _text("Storage unavailable, retry later", 503)
     try:
         queueing.push_events(rt.queue, [event_id])

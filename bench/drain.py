@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,14 +25,15 @@ sys.path.insert(0, str(ROOT))
 from cryptography.fernet import Fernet  # noqa: E402
 from redis import Redis  # noqa: E402
 from rq import Queue, SimpleWorker, Worker  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from metaops import queue as queueing  # noqa: E402
 from metaops import runtime, settings  # noqa: E402
 from metaops.worker import Worker as AppWorker  # noqa: E402
-from store import events, migrate, workspaces  # noqa: E402
+from store import events, workspaces  # noqa: E402
 from store.clock import utcnow  # noqa: E402
 from store.models import MetaConnection  # noqa: E402
+from tests.databases import temporary_database  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 PG_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/test"
@@ -71,22 +71,7 @@ def body(i: int) -> bytes:
 
 
 def database(kind: str, workdir: Path) -> tuple[str, object]:
-    if kind == "sqlite":
-        url = f"sqlite:///{workdir / 'drain.db'}"
-        migrate.upgrade(url)
-        return url, lambda: None
-    name = f"metaops_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    migrate.upgrade(url)
-
-    def drop() -> None:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return url, drop
+    return temporary_database(kind, PG_ADMIN, workdir)
 
 
 def drain_rate(kind: str, n: int, slack_url: str, workdir: Path) -> tuple[float, int]:

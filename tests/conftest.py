@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from metaops import settings as settings_mod
 from metaops.runtime import Runtime
 from store import migrate
 from store.models import Base
+from tests.databases import temporary_postgres
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -46,16 +46,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A database of our own on the test PostgreSQL server, migrated once."""
-    name = f"metaops_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(TEST_PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = TEST_PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    migrate.upgrade(url)
+    url, drop = temporary_postgres(TEST_PG_URL)
     yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

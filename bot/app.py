@@ -7,15 +7,16 @@ from slack_sdk import WebClient
 
 from bot.commands import meta
 from metaops import defaults
-from metaops.settings import Settings
+from metaops.runtime import Runtime
 
 
-def build(settings: Settings) -> App | None:
+def build(rt: Runtime) -> App | None:
     """The Bolt app, or None when Slack is not configured (the setup page says what is missing)."""
+    settings = rt.settings
     if not settings.slack_configured or not settings.SLACK_BOT_TOKEN:
         return None
     client = WebClient(token=settings.SLACK_BOT_TOKEN, base_url=settings.SLACK_API_URL,
                        timeout=defaults.SLACK_TIMEOUT)
     app = App(signing_secret=settings.SLACK_SIGNING_SECRET, client=client, token_verification_enabled=False)
-    meta.register(app)
+    meta.register(app, rt)
     return app

@@ -41,3 +41,75 @@ WA_TYPES = {
     "system": ":gear: System message",
     "unsupported": ":grey_question: Unsupported message",
 }
+
+# Connecting Meta (/meta connect and the OAuth callback).
+CONNECT_PROMPT = ("Connect your Meta business account: the button opens Meta's consent screen. This channel "
+                  "will get notifications until you route them elsewhere. The link works once, for 10 minutes.")
+CONNECT_BUTTON = "Connect Meta"
+CONNECT_NOT_CONFIGURED = "Meta is not configured yet: set META_APP_ID and META_APP_SECRET (see the setup page)."
+CONNECT_OK_TITLE = "Connected"
+CONNECT_OK_PAGE = "Your Meta business account is connected. You can close this tab and go back to Slack."
+CONNECT_FAILED_TITLE = "Not connected"
+CONNECT_DENIED = "Meta was not connected: consent was not given. Run `/meta connect` to try again."
+CONNECT_GRAPH_FAILED = "Meta was not connected: {reason}. Run `/meta connect` to try again."
+CONNECT_STATE_PAGE = {
+    "forged": "This link is not valid. Start again from Slack with /meta connect.",
+    "expired": "This link has expired (links work for 10 minutes). Start again from Slack with /meta connect.",
+    "reused": "This link was used already. Start again from Slack with /meta connect.",
+}
+CONNECT_STATE_TEXT = {
+    "forged": CONNECT_STATE_PAGE["forged"],
+    "expired": "Meta was not connected: the link expired. Run `/meta connect` for a new one.",
+    "reused": "Meta was not connected: that link was used already. Run `/meta connect` for a new one.",
+}
+NOT_CONNECTED = "Meta is not connected. A workspace admin can run `/meta connect`."
+CONNECTION_BROKEN = ("The Meta connection is {status}: Meta no longer accepts its token. "
+                     "A workspace admin can run `/meta connect` to connect again.")
+NOT_ALLOWED = ("Only workspace admins and owners, and the people they add with `/meta admins add @user`, "
+               "can change the Meta connection, templates, posts, webhooks or routes.")
+WORKING = ":hourglass_flowing_sand: Working on it…"
+FAILED = "Something went wrong on our side (reference {ref}). Nothing was changed; please try again."
+META_REFUSED = "Meta refused: {reason}"
+
+# Token lifecycle.
+EXPIRY_ALERT = (":warning: The Meta token expires in {days} day(s) and Meta would not extend it. "
+                "A workspace admin should run `/meta connect` to keep notifications and replies working.")
+REFRESH_FAILED_ALERT = (":warning: Refreshing the Meta token failed ({reason}); it expires in {days} day(s). "
+                        "A workspace admin should run `/meta connect`.")
+TOKEN_INVALID_ALERT = (":rotating_light: The Meta connection is {status}: {reason}. "
+                       "A workspace admin should run `/meta connect` to connect again.")
+REFRESHED = "The Meta token was refreshed; it now expires {expiry}."
+DISCONNECTED = "Meta was disconnected: its tokens and assets were forgotten here."
+NOTHING_TO_DISCONNECT = "Meta was not connected."
+
+# Admins.
+ADMINS_LIST = "Besides workspace admins and owners, these people may change things: {users}"
+ADMINS_NONE = "Only workspace admins and owners may change things. Add someone with `/meta admins add @user`."
+ADMIN_ADDED = "<@{user}> may now change the Meta connection, templates, posts, webhooks and routes."
+ADMIN_REMOVED = "<@{user}> may no longer change things (unless they are a workspace admin or owner)."
+ADMIN_USAGE = "Mention the person: `/meta admins add @user` or `/meta admins remove @user`."
+
+
+def expiry(when: object) -> str:
+    return f"on {when:%Y-%m-%d %H:%M} UTC" if when else "never"
+
+
+def connect_summary(found: object, user_id: str) -> str:
+    """What the channel reads once someone connected Meta."""
+    lines = [f":white_check_mark: <@{user_id}> connected Meta as *{found.me.get('name', '?')}*. "
+             f"This channel gets notifications. The token expires {expiry(found.expires_at)}."]
+    for w in found.wabas:
+        numbers = ", ".join(f"{p.get('display_phone_number')} ({p.get('verified_name')})"
+                            for p in w.get("phone_numbers") or []) or "no numbers"
+        lines.append(f"• WhatsApp: {w.get('name')} — {numbers}")
+    if found.pages:
+        lines.append("• Pages: " + ", ".join(str(p.get("name")) for p in found.pages)
+                     + " (connect them with `/meta pages`)")
+    ig = [p["instagram"].get("username") for p in found.pages if p.get("instagram")]
+    if ig:
+        lines.append("• Instagram: " + ", ".join(f"@{u}" for u in ig))
+    if not found.wabas and not found.pages:
+        lines.append("• Meta showed no WhatsApp Business Account or Page to this app: check what was shared.")
+    for problem in found.problems:
+        lines.append(f"• Could not read {problem}")
+    return "\n".join(lines)

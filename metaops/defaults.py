@@ -29,3 +29,14 @@ DRAIN_BATCH = 50  # events the drain job takes from Redis at a time, count
 DRAIN_MAX_SECONDS = 60  # a drain job hands over to a fresh job after this long, seconds
 DRAIN_FLAG_TTL = 120  # the "drain job pending" flag expires after this (a dead worker's flag), seconds
 FAILURE_TTL = 7 * 24 * 3600  # how long failed jobs stay in RQ's failed registry, seconds
+
+GRAPH_TIMEOUT = (5, 30)  # Graph API connect and read timeouts, seconds
+GRAPH_ATTEMPTS = 4  # tries of one Graph call when Meta answers with a transient error, count
+GRAPH_BACKOFF = 1.0  # first wait before retrying a transient Graph error (doubles each time, plus jitter), seconds
+GRAPH_USAGE_LIMIT = 90  # usage percent (X-App-Usage, X-Business-Use-Case-Usage) past which calls slow down
+GRAPH_SLOWDOWN = 2.0  # wait before each call for an app or business past the usage limit, seconds
+GRAPH_MAX_INLINE_WAIT = 10.0  # longest a call waits for throttling in-line before raising Throttled, seconds
+GRAPH_PAGE_LIMIT = 100  # items asked for per page when following cursors, count
+OAUTH_STATE_TTL = 600  # a /meta connect button works this long, once, seconds
+TOKEN_CHECK_INTERVAL = 24 * 3600  # how often every connection's token is checked, seconds
+TOKEN_ALERT_DAYS = (7, 1)  # alert when a token expires within this many days, each threshold once

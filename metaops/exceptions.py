@@ -15,3 +15,11 @@ class SlackRateLimited(Exception):
 
 class NoChannel(Exception):
     """A notification has no channel to go to (no route and no connect channel)."""
+
+
+class NotConnected(Exception):
+    """The workspace has no working Meta connection; the message says what to do."""
+
+
+class NotAllowed(Exception):
+    """The user may not change this; the message says who may."""

@@ -10,7 +10,7 @@ from datetime import timedelta
 from rq import get_current_job
 
 from integrations.meta import payload
-from metaops import defaults, notifications, periodic
+from metaops import connections, defaults, notifications, periodic
 from metaops import queue as queueing
 from metaops.exceptions import NoChannel, SlackRateLimited
 from metaops.routing import Router
@@ -85,6 +85,13 @@ def sweep() -> int:
     else:
         queueing.ensure_drain(rt.queue)
     return len(ids)
+
+
+def check_tokens() -> int:
+    """Daily: every connection's token checked, refreshed or alerted about (metaops.connections)."""
+    rt = current()
+    periodic.schedule_next(rt.queue, "metaops.jobs.check_tokens")
+    return connections.check_tokens(rt)
 
 
 def handle(rt: Runtime, event_id: int, router: Router) -> None:

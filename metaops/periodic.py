@@ -17,7 +17,10 @@ from metaops import defaults
 log = logging.getLogger(__name__)
 
 # job function -> interval in seconds
-PERIODIC = {"metaops.jobs.sweep": defaults.SWEEP_INTERVAL}
+PERIODIC = {
+    "metaops.jobs.sweep": defaults.SWEEP_INTERVAL,
+    "metaops.jobs.check_tokens": defaults.TOKEN_CHECK_INTERVAL,
+}
 
 
 def schedule_all(queue: Queue, now: datetime | None = None) -> None:

@@ -14,6 +14,7 @@ from redis import Redis
 from rq import Queue
 
 from bot.slack import SlackClients
+from integrations.meta.graph import GraphClient
 from metaops import defaults
 from metaops import queue as queueing
 from metaops import settings as settings_mod
@@ -31,6 +32,7 @@ class Runtime:
     redis: Redis
     queue: Queue
     slack: SlackClients
+    graph: GraphClient
     clock: Callable[[], datetime] = utcnow
 
 
@@ -43,6 +45,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bo
         redis=redis,
         queue=Queue(defaults.QUEUE_NAME, connection=redis),
         slack=SlackClients(settings.SLACK_API_URL, settings.SLACK_BOT_TOKEN),
+        graph=GraphClient(settings.META_GRAPH_URL, settings.META_GRAPH_VERSION, settings.META_APP_ID,
+                          settings.META_APP_SECRET),
         clock=clock,
     )
 

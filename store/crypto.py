@@ -6,10 +6,10 @@ from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import MetaConnection
+from store.models import MetaConnection, Page
 
 # Every column that holds a Fernet token; rotation re-encrypts all of them.
-ENCRYPTED_COLUMNS = [(MetaConnection, "token_enc")]
+ENCRYPTED_COLUMNS = [(MetaConnection, "token_enc"), (Page, "token_enc")]
 
 
 class Crypto:
@@ -19,8 +19,13 @@ class Crypto:
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()
 
-    def decrypt(self, token: str) -> str:
-        return self._fernet.decrypt(token.encode()).decode()
+    def decrypt(self, token: str, ttl: int | None = None) -> str:
+        """Raises cryptography's InvalidToken when forged, or older than `ttl` seconds."""
+        return self._fernet.decrypt(token.encode(), ttl=ttl).decode()
+
+    def timestamp(self, token: str) -> int:
+        """When an authentic token was made (Unix seconds); InvalidToken when forged."""
+        return self._fernet.extract_timestamp(token.encode())
 
     def rotate(self, token: str) -> str:
         return self._fernet.rotate(token.encode()).decode()

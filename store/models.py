@@ -37,6 +37,9 @@ class MetaConnection(Base):
     token_expires_at: Mapped[datetime | None]
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active, expired, revoked
+    status_reason: Mapped[str | None] = mapped_column(Text)  # Meta's words when it stopped working
+    granular_scopes: Mapped[list[dict]] = mapped_column(JSON, default=list)  # debug_token: scope -> target ids
+    expiry_alerted: Mapped[int | None]  # the smallest "days left" threshold already alerted, so once each
     connected_by: Mapped[str | None] = mapped_column(String(32))  # Slack user id
     channel_id: Mapped[str | None] = mapped_column(String(32))  # where /meta connect was run
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -45,6 +48,7 @@ class MetaConnection(Base):
     whatsapp_accounts: Mapped[list[WhatsAppAccount]] = relationship(
         back_populates="connection", cascade="all, delete-orphan"
     )
+    pages: Mapped[list[Page]] = relationship(back_populates="connection", cascade="all, delete-orphan")
 
 
 class WhatsAppAccount(Base):
@@ -55,6 +59,7 @@ class WhatsAppAccount(Base):
     connection_id: Mapped[int] = mapped_column(ForeignKey("meta_connections.id", ondelete="CASCADE"))
     team_id: Mapped[str] = mapped_column(String(32), index=True)
     name: Mapped[str | None] = mapped_column(String(255))
+    business_id: Mapped[str | None] = mapped_column(String(64))  # the owning business portfolio, when known
 
     connection: Mapped[MetaConnection] = relationship(back_populates="whatsapp_accounts")
     phone_numbers: Mapped[list[PhoneNumber]] = relationship(back_populates="account", cascade="all, delete-orphan")
@@ -71,6 +76,47 @@ class PhoneNumber(Base):
     quality_rating: Mapped[str | None] = mapped_column(String(16))
 
     account: Mapped[WhatsAppAccount] = relationship(back_populates="phone_numbers")
+
+
+class Page(Base):
+    """A Facebook Page the connection manages; `connected` once a team member connected it."""
+
+    __tablename__ = "pages"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("meta_connections.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    category: Mapped[str | None] = mapped_column(String(255))
+    token_enc: Mapped[str | None] = mapped_column(Text)  # Fernet token of the page access token
+    connected: Mapped[bool] = mapped_column(default=False)
+
+    connection: Mapped[MetaConnection] = relationship(back_populates="pages")
+    instagram_accounts: Mapped[list[InstagramAccount]] = relationship(back_populates="page",
+                                                                      cascade="all, delete-orphan")
+
+
+class InstagramAccount(Base):
+    """An Instagram professional account linked to a Page."""
+
+    __tablename__ = "instagram_accounts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    page_id: Mapped[str] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    username: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    connected: Mapped[bool] = mapped_column(default=False)
+
+    page: Mapped[Page] = relationship(back_populates="instagram_accounts")
+
+
+class WorkspaceAdmin(Base):
+    """A user a workspace admin allowed to change things (besides Slack's own admins and owners)."""
+
+    __tablename__ = "workspace_admins"
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    added_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class NotificationRoute(Base):

@@ -5,7 +5,16 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from store.models import MetaConnection, NotificationRoute, PhoneNumber, WhatsAppAccount, Workspace
+from store.crypto import Crypto
+from store.models import (
+    InstagramAccount,
+    MetaConnection,
+    NotificationRoute,
+    Page,
+    PhoneNumber,
+    WhatsAppAccount,
+    Workspace,
+)
 
 KINDS = ("messages", "templates", "alerts", "facebook", "instagram")
 
@@ -39,7 +48,8 @@ def ensure_workspace(session: Session, team_id: str, name: str | None = None) ->
 
 
 def add_whatsapp_account(
-    session: Session, connection: MetaConnection, waba_id: str, name: str | None, numbers: list[dict]
+    session: Session, connection: MetaConnection, waba_id: str, name: str | None, numbers: list[dict],
+    business_id: str | None = None,
 ) -> WhatsAppAccount:
     """Attach a WABA and its numbers to a connection (replacing what was known of them)."""
     account = session.get(WhatsAppAccount, waba_id) or WhatsAppAccount(id=waba_id)
@@ -47,6 +57,7 @@ def add_whatsapp_account(
     account.connection = connection
     account.team_id = connection.team_id
     account.name = name
+    account.business_id = business_id
     phones = []
     with session.no_autoflush:
         for n in numbers:
@@ -57,3 +68,33 @@ def add_whatsapp_account(
             phones.append(phone)
     account.phone_numbers = phones
     return account
+
+
+def connection_of(session: Session, team_id: str) -> MetaConnection | None:
+    return session.scalars(select(MetaConnection).where(MetaConnection.team_id == team_id)).one_or_none()
+
+
+def save_pages(session: Session, connection: MetaConnection, pages: list[dict], crypto: Crypto) -> None:
+    """The Pages the token manages, with their page tokens (encrypted) and Instagram accounts.
+    A Page or account connected before stays connected; ones no longer managed are forgotten."""
+    keep = set()
+    for p in pages:
+        page = session.get(Page, str(p["id"])) or Page(id=str(p["id"]))
+        session.add(page)
+        page.connection, page.team_id = connection, connection.team_id
+        page.name, page.category = p.get("name"), p.get("category")
+        if p.get("access_token"):
+            page.token_enc = crypto.encrypt(p["access_token"])
+        keep.add(page.id)
+        ig = p.get("instagram")
+        with session.no_autoflush:
+            if ig and ig.get("id"):
+                account = session.get(InstagramAccount, str(ig["id"])) or InstagramAccount(id=str(ig["id"]))
+                account.page, account.team_id = page, connection.team_id
+                account.username, account.name = ig.get("username"), ig.get("name")
+                page.instagram_accounts = [account]
+            else:
+                page.instagram_accounts = []
+    for page in list(connection.pages):
+        if page.id not in keep:
+            session.delete(page)

@@ -19,6 +19,8 @@ from metaops.runtime import Runtime
 from store import migrate
 from store.models import Base
 from tests.databases import temporary_postgres
+from tests.fakes.meta_graph import APP_ID as GRAPH_APP_ID
+from tests.fakes.meta_graph import FakeGraph
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -31,6 +33,13 @@ VERIFY_TOKEN = "test-verify-token"
 @pytest.fixture(scope="session")
 def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="session")
+def fake_graph() -> Iterator[FakeGraph]:
+    fake = FakeGraph(APP_SECRET)
     yield fake
     fake.close()
 
@@ -78,8 +87,10 @@ def redis_conn() -> Iterator[Redis]:
 
 
 @pytest.fixture
-def config(database_url: str, redis_conn: Redis, fake_slack: FakeSlack, tmp_path: Path) -> dict[str, object]:
+def config(database_url: str, redis_conn: Redis, fake_slack: FakeSlack, fake_graph: FakeGraph,
+           tmp_path: Path) -> dict[str, object]:
     fake_slack.reset()
+    fake_graph.reset()
     return {
         "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DATABASE_URL": database_url,
@@ -87,10 +98,11 @@ def config(database_url: str, redis_conn: Redis, fake_slack: FakeSlack, tmp_path
         "SLACK_API_URL": fake_slack.api_url,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "META_APP_ID": "1234567890",
+        "META_APP_ID": GRAPH_APP_ID,
         "META_APP_SECRET": APP_SECRET,
         "META_VERIFY_TOKEN": VERIFY_TOKEN,
-        "META_GRAPH_URL": "http://127.0.0.1:9",  # nothing listens: no test reaches the real Graph API
+        "META_GRAPH_URL": fake_graph.url,
+        "META_DIALOG_URL": "https://dialog.example.test",
         "PUBLIC_URL": "https://metaops.example.test",
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "JOB_RETRY_INTERVALS": "0,0",

@@ -69,9 +69,9 @@ def slack_headers(body: bytes, timestamp: int | None = None, secret: str = SIGNI
 
 
 def slash_command(client: Any, text: str, user: str = "U1", team: str = "T1", channel: str = "C1",
-                  **kw: Any) -> Any:
+                  response_url: str = "http://127.0.0.1:9/response", **kw: Any) -> Any:
     body = urlencode({"command": "/meta", "text": text, "user_id": user, "team_id": team, "channel_id": channel,
-                      "response_url": "http://127.0.0.1:9/response", "trigger_id": "13345224609.8534564800"}).encode()
+                      "response_url": response_url, "trigger_id": "13345224609.8534564800"}).encode()
     headers = slack_headers(body, **kw)
     return client.post("/slack/events", data=body, headers=headers)
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import requests
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from tests.helpers import post_webhook_raw, wa_message, wa_payload
@@ -68,5 +69,7 @@ def test_release_line_migrates_an_empty_database(tmp_path):
     assert r.returncode == 0, r.stderr
     engine = create_engine(url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    head = ScriptDirectory(str(ROOT / "store" / "migrations")).get_current_head()
+    assert version == head
     engine.dispose()

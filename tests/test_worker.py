@@ -10,15 +10,15 @@ from metaops import defaults, jobs, periodic
 from tests.helpers import run_worker
 
 
-def _scheduled(rt) -> list[str]:
-    return ScheduledJobRegistry(queue=rt.queue).get_job_ids()
+def _scheduled(rt, name: str = "sweep") -> list[str]:
+    return [i for i in ScheduledJobRegistry(queue=rt.queue).get_job_ids() if i.startswith(f"periodic-{name}-")]
 
 
 def test_worker_start_schedules_the_sweep_once(rt):
     run_worker(rt)
     run_worker(rt)  # a second worker starting in the same interval adds nothing
-    ids = _scheduled(rt)
-    assert len(ids) == 1 and ids[0].startswith("periodic-sweep-")
+    assert len(_scheduled(rt)) == 1
+    assert len(_scheduled(rt, "check_tokens")) == 1
 
 
 def test_a_sweep_run_schedules_the_next_slot(rt):

@@ -1,31 +1,57 @@
-"""`/meta`: one entry point; the first word picks the subcommand."""
+"""`/meta`: one entry point; the first word picks the subcommand. Quick ones answer in the ack; slow ones
+(they call Meta) ack at once with "working on it" and answer through response_url."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot import messages
+from bot.commands import admins, connection
+from bot.commands.context import Ctx, Handler, run, text
+from metaops.runtime import Runtime
 
-# Subcommands of SPEC whose issues have not landed yet: they answer with help.
-PLANNED = {
-    "connect", "status", "refresh", "disconnect", "whatsapp", "templates", "template", "metrics", "pages", "page",
-    "posts", "post", "instagram", "media", "webhook", "route", "routes", "admins",
+# word -> (handler, slow)
+COMMANDS: dict[str, tuple[Handler, bool]] = {
+    "connect": (connection.connect, False),
+    "status": (connection.status, False),
+    "refresh": (connection.refresh, True),
+    "disconnect": (connection.disconnect, False),
+    "whatsapp": (connection.whatsapp, True),
+    "admins": (admins.admins, False),
 }
+# Subcommands of SPEC whose issues have not landed yet: they answer with help.
+PLANNED = {"templates", "template", "metrics", "pages", "page", "posts", "post", "instagram", "media", "webhook",
+           "route", "routes"}
 
 
-def register(app: App) -> None:
-    app.command("/meta")(handle)
+def register(app: App, rt: Runtime) -> None:
+    def ack_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        ctx = _ctx(rt, command, client)
+        word = ctx.args[0].lower() if ctx.args else "help"
+        if word in COMMANDS:
+            handler, slow = COMMANDS[word]
+            reply = text(messages.WORKING) if slow else run(handler, ctx)
+        elif word == "help":
+            reply = text(messages.HELP)
+        elif word in PLANNED:
+            reply = text(messages.NOT_YET.format(word=word))
+        else:
+            reply = text(messages.UNKNOWN.format(word=word.replace("`", "")[:40]))
+        ack(response_type="ephemeral", **reply)
+
+    def answer_later(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ctx = _ctx(rt, command, client)
+        word = ctx.args[0].lower() if ctx.args else ""
+        if word in COMMANDS and COMMANDS[word][1]:
+            respond(response_type="ephemeral", replace_original=True, **run(COMMANDS[word][0], ctx))
+
+    app.command("/meta")(ack=ack_command, lazy=[answer_later])
+    app.action("meta_connect")(lambda ack: ack())  # a link button: Slack still sends the click
 
 
-def handle(ack: Ack, command: dict[str, Any]) -> None:
-    words = (command.get("text") or "").split()
-    word = words[0].lower() if words else "help"
-    if word == "help":
-        text = messages.HELP
-    elif word in PLANNED:
-        text = messages.NOT_YET.format(word=word)
-    else:
-        text = messages.UNKNOWN.format(word=word.replace("`", "")[:40])
-    ack(text=text, response_type="ephemeral")
+def _ctx(rt: Runtime, command: dict[str, Any], client: WebClient) -> Ctx:
+    return Ctx(rt=rt, client=client, team_id=command.get("team_id", ""), user_id=command.get("user_id", ""),
+               channel_id=command.get("channel_id", ""), args=(command.get("text") or "").split())

@@ -35,6 +35,8 @@ class FakeServer:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._routes: dict[tuple[str, str], Handler] = {}
+        self.fallback: Handler | None = None  # for paths no route names (ids in paths)
+        self.extra_headers: dict[str, str] = {}  # sent with every answer
         self._scripted: dict[str, list[Reply]] = {}
         self._lock = threading.Lock()
         fake = self
@@ -86,10 +88,13 @@ class FakeServer:
             scripted = self._scripted.get(call.path)
             if scripted:
                 return scripted.pop(0)
-        handler = self._routes.get((call.method, call.path)) or self._routes.get(("*", call.path))
+        handler = self._routes.get((call.method, call.path)) or self._routes.get(("*", call.path)) or self.fallback
         if handler is None:
             return Reply(404, {"error": f"no fake for {call.method} {call.path}"})
-        return handler(call)
+        reply = handler(call)
+        if self.extra_headers:
+            reply = Reply(reply.status, reply.body, {**self.extra_headers, **reply.headers})
+        return reply
 
     def reset(self) -> None:
         with self._lock:

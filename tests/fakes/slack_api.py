@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from typing import Any
 
 from tests.fakes.http import Call, FakeServer, Reply
@@ -18,8 +19,14 @@ class FakeSlack(FakeServer):
         self._ts = itertools.count(1)
         self._ts_lock = threading.Lock()
         self.messages: list[dict[str, Any]] = []  # every message posted, with the ts it got
+        self.ephemerals: list[dict[str, Any]] = []  # chat.postEphemeral calls
         self.route("POST", "/api/chat.postMessage", self._post_message)
         self.route("POST", "/api/auth.test", lambda c: self._authed(c, {"ok": True, "team_id": "T1", "user_id": "UB"}))
+        self.route("*", "/api/users.info", self._users_info)
+        self.route("POST", "/api/chat.postEphemeral", self._post_ephemeral)
+        self.route("POST", "/response", lambda c: Reply(200, b"ok", {"Content-Type": "text/plain"}))
+        self.users: dict[str, dict[str, Any]] = {}
+        self.reset()
 
     def _authed(self, call: Call, body: dict[str, Any]) -> Reply:
         if call.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
@@ -42,10 +49,36 @@ class FakeSlack(FakeServer):
             message["thread_ts"] = call.params["thread_ts"]
         return Reply(200, {"ok": True, "channel": call.params["channel"], "ts": ts, "message": message})
 
+    def _users_info(self, call: Call) -> Reply:
+        user = self.users.get(call.params.get("user", ""))
+        if user is None:
+            return self._authed(call, {"ok": False, "error": "user_not_found"})
+        return self._authed(call, {"ok": True, "user": {"id": call.params["user"], "team_id": "T1", **user}})
+
+    def _post_ephemeral(self, call: Call) -> Reply:
+        reply = self._authed(call, {"ok": True, "message_ts": "1700000000.999999"})
+        if reply.body.get("ok"):
+            with self._ts_lock:
+                self.ephemerals.append(dict(call.params))
+        return reply
+
+    def responses(self, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """What was sent to response_url (answers of slow commands), waiting up to `timeout` for the first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [c.params for c in self.calls if c.path == "/response"]
+            if found:
+                return found
+            time.sleep(0.02)
+        return []
+
     def reset(self) -> None:
         super().reset()
         with self._ts_lock:
             self.messages.clear()
+            self.ephemerals.clear()
+        self.users = {"U_ADMIN": {"name": "ada", "is_admin": True}, "U_OWNER": {"name": "olu", "is_owner": True},
+                      "U_MEMBER": {"name": "max", "is_admin": False, "is_owner": False}}
 
 
 def rate_limited(retry_after: int) -> Reply:

@@ -1,0 +1,184 @@
+"""The Graph API client every feature uses: one requests.Session, typed errors, retries, usage throttling.
+
+- The version and base URL come from settings (tests point the base at a local fake).
+- Tokens travel in the Authorization header, never in URLs; calls with a user or page token carry
+  `appsecret_proof` (HMAC-SHA256 of the token with the app secret).
+- Transient errors (5xx, codes 1, 2, 4, 17, 32, 341, 613, 80007, 130429) are retried with backoff and jitter.
+- X-App-Usage and X-Business-Use-Case-Usage are read on every answer: past the usage limit, calls for that
+  app or business object wait first; `estimated_time_to_regain_access` pauses them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import requests
+
+from integrations.meta import errors
+from integrations.meta.errors import GraphError, Throttled, Unavailable
+from metaops import defaults
+
+log = logging.getLogger(__name__)
+
+
+class GraphClient:
+    def __init__(self, base_url: str, version: str, app_id: str, app_secret: str,
+                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic, attempts: int = defaults.GRAPH_ATTEMPTS,
+                 backoff: float = defaults.GRAPH_BACKOFF) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.version = version
+        self.app_id = app_id
+        self._secret = app_secret
+        self.session = session or requests.Session()
+        self.sleep = sleep
+        self.clock = clock
+        self.attempts = attempts
+        self.backoff = backoff
+        self._paused: dict[str, float] = {}  # "app" or a business object id -> clock time calls may go again
+        self._lock = threading.Lock()
+
+    @property
+    def app_secret(self) -> str:
+        return self._secret
+
+    @property
+    def app_token(self) -> str:
+        return f"{self.app_id}|{self._secret}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{self.version}/{path.lstrip('/')}"
+
+    def get(self, path: str, token: str | None = None, **params: Any) -> dict[str, Any]:
+        return self.request("GET", path, token, params=params)
+
+    def post(self, path: str, token: str | None = None, data: dict[str, Any] | None = None,
+             json_body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.request("POST", path, token, data=data, json_body=json_body)
+
+    def delete(self, path: str, token: str | None = None, **params: Any) -> dict[str, Any]:
+        return self.request("DELETE", path, token, params=params)
+
+    def paged(self, path: str, token: str | None = None, limit: int | None = None, **params: Any
+              ) -> Iterator[dict[str, Any]]:
+        """Every item of a list, following Meta's `after` cursors to the end (or `limit` items)."""
+        params.setdefault("limit", defaults.GRAPH_PAGE_LIMIT)
+        seen = 0
+        while True:
+            page = self.get(path, token, **params)
+            for item in page.get("data") or []:
+                yield item
+                seen += 1
+                if limit is not None and seen >= limit:
+                    return
+            paging = page.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not after or not paging.get("next"):
+                return
+            params["after"] = after
+
+    def request(self, method: str, path: str, token: str | None = None, params: dict[str, Any] | None = None,
+                data: dict[str, Any] | None = None, json_body: dict[str, Any] | None = None) -> dict[str, Any]:
+        params = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        headers = {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+            if token != self.app_token:
+                params["appsecret_proof"] = hmac.new(self._secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+        if data is not None:
+            data = {k: _param(v) for k, v in data.items() if v is not None}
+        key = path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
+        for attempt in range(1, self.attempts + 1):
+            self._wait_for_usage(key)
+            try:
+                r = self.session.request(method, self.url(path), params=params, data=data, json=json_body,
+                                         headers=headers, timeout=defaults.GRAPH_TIMEOUT)
+            except requests.RequestException as e:
+                error: GraphError = Unavailable(f"Meta could not be reached ({type(e).__name__})")
+            else:
+                self._read_usage(r.headers)
+                body = _json(r)
+                if r.status_code < 400 and not (isinstance(body, dict) and "error" in body):
+                    return body if isinstance(body, dict) else {"data": body}
+                error = errors.from_answer(r.status_code, body)
+            if not self._transient(error) or attempt == self.attempts:
+                raise error
+            wait = self.backoff * 2 ** (attempt - 1) + random.uniform(0, self.backoff)
+            log.info("Graph %s %s: %s; retry %d in %.1fs", method, key, type(error).__name__, attempt, wait)
+            self.sleep(wait)
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _transient(error: GraphError) -> bool:
+        return isinstance(error, Unavailable | Throttled) or error.status >= 500
+
+    def _wait_for_usage(self, key: str) -> None:
+        now = self.clock()
+        with self._lock:
+            until = max(self._paused.get("app", 0.0), self._paused.get(key, 0.0))
+        wait = until - now
+        if wait <= 0:
+            return
+        if wait > defaults.GRAPH_MAX_INLINE_WAIT:
+            raise Throttled("Meta asked us to slow down", retry_after=wait)
+        self.sleep(wait)
+
+    def _read_usage(self, headers: Any) -> None:
+        app = _header_json(headers, "X-App-Usage")
+        if isinstance(app, dict):
+            self._note_usage("app", app)
+        buc = _header_json(headers, "X-Business-Use-Case-Usage")
+        if isinstance(buc, dict):
+            for business_id, entries in buc.items():
+                for entry in entries if isinstance(entries, list) else [entries]:
+                    if isinstance(entry, dict):
+                        self._note_usage(str(business_id), entry)
+
+    def _note_usage(self, key: str, usage: dict[str, Any]) -> None:
+        peak = max((_num(usage.get(k)) for k in ("call_count", "total_time", "total_cputime")), default=0)
+        regain_minutes = _num(usage.get("estimated_time_to_regain_access"))
+        pause = 0.0
+        if regain_minutes > 0:
+            pause = regain_minutes * 60
+        elif peak >= defaults.GRAPH_USAGE_LIMIT:
+            pause = defaults.GRAPH_SLOWDOWN
+        if pause:
+            log.warning("Graph usage for %s at %d%%: pausing calls %.0fs", key, peak, pause)
+            with self._lock:
+                self._paused[key] = max(self._paused.get(key, 0.0), self.clock() + pause)
+
+
+def _param(v: Any) -> Any:
+    return json.dumps(v) if isinstance(v, dict | list) else v
+
+
+def _json(r: requests.Response) -> Any:
+    try:
+        return r.json()
+    except ValueError:
+        return None
+
+
+def _header_json(headers: Any, name: str) -> Any:
+    raw = headers.get(name) if headers else None
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _num(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return 0.0

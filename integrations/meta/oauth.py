@@ -1,0 +1,156 @@
+"""Meta login for a workspace: the dialog URL, a signed single-use state, the token exchanges, and
+discovery of what the token can reach (WhatsApp Business Accounts and numbers, Pages, Instagram)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from cryptography.fernet import InvalidToken
+from redis import Redis
+
+from integrations.meta.errors import GraphError
+from integrations.meta.graph import GraphClient
+from store.crypto import Crypto
+
+# What WhatsApp, Pages and Instagram need (SPEC: connect).
+SCOPES = (
+    "whatsapp_business_management", "whatsapp_business_messaging", "business_management",
+    "pages_show_list", "pages_read_engagement", "pages_manage_metadata", "pages_manage_posts", "pages_messaging",
+    "pages_read_user_content", "instagram_basic", "instagram_manage_messages", "instagram_manage_comments",
+)
+WABA_FIELDS = "id,name,currency,timezone_id,message_template_namespace"
+PHONE_FIELDS = "id,display_phone_number,verified_name,quality_rating,code_verification_status,name_status"
+PROFILE_FIELDS = "about,address,description,email,websites,vertical,profile_picture_url"
+PAGE_FIELDS = ("id,name,category,access_token,tasks,followers_count,"
+               "instagram_business_account{id,username,name,followers_count,media_count}")
+
+
+class StateError(Exception):
+    """The OAuth state is forged, expired or used already; `who` is set when it was authentic."""
+
+    def __init__(self, reason: str, who: dict[str, str] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.who = who
+
+
+class StateStore:
+    """`state` = a Fernet token (signed, encrypted, timestamped) of who asked, plus a nonce kept in Redis
+    until used: forged, expired (after `ttl`) and reused states are all refused."""
+
+    def __init__(self, redis: Redis, crypto: Crypto, ttl: int) -> None:
+        self.redis, self.crypto, self.ttl = redis, crypto, ttl
+
+    def issue(self, team_id: str, user_id: str, channel_id: str) -> str:
+        nonce = secrets.token_urlsafe(16)
+        self.redis.set(f"metaops:oauth:{nonce}", 1, ex=self.ttl)
+        return self.crypto.encrypt(json.dumps({"t": team_id, "u": user_id, "c": channel_id, "n": nonce}))
+
+    def consume(self, state: str) -> dict[str, str]:
+        try:
+            data = json.loads(self.crypto.decrypt(state))
+        except (InvalidToken, ValueError, TypeError):
+            raise StateError("forged") from None
+        who = {"team_id": data["t"], "user_id": data["u"], "channel_id": data["c"]}
+        if datetime.now(UTC).timestamp() - self.crypto.timestamp(state) > self.ttl:
+            raise StateError("expired", who)
+        if not self.redis.delete(f"metaops:oauth:{data['n']}"):
+            raise StateError("reused", who)
+        return who
+
+
+def dialog_url(dialog_base: str, version: str, app_id: str, redirect_uri: str, state: str) -> str:
+    query = urlencode({"client_id": app_id, "redirect_uri": redirect_uri, "state": state,
+                       "scope": ",".join(SCOPES), "response_type": "code"})
+    return f"{dialog_base}/{version}/dialog/oauth?{query}"
+
+
+@dataclass
+class Token:
+    value: str
+    expires_at: datetime | None  # None: does not expire
+
+
+def exchange_code(graph: GraphClient, code: str, redirect_uri: str) -> Token:
+    """code -> short-lived user token -> long-lived user token (about 60 days)."""
+    short = graph.post("oauth/access_token", data={"client_id": graph.app_id, "client_secret": graph.app_secret,
+                                                   "redirect_uri": redirect_uri, "code": code})
+    return long_lived(graph, short["access_token"])
+
+
+def long_lived(graph: GraphClient, token: str) -> Token:
+    """`fb_exchange_token`: a long-lived token for `token` (Meta allows it while `token` is valid)."""
+    answer = graph.post("oauth/access_token", data={"grant_type": "fb_exchange_token", "client_id": graph.app_id,
+                                                    "client_secret": graph.app_secret, "fb_exchange_token": token})
+    expires_in = answer.get("expires_in")
+    expires = datetime.fromtimestamp(datetime.now(UTC).timestamp() + int(expires_in), UTC) if expires_in else None
+    return Token(answer["access_token"], expires.replace(tzinfo=None) if expires else None)
+
+
+def debug_token(graph: GraphClient, token: str) -> dict[str, Any]:
+    """Meta's view of a token: is_valid, expires_at (0: never), scopes, granular_scopes."""
+    return graph.get("debug_token", graph.app_token, input_token=token).get("data") or {}
+
+
+@dataclass
+class Discovered:
+    me: dict[str, Any]
+    permissions: list[str]
+    expires_at: datetime | None
+    granular_scopes: list[dict[str, Any]]
+    wabas: list[dict[str, Any]] = field(default_factory=list)  # each with "phone_numbers"
+    pages: list[dict[str, Any]] = field(default_factory=list)  # each with "access_token", maybe "instagram"
+    problems: list[str] = field(default_factory=list)  # what could not be read, for the summary
+
+
+def discover(graph: GraphClient, token: Token) -> Discovered:
+    me = graph.get("me", token.value, fields="id,name")
+    perms = [p["permission"] for p in graph.get("me/permissions", token.value).get("data", [])
+             if p.get("status") == "granted"]
+    info = debug_token(graph, token.value)
+    expires = token.expires_at
+    if info.get("expires_at") is not None:
+        expires = (datetime.fromtimestamp(int(info["expires_at"]), UTC).replace(tzinfo=None)
+                   if int(info["expires_at"]) else None)
+    found = Discovered(me, perms, expires, info.get("granular_scopes") or [])
+    for waba_id, business_id in _waba_ids(graph, token.value, found):
+        try:
+            waba = graph.get(waba_id, token.value, fields=WABA_FIELDS)
+            waba["business_id"] = business_id
+            waba["phone_numbers"] = list(graph.paged(f"{waba_id}/phone_numbers", token.value, fields=PHONE_FIELDS))
+            found.wabas.append(waba)
+        except GraphError as e:
+            found.problems.append(f"WhatsApp Business Account {waba_id}: {e.user_text()}")
+    if "pages_show_list" in perms:
+        for page in graph.paged("me/accounts", token.value, fields=PAGE_FIELDS):
+            page["instagram"] = page.pop("instagram_business_account", None)
+            found.pages.append(page)
+    return found
+
+
+def _waba_ids(graph: GraphClient, token: str, found: Discovered) -> list[tuple[str, str | None]]:
+    """WABAs from the granted scopes' target ids, then those the user's businesses own or were shared."""
+    ids: dict[str, str | None] = {}
+    for g in found.granular_scopes:
+        if g.get("scope") in ("whatsapp_business_management", "whatsapp_business_messaging"):
+            for target in g.get("target_ids") or []:
+                ids.setdefault(str(target), None)
+    if "business_management" in found.permissions:
+        try:
+            for business in graph.paged("me/businesses", token, fields="id,name"):
+                for edge in ("owned_whatsapp_business_accounts", "client_whatsapp_business_accounts"):
+                    for w in graph.paged(f"{business['id']}/{edge}", token, fields="id"):
+                        ids[str(w["id"])] = str(business["id"])
+        except GraphError as e:
+            found.problems.append(f"Business portfolios: {e.user_text()}")
+    return list(ids.items())
+
+
+def business_profile(graph: GraphClient, token: str, phone_number_id: str) -> dict[str, Any]:
+    data = graph.get(f"{phone_number_id}/whatsapp_business_profile", token, fields=PROFILE_FIELDS).get("data")
+    return data[0] if isinstance(data, list) and data else {}

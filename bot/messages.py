@@ -113,3 +113,24 @@ def connect_summary(found: object, user_id: str) -> str:
     for problem in found.problems:
         lines.append(f"• Could not read {problem}")
     return "\n".join(lines)
+
+# Templates.
+TEMPLATE_EDIT_NOTE = ("Editing *{name}* ({language}). Meta lets only APPROVED, REJECTED or PAUSED templates "
+                      "be edited, and not their name or language; an edited template goes back to review.")
+TEMPLATE_SUBMITTED = ":outbox_tray: Template *{name}* ({language}) was submitted to Meta and is PENDING review. "\
+    "Its approval or rejection will be posted in the templates channel."
+TEMPLATE_EDITED = ":pencil2: Template *{name}* was edited at Meta and is back in review."
+TEMPLATE_NOT_FOUND = "No template named `{name}` here. `/meta templates` lists them."
+TEMPLATE_NOT_EDITABLE = ("Template *{name}* is {status}: Meta lets only APPROVED, REJECTED or PAUSED templates be "
+                         "edited. Wait for its review to finish, or create a new one with `/meta template new`.")
+TEMPLATE_USAGE = "Use `/meta template new`, `/meta template edit NAME` or `/meta template delete NAME`."
+TEMPLATE_DELETE_CONFIRM = "Delete template *{name}* (every language) at Meta? Messages can no longer use it."
+TEMPLATE_DELETED = ":wastebasket: Template *{name}* was deleted at Meta."
+TEMPLATES_FILTER_ERROR = ("I don't know `{word}`. Filter by status ({statuses}) and/or category "
+                          "(MARKETING, UTILITY, AUTHENTICATION), e.g. `/meta templates APPROVED MARKETING`.")
+TEMPLATES_NONE = "No templates match. Create one with `/meta template new`."
+
+# Metrics.
+METRICS_USAGE = "Use `/meta metrics [DAYS]` with DAYS from 1 to {max} (7 when left out)."
+METRICS_TITLE = "*WhatsApp messages, last {days} day(s)* (UTC days)"
+METRICS_TOP = "Most sent template: *{name}* ({sent} sent)"

@@ -76,3 +76,38 @@ def describe(m: dict[str, Any]) -> str:
     elif kind not in messages.WA_TYPES:
         detail = kind
     return f"{label}: {escape(str(detail))}" if detail else label
+
+
+STATUS_MARK = {"APPROVED": ":white_check_mark:", "REJECTED": ":x:", "PENDING": ":hourglass_flowing_sand:",
+               "PAUSED": ":double_vertical_bar:", "DISABLED": ":no_entry:", "FLAGGED": ":warning:",
+               "IN_APPEAL": ":scales:", "PENDING_DELETION": ":wastebasket:", "DELETED": ":wastebasket:"}
+
+
+def template_status(value: dict[str, Any]) -> Post:
+    name, lang = escape(str(value.get("message_template_name", "?"))), value.get("message_template_language", "?")
+    status = str(value.get("event", "?"))
+    parts = [f"{STATUS_MARK.get(status, ':information_source:')} Template *{name}* ({lang}) is now *{status}*"]
+    if value.get("reason") not in (None, "NONE", ""):
+        parts.append(f"Reason: {escape(str(value['reason']))}")
+    other = value.get("other_info") or {}
+    if other.get("title") or other.get("description"):
+        parts.append("Meta says: " + escape(" — ".join(str(x) for x in (other.get("title"), other.get("description"))
+                                                        if x)))
+    return _simple("\n".join(parts))
+
+
+def template_category(value: dict[str, Any]) -> Post:
+    name, lang = escape(str(value.get("message_template_name", "?"))), value.get("message_template_language", "?")
+    new = value.get("new_category") or value.get("correct_category") or "?"
+    return _simple(f":label: Template *{name}* ({lang}) category changed from "
+                   f"{value.get('previous_category', '?')} to *{new}*")
+
+
+def template_quality(value: dict[str, Any]) -> Post:
+    name, lang = escape(str(value.get("message_template_name", "?"))), value.get("message_template_language", "?")
+    return _simple(f":bar_chart: Template *{name}* ({lang}) quality changed from "
+                   f"{value.get('previous_quality_score', '?')} to *{value.get('new_quality_score', '?')}*")
+
+
+def _simple(text: str) -> Post:
+    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]

@@ -40,3 +40,5 @@ GRAPH_PAGE_LIMIT = 100  # items asked for per page when following cursors, count
 OAUTH_STATE_TTL = 600  # a /meta connect button works this long, once, seconds
 TOKEN_CHECK_INTERVAL = 24 * 3600  # how often every connection's token is checked, seconds
 TOKEN_ALERT_DAYS = (7, 1)  # alert when a token expires within this many days, each threshold once
+TEMPLATES_STALE_AFTER = 3600  # templates are read again from Meta when older than this, seconds
+TEMPLATES_PER_PAGE = 10  # templates shown per page of /meta templates, count

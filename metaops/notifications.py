@@ -7,7 +7,7 @@ from collections.abc import Callable
 from bot import notify
 from bot.slack import post_message
 from integrations.meta.payload import Item
-from metaops import defaults
+from metaops import defaults, templates
 from metaops.routing import Router
 from metaops.runtime import Runtime
 
@@ -25,12 +25,29 @@ def whatsapp_failed(rt: Runtime, router: Router, team_id: str, item: Item) -> No
     post_message(rt.slack.for_team(team_id), router.channel(team_id, "alerts"), text, blocks)
 
 
+def template_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """Status changes go to `templates`; category and quality changes to `alerts`. The stored template follows."""
+    templates.apply_update(rt, item.asset_id, item.data, item.kind)
+    post, kind = TEMPLATE_POSTS[item.kind]
+    text, blocks = post(item.data)
+    post_message(rt.slack.for_team(team_id), router.channel(team_id, kind), text, blocks)
+
+
+TEMPLATE_POSTS = {
+    "message_template_status_update": (notify.template_status, "templates"),
+    "template_category_update": (notify.template_category, "alerts"),
+    "message_template_quality_update": (notify.template_quality, "alerts"),
+}
+
+
 def handler_for(item: Item) -> Deliver | None:
     """The delivery for an item, or None when the item needs no post (sent/delivered/read, unknown kinds)."""
     if item.kind == "message":
         return whatsapp_message
     if item.kind == "status" and item.data.get("status") == "failed":
         return whatsapp_failed
+    if item.kind in TEMPLATE_POSTS:
+        return template_update
     return None
 
 

@@ -60,6 +60,7 @@ class WhatsAppAccount(Base):
     team_id: Mapped[str] = mapped_column(String(32), index=True)
     name: Mapped[str | None] = mapped_column(String(255))
     business_id: Mapped[str | None] = mapped_column(String(64))  # the owning business portfolio, when known
+    templates_synced_at: Mapped[datetime | None]  # when every template page was last read from Meta
 
     connection: Mapped[MetaConnection] = relationship(back_populates="whatsapp_accounts")
     phone_numbers: Mapped[list[PhoneNumber]] = relationship(back_populates="account", cascade="all, delete-orphan")
@@ -117,6 +118,24 @@ class WorkspaceAdmin(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     added_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Template(Base):
+    """A WhatsApp message template as last synced from Meta (or just submitted)."""
+
+    __tablename__ = "templates"
+    __table_args__ = (UniqueConstraint("waba_id", "name", "language"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # Meta's template id
+    waba_id: Mapped[str] = mapped_column(ForeignKey("whatsapp_accounts.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(512))
+    language: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    components: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    quality: Mapped[str | None] = mapped_column(String(16))
+    rejected_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class NotificationRoute(Base):

@@ -76,6 +76,12 @@ def slash_command(client: Any, text: str, user: str = "U1", team: str = "T1", ch
     return client.post("/slack/events", data=body, headers=headers)
 
 
+def interact(client: Any, payload: dict[str, Any], **kw: Any) -> Any:
+    """An interactivity request (block_actions, view_submission), signed as Slack signs it."""
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    return client.post("/slack/events", data=body, headers=slack_headers(body, **kw))
+
+
 def connect_whatsapp(rt: Runtime, team: str = "T1", channel: str = "C1", waba: str = WABA,
                      phone_id: str = PHONE_ID, token: str = "EAAtest-user-token") -> None:
     """Store what /meta connect stores for one WhatsApp Business Account."""

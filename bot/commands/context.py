@@ -27,6 +27,7 @@ class Ctx:
     user_id: str
     channel_id: str
     args: list[str] = field(default_factory=list)
+    trigger_id: str = ""
 
     def require_admin(self) -> None:
         if not permissions.may_change(self.rt, self.client, self.team_id, self.user_id):

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import messages
-from bot.commands import admins, connection
+from bot.commands import admins, connection, metrics, templates
 from bot.commands.context import Ctx, Handler, run, text
 from metaops.runtime import Runtime
 
@@ -21,9 +21,12 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "disconnect": (connection.disconnect, False),
     "whatsapp": (connection.whatsapp, True),
     "admins": (admins.admins, False),
+    "templates": (templates.list_templates, True),
+    "template": (templates.template, False),
+    "metrics": (metrics.metrics_command, True),
 }
 # Subcommands of SPEC whose issues have not landed yet: they answer with help.
-PLANNED = {"templates", "template", "metrics", "pages", "page", "posts", "post", "instagram", "media", "webhook",
+PLANNED = {"pages", "page", "posts", "post", "instagram", "media", "webhook",
            "route", "routes"}
 
 
@@ -40,7 +43,10 @@ def register(app: App, rt: Runtime) -> None:
             reply = text(messages.NOT_YET.format(word=word))
         else:
             reply = text(messages.UNKNOWN.format(word=word.replace("`", "")[:40]))
-        ack(response_type="ephemeral", **reply)
+        if reply:
+            ack(response_type="ephemeral", **reply)
+        else:
+            ack()  # a modal was opened
 
     def answer_later(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ctx = _ctx(rt, command, client)
@@ -50,8 +56,10 @@ def register(app: App, rt: Runtime) -> None:
 
     app.command("/meta")(ack=ack_command, lazy=[answer_later])
     app.action("meta_connect")(lambda ack: ack())  # a link button: Slack still sends the click
+    templates.register(app, rt)
 
 
 def _ctx(rt: Runtime, command: dict[str, Any], client: WebClient) -> Ctx:
     return Ctx(rt=rt, client=client, team_id=command.get("team_id", ""), user_id=command.get("user_id", ""),
-               channel_id=command.get("channel_id", ""), args=(command.get("text") or "").split())
+               channel_id=command.get("channel_id", ""), args=(command.get("text") or "").split(),
+               trigger_id=command.get("trigger_id", ""))

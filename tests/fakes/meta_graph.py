@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
+import json
 import time
 from typing import Any
 
@@ -52,6 +53,7 @@ class FakeGraph(FakeServer):
         self.pages = [{"id": f"PAGE{i}", "name": f"Acme Page {i}", "category": "Retail"} for i in (1, 2, 3)]
         self.instagram = {"PAGE1": {"id": "IG1", "username": "acme", "name": "Acme", "followers_count": 1200,
                                     "media_count": 87}}
+        self.templates: list[dict[str, Any]] = []  # as Meta lists them
         self.long_lived_seconds = 60 * 24 * 3600
         self.exchange = "extend"  # extend: a new long-lived token; same: the same token, no extension; error
 
@@ -152,12 +154,75 @@ class FakeGraph(FakeServer):
                          else {})} for p in self.pages]
             return self._paged(call, pages)
         if len(parts) == 1 and parts[0] in self.wabas:
+            if "analytics" in call.params.get("fields", ""):
+                return Reply(200, {"id": parts[0], "analytics": self._analytics(call.params["fields"])})
             return Reply(200, self.wabas[parts[0]])
+        if len(parts) == 2 and parts[1] == "template_analytics":
+            return self._template_analytics(call)
         if len(parts) == 2 and parts[1] == "phone_numbers" and parts[0] in self.phones:
             return self._paged(call, self.phones[parts[0]])
+        if len(parts) == 2 and parts[1] == "message_templates" and parts[0] in self.wabas:
+            return self._templates(call)
+        if len(parts) == 1 and call.method == "POST" and any(t["id"] == parts[0] for t in self.templates):
+            return self._edit_template(call, parts[0])
         if len(parts) == 2 and parts[1] == "whatsapp_business_profile":
             return Reply(200, {"data": [{**self.profile, "messaging_product": "whatsapp"}]})
         return graph_error(100, f"Unsupported get request. Object with ID '{parts[0]}' does not exist", 400, 33)
+
+    def _analytics(self, fields: str) -> dict[str, Any]:
+        """analytics.start(S).end(E).granularity(DAY): one data point a day, 10*i sent, 9*i delivered."""
+        import re
+
+        start, end = (int(x) for x in re.findall(r"(?:start|end)\((\d+)\)", fields))
+        points = [{"start": t, "end": t + 86400, "sent": 10 * i, "delivered": 9 * i}
+                  for i, t in enumerate(range(start, end, 86400), 1)]
+        return {"phone_numbers": [PHONE_ID], "granularity": "DAY", "data_points": points}
+
+    def _template_analytics(self, call: Call) -> Reply:
+        ids = json.loads(call.params.get("template_ids", "[]"))
+        if not ids or len(ids) > 10:
+            return graph_error(100, "template_ids must hold 1 to 10 ids", 400)
+        start, end = int(call.params["start"]), int(call.params["end"])
+        points = [{"template_id": tid, "start": t, "end": t + 86400, "sent": 5 * (n + 1), "delivered": 4 * (n + 1),
+                   "read": 3 * (n + 1)} for n, tid in enumerate(ids) for t in range(start, end, 86400)]
+        return Reply(200, {"data": [{"granularity": "DAILY", "data_points": points}]})
+
+    def add_templates(self, n: int, status: str = "APPROVED", category: str = "UTILITY") -> None:
+        for _ in range(n):
+            i = next(self._n)
+            self.templates.append({"id": f"9{i:014d}", "name": f"tpl_{i:04d}", "language": "en_US",
+                                   "category": category, "status": status, "quality_score": {"score": "GREEN"},
+                                   "components": [{"type": "BODY", "text": f"Hello number {i}"}]})
+
+    def _templates(self, call: Call) -> Reply:
+        if call.method == "GET":
+            return self._paged(call, self.templates)
+        if call.method == "DELETE":
+            name = call.params.get("name")
+            if not any(t["name"] == name for t in self.templates):
+                return graph_error(100, "Template name does not exist", 400, 2593002)
+            self.templates = [t for t in self.templates if t["name"] != name]
+            return Reply(200, {"success": True})
+        p = call.params
+        if any(t["name"] == p.get("name") and t["language"] == p.get("language") for t in self.templates):
+            return graph_error(100, "Invalid parameter", 400, 2388024, "Message template already exists",
+                               "There is already English (US) content for this template. Choose another name.")
+        body = next((c for c in p.get("components", []) if c.get("type") == "BODY"), {})
+        if "forbidden" in body.get("text", ""):
+            return graph_error(100, "Invalid parameter", 400, 2388019, "Body text not allowed",
+                               "The body text includes content that is not allowed.")
+        template = {"id": f"8{next(self._n):014d}", "name": p["name"], "language": p["language"],
+                    "category": p["category"], "status": "PENDING", "components": p.get("components", [])}
+        self.templates.append(template)
+        return Reply(200, {"id": template["id"], "status": "PENDING", "category": p["category"]})
+
+    def _edit_template(self, call: Call, template_id: str) -> Reply:
+        t = next(t for t in self.templates if t["id"] == template_id)
+        if t["status"] not in ("APPROVED", "REJECTED", "PAUSED"):
+            return graph_error(100, "Invalid parameter", 400, 2593003, "Template can't be edited",
+                               "Only approved, rejected or paused templates can be edited.")
+        t.update({k: call.params[k] for k in ("category", "components") if k in call.params}, status="PENDING")
+        return Reply(200, {"success": True})
 
     def _paged(self, call: Call, items: list[dict[str, Any]]) -> Reply:
         """Meta's cursor paging: `limit`, `after`; `paging.next` only when more remain."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from typing import Any
@@ -20,11 +21,13 @@ class FakeSlack(FakeServer):
         self._ts_lock = threading.Lock()
         self.messages: list[dict[str, Any]] = []  # every message posted, with the ts it got
         self.ephemerals: list[dict[str, Any]] = []  # chat.postEphemeral calls
+        self.views: list[dict[str, Any]] = []  # views opened
         self.route("POST", "/api/chat.postMessage", self._post_message)
         self.route("POST", "/api/auth.test", lambda c: self._authed(c, {"ok": True, "team_id": "T1", "user_id": "UB"}))
         self.route("*", "/api/users.info", self._users_info)
         self.route("POST", "/api/chat.postEphemeral", self._post_ephemeral)
         self.route("POST", "/response", lambda c: Reply(200, b"ok", {"Content-Type": "text/plain"}))
+        self.route("POST", "/api/views.open", self._views_open)
         self.users: dict[str, dict[str, Any]] = {}
         self.reset()
 
@@ -62,6 +65,17 @@ class FakeSlack(FakeServer):
                 self.ephemerals.append(dict(call.params))
         return reply
 
+    def _views_open(self, call: Call) -> Reply:
+        if not call.params.get("trigger_id"):
+            return self._authed(call, {"ok": False, "error": "invalid_trigger_id"})
+        view = call.params.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        reply = self._authed(call, {"ok": True, "view": {"id": "V1", **(view or {})}})
+        if reply.body.get("ok"):
+            with self._ts_lock:
+                self.views.append(view)
+        return reply
+
     def responses(self, timeout: float = 5.0) -> list[dict[str, Any]]:
         """What was sent to response_url (answers of slow commands), waiting up to `timeout` for the first."""
         deadline = time.monotonic() + timeout
@@ -77,6 +91,7 @@ class FakeSlack(FakeServer):
         with self._ts_lock:
             self.messages.clear()
             self.ephemerals.clear()
+            self.views.clear()
         self.users = {"U_ADMIN": {"name": "ada", "is_admin": True}, "U_OWNER": {"name": "olu", "is_owner": True},
                       "U_MEMBER": {"name": "max", "is_admin": False, "is_owner": False}}
 

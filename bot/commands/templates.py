@@ -1,0 +1,118 @@
+"""`/meta templates [STATUS] [CATEGORY]` (paged in place) and `/meta template new|edit|delete`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import messages, notify
+from bot.commands.context import Ctx, Reply, run, text
+from bot.views import template_modal
+from integrations.meta.template_rules import CATEGORIES, draft_from_components
+from metaops import templates
+from metaops.runtime import Runtime
+
+
+def parse_filters(args: list[str]) -> tuple[str | None, str | None, str | None]:
+    """(status, category, the word that is neither)."""
+    status = category = None
+    for word in (a.upper() for a in args):
+        if word in templates.STATUSES and status is None:
+            status = word
+        elif word in CATEGORIES and category is None:
+            category = word
+        else:
+            return None, None, word
+    return status, category, None
+
+
+def list_templates(ctx: Ctx) -> Reply:
+    status, category, bad = parse_filters(ctx.args[1:])
+    if bad:
+        return text(messages.TEMPLATES_FILTER_ERROR.format(word=bad.lower(), statuses=", ".join(templates.STATUSES)))
+    templates.sync(ctx.rt, ctx.team_id)
+    return page_reply(ctx.rt, ctx.team_id, status, category, 1)
+
+
+def page_reply(rt: Runtime, team_id: str, status: str | None, category: str | None, page: int) -> Reply:
+    found = templates.listing(rt, team_id, status, category, page)
+    if not found.total:
+        return text(messages.TEMPLATES_NONE)
+    title = f"*Templates* ({found.total}" + "".join(f", {x}" for x in (status, category) if x) + ")"
+    lines = [f"{notify.STATUS_MARK.get(t.status, ':grey_question:')} *{notify.escape(t.name)}* · {t.language} · "
+             f"{t.category} · {t.status}" + (f" — {notify.escape(t.rejected_reason)}" if t.rejected_reason else "")
+             for t in found.rows]
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": title}},
+                                    {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]
+    nav = []
+    for label, target in (("Previous", found.page - 1), ("Next", found.page + 1)):
+        if 1 <= target <= found.pages:
+            nav.append({"type": "button", "action_id": f"templates_{label.lower()}",
+                        "text": {"type": "plain_text", "text": label},
+                        "value": json.dumps({"p": target, "s": status, "c": category})})
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn",
+                                                     "text": f"Page {found.page} of {found.pages}"}]})
+    if nav:
+        blocks.append({"type": "actions", "elements": nav})
+    return {"text": title + "\n" + "\n".join(lines), "blocks": blocks}
+
+
+def template(ctx: Ctx) -> Reply:
+    verb = ctx.args[1].lower() if len(ctx.args) > 1 else ""
+    name = ctx.args[2] if len(ctx.args) > 2 else ""
+    if verb not in ("new", "edit", "delete") or (verb != "new" and not name):
+        return text(messages.TEMPLATE_USAGE)
+    ctx.require_admin()
+    meta = {"team_id": ctx.team_id, "channel_id": ctx.channel_id}
+    if verb == "new":
+        templates.wabas(ctx.rt, ctx.team_id)
+        ctx.client.views_open(trigger_id=ctx.trigger_id, view=template_modal.build(meta=meta))
+        return {}
+    found = templates.find(ctx.rt, ctx.team_id, name)
+    if not found:
+        return text(messages.TEMPLATE_NOT_FOUND.format(name=name))
+    if verb == "delete":
+        return {"text": messages.TEMPLATE_DELETE_CONFIRM.format(name=name), "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": messages.TEMPLATE_DELETE_CONFIRM.format(name=name)}},
+            {"type": "actions", "elements": [{
+                "type": "button", "action_id": "template_delete", "style": "danger", "value": name,
+                "text": {"type": "plain_text", "text": "Delete"},
+                "confirm": {"title": {"type": "plain_text", "text": "Delete template?"},
+                            "text": {"type": "plain_text", "text": f"{name} will be deleted at Meta."},
+                            "confirm": {"type": "plain_text", "text": "Delete"},
+                            "deny": {"type": "plain_text", "text": "Keep it"}, "style": "danger"}}]}]}
+    t = found[0]
+    if t.status not in templates.EDITABLE:
+        return text(messages.TEMPLATE_NOT_EDITABLE.format(name=name, status=t.status))
+    draft = draft_from_components(t.name, t.language, t.category, t.components)
+    ctx.client.views_open(trigger_id=ctx.trigger_id, view=template_modal.build(
+        draft, {**meta, "template_id": t.id, "name": t.name, "language": t.language}))
+    return {}
+
+
+def register(app: App, rt: Runtime) -> None:
+    def turn_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        v = json.loads(action.get("value") or "{}")
+        respond(replace_original=True, **page_reply(rt, body["team"]["id"], v.get("s"), v.get("c"), int(v["p"])))
+
+    def confirm_delete(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                       client: WebClient) -> None:
+        ack()
+        ctx = Ctx(rt=rt, client=client, team_id=body["team"]["id"], user_id=body["user"]["id"],
+                  channel_id=(body.get("channel") or {}).get("id", ""), args=["template", "delete", action["value"]])
+
+        def do(c: Ctx) -> Reply:
+            c.require_admin()
+            templates.delete(c.rt, c.team_id, action["value"])
+            return text(messages.TEMPLATE_DELETED.format(name=action["value"]))
+
+        respond(replace_original=True, **run(do, ctx))
+
+    app.action("templates_previous")(turn_page)
+    app.action("templates_next")(turn_page)
+    app.action("template_delete")(confirm_delete)
+    template_modal.register(app, rt)

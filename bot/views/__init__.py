@@ -1,0 +1,1 @@
+"""Modals, one module per view."""

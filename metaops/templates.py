@@ -1,0 +1,183 @@
+"""WhatsApp message templates: sync every page from Meta, list, create, edit, delete, and status updates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from integrations.meta.errors import GraphError
+from integrations.meta.template_rules import Checked, Draft, check, field_for_meta_error
+from metaops import connections, defaults
+from metaops.exceptions import NotConnected
+from metaops.runtime import Runtime
+from store.models import Template, WhatsAppAccount
+
+FIELDS = "id,name,language,category,status,components,quality_score,rejected_reason"
+STATUSES = ("APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "PENDING_DELETION", "DELETED",
+            "LIMIT_EXCEEDED", "ARCHIVED")
+EDITABLE = ("APPROVED", "REJECTED", "PAUSED")
+
+
+def wabas(rt: Runtime, team_id: str) -> list[str]:
+    with rt.db.session() as s:
+        ids = list(s.scalars(select(WhatsAppAccount.id).where(WhatsAppAccount.team_id == team_id)))
+    if not ids:
+        raise NotConnected("No WhatsApp Business Account is connected. A workspace admin can run `/meta connect`.")
+    return ids
+
+
+def sync(rt: Runtime, team_id: str, force: bool = False) -> int:
+    """Read every template of every WABA of the team (all pages) when stale or `force`d. Returns how many."""
+    token = connections.token_of(rt, team_id)
+    total = 0
+    for waba_id in wabas(rt, team_id):
+        with rt.db.session() as s:
+            account = s.get(WhatsAppAccount, waba_id)
+            fresh = account.templates_synced_at and rt.clock() - account.templates_synced_at < timedelta(
+                seconds=defaults.TEMPLATES_STALE_AFTER)
+        if fresh and not force:
+            continue
+        found = list(rt.graph.paged(f"{waba_id}/message_templates", token, fields=FIELDS))
+        with rt.db.session() as s:
+            known = {t.id: t for t in s.scalars(select(Template).where(Template.waba_id == waba_id))}
+            for item in found:
+                t = known.pop(str(item["id"]), None) or Template(id=str(item["id"]), waba_id=waba_id, team_id=team_id)
+                _apply(t, item)
+                s.add(t)
+            for gone in known.values():
+                s.delete(gone)
+            s.get(WhatsAppAccount, waba_id).templates_synced_at = rt.clock()
+        total += len(found)
+    return total
+
+
+def _apply(t: Template, item: dict[str, Any]) -> None:
+    t.name, t.language = item.get("name", t.name), item.get("language", t.language)
+    t.category, t.status = item.get("category", t.category), item.get("status", t.status)
+    t.components = item.get("components") or t.components or []
+    quality = item.get("quality_score")
+    t.quality = quality.get("score") if isinstance(quality, dict) else quality
+    reason = item.get("rejected_reason")
+    t.rejected_reason = None if reason in (None, "NONE") else reason
+
+
+@dataclass
+class Listing:
+    rows: list[Template]
+    page: int
+    pages: int
+    total: int
+
+
+def listing(rt: Runtime, team_id: str, status: str | None, category: str | None, page: int) -> Listing:
+    with rt.db.session() as s:
+        q = select(Template).where(Template.team_id == team_id).order_by(Template.name, Template.language)
+        if status:
+            q = q.where(Template.status == status)
+        if category:
+            q = q.where(Template.category == category)
+        rows = list(s.scalars(q))
+    per = defaults.TEMPLATES_PER_PAGE
+    pages = max(1, -(-len(rows) // per))
+    page = min(max(page, 1), pages)
+    return Listing(rows[(page - 1) * per: page * per], page, pages, len(rows))
+
+
+def find(rt: Runtime, team_id: str, name: str) -> list[Template]:
+    with rt.db.session() as s:
+        return list(s.scalars(select(Template).where(Template.team_id == team_id, Template.name == name)))
+
+
+class Refused(Exception):
+    """Meta refused a template; `errors` maps modal fields to Meta's words."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def create(rt: Runtime, team_id: str, draft: Draft) -> Template:
+    checked = _checked(draft)
+    waba_id = wabas(rt, team_id)[0]
+    token = connections.token_of(rt, team_id)
+    try:
+        answer = rt.graph.post(f"{waba_id}/message_templates", token, json_body={
+            "name": draft.name, "language": draft.language, "category": draft.category,
+            "components": checked.components})
+    except GraphError as e:
+        raise _refused(e) from None
+    with rt.db.session() as s:
+        t = Template(id=str(answer["id"]), waba_id=waba_id, team_id=team_id, name=draft.name,
+                     language=draft.language, category=answer.get("category") or draft.category,
+                     status=answer.get("status") or "PENDING", components=checked.components)
+        s.merge(t)
+    return t
+
+
+def edit(rt: Runtime, team_id: str, template_id: str, draft: Draft) -> None:
+    checked = _checked(draft, editing=True)
+    token = connections.token_of(rt, team_id)
+    try:
+        rt.graph.post(template_id, token, json_body={"category": draft.category, "components": checked.components})
+    except GraphError as e:
+        raise _refused(e) from None
+    with rt.db.session() as s:
+        t = s.get(Template, template_id)
+        if t is not None:
+            t.category, t.components, t.status = draft.category, checked.components, "PENDING"
+
+
+def delete(rt: Runtime, team_id: str, name: str) -> int:
+    """Delete every language of `name` at Meta; returns how many were stored here."""
+    token = connections.token_of(rt, team_id)
+    found = find(rt, team_id, name)
+    waba_ids = {t.waba_id for t in found} or {wabas(rt, team_id)[0]}
+    for waba_id in waba_ids:
+        rt.graph.delete(f"{waba_id}/message_templates", token, name=name)
+    with rt.db.session() as s:
+        for t in s.scalars(select(Template).where(Template.team_id == team_id, Template.name == name)):
+            s.delete(t)
+    return len(found)
+
+
+def _checked(draft: Draft, editing: bool = False) -> Checked:
+    checked = check(draft, editing=editing)
+    if checked.errors:
+        raise Refused(checked.errors)
+    return checked
+
+
+def _refused(e: GraphError) -> Refused:
+    words = e.user_msg or e.message
+    if e.user_title and e.user_msg:
+        words = f"{e.user_title}: {e.user_msg}"
+    return Refused({field_for_meta_error(f"{e.user_title or ''} {words}"): f"Meta refused: {words}"})
+
+
+def apply_update(rt: Runtime, waba_id: str, value: dict[str, Any], field: str) -> Template | None:
+    """A template webhook (status, category or quality) applied to the stored template, when known."""
+    template_id = str(value.get("message_template_id") or "")
+    with rt.db.session() as s:
+        t = s.get(Template, template_id) if template_id else None
+        if t is None:
+            return None
+        if field == "message_template_status_update" and value.get("event"):
+            t.status = value["event"]
+            t.rejected_reason = value.get("reason") if value.get("reason") not in (None, "NONE") else None
+        elif field == "template_category_update" and value.get("new_category"):
+            t.category = value["new_category"]
+        elif field == "message_template_quality_update" and value.get("new_quality_score"):
+            t.quality = value["new_quality_score"]
+        s.flush()
+        s.expunge(t)
+        return t
+
+
+def mark_stale(rt: Runtime, team_id: str) -> None:
+    """After a change: the next listing reads every template from Meta again."""
+    with rt.db.session() as s:
+        for account in s.scalars(select(WhatsAppAccount).where(WhatsAppAccount.team_id == team_id)):
+            account.templates_synced_at = None

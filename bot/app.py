@@ -6,6 +6,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.commands import meta
+from bot.events import replies
 from metaops import defaults
 from metaops.runtime import Runtime
 
@@ -19,4 +20,5 @@ def build(rt: Runtime) -> App | None:
                        timeout=defaults.SLACK_TIMEOUT)
     app = App(signing_secret=settings.SLACK_SIGNING_SECRET, client=client, token_verification_enabled=False)
     meta.register(app, rt)
+    replies.register(app, rt)
     return app

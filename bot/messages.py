@@ -14,6 +14,7 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta instagram` | `instagram connect IG_ID` | `media [IG_ID]`
 • `/meta webhook` | `webhook configure`
 • `/meta route KIND CHANNEL` | `routes` — KIND is messages, templates, alerts, facebook or instagram
+• `/meta replies on|off` — send team members' replies in customer threads to the customer, or not
 • `/meta admins` | `admins add @user` | `admins remove @user`"""
 
 NOT_YET = "`/meta {word}` is not available yet in this version.\n\n" + HELP
@@ -134,3 +135,41 @@ TEMPLATES_NONE = "No templates match. Create one with `/meta template new`."
 METRICS_USAGE = "Use `/meta metrics [DAYS]` with DAYS from 1 to {max} (7 when left out)."
 METRICS_TITLE = "*WhatsApp messages, last {days} day(s)* (UTC days)"
 METRICS_TOP = "Most sent template: *{name}* ({sent} sent)"
+
+# Notifications beyond WhatsApp messages.
+UNSUPPORTED_EVENT = ":grey_question: Meta sent a kind of event this app does not show yet: `{kind}` (kept; "\
+    "later ones of this kind are kept without a note)."
+WA_ACCOUNT_UPDATE = ":office: WhatsApp account update ({field}): {what}"
+WA_PHONE_QUALITY = ":signal_strength: Number {number}: quality {event}{limit}"
+WA_NUMBER_ERROR = ":warning: WhatsApp error for number {number}: {code} {title}"
+FB_DM = "{who} → {page}: {body}"
+FB_POSTBACK = "{who} → {page} pressed *{title}*"
+FB_FEED = ":speech_balloon: {page}: {what} by {who}: {body}"
+IG_DM = "{who} → @{account}: {body}"
+IG_COMMENT = ":speech_balloon: @{account}: comment by {who} on {media}: {body}"
+IG_MENTION = ":mega: @{account} was mentioned in {what}"
+MEDIA_TOO_LARGE = ":paperclip: The {kind} is {size} MB, over the {limit} MB this app uploads; open it in WhatsApp."
+MEDIA_FAILED = ":paperclip: The {kind} could not be fetched from Meta: {reason}"
+
+# Replies from threads.
+REPLY_FAILED = ":x: Not sent to the customer: {reason}"
+REPLY_WINDOW = ("WhatsApp only lets a business send free-form messages within 24 hours of the customer's last "
+                "message. To write after that, send an approved template (see `/meta templates`).")
+REPLIES_OFF = "Replies from Slack are off in this workspace (alerts-only mode): your message was not sent."
+REPLY_NO_ASSET = "This customer's {platform} account is no longer connected here, so the reply was not sent."
+
+# Routes and replies switch.
+ROUTE_USAGE = "Use `/meta route KIND #channel`, KIND one of: {kinds}."
+ROUTE_NO_CHANNEL = "I can't find the channel {channel}. Mention it (`#name`) so Slack links it."
+ROUTE_SET = "`{kind}` notifications now go to <#{channel}>."
+ROUTE_INVITE = "<#{channel}> is private: invite me there with `/invite @MetaOps`, or nothing can be posted."
+ROUTE_JOIN_FAILED = "I could not join <#{channel}> ({error}); invite me there with `/invite @MetaOps`."
+REPLIES_USAGE = "Use `/meta replies on` or `/meta replies off` (off: alerts-only, nothing is sent to customers)."
+REPLIES_ON = "Replies from customer threads are on: a message in a customer's thread is sent to them."
+REPLIES_SET_OFF = "Replies are off (alerts-only mode): messages in customer threads stay in Slack."
+
+# Webhooks.
+WEBHOOK_CONFIGURED = "*Webhook configuration saved.*"
+WEBHOOK_STEP_OK = ":white_check_mark: {what}"
+WEBHOOK_STEP_FAILED = ":x: {what}: {detail}"
+WEBHOOK_PENDING = "State moves from pending to active when Meta's verification request reaches {url}."

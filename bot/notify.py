@@ -111,3 +111,76 @@ def template_quality(value: dict[str, Any]) -> Post:
 
 def _simple(text: str) -> Post:
     return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+
+
+def account_update(field: str, value: dict[str, Any]) -> Post:
+    what = ", ".join(f"{k.replace('_', ' ')}: {escape(str(v))}" for k, v in value.items()
+                     if not isinstance(v, dict | list)) or escape(str(value))[:300]
+    return _simple(messages.WA_ACCOUNT_UPDATE.format(field=field.replace("_", " "), what=what))
+
+
+def phone_quality(value: dict[str, Any]) -> Post:
+    limit = value.get("current_limit") or value.get("max_daily_conversation_per_phone")
+    return _simple(messages.WA_PHONE_QUALITY.format(
+        number=plus(value.get("display_phone_number")), event=escape(str(value.get("event", "?"))),
+        limit=f", messaging limit {limit}" if limit else ""))
+
+
+def number_error(item: Item) -> Post:
+    e = item.data
+    return _simple(messages.WA_NUMBER_ERROR.format(number=plus(item.metadata.get("display_phone_number")),
+                                                   code=e.get("code", "?"), title=escape(str(e.get("title", "")))))
+
+
+def dm_body(message: dict[str, Any]) -> str:
+    """The text of a Messenger or Instagram message, or what it carries."""
+    parts = [escape(str(message["text"]))] if message.get("text") else []
+    for a in message.get("attachments") or []:
+        kind = str(a.get("type", "file"))
+        url = (a.get("payload") or {}).get("url")
+        parts.append(f"[{kind}]" + (f" <{url}|open>" if url else ""))
+    if message.get("is_deleted"):
+        parts.append("(message deleted)")
+    return " ".join(parts) or "(empty message)"
+
+
+def facebook_dm(page: str, who: str, m: dict[str, Any]) -> Post:
+    if isinstance(m.get("postback"), dict):
+        text = messages.FB_POSTBACK.format(who=who, page=escape(page), title=escape(str(m["postback"].get("title"))))
+    elif isinstance(m.get("reaction"), dict):
+        r = m["reaction"]
+        text = f"{who} → {escape(page)}: {r.get('action', 'react')}ed {escape(str(r.get('emoji') or ''))}"
+    else:
+        text = messages.FB_DM.format(who=who, page=escape(page), body=dm_body(m.get("message") or {}))
+    return _simple(text)
+
+
+def facebook_feed(page: str, value: dict[str, Any]) -> Post:
+    sender = (value.get("from") or {}).get("name") or (value.get("from") or {}).get("id") or "someone"
+    item, verb = value.get("item", "item"), value.get("verb", "add")
+    what = {("comment", "add"): "new comment", ("status", "add"): "new post", ("post", "add"): "new post",
+            ("photo", "add"): "new photo", ("video", "add"): "new video"}.get((item, verb), f"{item} {verb}")
+    link = value.get("post_id") or value.get("comment_id") or ""
+    body = escape(str(value.get("message") or "")) or "(no text)"
+    return _simple(messages.FB_FEED.format(page=escape(page), what=what, who=escape(str(sender)), body=body)
+                   + (f" (`{link}`)" if link else ""))
+
+
+def instagram_dm(account: str, who: str, m: dict[str, Any]) -> Post:
+    return _simple(messages.IG_DM.format(who=who, account=escape(account), body=dm_body(m.get("message") or {})))
+
+
+def instagram_comment(account: str, value: dict[str, Any]) -> Post:
+    sender = (value.get("from") or {}).get("username") or (value.get("from") or {}).get("id") or "someone"
+    media = (value.get("media") or {}).get("id") or "a post"
+    return _simple(messages.IG_COMMENT.format(account=escape(account), who=f"@{escape(str(sender))}",
+                                              media=f"`{media}`", body=escape(str(value.get("text") or ""))))
+
+
+def instagram_mention(account: str, value: dict[str, Any]) -> Post:
+    what = f"comment `{value['comment_id']}`" if value.get("comment_id") else f"media `{value.get('media_id', '?')}`"
+    return _simple(messages.IG_MENTION.format(account=escape(account), what=what))
+
+
+def unsupported(kind: str) -> Post:
+    return _simple(messages.UNSUPPORTED_EVENT.format(kind=escape(kind)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -34,8 +35,13 @@ def post_message(client: WebClient, channel: str, text: str, blocks: list[dict] 
         args["blocks"] = blocks
     if thread_ts:
         args["thread_ts"] = thread_ts
+    return call(client.chat_postMessage, **args)["ts"]
+
+
+def call(method: Callable[..., Any], **kwargs: Any) -> Any:
+    """Any Web API call; a 429 raises SlackRateLimited with Slack's Retry-After."""
     try:
-        return client.chat_postMessage(**args)["ts"]
+        return method(**kwargs)
     except SlackApiError as e:
         if e.response.status_code == 429:
             raise SlackRateLimited(_retry_after(e.response.headers)) from None

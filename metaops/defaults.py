@@ -42,3 +42,6 @@ TOKEN_CHECK_INTERVAL = 24 * 3600  # how often every connection's token is checke
 TOKEN_ALERT_DAYS = (7, 1)  # alert when a token expires within this many days, each threshold once
 TEMPLATES_STALE_AFTER = 3600  # templates are read again from Meta when older than this, seconds
 TEMPLATES_PER_PAGE = 10  # templates shown per page of /meta templates, count
+MEDIA_MAX_BYTES = 25 * 1024 * 1024  # largest customer media uploaded into Slack, bytes
+UNSUPPORTED_NOTE_TTL = 30 * 24 * 3600  # an "unsupported event" note is posted once per kind in this long, seconds
+PROFILE_CACHE_TTL = 24 * 3600  # how long a Messenger/Instagram sender's name is remembered, seconds

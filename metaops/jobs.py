@@ -113,6 +113,7 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> tuple[int
     for item in payload.items(data):
         deliver_item = notifications.handler_for(item)
         if deliver_item is None:
+            notifications.apply_quietly(rt, item)
             continue
         team = router.owner_of(item.asset_id)
         if team is None:

@@ -1,36 +1,45 @@
-"""Delivering webhook items to Slack: which channel, which thread, what post."""
+"""Delivering webhook items to Slack: which handler, which channel, which thread, what post.
+
+Every kind Meta sends has a handler here; a kind with none gets one short "unsupported event" note per
+workspace (and is kept in webhook_events like everything else)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from bot import notify
 from bot.slack import post_message
 from integrations.meta.payload import Item
-from metaops import defaults, templates
+from metaops import defaults, media, replies, templates
 from metaops.routing import Router
 from metaops.runtime import Runtime
 
+log = logging.getLogger(__name__)
 Deliver = Callable[[Runtime, Router, str, Item], None]
 
 
 def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     text, blocks = notify.whatsapp_message(item)
-    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
-                   str(item.data.get("from")), text, blocks)
+    channel = router.channel(team_id, "messages")
+    contact = str(item.data.get("from"))
+    ts = post_in_thread(rt, router, team_id, channel, item.business_id, contact, text, blocks)
+    if item.data.get("type") in media.MEDIA_TYPES:
+        media.upload_whatsapp_media(rt, team_id, channel, router.root(item.business_id, contact, channel) or ts,
+                                    item.data)
 
 
 def whatsapp_failed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     text, blocks = notify.whatsapp_failed(item)
     post_message(rt.slack.for_team(team_id), router.channel(team_id, "alerts"), text, blocks)
+    replies.failed_status(rt, item.data)  # a reply sent from a thread: say so in that thread too
 
 
 def template_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     """Status changes go to `templates`; category and quality changes to `alerts`. The stored template follows."""
     templates.apply_update(rt, item.asset_id, item.data, item.kind)
     post, kind = TEMPLATE_POSTS[item.kind]
-    text, blocks = post(item.data)
-    post_message(rt.slack.for_team(team_id), router.channel(team_id, kind), text, blocks)
+    _post(rt, router, team_id, kind, post(item.data))
 
 
 TEMPLATE_POSTS = {
@@ -38,21 +47,99 @@ TEMPLATE_POSTS = {
     "template_category_update": (notify.template_category, "alerts"),
     "message_template_quality_update": (notify.template_quality, "alerts"),
 }
+ACCOUNT_FIELDS = ("account_update", "account_review_update", "account_alerts", "business_capability_update",
+                  "phone_number_name_update", "security")
+
+
+def account_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    post = notify.phone_quality(item.data) if item.kind == "phone_number_quality_update" else \
+        notify.account_update(item.kind, item.data)
+    _post(rt, router, team_id, "alerts", post)
+
+
+def number_error(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    _post(rt, router, team_id, "alerts", notify.number_error(item))
+
+
+def page_dm(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    sender = str((item.contact or {}).get("id"))
+    who = notify.escape(replies.sender_name(rt, "messenger", item.asset_id, sender))
+    text, blocks = notify.facebook_dm(router.asset_name(item.asset_id), who, item.data)
+    post_in_thread(rt, router, team_id, router.channel(team_id, "facebook"), item.asset_id, sender, text, blocks,
+                   platform="messenger")
+
+
+def page_feed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    _post(rt, router, team_id, "facebook", notify.facebook_feed(router.asset_name(item.asset_id), item.data))
+
+
+def instagram_dm(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    sender = str((item.contact or {}).get("id"))
+    who = notify.escape(replies.sender_name(rt, "instagram", item.asset_id, sender))
+    text, blocks = notify.instagram_dm(router.asset_name(item.asset_id), who, item.data)
+    post_in_thread(rt, router, team_id, router.channel(team_id, "instagram"), item.asset_id, sender, text, blocks,
+                   platform="instagram")
+
+
+def instagram_change(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    account = router.asset_name(item.asset_id)
+    post = notify.instagram_mention(account, item.data) if item.kind == "mentions" else \
+        notify.instagram_comment(account, item.data)
+    _post(rt, router, team_id, "instagram", post)
+
+
+def unsupported(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """Once per kind and workspace (for a month); the event itself is kept whatever happens."""
+    kind = f"{item.object}/{item.kind}"
+    log.info("unsupported webhook kind %s for team %s", kind, team_id)
+    if rt.redis.set(f"metaops:unsupported:{team_id}:{kind}", 1, nx=True, ex=defaults.UNSUPPORTED_NOTE_TTL):
+        _post(rt, router, team_id, "alerts", notify.unsupported(kind))
 
 
 def handler_for(item: Item) -> Deliver | None:
-    """The delivery for an item, or None when the item needs no post (sent/delivered/read, unknown kinds)."""
-    if item.kind == "message":
-        return whatsapp_message
-    if item.kind == "status" and item.data.get("status") == "failed":
-        return whatsapp_failed
-    if item.kind in TEMPLATE_POSTS:
-        return template_update
-    return None
+    """The delivery for an item, or None when it needs no post (our own echoes, receipts, statuses that only
+    update what we stored: those are applied by `apply_quietly`)."""
+    if item.object == "whatsapp_business_account":
+        if item.kind == "message":
+            return whatsapp_message
+        if item.kind == "status":
+            return whatsapp_failed if item.data.get("status") == "failed" else None
+        if item.kind in TEMPLATE_POSTS:
+            return template_update
+        if item.kind in ACCOUNT_FIELDS or item.kind == "phone_number_quality_update":
+            return account_update
+        if item.kind == "error":
+            return number_error
+    elif item.object == "page":
+        if item.kind in ("dm", "postback", "dm_reaction"):
+            return page_dm
+        if item.kind == "feed":
+            return page_feed
+        if item.kind in ("echo", "receipt"):
+            return None
+    elif item.object == "instagram":
+        if item.kind in ("dm", "postback", "dm_reaction"):
+            return instagram_dm
+        if item.kind in ("comments", "live_comments", "mentions"):
+            return instagram_change
+        if item.kind in ("echo", "receipt"):
+            return None
+    return unsupported
+
+
+def apply_quietly(rt: Runtime, item: Item) -> None:
+    """Items that change what we stored without a post: delivery statuses of replies sent from Slack."""
+    if item.object == "whatsapp_business_account" and item.kind == "status" and item.data.get("status") != "failed":
+        replies.record_status(rt, item.data)
+
+
+def _post(rt: Runtime, router: Router, team_id: str, kind: str, post: notify.Post) -> None:
+    text, blocks = post
+    post_message(rt.slack.for_team(team_id), router.channel(team_id, kind), text, blocks)
 
 
 def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, business_id: str, contact: str,
-                   text: str, blocks: list[dict]) -> str:
+                   text: str, blocks: list[dict], platform: str = "whatsapp") -> str:
     """Post in the contact's thread; the first post for a contact becomes the thread's root."""
     client = rt.slack.for_team(team_id)
     root = router.root(business_id, contact, channel)
@@ -65,5 +152,5 @@ def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, busi
         root = router.root(business_id, contact, channel, cached=False)
         ts = post_message(client, channel, text, blocks, thread_ts=root)
         if root is None:
-            router.remember_root(team_id, business_id, contact, channel, ts)
+            router.remember_root(team_id, business_id, contact, channel, ts, platform)
         return ts

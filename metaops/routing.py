@@ -18,6 +18,7 @@ class Router:
         self._owners: dict[str, str | None] = {}
         self._channels: dict[tuple[str, str], str | None] = {}
         self._roots: dict[tuple[str, str, str], str] = {}
+        self._names: dict[str, str] = {}
 
     def owner_of(self, asset_id: str) -> str | None:
         if asset_id not in self._owners:
@@ -42,6 +43,13 @@ class Router:
             self._roots[key] = ts
         return self._roots[key]
 
-    def remember_root(self, team_id: str, business_id: str, contact: str, channel: str, ts: str) -> None:
-        threads.remember(self.engine, team_id, business_id, contact, channel, ts)
+    def remember_root(self, team_id: str, business_id: str, contact: str, channel: str, ts: str,
+                      platform: str = "whatsapp") -> None:
+        threads.remember(self.engine, team_id, business_id, contact, channel, ts, platform)
         self._roots[(business_id, contact, channel)] = ts
+
+    def asset_name(self, asset_id: str) -> str:
+        """A Page's name or an Instagram account's username, for posts."""
+        if asset_id not in self._names:
+            self._names[asset_id] = workspaces.asset_name(self.engine, asset_id) or asset_id
+        return self._names[asset_id]

@@ -180,8 +180,43 @@ class ContactThread(Base):
     __table_args__ = (UniqueConstraint("business_id", "contact", "channel_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    business_id: Mapped[str] = mapped_column(String(64))  # phone_number_id (WhatsApp)
-    contact: Mapped[str] = mapped_column(String(64))  # the customer's wa_id
+    business_id: Mapped[str] = mapped_column(String(64))  # phone_number_id, Page id or Instagram account id
+    contact: Mapped[str] = mapped_column(String(64))  # the customer's wa_id, PSID or IGSID
+    platform: Mapped[str] = mapped_column(String(16), default="whatsapp")  # whatsapp, messenger, instagram
     channel_id: Mapped[str] = mapped_column(String(32), index=True)
     root_ts: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboundMessage(Base):
+    """A reply a team member sent from a Slack thread: its fate at Meta, and where to say so."""
+
+    __tablename__ = "outbound_messages"
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)  # Meta's message id (wamid…, m_…)
+    team_id: Mapped[str] = mapped_column(String(32))
+    platform: Mapped[str] = mapped_column(String(16))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    slack_ts: Mapped[str] = mapped_column(String(32))  # the team member's message
+    status: Mapped[str] = mapped_column(String(16), default="accepted")  # accepted, sent, delivered, read, failed
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookSubscription(Base):
+    """The app's webhook subscription for one Meta object: the fields chosen and whether Meta verified it."""
+
+    __tablename__ = "webhook_subscriptions"
+    object: Mapped[str] = mapped_column(String(32), primary_key=True)  # whatsapp_business_account, page, instagram
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, active, failed
+    detail: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AppSecret(Base):
+    """A secret the app made itself (the generated webhook verify token), encrypted."""
+
+    __tablename__ = "app_secrets"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value_enc: Mapped[str] = mapped_column(Text)

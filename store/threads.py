@@ -19,12 +19,13 @@ def root_ts(engine: Engine, business_id: str, contact: str, channel_id: str) -> 
         ).scalar_one_or_none()
 
 
-def remember(engine: Engine, team_id: str, business_id: str, contact: str, channel_id: str, ts: str) -> None:
+def remember(engine: Engine, team_id: str, business_id: str, contact: str, channel_id: str, ts: str,
+             platform: str = "whatsapp") -> None:
     with engine.begin() as conn:
         conn.execute(
             insert(_table).values(
                 team_id=team_id, business_id=business_id, contact=contact, channel_id=channel_id, root_ts=ts,
-                created_at=utcnow(),
+                platform=platform, created_at=utcnow(),
             )
         )
 

@@ -20,9 +20,23 @@ KINDS = ("messages", "templates", "alerts", "facebook", "instagram")
 
 
 def owner_of(engine: Engine, asset_id: str) -> str | None:
-    """The team that connected this asset (`entry[].id` of a webhook), or None."""
+    """The team that connected this asset (`entry[].id` of a webhook: a WABA, a connected Page or
+    Instagram account), or None."""
     with engine.connect() as conn:
-        return conn.execute(select(WhatsAppAccount.team_id).where(WhatsAppAccount.id == asset_id)).scalar_one_or_none()
+        for q in (select(WhatsAppAccount.team_id).where(WhatsAppAccount.id == asset_id),
+                  select(Page.team_id).where(Page.id == asset_id, Page.connected.is_(True)),
+                  select(InstagramAccount.team_id).where(InstagramAccount.id == asset_id,
+                                                         InstagramAccount.connected.is_(True))):
+            team = conn.execute(q).scalar_one_or_none()
+            if team:
+                return team
+    return None
+
+
+def asset_name(engine: Engine, asset_id: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(Page.name).where(Page.id == asset_id)).scalar_one_or_none() or \
+            conn.execute(select(InstagramAccount.username).where(InstagramAccount.id == asset_id)).scalar_one_or_none()
 
 
 def channel_for(engine: Engine, team_id: str, kind: str) -> str | None:

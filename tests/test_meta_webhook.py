@@ -86,10 +86,13 @@ def test_unknown_object_and_fields_are_accepted_and_kept(client, rt, fake_slack)
     odd = {"object": "whatsapp_business_account",
            "entry": [{"id": "102290129340398", "changes": [{"field": "brand_new_field", "value": {"x": 1}}]}]}
     assert post_webhook(client, odd).status_code == 200
+    odd["entry"][0]["changes"][0]["value"] = {"x": 2}  # another event of the same unknown kind
+    assert post_webhook(client, odd).status_code == 200
     run_worker(rt)
-    assert fake_slack.messages == []
+    [note] = fake_slack.messages  # one short note per kind, not one per event
+    assert "brand_new_field" in note["text"] and note["channel"] == "C1"
     with rt.db.session() as s:
-        assert s.scalars(select(WebhookEvent.state)).one() == "done"
+        assert s.scalars(select(WebhookEvent.state)).all() == ["done", "done"]
 
 
 def test_database_down_is_503_and_nothing_queued(config, redis_conn):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot import messages
 from bot.commands.context import Ctx, Reply, text
 from integrations.meta import oauth
-from metaops import connections
+from metaops import connections, webhooks
 from store import workspaces
 from store.models import NotificationRoute, WhatsAppAccount
 
@@ -52,7 +52,9 @@ def status(ctx: Ctx) -> Reply:
         routes = s.scalars(select(NotificationRoute).where(NotificationRoute.team_id == ctx.team_id)).all()
         lines.append("*Notifications:* " + (", ".join(f"{r.kind} → <#{r.channel_id}>" for r in routes) + "; "
                                             if routes else "") + f"everything else → <#{conn.channel_id}>")
-        lines.append("*Webhooks:* not configured from Slack yet")
+        subs = webhooks.subscriptions(ctx.rt)
+        lines.append("*Webhooks:* " + (", ".join(f"{obj} {sub.state}" for obj, sub in subs.items())
+                                       if subs else "not configured yet (`/meta webhook configure`)"))
     return text("\n".join(lines))
 
 

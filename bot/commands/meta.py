@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import messages
-from bot.commands import admins, connection, metrics, templates
+from bot.commands import admins, connection, metrics, routes, templates, webhooks
 from bot.commands.context import Ctx, Handler, run, text
 from metaops.runtime import Runtime
 
@@ -24,10 +24,13 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "templates": (templates.list_templates, True),
     "template": (templates.template, False),
     "metrics": (metrics.metrics_command, True),
+    "route": (routes.route, False),
+    "routes": (routes.routes, False),
+    "replies": (routes.replies_switch, False),
+    "webhook": (webhooks.webhook, False),
 }
 # Subcommands of SPEC whose issues have not landed yet: they answer with help.
-PLANNED = {"pages", "page", "posts", "post", "instagram", "media", "webhook",
-           "route", "routes"}
+PLANNED = {"pages", "page", "posts", "post", "instagram", "media"}
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -57,6 +60,7 @@ def register(app: App, rt: Runtime) -> None:
     app.command("/meta")(ack=ack_command, lazy=[answer_later])
     app.action("meta_connect")(lambda ack: ack())  # a link button: Slack still sends the click
     templates.register(app, rt)
+    webhooks.register(app, rt)
 
 
 def _ctx(rt: Runtime, command: dict[str, Any], client: WebClient) -> Ctx:

@@ -37,7 +37,26 @@ def items(payload: dict[str, Any]) -> Iterator[Item]:
         for change in _dicts(entry.get("changes")):
             yield from _change_items(obj, asset, str(change.get("field", "")), change.get("value"))
         for m in _dicts(entry.get("messaging")):
-            yield Item(asset, obj, "messaging", "messaging", _key(obj, asset, "messaging", m), m)
+            yield _messaging_item(obj, asset, m)
+
+
+def _messaging_item(obj: str, asset: str, m: dict[str, Any]) -> Item:
+    """Messenger and Instagram Direct: a message, a postback, a reaction, or receipts and echoes of our own."""
+    message = m.get("message") if isinstance(m.get("message"), dict) else None
+    if message is not None:
+        kind = "echo" if message.get("is_echo") else "dm"
+        mid = message.get("mid")
+    elif isinstance(m.get("postback"), dict):
+        kind, mid = "postback", m["postback"].get("mid")
+    elif isinstance(m.get("reaction"), dict):
+        kind, mid = "dm_reaction", None
+    elif "delivery" in m or "read" in m:
+        kind, mid = "receipt", None
+    else:
+        kind, mid = "messaging", None
+    key = f"{obj}:{kind}:{mid}" if mid else _key(obj, asset, kind, m)
+    sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
+    return Item(asset, obj, "messaging", kind, key, m, contact={"id": str(sender.get("id", ""))})
 
 
 def _change_items(obj: str, asset: str, fld: str, value: Any) -> Iterator[Item]:

@@ -5,14 +5,13 @@ The POST path is the hot one: signature over the raw bytes, one insert, one pipe
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 
 from flask import Blueprint, Response, current_app, request
 
 from integrations.meta import signature
-from metaops import defaults
+from metaops import defaults, webhooks
 from metaops import queue as queueing
 from metaops.runtime import Runtime
 from store import events
@@ -27,11 +26,10 @@ def _rt() -> Runtime:
 
 @bp.get("/meta/webhook")
 def verify() -> Response:
-    expected = _rt().settings.META_VERIFY_TOKEN
+    rt = _rt()
     given = request.args.get("hub.verify_token", "")
-    if request.args.get("hub.mode") == "subscribe" and expected and hmac.compare_digest(
-        given.encode(), expected.encode()
-    ):
+    if request.args.get("hub.mode") == "subscribe" and webhooks.verification_matches(rt, given):
+        webhooks.mark_verified(rt)
         return Response(request.args.get("hub.challenge", ""), 200, mimetype="text/plain")
     return Response("Verification failed", 403, mimetype="text/plain")
 

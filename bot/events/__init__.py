@@ -1,0 +1,1 @@
+"""Slack event listeners, one module per kind."""

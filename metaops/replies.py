@@ -1,0 +1,198 @@
+"""Replies from Slack threads to customers, and what becomes of them.
+
+A team member's message in a customer thread is queued (the Slack event is acked at once), then sent
+by the worker: WhatsApp `/{phone-number-id}/messages`, Messenger and Instagram through the Page's Send
+API. The Slack message gets a reaction when Meta accepts it; a refusal, in the answer or later as a
+`failed` status, is answered in the thread. Each Slack message is sent at most once (a dedupe key on
+its channel and ts), whatever Slack retries."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot import messages
+from bot.slack import call, post_message
+from integrations.meta import formatting
+from integrations.meta.errors import GraphError, TokenInvalid
+from metaops import connections, defaults
+from metaops.exceptions import NotConnected
+from metaops.runtime import Runtime, current
+from store import dedupe, threads
+from store.models import InstagramAccount, OutboundMessage, Page, Workspace
+
+log = logging.getLogger(__name__)
+SEND_JOB = "metaops.replies.send"
+WINDOW_CLOSED = 131047  # more than 24 hours since the customer's last message
+SENT_REACTION, FAILED_REACTION = "white_check_mark", "x"
+
+
+def should_send(event: dict[str, Any]) -> bool:
+    """A person's new message inside a thread: not the root, not an edit or deletion, not a bot (us)."""
+    return bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts") and \
+        not event.get("subtype") and not event.get("bot_id") and bool(event.get("text")) and bool(event.get("user"))
+
+
+def queue_send(rt: Runtime, team_id: str, event: dict[str, Any]) -> None:
+    rt.queue.enqueue_call(SEND_JOB, args=(team_id, {k: event.get(k) for k in ("channel", "thread_ts", "ts", "user",
+                                                                              "text")}),
+                          timeout=defaults.JOB_TIMEOUT, result_ttl=0, failure_ttl=defaults.FAILURE_TTL)
+
+
+def send(team_id: str, event: dict[str, Any]) -> str:
+    """The RQ job. Returns what happened, for the logs."""
+    rt = current()
+    thread = threads.find_by_root(rt.db.engine, event["channel"], event["thread_ts"])
+    if thread is None or thread.team_id != team_id:
+        return "not a customer thread"
+    key = f"slack:reply:{event['channel']}:{event['ts']}"
+    if not dedupe.claim(rt.db.engine, key, None, rt.clock(), defaults.DEDUPE_LEASE):
+        return "already sent"
+    client = rt.slack.for_team(team_id)
+    try:
+        with rt.db.session() as s:
+            ws = s.get(Workspace, team_id)
+            enabled = ws is None or ws.replies_enabled
+        if not enabled:
+            call(client.chat_postEphemeral, channel=event["channel"], user=event["user"], text=messages.REPLIES_OFF,
+                 thread_ts=event["thread_ts"])
+            dedupe.done(rt.db.engine, key)
+            return "replies off"
+        message_id = _send(rt, thread, event)
+    except (GraphError, NotConnected) as e:
+        if isinstance(e, TokenInvalid):
+            connections.token_failed(rt, team_id, e)
+        dedupe.done(rt.db.engine, key)  # Meta said no: sending again would not change that
+        _refused(rt, team_id, event["channel"], event["thread_ts"], event["ts"],
+                 e.user_text() if isinstance(e, GraphError) else str(e), getattr(e, "code", None))
+        return "refused"
+    except Exception:
+        dedupe.release(rt.db.engine, key)  # not sent: the job's retry may send it
+        raise
+    dedupe.done(rt.db.engine, key)
+    with rt.db.session() as s:
+        s.merge(OutboundMessage(id=message_id, team_id=team_id, platform=thread.platform, channel_id=event["channel"],
+                                thread_ts=event["thread_ts"], slack_ts=event["ts"]))
+    _react(client, event["channel"], event["ts"], SENT_REACTION)
+    return "sent"
+
+
+def _send(rt: Runtime, thread: Any, event: dict[str, Any]) -> str:
+    names = _user_names(rt, thread.team_id)
+    if thread.platform == "whatsapp":
+        token = connections.token_of(rt, thread.team_id)
+        body = formatting.slack_to_whatsapp(event["text"], names)
+        answer = rt.graph.post(f"{thread.business_id}/messages", token, json_body={
+            "messaging_product": "whatsapp", "recipient_type": "individual", "to": thread.contact, "type": "text",
+            "text": {"preview_url": True, "body": body}})
+        return str((answer.get("messages") or [{}])[0].get("id"))
+    page_id, token = _page_for(rt, thread)
+    answer = rt.graph.post(f"{page_id}/messages", token, json_body={
+        "recipient": {"id": thread.contact}, "messaging_type": "RESPONSE",
+        "message": {"text": formatting.slack_to_plain(event["text"], names)}})
+    return str(answer.get("message_id"))
+
+
+def _page_for(rt: Runtime, thread: Any) -> tuple[str, str]:
+    """The Page whose token sends: the thread's Page (Messenger) or the Page linked to the Instagram account."""
+    with rt.db.session() as s:
+        page_id = thread.business_id
+        if thread.platform == "instagram":
+            account = s.get(InstagramAccount, thread.business_id)
+            page_id = account.page_id if account else ""
+        page = s.get(Page, page_id) if page_id else None
+        if page is None or not page.token_enc:
+            raise NotConnected(messages.REPLY_NO_ASSET.format(platform=thread.platform.capitalize()))
+        return page.id, rt.crypto.decrypt(page.token_enc)
+
+
+def _user_names(rt: Runtime, team_id: str) -> Any:
+    client = rt.slack.for_team(team_id)
+
+    def name(user_id: str) -> str:
+        try:
+            user = client.users_info(user=user_id)["user"]
+            return (user.get("profile") or {}).get("display_name") or user.get("real_name") or user.get("name") or \
+                user_id
+        except SlackApiError:
+            return user_id
+
+    return name
+
+
+def _refused(rt: Runtime, team_id: str, channel: str, thread_ts: str, slack_ts: str, reason: str,
+             code: int | None) -> None:
+    client = rt.slack.for_team(team_id)
+    text = messages.REPLY_FAILED.format(reason=reason)
+    if code == WINDOW_CLOSED:
+        text += "\n" + messages.REPLY_WINDOW
+    post_message(client, channel, text, thread_ts=thread_ts)
+    _react(client, channel, slack_ts, FAILED_REACTION)
+
+
+def _react(client: Any, channel: str, ts: str, name: str) -> None:
+    try:
+        call(client.reactions_add, channel=channel, timestamp=ts, name=name)
+    except SlackApiError as e:
+        if e.response.get("error") != "already_reacted":
+            log.warning("reaction could not be added: %s", e.response.get("error"))
+
+
+def record_status(rt: Runtime, status: dict[str, Any]) -> None:
+    """sent, delivered, read: the stored reply follows (never backwards)."""
+    order = ("accepted", "sent", "delivered", "read")
+    with rt.db.session() as s:
+        out = s.get(OutboundMessage, str(status.get("id")))
+        new = str(status.get("status"))
+        if out is not None and out.status in order and new in order and order.index(new) > order.index(out.status):
+            out.status = new
+
+
+def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
+    """A reply Meta accepted and then could not deliver: the reason goes in its thread."""
+    with rt.db.session() as s:
+        out = s.get(OutboundMessage, str(status.get("id")))
+        if out is None or out.status == "failed":
+            return
+        err = next(iter(status.get("errors") or []), {}) or {}
+        details = (err.get("error_data") or {}).get("details") or err.get("message") or ""
+        out.status, out.error = "failed", f"{err.get('code')} {err.get('title', '')} {details}".strip()
+        where = (out.team_id, out.channel_id, out.thread_ts, out.slack_ts)
+    reason = f"{err.get('title') or 'failed'} (code {err.get('code')})" + (f" — {details}" if details else "")
+    _refused(rt, *where, reason, err.get("code"))
+
+
+def sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str:
+    """A Messenger or Instagram sender's name (Meta's profile API, cached a day); the id when Meta won't say."""
+    key = f"metaops:profile:{platform}:{asset_id}:{sender_id}"
+    cached = rt.redis.get(key)
+    if cached:
+        return cached.decode()
+    name = f"{platform.capitalize()} user {sender_id}"
+    try:
+        with rt.db.session() as s:
+            page = s.get(Page, asset_id) if platform == "messenger" else None
+            if platform == "instagram":
+                account = s.get(InstagramAccount, asset_id)
+                page = s.get(Page, account.page_id) if account else None
+            token = rt.crypto.decrypt(page.token_enc) if page and page.token_enc else None
+        if token:
+            fields = "name,username" if platform == "instagram" else "first_name,last_name"
+            p = rt.graph.get(sender_id, token, fields=fields)
+            found = p.get("name") or " ".join(x for x in (p.get("first_name"), p.get("last_name")) if x)
+            if p.get("username"):
+                found = f"{found} (@{p['username']})" if found else f"@{p['username']}"
+            name = found or name
+    except GraphError as e:
+        log.info("no profile for a %s sender: %s", platform, e.user_text())
+    rt.redis.set(key, name, ex=defaults.PROFILE_CACHE_TTL)
+    return name
+
+
+def set_replies(rt: Runtime, team_id: str, enabled: bool) -> None:
+    from store import workspaces
+
+    with rt.db.session() as s:
+        workspaces.ensure_workspace(s, team_id).replies_enabled = enabled

@@ -1,0 +1,110 @@
+"""The webhook configuration: verify token, chosen fields per object, and subscribing the app, the
+WhatsApp Business Accounts and the Pages at Meta, each step's outcome kept for the user."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from integrations.meta.errors import GraphError
+from metaops import connections
+from metaops.runtime import Runtime
+from store.models import AppSecret, Page, WebhookSubscription, WhatsAppAccount
+
+OBJECTS = {
+    "whatsapp_business_account": ("WhatsApp", ("messages", "message_template_status_update",
+                                               "template_category_update", "message_template_quality_update",
+                                               "phone_number_quality_update", "account_update")),
+    "page": ("Facebook Page", ("messages", "messaging_postbacks", "feed")),
+    "instagram": ("Instagram", ("messages", "comments", "mentions")),
+}
+VERIFY_TOKEN = "webhook_verify_token"
+
+
+def verify_token(rt: Runtime, create: bool = False) -> str | None:
+    """META_VERIFY_TOKEN, else the one generated and stored (made now when `create`)."""
+    if rt.settings.META_VERIFY_TOKEN:
+        return rt.settings.META_VERIFY_TOKEN
+    with rt.db.session() as s:
+        row = s.get(AppSecret, VERIFY_TOKEN)
+        if row is None:
+            if not create:
+                return None
+            row = AppSecret(name=VERIFY_TOKEN, value_enc=rt.crypto.encrypt(secrets.token_urlsafe(24)))
+            s.add(row)
+        return rt.crypto.decrypt(row.value_enc)
+
+
+def verification_matches(rt: Runtime, given: str) -> bool:
+    expected = verify_token(rt)
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def mark_verified(rt: Runtime) -> None:
+    """Meta's verification request arrived: pending subscriptions are active."""
+    with rt.db.session() as s:
+        for sub in s.scalars(select(WebhookSubscription).where(WebhookSubscription.state == "pending")):
+            sub.state, sub.detail = "active", None
+
+
+def subscriptions(rt: Runtime) -> dict[str, WebhookSubscription]:
+    with rt.db.session() as s:
+        return {sub.object: sub for sub in s.scalars(select(WebhookSubscription))}
+
+
+@dataclass
+class Step:
+    what: str
+    ok: bool
+    detail: str = ""
+
+
+def configure(rt: Runtime, team_id: str, chosen: dict[str, list[str]]) -> list[Step]:
+    """Subscribe the app per object, then the team's WABAs and connected Pages. Every step is tried and said."""
+    token = verify_token(rt, create=True)
+    callback = f"{rt.settings.PUBLIC_URL}/meta/webhook"
+    steps: list[Step] = []
+    for obj, fields in chosen.items():
+        label = OBJECTS[obj][0]
+        try:
+            if fields:
+                rt.graph.post(f"{rt.settings.META_APP_ID}/subscriptions", rt.graph.app_token, data={
+                    "object": obj, "callback_url": callback, "verify_token": token, "fields": ",".join(fields),
+                    "include_values": "true"})
+            else:
+                rt.graph.delete(f"{rt.settings.META_APP_ID}/subscriptions", rt.graph.app_token, object=obj)
+            steps.append(Step(f"App subscription for {label}: {', '.join(fields) or 'none'}", True))
+            state, detail = ("pending" if fields else "off"), None
+        except GraphError as e:
+            steps.append(Step(f"App subscription for {label}", False, e.user_text()))
+            state, detail = "failed", e.user_text()
+        with rt.db.session() as s:
+            sub = s.get(WebhookSubscription, obj) or WebhookSubscription(object=obj)
+            sub.fields, sub.state, sub.detail = list(fields), state, detail
+            s.add(sub)
+    user_token = connections.token_of(rt, team_id)
+    with rt.db.session() as s:
+        waba_ids = list(s.scalars(select(WhatsAppAccount.id).where(WhatsAppAccount.team_id == team_id)))
+        pages = [(p.id, p.name, p.token_enc) for p in s.scalars(
+            select(Page).where(Page.team_id == team_id, Page.connected.is_(True)))]
+    if chosen.get("whatsapp_business_account"):
+        for waba_id in waba_ids:
+            steps.append(_step(f"WhatsApp Business Account {waba_id}", lambda w=waba_id: rt.graph.post(
+                f"{w}/subscribed_apps", user_token)))
+    page_fields = ",".join(chosen.get("page") or [])
+    if page_fields:
+        for page_id, name, token_enc in pages:
+            steps.append(_step(f"Page {name}", lambda p=page_id, t=token_enc: rt.graph.post(
+                f"{p}/subscribed_apps", rt.crypto.decrypt(t), data={"subscribed_fields": page_fields})))
+    return steps
+
+
+def _step(what: str, action: object) -> Step:
+    try:
+        action()
+        return Step(what, True)
+    except GraphError as e:
+        return Step(what, False, e.user_text())

@@ -107,3 +107,29 @@ def run_due_scheduled(rt: Runtime) -> None:
     scheduler = RQScheduler([rt.queue], connection=rt.redis)
     scheduler.prepare_registries([rt.queue.name])
     scheduler.enqueue_scheduled_jobs()
+
+
+def connect_page(rt: Runtime, token: str, team: str = "T1", page_id: str = "PAGE1", name: str = "Acme Page 1",
+                 ig_id: str | None = "IG1", ig_username: str = "acme") -> None:
+    """Store a connected Page (with its page token) and its Instagram account, as /meta page connect does."""
+    from store.models import InstagramAccount, Page
+
+    with rt.db.session() as s:
+        conn = workspaces.connection_of(s, team)
+        page = Page(id=page_id, connection=conn, team_id=team, name=name, category="Retail",
+                    token_enc=rt.crypto.encrypt(token), connected=True)
+        s.add(page)
+        if ig_id:
+            s.add(InstagramAccount(id=ig_id, page=page, team_id=team, username=ig_username, name="Acme",
+                                   connected=True))
+
+
+def slack_event(client: Any, event: dict[str, Any], team: str = "T1", retry: int | None = None,
+                event_id: str = "Ev0001") -> Any:
+    """An Events API delivery, signed as Slack signs it; `retry` sets X-Slack-Retry-Num."""
+    body = json.dumps({"token": "x", "team_id": team, "api_app_id": "A1", "type": "event_callback",
+                       "event_id": event_id, "event_time": 1700000000, "event": event}).encode()
+    headers = {**slack_headers(body), "Content-Type": "application/json"}
+    if retry is not None:
+        headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
+    return client.post("/slack/events", data=body, headers=headers)

@@ -53,8 +53,10 @@ class FakeServer:
                 ctype = self.headers.get("Content-Type", "")
                 if raw and "json" in ctype:
                     params.update(json.loads(raw))
-                elif raw:
+                elif raw and "x-www-form-urlencoded" in ctype and raw.isascii():
                     params.update(parse_qsl(raw.decode()))
+                elif raw:
+                    params["_body_bytes"] = len(raw)  # a file upload: only its size matters here
                 call = Call(self.command, url.path, params, {k: v for k, v in self.headers.items()})
                 reply = fake._reply(call)
                 data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()

@@ -54,6 +54,11 @@ class FakeGraph(FakeServer):
         self.instagram = {"PAGE1": {"id": "IG1", "username": "acme", "name": "Acme", "followers_count": 1200,
                                     "media_count": 87}}
         self.templates: list[dict[str, Any]] = []  # as Meta lists them
+        self.sent: list[dict[str, Any]] = []  # messages sent: {"to", "from", "body"}
+        self.refuse_sends: Reply | None = None  # the answer to every send, when set
+        self.media = {"MEDIA1": (b"\x89PNG fake image bytes" * 10, "image/png")}
+        self.subscriptions: dict[str, dict[str, Any]] = {}  # app subscriptions per object
+        self.subscribed: list[str] = []  # WABAs and Pages the app was subscribed to
         self.long_lived_seconds = 60 * 24 * 3600
         self.exchange = "extend"  # extend: a new long-lived token; same: the same token, no extension; error
 
@@ -74,6 +79,8 @@ class FakeGraph(FakeServer):
         return token
 
     def _dispatch(self, call: Call) -> Reply:
+        if call.path.startswith("/download/"):
+            return self._download(call)
         prefix = f"/{VERSION}/"
         if not call.path.startswith(prefix):
             return graph_error(2500, "Unknown path components", 400)
@@ -82,6 +89,8 @@ class FakeGraph(FakeServer):
             return self._oauth(call)
         if parts == ["debug_token"]:
             return self._debug_token(call)
+        if len(parts) == 2 and parts == [APP_ID, "subscriptions"]:
+            return self._app_subscriptions(call)
         token, error = self._auth(call)
         if error:
             return error
@@ -165,6 +174,18 @@ class FakeGraph(FakeServer):
             return self._templates(call)
         if len(parts) == 1 and call.method == "POST" and any(t["id"] == parts[0] for t in self.templates):
             return self._edit_template(call, parts[0])
+        if len(parts) == 2 and parts[1] == "messages" and call.method == "POST":
+            return self._send(call, parts[0], token)
+        if len(parts) == 2 and parts[1] == "subscribed_apps" and call.method == "POST":
+            self.subscribed.append(parts[0])
+            return Reply(200, {"success": True})
+        if len(parts) == 1 and parts[0] in self.media:
+            data, mime = self.media[parts[0]]
+            return Reply(200, {"messaging_product": "whatsapp", "url": f"{self.url}/download/{parts[0]}",
+                               "mime_type": mime, "sha256": hashlib.sha256(data).hexdigest(),
+                               "file_size": len(data), "id": parts[0]})
+        if len(parts) == 1 and parts[0].startswith(("PSID", "IGSID")):
+            return Reply(200, {"first_name": "Pat", "last_name": "Lee", "name": "Pat Lee", "username": "patlee"})
         if len(parts) == 2 and parts[1] == "whatsapp_business_profile":
             return Reply(200, {"data": [{**self.profile, "messaging_product": "whatsapp"}]})
         return graph_error(100, f"Unsupported get request. Object with ID '{parts[0]}' does not exist", 400, 33)
@@ -186,6 +207,48 @@ class FakeGraph(FakeServer):
         points = [{"template_id": tid, "start": t, "end": t + 86400, "sent": 5 * (n + 1), "delivered": 4 * (n + 1),
                    "read": 3 * (n + 1)} for n, tid in enumerate(ids) for t in range(start, end, 86400)]
         return Reply(200, {"data": [{"granularity": "DAILY", "data_points": points}]})
+
+    def _send(self, call: Call, sender: str, token: str) -> Reply:
+        if self.refuse_sends is not None:
+            return self.refuse_sends
+        p = call.params
+        n = next(self._n)
+        if p.get("messaging_product") == "whatsapp":
+            if self.tokens[token]["kind"] != "user":
+                return graph_error(100, "Invalid parameter", 400)
+            self.sent.append({"from": sender, "to": p["to"], "body": p["text"]["body"], "kind": "whatsapp"})
+            return Reply(200, {"messaging_product": "whatsapp", "contacts": [{"input": p["to"], "wa_id": p["to"]}],
+                               "messages": [{"id": f"wamid.OUT{n}"}]})
+        if self.tokens[token]["kind"] != "page":
+            return graph_error(190, "A page access token is required to request this resource.", 400)
+        self.sent.append({"from": sender, "to": p["recipient"]["id"], "body": p["message"]["text"], "kind": "page"})
+        return Reply(200, {"recipient_id": p["recipient"]["id"], "message_id": f"m_OUT{n}"})
+
+    def _download(self, call: Call) -> Reply:
+        _, error = self._auth_no_proof(call)
+        if error:
+            return error
+        data, mime = self.media[call.path.rsplit("/", 1)[-1]]
+        return Reply(200, data, {"Content-Type": mime})
+
+    def _auth_no_proof(self, call: Call) -> tuple[str, Reply | None]:
+        token = call.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token not in self.tokens:
+            return token, Reply(401, {"error": "unauthorized"})
+        return token, None
+
+    def _app_subscriptions(self, call: Call) -> Reply:
+        if call.headers.get("Authorization") != f"Bearer {APP_ID}|{self.app_secret}":
+            return graph_error(190, "Invalid OAuth access token.", 400)
+        if call.method == "DELETE":
+            self.subscriptions.pop(call.params.get("object"), None)
+            return Reply(200, {"success": True})
+        p = call.params
+        if not p.get("callback_url", "").startswith("https://"):
+            return graph_error(100, "(#100) callback_url must be a valid https URL", 400)
+        self.subscriptions[p["object"]] = {"fields": p["fields"].split(","), "verify_token": p["verify_token"],
+                                           "callback_url": p["callback_url"]}
+        return Reply(200, {"success": True})
 
     def add_templates(self, n: int, status: str = "APPROVED", category: str = "UTILITY") -> None:
         for _ in range(n):

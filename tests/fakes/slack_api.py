@@ -22,12 +22,24 @@ class FakeSlack(FakeServer):
         self.messages: list[dict[str, Any]] = []  # every message posted, with the ts it got
         self.ephemerals: list[dict[str, Any]] = []  # chat.postEphemeral calls
         self.views: list[dict[str, Any]] = []  # views opened
+        self.reactions: list[dict[str, Any]] = []
+        self.files: list[dict[str, Any]] = []  # completed uploads
+        self.uploaded: dict[str, int] = {}  # file id -> bytes received
+        self.channels: dict[str, dict[str, Any]] = {}
         self.route("POST", "/api/chat.postMessage", self._post_message)
         self.route("POST", "/api/auth.test", lambda c: self._authed(c, {"ok": True, "team_id": "T1", "user_id": "UB"}))
         self.route("*", "/api/users.info", self._users_info)
         self.route("POST", "/api/chat.postEphemeral", self._post_ephemeral)
         self.route("POST", "/response", lambda c: Reply(200, b"ok", {"Content-Type": "text/plain"}))
         self.route("POST", "/api/views.open", self._views_open)
+        self.route("POST", "/api/reactions.add", self._reaction)
+        self.route("*", "/api/conversations.list", self._conversations_list)
+        self.route("*", "/api/conversations.info", self._conversations_info)
+        self.route("POST", "/api/conversations.join", lambda c: self._authed(c, {"ok": True, "channel": {
+            "id": c.params.get("channel")}}))
+        self.route("*", "/api/files.getUploadURLExternal", self._upload_url)
+        self.route("POST", "/upload", self._upload)
+        self.route("POST", "/api/files.completeUploadExternal", self._complete_upload)
         self.users: dict[str, dict[str, Any]] = {}
         self.reset()
 
@@ -65,6 +77,41 @@ class FakeSlack(FakeServer):
                 self.ephemerals.append(dict(call.params))
         return reply
 
+    def _reaction(self, call: Call) -> Reply:
+        reply = self._authed(call, {"ok": True})
+        if reply.body.get("ok"):
+            with self._ts_lock:
+                self.reactions.append(dict(call.params))
+        return reply
+
+    def _conversations_list(self, call: Call) -> Reply:
+        return self._authed(call, {"ok": True, "channels": [{"id": cid, "name": c["name"]} for cid, c in
+                                                             self.channels.items()],
+                                   "response_metadata": {"next_cursor": ""}})
+
+    def _conversations_info(self, call: Call) -> Reply:
+        c = self.channels.get(call.params.get("channel", ""))
+        if c is None:
+            return self._authed(call, {"ok": False, "error": "channel_not_found"})
+        return self._authed(call, {"ok": True, "channel": {"id": call.params["channel"], **c}})
+
+    def _upload_url(self, call: Call) -> Reply:
+        file_id = f"F{next(self._ts):06d}"
+        return self._authed(call, {"ok": True, "upload_url": f"{self.url}/upload?file={file_id}", "file_id": file_id})
+
+    def _upload(self, call: Call) -> Reply:
+        self.uploaded[call.params.get("file", "")] = int(call.params.get("_body_bytes") or 0)
+        return Reply(200, b"OK - uploaded", {"Content-Type": "text/plain"})
+
+    def _complete_upload(self, call: Call) -> Reply:
+        files = call.params.get("files")
+        files = json.loads(files) if isinstance(files, str) else files
+        reply = self._authed(call, {"ok": True, "files": [{"id": f["id"]} for f in files or []]})
+        if reply.body.get("ok"):
+            with self._ts_lock:
+                self.files.append({**call.params, "files": files})
+        return reply
+
     def _views_open(self, call: Call) -> Reply:
         if not call.params.get("trigger_id"):
             return self._authed(call, {"ok": False, "error": "invalid_trigger_id"})
@@ -75,6 +122,13 @@ class FakeSlack(FakeServer):
             with self._ts_lock:
                 self.views.append(view)
         return reply
+
+    def wait_for_ephemeral(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The first ephemeral message, waiting for work that continues after an ack."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.ephemerals:
+            time.sleep(0.02)
+        return self.ephemerals[0]
 
     def responses(self, timeout: float = 5.0) -> list[dict[str, Any]]:
         """What was sent to response_url (answers of slow commands), waiting up to `timeout` for the first."""
@@ -92,7 +146,13 @@ class FakeSlack(FakeServer):
             self.messages.clear()
             self.ephemerals.clear()
             self.views.clear()
-        self.users = {"U_ADMIN": {"name": "ada", "is_admin": True}, "U_OWNER": {"name": "olu", "is_owner": True},
+            self.reactions.clear()
+            self.files.clear()
+            self.uploaded.clear()
+        self.channels = {"C_PUBLIC": {"name": "support", "is_private": False, "is_member": False},
+                         "G_PRIVATE": {"name": "secret", "is_private": True, "is_member": False}}
+        self.users = {"U_ADMIN": {"name": "ada", "is_admin": True, "profile": {"display_name": "Ada"}},
+                      "U_OWNER": {"name": "olu", "is_owner": True},
                       "U_MEMBER": {"name": "max", "is_admin": False, "is_owner": False}}
 
 

@@ -17,7 +17,6 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta replies on|off` — send team members' replies in customer threads to the customer, or not
 • `/meta admins` | `admins add @user` | `admins remove @user`"""
 
-NOT_YET = "`/meta {word}` is not available yet in this version.\n\n" + HELP
 UNKNOWN = "I don't know `/meta {word}`.\n\n" + HELP
 
 # Notifications. Customer text is escaped before it is put in these.
@@ -173,3 +172,20 @@ WEBHOOK_CONFIGURED = "*Webhook configuration saved.*"
 WEBHOOK_STEP_OK = ":white_check_mark: {what}"
 WEBHOOK_STEP_FAILED = ":x: {what}: {detail}"
 WEBHOOK_PENDING = "State moves from pending to active when Meta's verification request reaches {url}."
+
+# Pages and Instagram.
+PAGES_NONE = "The connection manages no Facebook Page. Share a Page with the app, then `/meta connect` again."
+PAGE_CONNECTED = ":white_check_mark: Page *{name}* is connected: its messages and comments now reach Slack."
+PAGE_NOT_MANAGED = "The connected account does not manage `{id}`. `/meta pages` lists the Pages it manages."
+PAGE_USAGE = "Use `/meta page connect PAGE_ID` (ids are in `/meta pages`)."
+POSTS_NONE = "No posts yet."
+POST_PUBLISHED = ":white_check_mark: Posted on *{page}*: {link}"
+POST_SCHEDULED = ":calendar: Scheduled on *{page}* for {when} UTC: {link}"
+POST_NO_PAGE = "Connect a Page first: `/meta pages`."
+POST_TIME = "Pick a time between 10 minutes and 30 days from now (Meta's rule for scheduled posts)."
+IG_NONE = "No Instagram account is linked to a connected Page. Connect the Page first (`/meta pages`)."
+IG_CONNECTED = ":white_check_mark: Instagram *@{name}* is connected: its messages, comments and mentions reach Slack."
+IG_USAGE = "Use `/meta instagram connect IG_ID` (ids are in `/meta instagram`)."
+MEDIA_NONE = "No media yet."
+PERMISSION_MISSING = ("Meta refused because a permission is missing{scope}: {reason}. Grant it, then run "
+                      "`/meta connect` again (an admin) so the app gets it.")

@@ -26,11 +26,6 @@ def test_unknown_word_answers_with_help(client):
     assert "frobnicate" in text and messages.HELP in text
 
 
-def test_planned_commands_answer_with_help_until_built(client):
-    text = slash_command(client, "pages").get_json()["text"]
-    assert "pages" in text and messages.HELP in text
-
-
 def test_forged_signature_is_refused(client):
     r = slash_command(client, "help", secret="not-the-signing-secret")
     assert r.status_code == 401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,12 +12,13 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot import messages, permissions
-from integrations.meta.errors import GraphError, TokenInvalid
+from integrations.meta.errors import GraphError, PermissionMissing, TokenInvalid
 from metaops import connections
 from metaops.exceptions import NotAllowed, NotConnected
 from metaops.runtime import Runtime
 
 log = logging.getLogger(__name__)
+PERMISSION = re.compile(r"\b((?:pages|instagram|whatsapp|business|read|ads|public)_[a-z_]+)\b")
 
 
 @dataclass
@@ -51,6 +53,10 @@ def run(handler: Handler, ctx: Ctx) -> Reply:
     except TokenInvalid as e:
         connections.token_failed(ctx.rt, ctx.team_id, e)
         return text(messages.CONNECTION_BROKEN.format(status="expired" if e.expired else "revoked"))
+    except PermissionMissing as e:
+        scope = PERMISSION.search(f"{e.message} {e.user_msg or ''}")
+        return text(messages.PERMISSION_MISSING.format(scope=f" (`{scope.group(1)}`)" if scope else "",
+                                                       reason=e.user_text()))
     except GraphError as e:
         return text(messages.META_REFUSED.format(reason=e.user_text()))
     except Exception:  # noqa: BLE001 - logged with a reference the user can quote

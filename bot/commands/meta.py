@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import messages
-from bot.commands import admins, connection, metrics, routes, templates, webhooks
+from bot.commands import admins, connection, metrics, pages, routes, templates, webhooks
 from bot.commands.context import Ctx, Handler, run, text
 from metaops.runtime import Runtime
 
@@ -28,9 +28,13 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "routes": (routes.routes, False),
     "replies": (routes.replies_switch, False),
     "webhook": (webhooks.webhook, False),
+    "pages": (pages.list_pages, True),
+    "page": (pages.page, True),
+    "posts": (pages.list_posts, True),
+    "post": (pages.post, False),
+    "instagram": (pages.instagram, True),
+    "media": (pages.list_media, True),
 }
-# Subcommands of SPEC whose issues have not landed yet: they answer with help.
-PLANNED = {"pages", "page", "posts", "post", "instagram", "media"}
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -42,8 +46,6 @@ def register(app: App, rt: Runtime) -> None:
             reply = text(messages.WORKING) if slow else run(handler, ctx)
         elif word == "help":
             reply = text(messages.HELP)
-        elif word in PLANNED:
-            reply = text(messages.NOT_YET.format(word=word))
         else:
             reply = text(messages.UNKNOWN.format(word=word.replace("`", "")[:40]))
         if reply:
@@ -61,6 +63,7 @@ def register(app: App, rt: Runtime) -> None:
     app.action("meta_connect")(lambda ack: ack())  # a link button: Slack still sends the click
     templates.register(app, rt)
     webhooks.register(app, rt)
+    pages.register(app, rt)
 
 
 def _ctx(rt: Runtime, command: dict[str, Any], client: WebClient) -> Ctx:

@@ -42,7 +42,8 @@ class FakeGraph(FakeServer):
         self.tokens: dict[str, dict[str, Any]] = {}  # token -> {"kind": user|page, "long": bool, "expires": ts}
         self.user = {"id": "10001", "name": "Ada Admin"}
         self.granted = ["whatsapp_business_management", "whatsapp_business_messaging", "business_management",
-                        "pages_show_list", "pages_messaging", "instagram_basic", "public_profile"]
+                        "pages_show_list", "pages_messaging", "pages_read_engagement", "pages_manage_posts",
+                        "instagram_basic", "public_profile"]
         self.wabas = {WABA: {"id": WABA, "name": "Acme Support", "currency": "USD", "timezone_id": "1",
                              "message_template_namespace": "abc_123"}}
         self.phones = {WABA: [{"id": PHONE_ID, "display_phone_number": "+1 555-078-3881",
@@ -50,7 +51,17 @@ class FakeGraph(FakeServer):
                                "code_verification_status": "VERIFIED"}]}
         self.profile = {"about": "We sell jackets", "address": "1 Main St", "email": "help@acme.test",
                         "websites": ["https://acme.test"], "vertical": "RETAIL"}
-        self.pages = [{"id": f"PAGE{i}", "name": f"Acme Page {i}", "category": "Retail"} for i in (1, 2, 3)]
+        self.pages = [{"id": f"PAGE{i}", "name": f"Acme Page {i}", "category": "Retail", "followers_count": 100 * i}
+                      for i in (1, 2, 3)]
+        self.posts = {p["id"]: [{"id": f"{p['id']}_{n}", "message": f"Post number {n}",
+                                 "created_time": f"2026-11-{20 - n % 19:02d}T10:00:00+0000",
+                                 "permalink_url": f"https://www.facebook.com/{p['id']}/posts/{n}",
+                                 "reactions": {"data": [], "summary": {"total_count": n}},
+                                 "comments": {"data": [], "summary": {"total_count": 2 * n}}}
+                                for n in range(1, 13)] for p in self.pages}
+        self.ig_media = {"IG1": [{"id": f"M{n}", "media_type": "IMAGE", "caption": f"Photo {n}",
+                                  "permalink": f"https://www.instagram.com/p/{n}", "like_count": n,
+                                  "comments_count": n % 3} for n in range(1, 8)]}
         self.instagram = {"PAGE1": {"id": "IG1", "username": "acme", "name": "Acme", "followers_count": 1200,
                                     "media_count": 87}}
         self.templates: list[dict[str, Any]] = []  # as Meta lists them
@@ -176,6 +187,28 @@ class FakeGraph(FakeServer):
             return self._edit_template(call, parts[0])
         if len(parts) == 2 and parts[1] == "messages" and call.method == "POST":
             return self._send(call, parts[0], token)
+        page_token = self.tokens[token]["kind"] == "page"
+        if len(parts) == 2 and parts[1] == "posts" and parts[0] in self.posts:
+            if not page_token:
+                return graph_error(190, "A page access token is required to request this resource.", 400)
+            if "pages_read_engagement" not in self.granted:
+                return graph_error(10, "(#10) This endpoint requires the 'pages_read_engagement' permission", 403)
+            return self._paged(call, self.posts[parts[0]])
+        if len(parts) == 2 and parts[1] == "feed" and call.method == "POST" and parts[0] in self.posts:
+            if not call.params.get("message"):
+                return graph_error(100, "(#100) The message is required", 400)
+            if call.params.get("link") and not call.params["link"].startswith("http"):
+                return graph_error(100, "(#100) link URL is not properly formatted", 400)
+            post_id = f"{parts[0]}_{next(self._n)}"
+            self.posts[parts[0]].insert(0, {"id": post_id, "message": call.params["message"],
+                                            "created_time": "2026-11-27T11:00:00+0000",
+                                            **({"scheduled": call.params["scheduled_publish_time"]}
+                                               if call.params.get("scheduled_publish_time") else {})})
+            return Reply(200, {"id": post_id})
+        if len(parts) == 1 and parts[0] in {ig["id"] for ig in self.instagram.values()}:
+            return Reply(200, next(ig for ig in self.instagram.values() if ig["id"] == parts[0]))
+        if len(parts) == 2 and parts[1] == "media" and parts[0] in self.ig_media:
+            return self._paged(call, self.ig_media[parts[0]])
         if len(parts) == 2 and parts[1] == "subscribed_apps" and call.method == "POST":
             self.subscribed.append(parts[0])
             return Reply(200, {"success": True})
@@ -290,11 +323,16 @@ class FakeGraph(FakeServer):
     def _paged(self, call: Call, items: list[dict[str, Any]]) -> Reply:
         """Meta's cursor paging: `limit`, `after`; `paging.next` only when more remain."""
         limit = int(call.params.get("limit", 25))
-        start = int(call.params.get("after", "0").removeprefix("c") or 0)
+        if call.params.get("before"):
+            start = max(0, int(call.params["before"].removeprefix("c")) - limit)
+        else:
+            start = int(call.params.get("after", "0").removeprefix("c") or 0)
         chunk = items[start:start + limit]
         body: dict[str, Any] = {"data": chunk}
         if chunk:
             body["paging"] = {"cursors": {"before": f"c{start}", "after": f"c{start + len(chunk)}"}}
             if start + limit < len(items):
                 body["paging"]["next"] = f"{self.url}{call.path}?after=c{start + len(chunk)}&limit={limit}"
+            if start > 0:
+                body["paging"]["previous"] = f"{self.url}{call.path}?before=c{start}&limit={limit}"
         return Reply(200, body)

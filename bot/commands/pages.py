@@ -1,0 +1,222 @@
+"""`/meta pages`, `page connect`, `posts`, `post`, `instagram`, `instagram connect`, `media`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import messages, notify
+from bot.commands.context import Ctx, Reply, run, text
+from integrations.meta.errors import GraphError
+from metaops import pages
+from metaops.runtime import Runtime
+
+POST_MODAL = "post_modal"
+
+
+def list_pages(ctx: Ctx) -> Reply:
+    found = pages.refresh_pages(ctx.rt, ctx.team_id)
+    if not found:
+        return text(messages.PAGES_NONE)
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Facebook Pages*"}}]
+    lines = []
+    for p in found:
+        followers = f", {p['followers_count']} followers" if p.get("followers_count") is not None else ""
+        line = f"*{notify.escape(p.get('name', p['id']))}* — {p.get('category', '')}{followers} (`{p['id']}`)"
+        lines.append(line + (" — connected" if p["connected"] else ""))
+        block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
+        if p["connected"]:
+            block["text"]["text"] += "\n:white_check_mark: connected"
+        else:
+            block["accessory"] = {"type": "button", "action_id": "page_connect", "value": p["id"],
+                                  "text": {"type": "plain_text", "text": "Connect"}}
+        blocks.append(block)
+    return {"text": "Facebook Pages:\n" + "\n".join(lines), "blocks": blocks}
+
+
+def page(ctx: Ctx) -> Reply:
+    if len(ctx.args) != 3 or ctx.args[1].lower() != "connect":
+        return text(messages.PAGE_USAGE)
+    return _connect_page(ctx, ctx.args[2])
+
+
+def _connect_page(ctx: Ctx, page_id: str) -> Reply:
+    ctx.require_admin()
+    try:
+        return text(messages.PAGE_CONNECTED.format(name=pages.connect_page(ctx.rt, ctx.team_id, page_id)))
+    except pages.NotManaged:
+        return text(messages.PAGE_NOT_MANAGED.format(id=page_id))
+
+
+def list_posts(ctx: Ctx, page_id: str | None = None, after: str | None = None, before: str | None = None) -> Reply:
+    page_id = page_id or (ctx.args[1] if len(ctx.args) > 1 else
+                          pages.only_one(pages.connected_pages(ctx.rt, ctx.team_id), "Page"))
+    try:
+        found = pages.posts(ctx.rt, ctx.team_id, page_id, after, before)
+    except pages.NotManaged:
+        return text(messages.PAGE_NOT_MANAGED.format(id=page_id))
+    lines = []
+    for p in found.items:
+        excerpt = notify.escape((p.get("message") or "(no text)")[:140])
+        reactions = ((p.get("reactions") or {}).get("summary") or {}).get("total_count")
+        comments = ((p.get("comments") or {}).get("summary") or {}).get("total_count")
+        counts = " · ".join(x for x in (f"{reactions} reactions" if reactions is not None else "",
+                                        f"{comments} comments" if comments is not None else "") if x)
+        link = f"<{p['permalink_url']}|open>" if p.get("permalink_url") else f"`{p.get('id')}`"
+        lines.append(f"• {str(p.get('created_time', ''))[:16].replace('T', ' ')} — {excerpt} {link}"
+                     + (f" ({counts})" if counts else ""))
+    return _paged(messages.POSTS_NONE if not lines else "*Recent posts*\n" + "\n".join(lines), "posts", page_id,
+                  found)
+
+
+def _paged(body: str, kind: str, target: str, found: pages.Listing) -> Reply:
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]
+    nav = [{"type": "button", "action_id": f"{kind}_{label.lower()}", "text": {"type": "plain_text", "text": label},
+            "value": json.dumps({"t": target, direction: cursor})}
+           for label, direction, cursor in (("Previous", "b", found.before), ("Next", "a", found.after)) if cursor]
+    if nav:
+        blocks.append({"type": "actions", "elements": nav})
+    return {"text": body, "blocks": blocks}
+
+
+def post(ctx: Ctx) -> Reply:
+    ctx.require_admin()
+    options = pages.connected_pages(ctx.rt, ctx.team_id)
+    if not options:
+        return text(messages.POST_NO_PAGE)
+    picker = [{"text": {"type": "plain_text", "text": name[:75]}, "value": pid} for pid, name in options]
+    ctx.client.views_open(trigger_id=ctx.trigger_id, view={
+        "type": "modal", "callback_id": POST_MODAL, "title": {"type": "plain_text", "text": "New post"},
+        "submit": {"type": "plain_text", "text": "Publish"}, "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": json.dumps({"team_id": ctx.team_id, "channel_id": ctx.channel_id}),
+        "blocks": [
+            {"type": "input", "block_id": "page", "label": {"type": "plain_text", "text": "Page"},
+             "element": {"type": "static_select", "action_id": "value", "options": picker,
+                         "initial_option": picker[0]}},
+            {"type": "input", "block_id": "message", "label": {"type": "plain_text", "text": "Message"},
+             "element": {"type": "plain_text_input", "action_id": "value", "multiline": True}},
+            {"type": "input", "block_id": "link", "optional": True, "label": {"type": "plain_text", "text": "Link"},
+             "element": {"type": "url_text_input", "action_id": "value"}},
+            {"type": "input", "block_id": "when", "optional": True,
+             "label": {"type": "plain_text", "text": "Scheduled time"},
+             "hint": {"type": "plain_text", "text": "Leave empty to publish now"},
+             "element": {"type": "datetimepicker", "action_id": "value"}},
+        ]})
+    return {}
+
+
+def list_instagram(ctx: Ctx) -> Reply:
+    found = pages.instagram_accounts(ctx.rt, ctx.team_id)
+    if not found:
+        return text(messages.IG_NONE)
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Instagram accounts*"}}]
+    lines = []
+    for a in found:
+        line = (f"*@{notify.escape(a.get('username', ''))}* — {notify.escape(a.get('name') or '')}, "
+                f"{a.get('followers_count', '?')} followers, {a.get('media_count', '?')} media (`{a['id']}`)")
+        lines.append(line + (" — connected" if a["connected"] else ""))
+        block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
+        if a["connected"]:
+            block["text"]["text"] += "\n:white_check_mark: connected"
+        else:
+            block["accessory"] = {"type": "button", "action_id": "instagram_connect", "value": a["id"],
+                                  "text": {"type": "plain_text", "text": "Connect"}}
+        blocks.append(block)
+    return {"text": "Instagram accounts:\n" + "\n".join(lines), "blocks": blocks}
+
+
+def instagram(ctx: Ctx) -> Reply:
+    if len(ctx.args) == 1:
+        return list_instagram(ctx)
+    if len(ctx.args) != 3 or ctx.args[1].lower() != "connect":
+        return text(messages.IG_USAGE)
+    return _connect_instagram(ctx, ctx.args[2])
+
+
+def _connect_instagram(ctx: Ctx, ig_id: str) -> Reply:
+    ctx.require_admin()
+    try:
+        return text(messages.IG_CONNECTED.format(name=pages.connect_instagram(ctx.rt, ctx.team_id, ig_id)))
+    except pages.NotManaged:
+        return text(messages.PAGE_NOT_MANAGED.format(id=ig_id))
+
+
+def list_media(ctx: Ctx, ig_id: str | None = None, after: str | None = None, before: str | None = None) -> Reply:
+    ig_id = ig_id or (ctx.args[1] if len(ctx.args) > 1 else
+                      pages.only_one(pages.connected_instagram(ctx.rt, ctx.team_id), "Instagram account"))
+    try:
+        found = pages.media(ctx.rt, ctx.team_id, ig_id, after, before)
+    except pages.NotManaged:
+        return text(messages.PAGE_NOT_MANAGED.format(id=ig_id))
+    lines = [f"• {m.get('media_type', '?')} — {notify.escape((m.get('caption') or '(no caption)')[:120])} "
+             f"<{m.get('permalink', '')}|open> ({m.get('like_count', 0)} likes · {m.get('comments_count', 0)} "
+             f"comments)" for m in found.items]
+    return _paged(messages.MEDIA_NONE if not lines else "*Recent media*\n" + "\n".join(lines), "media", ig_id, found)
+
+
+def register(app: App, rt: Runtime) -> None:
+    def ctx_of(body: dict[str, Any], client: WebClient) -> Ctx:
+        return Ctx(rt=rt, client=client, team_id=body["team"]["id"], user_id=body["user"]["id"],
+                   channel_id=(body.get("channel") or {}).get("id", ""))
+
+    def on_connect_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                        client: WebClient) -> None:
+        ack()
+        respond(replace_original=False, response_type="ephemeral",
+                **run(lambda c: _connect_page(c, action["value"]), ctx_of(body, client)))
+
+    def on_connect_instagram(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                             client: WebClient) -> None:
+        ack()
+        respond(replace_original=False, response_type="ephemeral",
+                **run(lambda c: _connect_instagram(c, action["value"]), ctx_of(body, client)))
+
+    def turn(listing: Any) -> Any:
+        def handler(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                    client: WebClient) -> None:
+            ack()
+            v = json.loads(action["value"])
+            respond(replace_original=True, **run(lambda c: listing(c, v["t"], v.get("a"), v.get("b")),
+                                                 ctx_of(body, client)))
+        return handler
+
+    @app.view(POST_MODAL)
+    def submit_post(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        v = view["state"]["values"]
+        page_id = v["page"]["value"]["selected_option"]["value"]
+        message = (v["message"]["value"].get("value") or "").strip()
+        link = (v.get("link", {}).get("value") or {}).get("value")
+        stamp = (v.get("when", {}).get("value") or {}).get("selected_date_time")
+        when = datetime.fromtimestamp(int(stamp), UTC) if stamp else None
+        now = datetime.now(UTC)
+        if when and not (pages.SCHEDULE_MIN <= when - now <= pages.SCHEDULE_MAX):
+            ack(response_action="errors", errors={"when": messages.POST_TIME})
+            return
+        if not message:
+            ack(response_action="errors", errors={"message": "Write a message."})
+            return
+        try:
+            link_out = pages.publish(rt, meta["team_id"], page_id, message, link, when)
+        except GraphError as e:
+            field = "link" if "link" in e.message.lower() else "message"
+            ack(response_action="errors", errors={field: f"Meta refused: {e.user_text()}"[:300]})
+            return
+        except pages.NotManaged:
+            ack(response_action="errors", errors={"page": messages.PAGE_NOT_MANAGED.format(id=page_id)})
+            return
+        ack()
+        name = dict(pages.connected_pages(rt, meta["team_id"])).get(page_id, page_id)
+        done = messages.POST_SCHEDULED.format(page=name, when=f"{when:%Y-%m-%d %H:%M}", link=link_out) if when \
+            else messages.POST_PUBLISHED.format(page=name, link=link_out)
+        client.chat_postEphemeral(channel=meta.get("channel_id"), user=body["user"]["id"], text=done)
+
+    app.action("page_connect")(on_connect_page)
+    app.action("instagram_connect")(on_connect_instagram)
+    for kind, listing in (("posts", list_posts), ("media", list_media)):
+        app.action(f"{kind}_next")(turn(listing))
+        app.action(f"{kind}_previous")(turn(listing))

@@ -1,0 +1,151 @@
+"""Facebook Pages and Instagram accounts: what the connection manages, connecting them, and reading and
+publishing through each Page's own token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from integrations.meta import oauth
+from metaops import connections, webhooks
+from metaops.exceptions import NotConnected
+from metaops.runtime import Runtime
+from store import workspaces
+from store.models import InstagramAccount, Page
+
+DEFAULT_PAGE_FIELDS = ("messages", "messaging_postbacks", "feed")
+POST_FIELDS = ("id,message,created_time,permalink_url,reactions.summary(true).limit(0),"
+               "comments.summary(true).limit(0)")
+MEDIA_FIELDS = "id,media_type,caption,permalink,timestamp,like_count,comments_count"
+IG_FIELDS = "id,username,name,followers_count,media_count"
+PER_PAGE = 5
+SCHEDULE_MIN, SCHEDULE_MAX = timedelta(minutes=10), timedelta(days=30)  # Meta's window for scheduled posts
+
+
+class NotManaged(Exception):
+    """The connection does not manage that Page or Instagram account."""
+
+
+def refresh_pages(rt: Runtime, team_id: str) -> list[dict[str, Any]]:
+    """Every Page the connection manages, read from Meta (their page tokens stored, encrypted)."""
+    token = connections.token_of(rt, team_id)
+    pages = list(rt.graph.paged("me/accounts", token, fields=oauth.PAGE_FIELDS))
+    for p in pages:
+        p["instagram"] = p.pop("instagram_business_account", None)
+    with rt.db.session() as s:
+        conn = workspaces.connection_of(s, team_id)
+        workspaces.save_pages(s, conn, pages, rt.crypto)
+        connected = {p.id for p in conn.pages if p.connected}
+    for p in pages:
+        p["connected"] = p["id"] in connected
+        p.pop("access_token", None)
+    return pages
+
+
+def connect_page(rt: Runtime, team_id: str, page_id: str) -> str:
+    """Connect a managed Page: fresh page token, subscribed to the app's page fields. Returns its name."""
+    if not any(p["id"] == page_id for p in refresh_pages(rt, team_id)):
+        raise NotManaged(page_id)
+    fields = (webhooks.subscriptions(rt).get("page").fields if webhooks.subscriptions(rt).get("page") else None) \
+        or list(DEFAULT_PAGE_FIELDS)
+    name, token = page_token(rt, team_id, page_id, connected_only=False)
+    rt.graph.post(f"{page_id}/subscribed_apps", token, data={"subscribed_fields": ",".join(fields)})
+    with rt.db.session() as s:
+        s.get(Page, page_id).connected = True
+    return name
+
+
+def page_token(rt: Runtime, team_id: str, page_id: str, connected_only: bool = True) -> tuple[str, str]:
+    with rt.db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None or page.team_id != team_id or not page.token_enc or (connected_only and not page.connected):
+            raise NotManaged(page_id)
+        return page.name or page_id, rt.crypto.decrypt(page.token_enc)
+
+
+def connected_pages(rt: Runtime, team_id: str) -> list[tuple[str, str]]:
+    with rt.db.session() as s:
+        return [(p.id, p.name or p.id) for p in s.scalars(
+            select(Page).where(Page.team_id == team_id, Page.connected.is_(True)).order_by(Page.name))]
+
+
+@dataclass
+class Listing:
+    items: list[dict[str, Any]]
+    after: str | None  # cursor of the next page, when Meta has more
+    before: str | None
+
+
+def posts(rt: Runtime, team_id: str, page_id: str, after: str | None = None, before: str | None = None) -> Listing:
+    _, token = page_token(rt, team_id, page_id)
+    return _listing(rt.graph.get(f"{page_id}/posts", token, fields=POST_FIELDS, limit=PER_PAGE, after=after,
+                                 before=before), after or before)
+
+
+def publish(rt: Runtime, team_id: str, page_id: str, message: str, link: str | None,
+            when: datetime | None) -> str:
+    """Publish (or schedule) a post with the Page's token; returns the new post's link."""
+    _, token = page_token(rt, team_id, page_id)
+    data: dict[str, Any] = {"message": message, "link": link or None}
+    if when:
+        data.update(published="false", scheduled_publish_time=int(when.timestamp()))
+    answer = rt.graph.post(f"{page_id}/feed", token, data=data)
+    return f"https://www.facebook.com/{answer['id']}"
+
+
+def instagram_accounts(rt: Runtime, team_id: str) -> list[dict[str, Any]]:
+    """Instagram accounts linked to the connected Pages, with Meta's current counts."""
+    out = []
+    with rt.db.session() as s:
+        rows = [(a.id, a.page_id, a.connected) for a in s.scalars(
+            select(InstagramAccount).join(Page).where(Page.team_id == team_id, Page.connected.is_(True)))]
+    for ig_id, page_id, connected in rows:
+        _, token = page_token(rt, team_id, page_id)
+        info = rt.graph.get(ig_id, token, fields=IG_FIELDS)
+        out.append({**info, "connected": connected})
+    return out
+
+
+def connect_instagram(rt: Runtime, team_id: str, ig_id: str) -> str:
+    with rt.db.session() as s:
+        account = s.get(InstagramAccount, ig_id)
+        if account is None or account.team_id != team_id or not account.page.connected:
+            raise NotManaged(ig_id)
+        account.connected = True
+        return account.username or ig_id
+
+
+def connected_instagram(rt: Runtime, team_id: str) -> list[tuple[str, str]]:
+    with rt.db.session() as s:
+        return [(a.id, a.username or a.id) for a in s.scalars(
+            select(InstagramAccount).where(InstagramAccount.team_id == team_id, InstagramAccount.connected.is_(True)))]
+
+
+def media(rt: Runtime, team_id: str, ig_id: str, after: str | None = None, before: str | None = None) -> Listing:
+    with rt.db.session() as s:
+        account = s.get(InstagramAccount, ig_id)
+        if account is None or account.team_id != team_id or not account.connected:
+            raise NotManaged(ig_id)
+        page_id = account.page_id
+    _, token = page_token(rt, team_id, page_id)
+    return _listing(rt.graph.get(f"{ig_id}/media", token, fields=MEDIA_FIELDS, limit=PER_PAGE, after=after,
+                                 before=before), after or before)
+
+
+def _listing(answer: dict[str, Any], paged: str | None) -> Listing:
+    paging = answer.get("paging") or {}
+    cursors = paging.get("cursors") or {}
+    return Listing(answer.get("data") or [], cursors.get("after") if paging.get("next") else None,
+                   cursors.get("before") if paged and paging.get("previous") else None)
+
+
+def only_one(options: list[tuple[str, str]], what: str) -> str:
+    if not options:
+        raise NotConnected(f"No {what} is connected yet.")
+    if len(options) > 1:
+        raise NotConnected(f"Several {what}s are connected; name one: " + ", ".join(f"`{i}` ({n})"
+                                                                                  for i, n in options))
+    return options[0][0]

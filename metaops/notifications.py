@@ -61,24 +61,19 @@ def number_error(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     _post(rt, router, team_id, "alerts", notify.number_error(item))
 
 
-def page_dm(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """Messenger and Instagram Direct: one thread per sender per Page or account."""
+    platform, kind, post = (("messenger", "facebook", notify.facebook_dm) if item.object == "page" else
+                            ("instagram", "instagram", notify.instagram_dm))
     sender = str((item.contact or {}).get("id"))
-    who = notify.escape(replies.sender_name(rt, "messenger", item.asset_id, sender))
-    text, blocks = notify.facebook_dm(router.asset_name(item.asset_id), who, item.data)
-    post_in_thread(rt, router, team_id, router.channel(team_id, "facebook"), item.asset_id, sender, text, blocks,
-                   platform="messenger")
+    who = notify.escape(replies.sender_name(rt, platform, item.asset_id, sender))
+    text, blocks = post(router.asset_name(item.asset_id), who, item.data)
+    post_in_thread(rt, router, team_id, router.channel(team_id, kind), item.asset_id, sender, text, blocks,
+                   platform=platform)
 
 
 def page_feed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     _post(rt, router, team_id, "facebook", notify.facebook_feed(router.asset_name(item.asset_id), item.data))
-
-
-def instagram_dm(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
-    sender = str((item.contact or {}).get("id"))
-    who = notify.escape(replies.sender_name(rt, "instagram", item.asset_id, sender))
-    text, blocks = notify.instagram_dm(router.asset_name(item.asset_id), who, item.data)
-    post_in_thread(rt, router, team_id, router.channel(team_id, "instagram"), item.asset_id, sender, text, blocks,
-                   platform="instagram")
 
 
 def instagram_change(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -112,14 +107,14 @@ def handler_for(item: Item) -> Deliver | None:
             return number_error
     elif item.object == "page":
         if item.kind in ("dm", "postback", "dm_reaction"):
-            return page_dm
+            return direct_message
         if item.kind == "feed":
             return page_feed
         if item.kind in ("echo", "receipt"):
             return None
     elif item.object == "instagram":
         if item.kind in ("dm", "postback", "dm_reaction"):
-            return instagram_dm
+            return direct_message
         if item.kind in ("comments", "live_comments", "mentions"):
             return instagram_change
         if item.kind in ("echo", "receipt"):

@@ -133,3 +133,12 @@ def slack_event(client: Any, event: dict[str, Any], team: str = "T1", retry: int
     if retry is not None:
         headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
     return client.post("/slack/events", data=body, headers=headers)
+
+
+def later(client: Any, fake_slack: Any, words: str, user: str = "U_ADMIN") -> dict[str, Any]:
+    """A slow /meta command: acked with "working on it", answered through response_url."""
+    fake_slack.calls.clear()
+    r = slash_command(client, words, user=user, response_url=fake_slack.url + "/response")
+    assert "Working" in r.get_json()["text"]
+    [answer] = fake_slack.responses()
+    return answer

@@ -15,7 +15,7 @@ from metaops import connections
 from store.clock import utcnow
 from store.models import InstagramAccount, MetaConnection, Page, PhoneNumber, WhatsAppAccount
 from tests.fakes.meta_graph import APP_ID, PHONE_ID, VERSION, WABA
-from tests.helpers import slash_command
+from tests.helpers import later, slash_command
 
 
 def connect_url(client, user="U_ADMIN", channel="C_CONNECT") -> str:
@@ -27,13 +27,6 @@ def connect_url(client, user="U_ADMIN", channel="C_CONNECT") -> str:
 def connect(client, fake_graph, user="U_ADMIN", channel="C_CONNECT"):
     state = parse_qs(urlsplit(connect_url(client, user, channel)).query)["state"][0]
     return client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state})
-
-
-def later(client, fake_slack, words, user="U_ADMIN") -> str:
-    r = slash_command(client, words, user=user, response_url=fake_slack.url + "/response")
-    assert "Working" in r.get_json()["text"]
-    [answer] = fake_slack.responses()
-    return answer["text"]
 
 
 def _connection(rt):
@@ -138,11 +131,11 @@ def test_failed_code_exchange_stores_nothing(client, rt, fake_slack):
 def test_refresh_disconnect_and_whatsapp(client, rt, fake_slack, fake_graph):
     connect(client, fake_graph)
     before = rt.crypto.decrypt(_connection(rt).token_enc)
-    assert "refreshed" in later(client, fake_slack, "refresh")
+    assert "refreshed" in later(client, fake_slack, "refresh")["text"]
     assert rt.crypto.decrypt(_connection(rt).token_enc) != before
 
     fake_slack.reset()
-    info = later(client, fake_slack, "whatsapp", user="U_MEMBER")
+    info = later(client, fake_slack, "whatsapp", user="U_MEMBER")["text"]
     assert "+1 555-078-3881" in info and "GREEN" in info and "We sell jackets" in info and WABA in info
 
     assert "disconnected" in slash_command(client, "disconnect", user="U_ADMIN").get_json()["text"]
@@ -155,7 +148,7 @@ def test_token_rejected_mid_use_marks_the_connection_and_alerts(client, rt, fake
     token = rt.crypto.decrypt(_connection(rt).token_enc)
     fake_graph.tokens[token]["expires"] = int(time.time()) - 1
     fake_slack.reset()
-    answer = later(client, fake_slack, "whatsapp")
+    answer = later(client, fake_slack, "whatsapp")["text"]
     assert "expired" in answer and "/meta connect" in answer
     assert _connection(rt).status == "expired"
     assert any("expired" in m["text"] and m["channel"] == "C_CONNECT" for m in fake_slack.messages)

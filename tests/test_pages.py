@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from store.models import Page
-from tests.helpers import interact, slash_command
+from tests.helpers import interact, later, slash_command
 
 
 @pytest.fixture
@@ -19,14 +19,6 @@ def connected(client, rt, fake_graph):
 
     assert connect(client, fake_graph).status_code == 200
     return rt
-
-
-def later(client, fake_slack, words, user="U_ADMIN"):
-    fake_slack.calls.clear()
-    r = slash_command(client, words, user=user, response_url=fake_slack.url + "/response")
-    assert "Working" in r.get_json()["text"]
-    [answer] = fake_slack.responses()
-    return answer
 
 
 def click(client, fake_slack, button, user="U_ADMIN"):

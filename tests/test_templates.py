@@ -11,21 +11,13 @@ from sqlalchemy import select
 from metaops import templates
 from store.models import Template
 from tests.fakes.meta_graph import WABA
-from tests.helpers import connect_whatsapp, interact, post_webhook, run_worker, slash_command
+from tests.helpers import connect_whatsapp, interact, later, post_webhook, run_worker, slash_command
 
 
 @pytest.fixture
 def connected(rt, fake_graph):
     connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
     return rt
-
-
-def later(client, fake_slack, words, user="U_ADMIN"):
-    fake_slack.calls.clear()
-    r = slash_command(client, words, user=user, response_url=fake_slack.url + "/response")
-    assert "Working" in r.get_json()["text"]
-    [answer] = fake_slack.responses()
-    return answer
 
 
 def submit(client, view, values, user="U_ADMIN"):

@@ -22,20 +22,27 @@ def list_pages(ctx: Ctx) -> Reply:
     found = pages.refresh_pages(ctx.rt, ctx.team_id)
     if not found:
         return text(messages.PAGES_NONE)
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Facebook Pages*"}}]
-    lines = []
+    rows = []
     for p in found:
         followers = f", {p['followers_count']} followers" if p.get("followers_count") is not None else ""
-        line = f"*{notify.escape(p.get('name', p['id']))}* — {p.get('category', '')}{followers} (`{p['id']}`)"
-        lines.append(line + (" — connected" if p["connected"] else ""))
+        rows.append((f"*{notify.escape(p.get('name', p['id']))}* — {p.get('category', '')}{followers} (`{p['id']}`)",
+                     p["id"], p["connected"]))
+    return _connectable("Facebook Pages", "page_connect", rows)
+
+
+def _connectable(title: str, action_id: str, rows: list[tuple[str, str, bool]]) -> Reply:
+    """A list with a Connect button on each row not connected yet."""
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}}]
+    for line, value, connected in rows:
         block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
-        if p["connected"]:
+        if connected:
             block["text"]["text"] += "\n:white_check_mark: connected"
         else:
-            block["accessory"] = {"type": "button", "action_id": "page_connect", "value": p["id"],
+            block["accessory"] = {"type": "button", "action_id": action_id, "value": value,
                                   "text": {"type": "plain_text", "text": "Connect"}}
         blocks.append(block)
-    return {"text": "Facebook Pages:\n" + "\n".join(lines), "blocks": blocks}
+    lines = [line + (" — connected" if connected else "") for line, _, connected in rows]
+    return {"text": f"{title}:\n" + "\n".join(lines), "blocks": blocks}
 
 
 def page(ctx: Ctx) -> Reply:
@@ -113,20 +120,10 @@ def list_instagram(ctx: Ctx) -> Reply:
     found = pages.instagram_accounts(ctx.rt, ctx.team_id)
     if not found:
         return text(messages.IG_NONE)
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Instagram accounts*"}}]
-    lines = []
-    for a in found:
-        line = (f"*@{notify.escape(a.get('username', ''))}* — {notify.escape(a.get('name') or '')}, "
-                f"{a.get('followers_count', '?')} followers, {a.get('media_count', '?')} media (`{a['id']}`)")
-        lines.append(line + (" — connected" if a["connected"] else ""))
-        block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
-        if a["connected"]:
-            block["text"]["text"] += "\n:white_check_mark: connected"
-        else:
-            block["accessory"] = {"type": "button", "action_id": "instagram_connect", "value": a["id"],
-                                  "text": {"type": "plain_text", "text": "Connect"}}
-        blocks.append(block)
-    return {"text": "Instagram accounts:\n" + "\n".join(lines), "blocks": blocks}
+    return _connectable("Instagram accounts", "instagram_connect", [
+        (f"*@{notify.escape(a.get('username', ''))}* — {notify.escape(a.get('name') or '')}, "
+         f"{a.get('followers_count', '?')} followers, {a.get('media_count', '?')} media (`{a['id']}`)",
+         a["id"], a["connected"]) for a in found])
 
 
 def instagram(ctx: Ctx) -> Reply:

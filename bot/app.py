@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.commands import meta
 from bot.events import replies
+from bot.installations import RedisStateStore
+from bot.manifest import BOT_SCOPES
 from metaops import defaults
 from metaops.runtime import Runtime
 
@@ -14,11 +17,22 @@ from metaops.runtime import Runtime
 def build(rt: Runtime) -> App | None:
     """The Bolt app, or None when Slack is not configured (the setup page says what is missing)."""
     settings = rt.settings
-    if not settings.slack_configured or not settings.SLACK_BOT_TOKEN:
+    if not settings.slack_configured:
         return None
-    client = WebClient(token=settings.SLACK_BOT_TOKEN, base_url=settings.SLACK_API_URL,
-                       timeout=defaults.SLACK_TIMEOUT)
-    app = App(signing_secret=settings.SLACK_SIGNING_SECRET, client=client, token_verification_enabled=False)
+    if settings.SLACK_BOT_TOKEN:
+        client = WebClient(token=settings.SLACK_BOT_TOKEN, base_url=settings.SLACK_API_URL,
+                           timeout=defaults.SLACK_TIMEOUT)
+        app = App(signing_secret=settings.SLACK_SIGNING_SECRET, client=client, token_verification_enabled=False)
+    else:  # multi-workspace: each workspace installs through /slack/install
+        oauth = OAuthSettings(
+            client_id=settings.SLACK_CLIENT_ID, client_secret=settings.SLACK_CLIENT_SECRET, scopes=list(BOT_SCOPES),
+            installation_store=rt.slack.installations,
+            state_store=RedisStateStore(rt.redis, defaults.OAUTH_STATE_TTL),
+            install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect",
+            redirect_uri=f"{settings.PUBLIC_URL}/slack/oauth_redirect",
+            install_page_rendering_enabled=True)
+        app = App(signing_secret=settings.SLACK_SIGNING_SECRET, oauth_settings=oauth,
+                  client=WebClient(base_url=settings.SLACK_API_URL, timeout=defaults.SLACK_TIMEOUT))
     meta.register(app, rt)
     replies.register(app, rt)
     return app

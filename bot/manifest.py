@@ -4,6 +4,9 @@ from pathlib import Path
 from string import Template
 
 MANIFEST = Path(__file__).resolve().parent.parent / "slack" / "manifest.yml"
+# The bot scopes the app asks for when a workspace installs it (the manifest lists the same).
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "channels:join", "channels:read", "groups:read",
+              "channels:history", "groups:history", "users:read", "reactions:write", "files:write")
 
 
 def render(public_url: str) -> str:

@@ -7,21 +7,29 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from metaops import defaults
-from metaops.exceptions import SlackRateLimited
+from metaops.exceptions import NoChannel, SlackRateLimited
 
 
 class SlackClients:
-    """One WebClient per bot token, all pointed at SLACK_API_URL."""
+    """One WebClient per bot token, all pointed at SLACK_API_URL: SLACK_BOT_TOKEN in single-workspace mode,
+    else the token the workspace's installation holds."""
 
-    def __init__(self, base_url: str, bot_token: str = "") -> None:
+    def __init__(self, base_url: str, bot_token: str = "", installations: InstallationStore | None = None) -> None:
         self.base_url = base_url
         self.bot_token = bot_token
+        self.installations = installations
         self._clients: dict[str, WebClient] = {}
 
     def for_team(self, team_id: str) -> WebClient:
-        token = self.bot_token  # single-workspace mode; multi-workspace tokens come from the install store
+        token = self.bot_token
+        if not token and self.installations is not None:
+            bot = self.installations.find_bot(enterprise_id=None, team_id=team_id)
+            token = bot.bot_token if bot else ""
+        if not token:
+            raise NoChannel(f"the app is not installed in team {team_id}")
         if token not in self._clients:
             self._clients[token] = WebClient(token=token, base_url=self.base_url, timeout=defaults.SLACK_TIMEOUT)
         return self._clients[token]

@@ -13,6 +13,7 @@ from datetime import datetime
 from redis import Redis
 from rq import Queue
 
+from bot.installations import EncryptedInstallationStore
 from bot.slack import SlackClients
 from integrations.meta.graph import GraphClient
 from metaops import defaults
@@ -38,13 +39,16 @@ class Runtime:
 
 def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bool = False) -> Runtime:
     redis = queueing.connect(settings)
+    db = Database(settings.database_url, pre_ping=not worker)
+    crypto = Crypto(settings.encryption_keys)
+    installations = EncryptedInstallationStore(db, crypto) if settings.SLACK_CLIENT_ID else None
     return Runtime(
         settings=settings,
-        db=Database(settings.database_url, pre_ping=not worker),
-        crypto=Crypto(settings.encryption_keys),
+        db=db,
+        crypto=crypto,
         redis=redis,
         queue=Queue(defaults.QUEUE_NAME, connection=redis),
-        slack=SlackClients(settings.SLACK_API_URL, settings.SLACK_BOT_TOKEN),
+        slack=SlackClients(settings.SLACK_API_URL, settings.SLACK_BOT_TOKEN, installations),
         graph=GraphClient(settings.META_GRAPH_URL, settings.META_GRAPH_VERSION, settings.META_APP_ID,
                           settings.META_APP_SECRET),
         clock=clock,

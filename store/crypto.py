@@ -6,10 +6,11 @@ from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import AppSecret, MetaConnection, Page
+from store.models import AppSecret, MetaConnection, Page, SlackInstallation
 
 # Every column that holds a Fernet token; rotation re-encrypts all of them.
-ENCRYPTED_COLUMNS = [(MetaConnection, "token_enc"), (Page, "token_enc"), (AppSecret, "value_enc")]
+ENCRYPTED_COLUMNS = [(MetaConnection, "token_enc"), (Page, "token_enc"), (AppSecret, "value_enc"),
+                     (SlackInstallation, "data_enc")]
 
 
 class Crypto:

@@ -220,3 +220,15 @@ class AppSecret(Base):
     __tablename__ = "app_secrets"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value_enc: Mapped[str] = mapped_column(Text)
+
+
+class SlackInstallation(Base):
+    """A workspace (or org) that installed the app in multi-workspace mode; the whole installation,
+    bot token included, is encrypted."""
+
+    __tablename__ = "slack_installations"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # "{enterprise_id or -}:{team_id or -}"
+    team_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    data_enc: Mapped[str] = mapped_column(Text)
+    installed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -15,3 +15,13 @@ def events() -> Response:
         return Response("Slack is not configured: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN", 503,
                         mimetype="text/plain")
     return handler.handle(request)
+
+
+@bp.get("/slack/install")
+@bp.get("/slack/oauth_redirect")
+def install() -> Response:
+    handler: SlackRequestHandler | None = current_app.extensions.get("bolt_handler")
+    if handler is None or not current_app.extensions["metaops"].settings.SLACK_CLIENT_ID:
+        return Response("Multi-workspace install is off: set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET", 404,
+                        mimetype="text/plain")
+    return handler.handle(request)

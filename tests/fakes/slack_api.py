@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import threading
@@ -11,6 +12,8 @@ from typing import Any
 from tests.fakes.http import Call, FakeServer, Reply
 
 BOT_TOKEN = "xoxb-test-bot-token"
+INSTALLED_TOKEN = "xoxb-installed-team-two"  # what oauth.v2.access hands out (multi-workspace mode)
+TEAMS = {BOT_TOKEN: "T1", INSTALLED_TOKEN: "T2"}
 
 
 class FakeSlack(FakeServer):
@@ -27,7 +30,8 @@ class FakeSlack(FakeServer):
         self.uploaded: dict[str, int] = {}  # file id -> bytes received
         self.channels: dict[str, dict[str, Any]] = {}
         self.route("POST", "/api/chat.postMessage", self._post_message)
-        self.route("POST", "/api/auth.test", lambda c: self._authed(c, {"ok": True, "team_id": "T1", "user_id": "UB"}))
+        self.route("POST", "/api/auth.test", self._auth_test)
+        self.route("POST", "/api/oauth.v2.access", self._oauth_access)
         self.route("*", "/api/users.info", self._users_info)
         self.route("POST", "/api/chat.postEphemeral", self._post_ephemeral)
         self.route("POST", "/response", lambda c: Reply(200, b"ok", {"Content-Type": "text/plain"}))
@@ -44,9 +48,27 @@ class FakeSlack(FakeServer):
         self.reset()
 
     def _authed(self, call: Call, body: dict[str, Any]) -> Reply:
-        if call.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+        token = call.headers.get("Authorization", "").removeprefix("Bearer ") or call.params.get("token", "")
+        if token not in TEAMS:
             return Reply(200, {"ok": False, "error": "invalid_auth"})
         return Reply(200, body)
+
+    def _auth_test(self, call: Call) -> Reply:
+        token = call.headers.get("Authorization", "").removeprefix("Bearer ") or call.params.get("token", "")
+        return self._authed(call, {"ok": True, "team_id": TEAMS.get(token), "user_id": "UB", "bot_id": "B1",
+                                   "url": "https://team.slack.test/", "is_enterprise_install": False})
+
+    def _oauth_access(self, call: Call) -> Reply:
+        basic = call.headers.get("Authorization", "").removeprefix("Basic ")
+        client_id = base64.b64decode(basic).decode().split(":")[0] if basic else call.params.get("client_id")
+        if client_id != "111.222":
+            return Reply(200, {"ok": False, "error": "invalid_client_id"})
+        if call.params.get("code") != "SLACK-CODE":
+            return Reply(200, {"ok": False, "error": "invalid_code"})
+        return Reply(200, {"ok": True, "access_token": INSTALLED_TOKEN, "token_type": "bot",
+                           "scope": "commands,chat:write", "bot_user_id": "UB2", "app_id": "A1",
+                           "team": {"id": "T2", "name": "Team Two"}, "enterprise": None,
+                           "is_enterprise_install": False, "authed_user": {"id": "U9"}})
 
     def _post_message(self, call: Call) -> Reply:
         if not call.params.get("channel"):

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +26,6 @@ from tests.fakes.meta_graph import APP_ID as GRAPH_APP_ID
 from tests.fakes.meta_graph import FakeGraph
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 TEST_PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 SIGNING_SECRET = "test-slack-signing-secret"
 APP_SECRET = "test-meta-app-secret"
@@ -76,10 +78,34 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A redis-server of the test run's own on a free port, so runs side by side never share keys;
+    TEST_REDIS_URL points elsewhere instead."""
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(200):
+        try:
+            if Redis.from_url(url, socket_connect_timeout=0.2).ping():
+                break
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
 @pytest.fixture
-def redis_conn() -> Iterator[Redis]:
-    """The test Redis database, empty before and after each test."""
-    r = Redis.from_url(TEST_REDIS_URL)
+def redis_conn(redis_url: str) -> Iterator[Redis]:
+    """The test Redis, empty before and after each test."""
+    r = Redis.from_url(redis_url)
     r.flushdb()
     yield r
     r.flushdb()
@@ -87,14 +113,14 @@ def redis_conn() -> Iterator[Redis]:
 
 
 @pytest.fixture
-def config(database_url: str, redis_conn: Redis, fake_slack: FakeSlack, fake_graph: FakeGraph,
+def config(database_url: str, redis_url: str, redis_conn: Redis, fake_slack: FakeSlack, fake_graph: FakeGraph,
            tmp_path: Path) -> dict[str, object]:
     fake_slack.reset()
     fake_graph.reset()
     return {
         "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DATABASE_URL": database_url,
-        "REDIS_URL": TEST_REDIS_URL,
+        "REDIS_URL": redis_url,
         "SLACK_API_URL": fake_slack.api_url,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_BOT_TOKEN": BOT_TOKEN,

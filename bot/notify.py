@@ -137,8 +137,9 @@ def dm_body(message: dict[str, Any]) -> str:
     parts = [escape(str(message["text"]))] if message.get("text") else []
     for a in message.get("attachments") or []:
         kind = str(a.get("type", "file"))
-        url = (a.get("payload") or {}).get("url")
-        parts.append(f"[{kind}]" + (f" <{url}|open>" if url else ""))
+        url = str((a.get("payload") or {}).get("url") or "")
+        safe = url.startswith("https://") and not any(c in url for c in "<>| ")
+        parts.append(f"[{escape(kind)}]" + (f" <{url}|open>" if safe else ""))
     if message.get("is_deleted"):
         parts.append("(message deleted)")
     return " ".join(parts) or "(empty message)"

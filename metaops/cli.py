@@ -7,7 +7,9 @@ from flask import Flask, current_app
 
 from bot import manifest
 from metaops import jobs
+from metaops import queue as queueing
 from metaops.runtime import Runtime
+from store import events
 from store.crypto import rotate_all
 
 
@@ -15,6 +17,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(rotate_keys)
     app.cli.add_command(print_manifest)
     app.cli.add_command(sweep)
+    app.cli.add_command(requeue_failed)
 
 
 def _rt() -> Runtime:
@@ -40,3 +43,13 @@ def print_manifest() -> None:
 def sweep() -> None:
     """Queue again every stored event that was never processed."""
     click.echo(f"re-queued {jobs.sweep()} event(s)")
+
+
+@click.command("requeue-failed")
+def requeue_failed() -> None:
+    """Give every failed event (its retries ran out) another round of tries."""
+    rt = _rt()
+    ids = events.requeue_failed(rt.db.engine)
+    if ids:
+        queueing.push_events(rt.queue, ids)
+    click.echo(f"re-queued {len(ids)} failed event(s)")

@@ -7,7 +7,8 @@ import logging
 import time
 from datetime import timedelta
 
-from rq import get_current_job
+from rq import Retry, get_current_job
+from rq.timeouts import JobTimeoutException
 
 from integrations.meta import payload
 from metaops import connections, defaults, notifications, periodic
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 def drain() -> int:
     """Process queued events in order, in batches, until none is left. Returns how many were handled."""
     rt = current()
+    periodic.schedule_all(rt.queue)  # idempotent: brings the periodic jobs back after Redis lost them
     r, handled, started = rt.redis, 0, time.monotonic()
     while True:
         raw = r.lpop(queueing.EVENTS_KEY, defaults.DRAIN_BATCH)
@@ -32,10 +34,14 @@ def drain() -> int:
             if r.llen(queueing.EVENTS_KEY) and r.set(queueing.DRAIN_FLAG, 1, nx=True, ex=defaults.DRAIN_FLAG_TTL):
                 continue
             return handled
-        r.expire(queueing.DRAIN_FLAG, defaults.DRAIN_FLAG_TTL)
         ids = [int(x) for x in raw]
         router = Router(rt.db.engine)
         for i, event_id in enumerate(ids):
+            r.expire(queueing.DRAIN_FLAG, defaults.DRAIN_FLAG_TTL)  # per event: a slow batch keeps the flag
+            if time.monotonic() - started > defaults.DRAIN_MAX_SECONDS:
+                r.lpush(queueing.EVENTS_KEY, *reversed(ids[i:]))
+                queueing.enqueue_drain(rt.queue)  # hand over, so one job never runs into its timeout
+                return handled
             try:
                 handle(rt, event_id, router)
             except SlackRateLimited as e:
@@ -45,27 +51,31 @@ def drain() -> int:
                 events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
                 queueing.enqueue_drain(rt.queue, delay=e.retry_after)
                 return handled
+            except dedupe.ClaimBusy as e:
+                events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
+                queueing.enqueue_later(rt.queue, event_id, e.retry_after, _retry(rt.settings.JOB_RETRY_INTERVALS))
+            except JobTimeoutException:
+                raise
             except Exception as e:  # noqa: BLE001 - any failure: the event gets its own job with retries
                 log.warning("event %s failed, retrying in its own job: %s", event_id, _reason(e))
                 intervals = rt.settings.JOB_RETRY_INTERVALS
                 events.record_attempt(rt.db.engine, event_id, _reason(e), rt.clock() + timedelta(seconds=intervals[0]))
                 queueing.enqueue_retry(rt.queue, event_id, intervals)
             handled += 1
-        if time.monotonic() - started > defaults.DRAIN_MAX_SECONDS:
-            queueing.enqueue_drain(rt.queue)  # hand over, so one job never runs into its timeout
-            return handled
 
 
 def process_event(event_id: int) -> None:
     """One event in a job of its own (a retry); RQ's Retry tries again, then keeps it in the failed registry."""
     rt = current()
+    job = get_current_job()
     try:
         handle(rt, event_id, Router(rt.db.engine))
-    except SlackRateLimited as e:
+    except (SlackRateLimited, dedupe.ClaimBusy) as e:
+        # Not a failure of this event: try again then, with the retries it has left.
         events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
-        queueing.enqueue_later(rt.queue, event_id, e.retry_after)
+        left = Retry(max=job.retries_left, interval=job.retry_intervals) if job and job.retries_left else None
+        queueing.enqueue_later(rt.queue, event_id, e.retry_after, left)
     except Exception as e:
-        job = get_current_job()
         final = not (job and job.retries_left)
         retry_at = None if final else rt.clock() + timedelta(seconds=job.get_retry_interval())
         events.record_attempt(rt.db.engine, event_id, _reason(e), retry_at, final=final)
@@ -109,7 +119,7 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> tuple[int
     Items are independent: one failing does not stop the others; the first error is raised at the end,
     and a retry redoes only what was not delivered.
     """
-    unrouted, error, pending = 0, None, None
+    unrouted, error, pending, busy = 0, None, None, 0
     for item in payload.items(data):
         deliver_item = notifications.handler_for(item)
         if deliver_item is None:
@@ -119,7 +129,11 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> tuple[int
         if team is None:
             unrouted += 1
             continue
-        if not dedupe.claim(rt.db.engine, item.key, event_id, rt.clock(), defaults.DEDUPE_LEASE):
+        try:
+            if not dedupe.claim(rt.db.engine, item.key, event_id, rt.clock(), defaults.DEDUPE_LEASE):
+                continue
+        except dedupe.ClaimBusy as e:
+            busy = max(busy, e.retry_after)
             continue
         try:
             deliver_item(rt, router, team, item)
@@ -142,11 +156,15 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> tuple[int
         pending = item.key
     if unrouted:
         log.warning("event %s: %d item(s) for assets nobody connected (kept, counted)", event_id, unrouted)
-    if error:
+    if error or busy:
         if pending:
             dedupe.done(rt.db.engine, pending)
-        raise error
+        raise error or dedupe.ClaimBusy(f"event {event_id}", busy)
     return unrouted, pending
+
+
+def _retry(intervals: tuple[int, ...]) -> Retry | None:
+    return Retry(max=len(intervals), interval=list(intervals)) if intervals else None
 
 
 def _reason(e: BaseException) -> str:

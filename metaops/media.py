@@ -12,16 +12,17 @@ from metaops import connections, defaults
 from metaops.runtime import Runtime
 
 log = logging.getLogger(__name__)
-MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
 
 
 def trusted(url: str, graph_base: str) -> bool:
-    """The token goes only to Meta's hosts (or the configured Graph base, in tests)."""
-    host = urlsplit(url).hostname or ""
-    return host == urlsplit(graph_base).hostname or host.endswith((".fbsbx.com", ".facebook.com", ".fbcdn.net"))
+    """The token goes only to Meta's hosts over https (or to the configured Graph base, as in tests)."""
+    parts, base = urlsplit(url), urlsplit(graph_base)
+    if (parts.scheme, parts.hostname) == (base.scheme, base.hostname):
+        return True
+    return parts.scheme == "https" and (parts.hostname or "").endswith((".fbsbx.com", ".facebook.com", ".fbcdn.net"))
 
 
-def upload_whatsapp_media(rt: Runtime, team_id: str, channel: str, thread_ts: str, message: dict) -> None:
+def upload_whatsapp_media(rt: Runtime, team_id: str, channel: str, thread_ts: str | None, message: dict) -> None:
     kind = message.get("type")
     part = message.get(kind) or {}
     media_id = part.get("id")

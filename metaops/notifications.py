@@ -21,18 +21,22 @@ Deliver = Callable[[Runtime, Router, str, Item], None]
 
 def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     text, blocks = notify.whatsapp_message(item)
+    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
+                   str(item.data.get("from")), text, blocks)
+
+
+def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """The file of a media message, uploaded into the thread its message was posted in."""
     channel = router.channel(team_id, "messages")
-    contact = str(item.data.get("from"))
-    ts = post_in_thread(rt, router, team_id, channel, item.business_id, contact, text, blocks)
-    if item.data.get("type") in media.MEDIA_TYPES:
-        media.upload_whatsapp_media(rt, team_id, channel, router.root(item.business_id, contact, channel) or ts,
-                                    item.data)
+    root = router.root(item.business_id, str(item.data.get("from")), channel)
+    media.upload_whatsapp_media(rt, team_id, channel, root, item.data)
 
 
 def whatsapp_failed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    # The thread note first: it records itself as posted, so a retry after a failed alert never repeats it.
+    replies.failed_status(rt, item.data)  # a reply sent from a thread: say so in that thread too
     text, blocks = notify.whatsapp_failed(item)
     post_message(rt.slack.for_team(team_id), router.channel(team_id, "alerts"), text, blocks)
-    replies.failed_status(rt, item.data)  # a reply sent from a thread: say so in that thread too
 
 
 def template_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -97,6 +101,8 @@ def handler_for(item: Item) -> Deliver | None:
     if item.object == "whatsapp_business_account":
         if item.kind == "message":
             return whatsapp_message
+        if item.kind == "media":
+            return whatsapp_media
         if item.kind == "status":
             return whatsapp_failed if item.data.get("status") == "failed" else None
         if item.kind in TEMPLATE_POSTS:

@@ -77,9 +77,11 @@ def enqueue_retry(queue: Queue, event_id: int, intervals: tuple[int, ...]) -> No
             job_id=event_job_id(event_id), retry=retry)
 
 
-def enqueue_later(queue: Queue, event_id: int, delay: int) -> None:
-    """Try one event again after `delay` seconds (Slack's Retry-After), as a new job."""
-    _submit(queue, PROCESS_EVENT, delay, args=(event_id,), job_id=f"{event_job_id(event_id)}-{uuid4().hex[:8]}")
+def enqueue_later(queue: Queue, event_id: int, delay: int, retry: Retry | None = None) -> None:
+    """Try one event again after `delay` seconds (Slack's Retry-After, a claim held elsewhere), as a new job
+    keeping the retries it has left."""
+    _submit(queue, PROCESS_EVENT, delay, args=(event_id,), job_id=f"{event_job_id(event_id)}-{uuid4().hex[:8]}",
+            retry=retry)
 
 
 def _submit(queue: Queue, func: str, delay: int, **options: Any) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from rq import Retry
 from slack_sdk.errors import SlackApiError
 
 from bot import messages
 from bot.slack import call, post_message
 from integrations.meta import formatting
-from integrations.meta.errors import GraphError, TokenInvalid
+from integrations.meta.errors import GraphError, TokenInvalid, Unavailable
 from metaops import connections, defaults
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime, current
@@ -36,9 +37,11 @@ def should_send(event: dict[str, Any]) -> bool:
 
 
 def queue_send(rt: Runtime, team_id: str, event: dict[str, Any]) -> None:
+    intervals = rt.settings.JOB_RETRY_INTERVALS
     rt.queue.enqueue_call(SEND_JOB, args=(team_id, {k: event.get(k) for k in ("channel", "thread_ts", "ts", "user",
                                                                               "text")}),
-                          timeout=defaults.JOB_TIMEOUT, result_ttl=0, failure_ttl=defaults.FAILURE_TTL)
+                          timeout=defaults.JOB_TIMEOUT, result_ttl=0, failure_ttl=defaults.FAILURE_TTL,
+                          retry=Retry(max=len(intervals), interval=list(intervals)) if intervals else None)
 
 
 def send(team_id: str, event: dict[str, Any]) -> str:
@@ -61,6 +64,9 @@ def send(team_id: str, event: dict[str, Any]) -> str:
             dedupe.done(rt.db.engine, key)
             return "replies off"
         message_id = _send(rt, thread, event)
+    except Unavailable:
+        dedupe.release(rt.db.engine, key)  # Meta did not answer: the job's retry sends it
+        raise
     except (GraphError, NotConnected) as e:
         if isinstance(e, TokenInvalid):
             connections.token_failed(rt, team_id, e)
@@ -156,12 +162,14 @@ def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
         out = s.get(OutboundMessage, str(status.get("id")))
         if out is None or out.status == "failed":
             return
-        err = next(iter(status.get("errors") or []), {}) or {}
-        details = (err.get("error_data") or {}).get("details") or err.get("message") or ""
-        out.status, out.error = "failed", f"{err.get('code')} {err.get('title', '')} {details}".strip()
         where = (out.team_id, out.channel_id, out.thread_ts, out.slack_ts)
+    err = next(iter(status.get("errors") or []), {}) or {}
+    details = (err.get("error_data") or {}).get("details") or err.get("message") or ""
     reason = f"{err.get('title') or 'failed'} (code {err.get('code')})" + (f" — {details}" if details else "")
     _refused(rt, *where, reason, err.get("code"))
+    with rt.db.session() as s:  # only once said in the thread: a failed post is retried with the event
+        out = s.get(OutboundMessage, str(status.get("id")))
+        out.status, out.error = "failed", f"{err.get('code')} {err.get('title', '')} {details}".strip()
 
 
 def sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str:

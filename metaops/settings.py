@@ -146,4 +146,7 @@ def database_url(environ: Mapping[str, str] | None = None, env_file: str | None 
     values = _raw(environ, env_file)
     url = values.get("DATABASE_URL") or ""
     instance = values.get("INSTANCE_DIR") or defaults.INSTANCE_DIR
+    for plain in ("postgres://", "postgresql://"):  # as hosting platforms give it: use the installed driver
+        if url.startswith(plain):
+            url = "postgresql+psycopg://" + url[len(plain):]
     return url or f"sqlite:///{Path(instance).resolve() / defaults.SQLITE_FILE}"

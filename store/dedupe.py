@@ -16,8 +16,18 @@ from store.models import DedupeKey
 _table = DedupeKey.__table__
 
 
-def claim(engine: Engine, key: str, event_id: int, now: datetime, lease: int) -> bool:
-    """True when this caller may deliver `key`: nobody has, and nobody is doing it now."""
+class ClaimBusy(Exception):
+    """Another worker holds the claim and its lease is running: try again after `retry_after` seconds
+    (by then it was delivered, or its worker died and the claim can be taken over)."""
+
+    def __init__(self, key: str, retry_after: int) -> None:
+        super().__init__(f"{key} is being delivered by another worker; retry in {retry_after}s")
+        self.retry_after = retry_after
+
+
+def claim(engine: Engine, key: str, event_id: int | None, now: datetime, lease: int) -> bool:
+    """True: deliver `key` now. False: it was delivered already. Raises ClaimBusy while another worker's
+    claim is fresh (skipping it would lose the item if that worker dies)."""
     try:
         with engine.begin() as conn:
             conn.execute(insert(_table).values(key=key, event_id=event_id, state="claimed", claimed_at=now))
@@ -28,8 +38,11 @@ def claim(engine: Engine, key: str, event_id: int, now: datetime, lease: int) ->
         row = conn.execute(select(_table.c.state, _table.c.claimed_at).where(_table.c.key == key)).first()
         if row is None:  # released between our insert and this read: try once more
             return claim(engine, key, event_id, now, lease)
-        if row.state != "claimed" or row.claimed_at > now - timedelta(seconds=lease):
+        if row.state != "claimed":
             return False
+        if row.claimed_at > now - timedelta(seconds=lease):
+            left = (row.claimed_at + timedelta(seconds=lease) - now).total_seconds()
+            raise ClaimBusy(key, max(1, min(int(left) + 1, 30)))
         # A stale claim: take it over only if nobody else did (compare-and-set on claimed_at).
         taken = conn.execute(
             update(_table)

@@ -95,3 +95,12 @@ def counts(engine: Engine) -> dict[str, int]:
         by_state = dict(conn.execute(select(_table.c.state, func.count()).group_by(_table.c.state)).all())
         unrouted = conn.execute(select(func.coalesce(func.sum(_table.c.unrouted), 0))).scalar_one()
     return {**{k: int(v) for k, v in by_state.items()}, "unrouted_entries": int(unrouted)}
+
+
+def requeue_failed(engine: Engine) -> list[int]:
+    """Failed events back to `received` (their tries ran out, e.g. during a Slack outage); returns their ids."""
+    with engine.begin() as conn:
+        ids = [r[0] for r in conn.execute(select(_table.c.id).where(_table.c.state == "failed").order_by(_table.c.id))]
+        if ids:
+            conn.execute(update(_table).where(_table.c.id.in_(ids)).values(state="received", next_attempt_at=None))
+    return ids

@@ -9,6 +9,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from metaops import queue as queueing
@@ -23,7 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_only_one_claim_wins(rt):
     now = utcnow()
     assert dedupe.claim(rt.db.engine, "k1", 1, now, lease=300)
-    assert not dedupe.claim(rt.db.engine, "k1", 2, now, lease=300)
+    with pytest.raises(dedupe.ClaimBusy) as busy:  # held by a live worker: ask again later, never skip
+        dedupe.claim(rt.db.engine, "k1", 2, now, lease=300)
+    assert 1 <= busy.value.retry_after <= 30
     dedupe.done(rt.db.engine, "k1")
     assert not dedupe.claim(rt.db.engine, "k1", 3, now + timedelta(days=1), lease=300)
 
@@ -38,10 +41,31 @@ def test_released_claim_can_be_taken_again(rt):
 def test_stale_claim_of_a_dead_worker_is_retaken_once(rt):
     then = utcnow()
     assert dedupe.claim(rt.db.engine, "k3", 1, then, lease=300)
-    assert not dedupe.claim(rt.db.engine, "k3", 2, then + timedelta(seconds=10), lease=300)
+    with pytest.raises(dedupe.ClaimBusy):
+        dedupe.claim(rt.db.engine, "k3", 2, then + timedelta(seconds=10), lease=300)
     later = then + timedelta(seconds=301)
     assert dedupe.claim(rt.db.engine, "k3", 3, later, lease=300)
-    assert not dedupe.claim(rt.db.engine, "k3", 4, later, lease=300)
+    with pytest.raises(dedupe.ClaimBusy):
+        dedupe.claim(rt.db.engine, "k3", 4, later, lease=300)
+
+
+def test_an_event_whose_item_a_dead_worker_held_is_delivered_after_the_lease(client, rt, fake_slack):
+    """A worker died mid-post: its claim stays. The event is retried, not marked done, until the lease ends."""
+    from metaops import jobs
+    from store.models import WebhookEvent
+
+    connect_whatsapp(rt)
+    post_webhook(client, wa_payload([wa_message("wamid.DEAD", "15550004444", "lost?")]))
+    rt.redis.delete(queueing.EVENTS_KEY, queueing.DRAIN_FLAG)
+    dedupe.claim(rt.db.engine, "wa:msg:wamid.DEAD", 1, utcnow(), lease=300)  # the dead worker's claim
+    with pytest.raises(dedupe.ClaimBusy):
+        jobs.handle(rt, 1, jobs.Router(rt.db.engine))
+    with rt.db.session() as s:
+        assert s.get(WebhookEvent, 1).state == "received"
+    rt.clock = lambda: utcnow() + timedelta(seconds=301)
+    jobs.handle(rt, 1, jobs.Router(rt.db.engine))
+    [msg] = fake_slack.messages
+    assert "lost?" in msg["text"]
 
 
 def test_racing_threads_claim_each_key_once(rt):
@@ -52,7 +76,11 @@ def test_racing_threads_claim_each_key_once(rt):
     def racer(n: int) -> None:
         barrier.wait()
         for k in range(20):
-            if dedupe.claim(rt.db.engine, f"race-{k}", n, utcnow(), lease=300):
+            try:
+                won = dedupe.claim(rt.db.engine, f"race-{k}", n, utcnow(), lease=300)
+            except dedupe.ClaimBusy:
+                won = False
+            if won:
                 with lock:
                     wins.append(f"race-{k}")
 

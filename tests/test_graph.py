@@ -124,3 +124,14 @@ def test_unreachable_meta_is_unavailable_without_the_url(clock):
     with pytest.raises(Unavailable) as info:
         graph.get("me", "EAAsecret-token")
     assert "EAAsecret" not in str(info.value) and "127.0.0.1" not in str(info.value)
+
+
+def test_a_post_meta_may_have_acted_on_is_not_sent_again(graph, fake_graph, clock):
+    token = fake_graph.issue_token()
+    fake_graph.fail_next(f"/{VERSION}/me", Reply(500, {"error": {"message": "oops", "code": 2}}))
+    with pytest.raises(Unavailable):
+        graph.post("me", token, data={"x": 1})
+    assert clock.slept == [] and len([c for c in fake_graph.calls if c.path.endswith("/me")]) == 1
+    fake_graph.fail_next(f"/{VERSION}/me", graph_error(80007, "Rate limit hit"))
+    graph.post("me", token, data={"x": 1})  # a rate-limit refusal says nothing was done: retried
+    assert len(clock.slept) == 1

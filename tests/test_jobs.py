@@ -153,3 +153,35 @@ def test_failure_then_success_on_retry_posts_once(client, rt, fake_slack):
     assert len(fake_slack.messages) == 1 and "eventually" in fake_slack.messages[0]["text"]
     [event] = _events(rt)
     assert event.state == "done" and event.attempts == 2
+
+
+def test_failed_events_can_be_given_another_round(client, rt, config, fake_slack, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    connect_whatsapp(rt)
+    fake_slack.fail_next("/api/chat.postMessage", Reply(500, {"ok": False, "error": "internal_error"}), times=3)
+    post_webhook(client, wa_payload([wa_message("wamid.AGAIN", "15550005555", "second chance")]))
+    run_worker(rt)
+    assert _events(rt)[0].state == "failed" and fake_slack.messages == []
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PYTHONPATH": str(root)}
+    r = subprocess.run([sys.executable, "-m", "flask", "--app", "metaops.wsgi", "requeue-failed"], env=env,
+                       cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "re-queued 1 failed event" in r.stdout, r.stderr
+    run_worker(rt)
+    assert "second chance" in fake_slack.messages[0]["text"] and _events(rt)[0].state == "done"
+
+
+def test_the_drain_brings_back_periodic_jobs_redis_lost(client, rt):
+    from rq.registry import ScheduledJobRegistry
+
+    connect_whatsapp(rt)
+    post_webhook(client, wa_payload([wa_message("wamid.P", "15550006666", "x")]))
+    from metaops import jobs
+
+    jobs.drain()
+    ids = ScheduledJobRegistry(queue=rt.queue).get_job_ids()
+    assert any(i.startswith("periodic-sweep-") for i in ids)

@@ -163,3 +163,21 @@ def test_a_channel_routed_elsewhere_gets_new_threads_there(client, routed, fake_
     deliver(client, routed, payload)
     first, second = fake_slack.messages
     assert first["channel"] == "C_MSG" and second["channel"] == "C_NEW" and "thread_ts" not in second
+
+
+def test_a_failed_upload_never_reposts_the_text(client, routed, fake_slack, fake_graph):
+    from tests.fakes.slack_api import rate_limited
+    from tests.helpers import run_due_scheduled
+
+    fake_slack.fail_next("/api/files.getUploadURLExternal", rate_limited(1))
+    deliver(client, routed, wa({"type": "image", "image": {"caption": "receipt", "id": "MEDIA1",
+                                                           "mime_type": "image/png"}}))
+    assert len(fake_slack.messages) == 1 and fake_slack.files == []
+    import time
+
+    time.sleep(1.1)
+    run_due_scheduled(routed)
+    run_worker(routed)
+    assert len(fake_slack.messages) == 1  # the text, once
+    [upload] = fake_slack.files
+    assert upload["thread_ts"] == fake_slack.messages[0]["ts"]

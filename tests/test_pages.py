@@ -100,7 +100,7 @@ def test_post_modal_publishes_and_answers_with_the_link(client, connected, fake_
     assert r.status_code == 200 and not r.data
     new = fake_graph.posts["PAGE1"][0]
     assert new["message"] == "New jackets are in!"
-    assert f"https://www.facebook.com/{new['id']}" in fake_slack.ephemerals[-1]["text"]
+    assert f"https://www.facebook.com/{new['id']}" in fake_slack.wait_for_ephemeral()["text"]
 
 
 def test_post_scheduling_rules_and_metas_refusal(client, connected, fake_slack, fake_graph):
@@ -112,7 +112,7 @@ def test_post_scheduling_rules_and_metas_refusal(client, connected, fake_slack, 
     assert "Meta refused" in refused["errors"]["link"]
     r = submit(client, view, when=int(time.time()) + 3600)
     assert r.status_code == 200 and not r.data
-    assert fake_graph.posts["PAGE1"][0]["scheduled"] and "Scheduled" in fake_slack.ephemerals[-1]["text"]
+    assert fake_graph.posts["PAGE1"][0]["scheduled"] and "Scheduled" in fake_slack.wait_for_ephemeral()["text"]
 
 
 def test_instagram_accounts_connect_and_media(client, connected, fake_slack, fake_graph):

@@ -133,3 +133,28 @@ def test_a_send_that_meta_answers_with_a_server_error_is_retried(client, rt, fak
     reply(client, "eventually", thread)
     run_worker(rt)
     assert [s["body"] for s in fake_graph.sent] == ["eventually"]
+
+
+def test_thread_note_and_alert_each_once_when_the_alert_meets_a_429(client, rt, fake_slack, fake_graph, thread):
+    import time
+
+    from tests.fakes.slack_api import rate_limited
+    from tests.helpers import run_due_scheduled
+
+    reply(client, "On its way", thread)
+    run_worker(rt)
+    with rt.db.session() as s:
+        out_id = s.scalars(select(OutboundMessage.id)).one()
+    failed = {"id": out_id, "status": "failed", "timestamp": "3", "recipient_id": "15551234567",
+              "errors": [{"code": 131026, "title": "Message undeliverable"}]}
+    fake_slack.reset()
+    fake_slack.fail_next("/api/chat.postMessage", Reply(200, {"ok": True, "ts": "1.1", "channel": "C_CONNECT"}))
+    fake_slack.fail_next("/api/chat.postMessage", rate_limited(1))  # the thread note went, the alert meets 429
+    post_webhook(client, wa_payload([], statuses=[failed]))
+    run_worker(rt)
+    time.sleep(1.1)
+    run_due_scheduled(rt)
+    run_worker(rt)
+    texts = [c.params.get("text", "") for c in fake_slack.calls if c.path == "/api/chat.postMessage"]
+    assert sum("Not sent to the customer" in t for t in texts) == 1
+    assert len([m for m in fake_slack.messages if "131026" in m["text"] and "thread_ts" not in m]) == 1

@@ -64,3 +64,9 @@ def test_secrets_are_not_in_the_settings_repr():
                       env_file=None)
     shown = repr(s)
     assert "s3cr3t-app" not in shown and "xoxb-123" not in shown and KEY not in shown
+
+
+def test_database_urls_as_platforms_give_them_use_the_installed_driver():
+    for given in ("postgres://u:p@db/x", "postgresql://u:p@db/x"):
+        assert settings.load({"ENCRYPTION_KEYS": KEY, "DATABASE_URL": given}, env_file=None).database_url == \
+            "postgresql+psycopg://u:p@db/x"

@@ -125,7 +125,7 @@ def test_create_then_approval_webhook_reaches_the_templates_channel(client, conn
     with connected.db.session() as s:
         t = s.scalars(select(Template)).one()
     assert t.status == "PENDING" and t.name == "order_update"
-    assert "PENDING" in fake_slack.ephemerals[-1]["text"]
+    assert "PENDING" in fake_slack.wait_for_ephemeral()["text"]
 
     from store.models import NotificationRoute
 

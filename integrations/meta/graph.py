@@ -98,18 +98,26 @@ class GraphClient:
         key = path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
         for attempt in range(1, self.attempts + 1):
             self._wait_for_usage(key)
+            sent = True  # Meta may have acted on it
             try:
                 r = self.session.request(method, self.url(path), params=params, data=data, json=json_body,
                                          headers=headers, timeout=defaults.GRAPH_TIMEOUT)
-            except requests.RequestException as e:
+            except requests.ConnectionError as e:
+                sent = isinstance(e, requests.ReadTimeout)
                 error: GraphError = Unavailable(f"Meta could not be reached ({type(e).__name__})")
+            except requests.RequestException as e:
+                error = Unavailable(f"Meta did not answer ({type(e).__name__})")
             else:
                 self._read_usage(r.headers)
                 body = _json(r)
                 if r.status_code < 400 and not (isinstance(body, dict) and "error" in body):
                     return body if isinstance(body, dict) else {"data": body}
                 error = errors.from_answer(r.status_code, body)
-            if not self._transient(error) or attempt == self.attempts:
+            # A POST that may have been acted on (a message sent, a post published) is never sent again here:
+            # only refusals that say nothing was done (rate limits) and connections never made are retried.
+            retry = self._transient(error) and (method in ("GET", "DELETE") or isinstance(error, Throttled)
+                                                or not sent)
+            if not retry or attempt == self.attempts:
                 raise error
             wait = self.backoff * 2 ** (attempt - 1) + random.uniform(0, self.backoff)
             log.info("Graph %s %s: %s; retry %d in %.1fs", method, key, type(error).__name__, attempt, wait)

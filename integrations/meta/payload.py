@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")  # WhatsApp messages that carry a file
+
 
 @dataclass(frozen=True)
 class Item:
@@ -70,7 +72,10 @@ def _change_items(obj: str, asset: str, fld: str, value: Any) -> Iterator[Item]:
     contacts = {str(c.get("wa_id")): c for c in _dicts(value.get("contacts"))}
     for m in _dicts(value.get("messages")):
         mid = m.get("id") or _digest(m)
-        yield Item(asset, obj, fld, "message", f"wa:msg:{mid}", m, metadata, contacts.get(str(m.get("from"))))
+        contact = contacts.get(str(m.get("from")))
+        yield Item(asset, obj, fld, "message", f"wa:msg:{mid}", m, metadata, contact)
+        if m.get("type") in MEDIA_TYPES:  # the file is delivered apart, so a failed upload never reposts the text
+            yield Item(asset, obj, fld, "media", f"wa:media:{mid}", m, metadata, contact)
     for s in _dicts(value.get("statuses")):
         sid = s.get("id") or _digest(s)
         yield Item(asset, obj, fld, "status", f"wa:status:{sid}:{s.get('status')}", s, metadata)

@@ -145,12 +145,12 @@ class FakeSlack(FakeServer):
                 self.views.append(view)
         return reply
 
-    def wait_for_ephemeral(self, timeout: float = 10.0) -> dict[str, Any]:
-        """The first ephemeral message, waiting for work that continues after an ack."""
+    def wait_for_ephemeral(self, count: int = 1, timeout: float = 10.0) -> dict[str, Any]:
+        """The `count`th ephemeral message, waiting for work that goes on after an ack."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not self.ephemerals:
+        while time.monotonic() < deadline and len(self.ephemerals) < count:
             time.sleep(0.02)
-        return self.ephemerals[0]
+        return self.ephemerals[count - 1]
 
     def responses(self, timeout: float = 5.0) -> list[dict[str, Any]]:
         """What was sent to response_url (answers of slow commands), waiting up to `timeout` for the first."""

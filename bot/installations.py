@@ -12,6 +12,7 @@ from typing import Any
 from redis import Redis
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
+from sqlalchemy import select
 
 from store.crypto import Crypto
 from store.db import Database
@@ -47,6 +48,8 @@ class EncryptedInstallationStore(InstallationStore):
                           is_enterprise_install: bool | None = False) -> Installation | None:
         with self.db.session() as s:
             row = s.get(SlackInstallation, _key(enterprise_id, None if is_enterprise_install else team_id))
+            if row is None and enterprise_id is None and team_id:  # a workspace of an Enterprise Grid org
+                row = s.scalars(select(SlackInstallation).where(SlackInstallation.team_id == team_id)).first()
             if row is None:
                 return None
             data: dict[str, Any] = json.loads(self.crypto.decrypt(row.data_enc))

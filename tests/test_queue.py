@@ -16,6 +16,7 @@ from metaops import queue as queueing
 from metaops import settings as settings_mod
 from store.clock import utcnow
 from store.models import WebhookEvent
+from tests.conftest import _redis_server
 from tests.helpers import connect_whatsapp, post_webhook, run_worker, wa_message, wa_payload
 
 
@@ -31,7 +32,7 @@ class RedisServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+        self.proc = subprocess.Popen([_redis_server(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                                       "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:

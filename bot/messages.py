@@ -111,7 +111,7 @@ def connect_summary(found: object, user_id: str) -> str:
     if not found.wabas and not found.pages:
         lines.append("• Meta showed no WhatsApp Business Account or Page to this app: check what was shared.")
     for problem in found.problems:
-        lines.append(f"• Could not read {problem}")
+        lines.append(f"• Left out: {problem}")
     return "\n".join(lines)
 
 # Templates.

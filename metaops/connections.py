@@ -17,7 +17,7 @@ from metaops import defaults
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store import workspaces
-from store.models import MetaConnection
+from store.models import MetaConnection, WhatsAppAccount
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +88,22 @@ def _save(rt: Runtime, who: dict[str, str], token: str, found: oauth.Discovered)
         s.flush()
         keep = set()
         for w in found.wabas:
+            # An asset another workspace connected stays there: its customers' messages must not move unseen.
+            other = s.get(WhatsAppAccount, str(w["id"]))
+            if other is not None and other.team_id != who["team_id"]:
+                found.problems.append(f"WhatsApp Business Account {w.get('name') or w['id']}: "
+                                      "another Slack workspace has connected it; it stays there")
+                continue
             workspaces.add_whatsapp_account(s, conn, str(w["id"]), w.get("name"), w.get("phone_numbers") or [],
                                             w.get("business_id"))
             keep.add(str(w["id"]))
         for account in list(conn.whatsapp_accounts):
             if account.id not in keep:
                 s.delete(account)
-        workspaces.save_pages(s, conn, found.pages, rt.crypto)
+        taken = workspaces.save_pages(s, conn, found.pages, rt.crypto)
+        for page_id in taken:
+            found.problems.append(f"Page {page_id}: another Slack workspace has connected it; it stays there")
+        found.pages = [p for p in found.pages if str(p["id"]) not in taken]
 
 
 def _tell(rt: Runtime, who: dict[str, str], text: str) -> None:

@@ -37,8 +37,9 @@ def refresh_pages(rt: Runtime, team_id: str) -> list[dict[str, Any]]:
         p["instagram"] = p.pop("instagram_business_account", None)
     with rt.db.session() as s:
         conn = workspaces.connection_of(s, team_id)
-        workspaces.save_pages(s, conn, pages, rt.crypto)
+        taken = workspaces.save_pages(s, conn, pages, rt.crypto)
         connected = {p.id for p in conn.pages if p.connected}
+    pages = [p for p in pages if p["id"] not in taken]
     for p in pages:
         p["connected"] = p["id"] in connected
         p.pop("access_token", None)

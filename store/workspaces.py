@@ -88,12 +88,16 @@ def connection_of(session: Session, team_id: str) -> MetaConnection | None:
     return session.scalars(select(MetaConnection).where(MetaConnection.team_id == team_id)).one_or_none()
 
 
-def save_pages(session: Session, connection: MetaConnection, pages: list[dict], crypto: Crypto) -> None:
+def save_pages(session: Session, connection: MetaConnection, pages: list[dict], crypto: Crypto) -> list[str]:
     """The Pages the token manages, with their page tokens (encrypted) and Instagram accounts.
-    A Page or account connected before stays connected; ones no longer managed are forgotten."""
-    keep = set()
+    A Page or account connected before stays connected; ones no longer managed are forgotten. A Page
+    another workspace has is left to it (its customers' messages must not move unseen): their ids are returned."""
+    keep, taken = set(), []
     for p in pages:
         page = session.get(Page, str(p["id"])) or Page(id=str(p["id"]))
+        if page.team_id and page.team_id != connection.team_id:
+            taken.append(page.id)
+            continue
         session.add(page)
         page.connection, page.team_id = connection, connection.team_id
         page.name, page.category = p.get("name"), p.get("category")
@@ -112,3 +116,4 @@ def save_pages(session: Session, connection: MetaConnection, pages: list[dict], 
     for page in list(connection.pages):
         if page.id not in keep:
             session.delete(page)
+    return taken

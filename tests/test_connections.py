@@ -217,3 +217,19 @@ def test_no_token_is_stored_in_plaintext(client, rt, fake_graph, database_url):
         rt.db.dispose()
         raw = b"".join(p.read_bytes() for p in Path(database_url[10:]).parent.glob("metaops.db*"))
         assert not any(t.encode() in raw for t in tokens)
+
+
+def test_assets_another_workspace_connected_stay_there(client, rt, fake_slack, fake_graph):
+    connect(client, fake_graph)  # T1 has the WABA and the Pages
+    from metaops import connections as conns
+
+    who_t2 = {"team_id": "T2", "user_id": "U_ADMIN", "channel_id": "C_T2"}
+    state = conns.state_store(rt).issue(**who_t2)
+    fake_slack.reset()
+    r = client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state})
+    assert r.status_code == 200
+    with rt.db.session() as s:
+        assert s.get(WhatsAppAccount, WABA).team_id == "T1"
+        assert {p.team_id for p in s.scalars(select(Page))} == {"T1"}
+    summary = fake_slack.messages[-1]["text"]
+    assert "another Slack workspace" in summary

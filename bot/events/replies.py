@@ -1,11 +1,16 @@
-"""Messages in customer threads: queued for the worker to send (the event is acked at once)."""
+"""Messages in customer threads: queued for the worker to send.
+
+Bolt acks events before their listeners run, so the reply is queued in a middleware instead, while the
+request is still open: if it cannot be queued (Redis down), Slack gets a 503 and delivers the event
+again, and the dedupe key per Slack message keeps the retry from sending twice."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 
 from metaops import replies
 from metaops.runtime import Runtime
@@ -14,7 +19,17 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, rt: Runtime) -> None:
+    @app.middleware
+    def queue_replies(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:  # noqa: A002
+        event = body.get("event") if body.get("type") == "event_callback" else None
+        if isinstance(event, dict) and event.get("type") == "message" and replies.should_send(event):
+            try:
+                replies.queue_send(rt, body.get("team_id") or event.get("team", ""), event)
+            except Exception as e:  # noqa: BLE001 - Slack retries a 5xx: nothing is lost
+                log.warning("reply could not be queued (%s); asking Slack to retry", type(e).__name__)
+                return BoltResponse(status=503, body="")
+        return next()
+
     @app.event("message")
-    def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
-        if replies.should_send(event):
-            replies.queue_send(rt, body.get("team_id") or event.get("team", ""), event)
+    def on_message() -> None:
+        """Handled by the middleware above; every other message needs nothing."""

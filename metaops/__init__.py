@@ -22,7 +22,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     if isinstance(config, Settings):
         s = config
     elif config is not None:
-        s = settings.from_mapping({**settings._raw(None, ".env"), **config})
+        s = settings.load(overrides=config)
     else:
         s = settings.load()
     app = Flask(__name__)

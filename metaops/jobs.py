@@ -7,7 +7,7 @@ import logging
 import time
 from datetime import timedelta
 
-from rq import Retry, get_current_job
+from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
 from integrations.meta import payload
@@ -53,7 +53,8 @@ def drain() -> int:
                 return handled
             except dedupe.ClaimBusy as e:
                 events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
-                queueing.enqueue_later(rt.queue, event_id, e.retry_after, _retry(rt.settings.JOB_RETRY_INTERVALS))
+                queueing.enqueue_later(rt.queue, event_id, e.retry_after,
+                                       queueing.retry_for(rt.settings.JOB_RETRY_INTERVALS))
             except JobTimeoutException:
                 raise
             except Exception as e:  # noqa: BLE001 - any failure: the event gets its own job with retries
@@ -73,7 +74,7 @@ def process_event(event_id: int) -> None:
     except (SlackRateLimited, dedupe.ClaimBusy) as e:
         # Not a failure of this event: try again then, with the retries it has left.
         events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
-        left = Retry(max=job.retries_left, interval=job.retry_intervals) if job and job.retries_left else None
+        left = queueing.retry_for(job.retry_intervals[-job.retries_left:]) if job and job.retries_left else None
         queueing.enqueue_later(rt.queue, event_id, e.retry_after, left)
     except Exception as e:
         final = not (job and job.retries_left)
@@ -161,10 +162,6 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> tuple[int
             dedupe.done(rt.db.engine, pending)
         raise error or dedupe.ClaimBusy(f"event {event_id}", busy)
     return unrouted, pending
-
-
-def _retry(intervals: tuple[int, ...]) -> Retry | None:
-    return Retry(max=len(intervals), interval=list(intervals)) if intervals else None
 
 
 def _reason(e: BaseException) -> str:

@@ -70,11 +70,15 @@ def ensure_drain(queue: Queue) -> None:
         enqueue_drain(queue)
 
 
+def retry_for(intervals: tuple[int, ...] | list[int]) -> Retry | None:
+    """RQ's Retry for these waits (seconds): one retry per wait; None when there are none."""
+    return Retry(max=len(intervals), interval=list(intervals)) if intervals else None
+
+
 def enqueue_retry(queue: Queue, event_id: int, intervals: tuple[int, ...]) -> None:
     """Give a failed event its own job with RQ's Retry: first try after intervals[0], then the rest."""
-    retry = Retry(max=len(intervals) - 1, interval=list(intervals[1:])) if len(intervals) > 1 else None
     _submit(queue, PROCESS_EVENT, intervals[0] if intervals else 0, args=(event_id,),
-            job_id=event_job_id(event_id), retry=retry)
+            job_id=event_job_id(event_id), retry=retry_for(intervals[1:]))
 
 
 def enqueue_later(queue: Queue, event_id: int, delay: int, retry: Retry | None = None) -> None:

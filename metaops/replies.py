@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rq import Retry
 from slack_sdk.errors import SlackApiError
 
 from bot import messages
@@ -19,6 +18,7 @@ from bot.slack import call, post_message
 from integrations.meta import formatting
 from integrations.meta.errors import GraphError, TokenInvalid, Unavailable
 from metaops import connections, defaults
+from metaops import queue as queueing
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime, current
 from store import dedupe, threads
@@ -37,11 +37,10 @@ def should_send(event: dict[str, Any]) -> bool:
 
 
 def queue_send(rt: Runtime, team_id: str, event: dict[str, Any]) -> None:
-    intervals = rt.settings.JOB_RETRY_INTERVALS
     rt.queue.enqueue_call(SEND_JOB, args=(team_id, {k: event.get(k) for k in ("channel", "thread_ts", "ts", "user",
                                                                               "text")}),
                           timeout=defaults.JOB_TIMEOUT, result_ttl=0, failure_ttl=defaults.FAILURE_TTL,
-                          retry=Retry(max=len(intervals), interval=list(intervals)) if intervals else None)
+                          retry=queueing.retry_for(rt.settings.JOB_RETRY_INTERVALS))
 
 
 def send(team_id: str, event: dict[str, Any]) -> str:

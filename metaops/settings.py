@@ -80,9 +80,11 @@ class Settings:
         return _validated(replace(self, **changes))
 
 
-def load(environ: Mapping[str, str] | None = None, env_file: str | None = ".env") -> Settings:
-    """Build Settings from `environ` (default os.environ) over the `.env` file; raise ConfigError."""
-    return from_mapping(_raw(environ, env_file))
+def load(environ: Mapping[str, str] | None = None, env_file: str | None = ".env",
+         overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Build Settings from `overrides` over `environ` (default os.environ) over the `.env` file;
+    raise ConfigError."""
+    return from_mapping({**_raw(environ, env_file), **(overrides or {})})
 
 
 def _raw(environ: Mapping[str, str] | None, env_file: str | None) -> dict[str, str]:

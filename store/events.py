@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, bindparam, insert, or_, select, update
+from sqlalchemy import Engine, bindparam, func, insert, or_, select, update
 
 from store import dedupe
 from store.models import WebhookEvent
@@ -89,8 +89,6 @@ def stranded(engine: Engine, older_than: datetime, limit: int) -> list[int]:
 
 def counts(engine: Engine) -> dict[str, int]:
     """Events per state, and entries nobody connected (shown on the setup page)."""
-    from sqlalchemy import func
-
     with engine.connect() as conn:
         by_state = dict(conn.execute(select(_table.c.state, func.count()).group_by(_table.c.state)).all())
         unrouted = conn.execute(select(func.coalesce(func.sum(_table.c.unrouted), 0))).scalar_one()

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import messages
+from bot import messages, permissions
 from bot.commands.context import Ctx, Reply, run, text
 from metaops import webhooks
 from metaops.runtime import Runtime
@@ -24,7 +24,8 @@ def webhook(ctx: Ctx) -> Reply:
     rt = ctx.rt
     token = webhooks.verify_token(rt)
     if token and len(token) > 8:
-        shown = f"`{token}`" if _is_admin(ctx) else f"`{token[:4]}…{token[-2:]}` (admins see it whole)"
+        admin = permissions.may_change(rt, ctx.client, ctx.team_id, ctx.user_id)
+        shown = f"`{token}`" if admin else f"`{token[:4]}…{token[-2:]}` (admins see it whole)"
     else:
         shown = "not set yet (`/meta webhook configure` makes one)" if not token else "`****`"
     subs = webhooks.subscriptions(rt)
@@ -37,14 +38,6 @@ def webhook(ctx: Ctx) -> Reply:
             lines.append(f"*{label}:* {sub.state} — {', '.join(sub.fields) or 'no fields'}"
                          + (f" ({sub.detail})" if sub.detail else ""))
     return text("\n".join(lines))
-
-
-def _is_admin(ctx: Ctx) -> bool:
-    try:
-        ctx.require_admin()
-        return True
-    except Exception:  # noqa: BLE001 - NotAllowed: not an admin
-        return False
 
 
 def configure(ctx: Ctx) -> Reply:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -88,8 +88,8 @@ def long_lived(graph: GraphClient, token: str) -> Token:
     answer = graph.post("oauth/access_token", data={"grant_type": "fb_exchange_token", "client_id": graph.app_id,
                                                     "client_secret": graph.app_secret, "fb_exchange_token": token})
     expires_in = answer.get("expires_in")
-    expires = datetime.fromtimestamp(datetime.now(UTC).timestamp() + int(expires_in), UTC) if expires_in else None
-    return Token(answer["access_token"], expires.replace(tzinfo=None) if expires else None)
+    expires = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=int(expires_in)) if expires_in else None
+    return Token(answer["access_token"], expires)
 
 
 def debug_token(graph: GraphClient, token: str) -> dict[str, Any]:

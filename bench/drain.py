@@ -27,8 +27,8 @@ from redis import Redis  # noqa: E402
 from rq import Queue, SimpleWorker, Worker  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from metaops import queue as queueing  # noqa: E402
 from metaops import runtime, settings  # noqa: E402
+from metaops.delivery import inbox  # noqa: E402
 from metaops.worker import Worker as AppWorker  # noqa: E402
 from store import events, workspaces  # noqa: E402
 from store.clock import utcnow  # noqa: E402
@@ -91,7 +91,7 @@ def drain_rate(kind: str, n: int, slack_url: str, workdir: Path) -> tuple[float,
             session.flush()
             workspaces.add_whatsapp_account(session, conn, "WABA1", None, [{"id": "PN1"}])
         for i in range(n):
-            queueing.push_events(rt.queue, [events.insert_event(rt.db.ingest, body(i), utcnow())])
+            inbox.push_events(rt.queue, [events.insert_event(rt.db.ingest, body(i), utcnow())])
         worker = AppWorker([rt.queue], connection=rt.redis)
         t = time.perf_counter()
         worker.work(burst=True, logging_level="WARNING")

@@ -8,10 +8,10 @@ from slack_sdk import WebClient
 
 from bot.commands import meta
 from bot.events import replies
-from bot.installations import RedisStateStore
 from bot.manifest import BOT_SCOPES
 from metaops import defaults
 from metaops.runtime import Runtime
+from store.installations import RedisStateStore
 
 
 def build(rt: Runtime) -> App | None:

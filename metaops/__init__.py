@@ -37,7 +37,7 @@ def init_app(app: Flask, rt: Any) -> None:
 
     from bot import app as bolt
     from metaops import cli, runtime
-    from metaops.views import health, meta_oauth, meta_webhook, slack
+    from metaops.web import health, meta_oauth, meta_webhook, slack
 
     runtime.install(rt)
     app.extensions["metaops"] = rt

@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from bot import manifest
 from metaops import jobs
-from metaops import queue as queueing
+from metaops.delivery import inbox
 from metaops.runtime import Runtime
 from store import events
 from store.crypto import rotate_all
@@ -36,6 +35,8 @@ def rotate_keys() -> None:
 @click.command("manifest")
 def print_manifest() -> None:
     """Print the Slack app manifest with this PUBLIC_URL filled in."""
+    from bot import manifest
+
     click.echo(manifest.render(_rt().settings.PUBLIC_URL), nl=False)
 
 
@@ -51,5 +52,5 @@ def requeue_failed() -> None:
     rt = _rt()
     ids = events.requeue_failed(rt.db.engine)
     if ids:
-        queueing.push_events(rt.queue, ids)
+        inbox.push_events(rt.queue, ids)
     click.echo(f"re-queued {len(ids)} failed event(s)")

@@ -9,11 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot import messages
-from bot.slack import post_message
 from integrations.meta import oauth
 from integrations.meta.errors import GraphError, TokenInvalid
-from metaops import defaults
+from integrations.slack.client import post_message
+from metaops import defaults, messages
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store import workspaces

@@ -1,168 +1,40 @@
-"""RQ job functions: drain queued events, retry one event, sweep stranded events."""
+"""The names our RQ jobs are queued under.
+
+RQ stores a job's function as a dotted path and imports it when the job runs. Every job we queue names a
+function of this module, and each is a thin wrapper, so the code behind it can move between modules
+without stranding jobs already waiting in Redis. Renaming or removing one of these is a migration: keep
+the old name until no job under it can be waiting (longer than the longest retry).
+"""
 
 from __future__ import annotations
 
-import json
-import logging
-import time
-from datetime import timedelta
+from typing import Any
 
-from rq import get_current_job
-from rq.timeouts import JobTimeoutException
-
-from integrations.meta import payload
-from metaops import connections, defaults, notifications, periodic
-from metaops import queue as queueing
-from metaops.exceptions import NoChannel, SlackRateLimited
-from metaops.routing import Router
-from metaops.runtime import Runtime, current
-from store import dedupe, events
-
-log = logging.getLogger(__name__)
+from metaops import replies
+from metaops.delivery import drain as _drain
+from metaops.delivery import periodic
 
 
 def drain() -> int:
-    """Process queued events in order, in batches, until none is left. Returns how many were handled."""
-    rt = current()
-    periodic.schedule_all(rt.queue)  # idempotent: brings the periodic jobs back after Redis lost them
-    r, handled, started = rt.redis, 0, time.monotonic()
-    while True:
-        raw = r.lpop(queueing.EVENTS_KEY, defaults.DRAIN_BATCH)
-        if not raw:
-            r.delete(queueing.DRAIN_FLAG)
-            # An event pushed between the empty pop and the delete found the flag set: take it now.
-            if r.llen(queueing.EVENTS_KEY) and r.set(queueing.DRAIN_FLAG, 1, nx=True, ex=defaults.DRAIN_FLAG_TTL):
-                continue
-            return handled
-        ids = [int(x) for x in raw]
-        router = Router(rt.db.engine)
-        for i, event_id in enumerate(ids):
-            r.expire(queueing.DRAIN_FLAG, defaults.DRAIN_FLAG_TTL)  # per event: a slow batch keeps the flag
-            if time.monotonic() - started > defaults.DRAIN_MAX_SECONDS:
-                r.lpush(queueing.EVENTS_KEY, *reversed(ids[i:]))
-                queueing.enqueue_drain(rt.queue)  # hand over, so one job never runs into its timeout
-                return handled
-            try:
-                handle(rt, event_id, router)
-            except SlackRateLimited as e:
-                # Pause everything (order matters in a conversation): put the rest back, drain again later.
-                r.lpush(queueing.EVENTS_KEY, *reversed(ids[i:]))
-                r.expire(queueing.DRAIN_FLAG, e.retry_after + defaults.DRAIN_FLAG_TTL)
-                events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
-                queueing.enqueue_drain(rt.queue, delay=e.retry_after)
-                return handled
-            except dedupe.ClaimBusy as e:
-                events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
-                queueing.enqueue_later(rt.queue, event_id, e.retry_after,
-                                       queueing.retry_for(rt.settings.JOB_RETRY_INTERVALS))
-            except JobTimeoutException:
-                raise
-            except Exception as e:  # noqa: BLE001 - any failure: the event gets its own job with retries
-                log.warning("event %s failed, retrying in its own job: %s", event_id, _reason(e))
-                intervals = rt.settings.JOB_RETRY_INTERVALS
-                events.record_attempt(rt.db.engine, event_id, _reason(e), rt.clock() + timedelta(seconds=intervals[0]))
-                queueing.enqueue_retry(rt.queue, event_id, intervals)
-            handled += 1
+    """Process queued events in order, in batches (metaops.delivery.drain)."""
+    return _drain.drain()
 
 
 def process_event(event_id: int) -> None:
-    """One event in a job of its own (a retry); RQ's Retry tries again, then keeps it in the failed registry."""
-    rt = current()
-    job = get_current_job()
-    try:
-        handle(rt, event_id, Router(rt.db.engine))
-    except (SlackRateLimited, dedupe.ClaimBusy) as e:
-        # Not a failure of this event: try again then, with the retries it has left.
-        events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
-        left = queueing.retry_for(job.retry_intervals[-job.retries_left:]) if job and job.retries_left else None
-        queueing.enqueue_later(rt.queue, event_id, e.retry_after, left)
-    except Exception as e:
-        final = not (job and job.retries_left)
-        retry_at = None if final else rt.clock() + timedelta(seconds=job.get_retry_interval())
-        events.record_attempt(rt.db.engine, event_id, _reason(e), retry_at, final=final)
-        raise
+    """One event in a job of its own, with RQ's Retry."""
+    _drain.process_event(event_id)
 
 
 def sweep() -> int:
-    """Queue again the events that were stored but never processed (Redis was down, a worker died)."""
-    rt = current()
-    periodic.schedule_next(rt.queue, "metaops.jobs.sweep")
-    older_than = rt.clock() - timedelta(seconds=defaults.SWEEP_GRACE)
-    ids = [i for i in events.stranded(rt.db.engine, older_than, defaults.SWEEP_BATCH)
-           if not queueing.is_pending(rt.queue, i)]
-    if ids:
-        log.info("re-queueing %d stranded event(s)", len(ids))
-        queueing.push_events(rt.queue, ids)
-    else:
-        queueing.ensure_drain(rt.queue)
-    return len(ids)
+    """Queue again the events that were stored but never processed."""
+    return periodic.sweep()
 
 
 def check_tokens() -> int:
-    """Daily: every connection's token checked, refreshed or alerted about (metaops.connections)."""
-    rt = current()
-    periodic.schedule_next(rt.queue, "metaops.jobs.check_tokens")
-    return connections.check_tokens(rt)
+    """Every connection's token checked, refreshed or alerted about."""
+    return periodic.check_tokens()
 
 
-def handle(rt: Runtime, event_id: int, router: Router) -> None:
-    body = events.load_pending(rt.db.engine, event_id)
-    if body is None:
-        return  # already done (a duplicate queueing), failed for good, or unknown
-    unrouted, last_key = deliver(rt, router, event_id, json.loads(body))
-    events.mark_done(rt.db.engine, event_id, unrouted, rt.clock(), last_key)
-
-
-def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> tuple[int, str | None]:
-    """Deliver every item of one payload, each at most once. Returns how many items had no owner, and
-    the dedupe key of the last item delivered: it is marked done with the event, in one commit.
-
-    Items are independent: one failing does not stop the others; the first error is raised at the end,
-    and a retry redoes only what was not delivered.
-    """
-    unrouted, error, pending, busy = 0, None, None, 0
-    for item in payload.items(data):
-        deliver_item = notifications.handler_for(item)
-        if deliver_item is None:
-            notifications.apply_quietly(rt, item)
-            continue
-        team = router.owner_of(item.asset_id)
-        if team is None:
-            unrouted += 1
-            continue
-        try:
-            if not dedupe.claim(rt.db.engine, item.key, event_id, rt.clock(), defaults.DEDUPE_LEASE):
-                continue
-        except dedupe.ClaimBusy as e:
-            busy = max(busy, e.retry_after)
-            continue
-        try:
-            deliver_item(rt, router, team, item)
-        except SlackRateLimited:
-            dedupe.release(rt.db.engine, item.key)
-            if pending:
-                dedupe.done(rt.db.engine, pending)
-            raise
-        except NoChannel as e:
-            log.warning("event %s: %s", event_id, e)
-            dedupe.release(rt.db.engine, item.key)
-            unrouted += 1
-            continue
-        except Exception as e:  # noqa: BLE001 - kept for the retry; the other items go on
-            dedupe.release(rt.db.engine, item.key)
-            error = error or e
-            continue
-        if pending:
-            dedupe.done(rt.db.engine, pending)
-        pending = item.key
-    if unrouted:
-        log.warning("event %s: %d item(s) for assets nobody connected (kept, counted)", event_id, unrouted)
-    if error or busy:
-        if pending:
-            dedupe.done(rt.db.engine, pending)
-        raise error or dedupe.ClaimBusy(f"event {event_id}", busy)
-    return unrouted, pending
-
-
-def _reason(e: BaseException) -> str:
-    return f"{type(e).__name__}: {e}"
+def send_reply(team_id: str, event: dict[str, Any]) -> str:
+    """A team member's message in a customer thread, sent to the customer (metaops.replies)."""
+    return replies.send(team_id, event)

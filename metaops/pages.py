@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from integrations.meta import oauth
-from metaops import connections, webhooks
+from metaops import connections, subscriptions
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store import workspaces
@@ -50,7 +50,7 @@ def connect_page(rt: Runtime, team_id: str, page_id: str) -> str:
     """Connect a managed Page: fresh page token, subscribed to the app's page fields. Returns its name."""
     if not any(p["id"] == page_id for p in refresh_pages(rt, team_id)):
         raise NotManaged(page_id)
-    fields = (webhooks.subscriptions(rt).get("page").fields if webhooks.subscriptions(rt).get("page") else None) \
+    fields = (subscriptions.chosen(rt).get("page").fields if subscriptions.chosen(rt).get("page") else None) \
         or list(DEFAULT_PAGE_FIELDS)
     name, token = page_token(rt, team_id, page_id, connected_only=False)
     rt.graph.post(f"{page_id}/subscribed_apps", token, data={"subscribed_fields": ",".join(fields)})

@@ -13,19 +13,18 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot import messages
-from bot.slack import call, post_message
 from integrations.meta import formatting
 from integrations.meta.errors import GraphError, TokenInvalid, Unavailable
-from metaops import connections, defaults
-from metaops import queue as queueing
+from integrations.slack.client import call, post_message
+from metaops import connections, defaults, messages
+from metaops.delivery import inbox
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime, current
 from store import dedupe, threads
 from store.models import InstagramAccount, OutboundMessage, Page, Workspace
 
 log = logging.getLogger(__name__)
-SEND_JOB = "metaops.replies.send"
+SEND_JOB = "metaops.jobs.send_reply"
 WINDOW_CLOSED = 131047  # more than 24 hours since the customer's last message
 SENT_REACTION, FAILED_REACTION = "white_check_mark", "x"
 
@@ -40,7 +39,7 @@ def queue_send(rt: Runtime, team_id: str, event: dict[str, Any]) -> None:
     rt.queue.enqueue_call(SEND_JOB, args=(team_id, {k: event.get(k) for k in ("channel", "thread_ts", "ts", "user",
                                                                               "text")}),
                           timeout=defaults.JOB_TIMEOUT, result_ttl=0, failure_ttl=defaults.FAILURE_TTL,
-                          retry=queueing.retry_for(rt.settings.JOB_RETRY_INTERVALS))
+                          retry=inbox.retry_for(rt.settings.JOB_RETRY_INTERVALS))
 
 
 def send(team_id: str, event: dict[str, Any]) -> str:

@@ -3,11 +3,11 @@
 import sys
 
 from metaops import defaults, settings
-from metaops import queue as queueing
+from metaops.delivery import inbox
 from metaops.exceptions import ConfigError
 
 try:
-    REDIS_URL = queueing.redis_url(settings.load())
+    REDIS_URL = inbox.redis_url(settings.load())
 except ConfigError as e:
     sys.exit(f"metaops: {e}")
 QUEUES = [defaults.QUEUE_NAME]

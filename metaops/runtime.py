@@ -13,16 +13,16 @@ from datetime import datetime
 from redis import Redis
 from rq import Queue
 
-from bot.installations import EncryptedInstallationStore
-from bot.slack import SlackClients
 from integrations.meta.graph import GraphClient
+from integrations.slack.client import SlackClients
 from metaops import defaults
-from metaops import queue as queueing
 from metaops import settings as settings_mod
+from metaops.delivery import inbox
 from metaops.settings import Settings
 from store.clock import utcnow
 from store.crypto import Crypto
 from store.db import Database
+from store.installations import EncryptedInstallationStore
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Runtime:
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bool = False) -> Runtime:
-    redis = queueing.connect(settings)
+    redis = inbox.connect(settings)
     db = Database(settings.database_url, pre_ping=not worker)
     crypto = Crypto(settings.encryption_keys)
     installations = EncryptedInstallationStore(db, crypto) if settings.SLACK_CLIENT_ID else None
@@ -48,7 +48,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bo
         crypto=crypto,
         redis=redis,
         queue=Queue(defaults.QUEUE_NAME, connection=redis),
-        slack=SlackClients(settings.SLACK_API_URL, settings.SLACK_BOT_TOKEN, installations),
+        slack=SlackClients(settings.SLACK_API_URL, settings.SLACK_BOT_TOKEN, installations, defaults.SLACK_TIMEOUT),
         graph=GraphClient(settings.META_GRAPH_URL, settings.META_GRAPH_VERSION, settings.META_APP_ID,
                           settings.META_APP_SECRET),
         clock=clock,

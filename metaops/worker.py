@@ -9,7 +9,7 @@ from typing import Any
 
 from rq import SimpleWorker
 
-from metaops import periodic
+from metaops.delivery import periodic
 
 
 class Worker(SimpleWorker):

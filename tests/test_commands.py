@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot import messages
+from metaops import messages
 from tests.helpers import slash_command
 
 

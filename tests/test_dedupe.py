@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from metaops import queue as queueing
+from metaops.delivery import inbox
 from store import dedupe
 from store.clock import utcnow
 from store.models import WebhookEvent
@@ -51,19 +51,19 @@ def test_stale_claim_of_a_dead_worker_is_retaken_once(rt):
 
 def test_an_event_whose_item_a_dead_worker_held_is_delivered_after_the_lease(client, rt, fake_slack):
     """A worker died mid-post: its claim stays. The event is retried, not marked done, until the lease ends."""
-    from metaops import jobs
+    from metaops.delivery import drain
     from store.models import WebhookEvent
 
     connect_whatsapp(rt)
     post_webhook(client, wa_payload([wa_message("wamid.DEAD", "15550004444", "lost?")]))
-    rt.redis.delete(queueing.EVENTS_KEY, queueing.DRAIN_FLAG)
+    rt.redis.delete(inbox.EVENTS_KEY, inbox.DRAIN_FLAG)
     dedupe.claim(rt.db.engine, "wa:msg:wamid.DEAD", 1, utcnow(), lease=300)  # the dead worker's claim
     with pytest.raises(dedupe.ClaimBusy):
-        jobs.handle(rt, 1, jobs.Router(rt.db.engine))
+        drain.handle(rt, 1, drain.Router(rt.db.engine))
     with rt.db.session() as s:
         assert s.get(WebhookEvent, 1).state == "received"
     rt.clock = lambda: utcnow() + timedelta(seconds=301)
-    jobs.handle(rt, 1, jobs.Router(rt.db.engine))
+    drain.handle(rt, 1, drain.Router(rt.db.engine))
     [msg] = fake_slack.messages
     assert "lost?" in msg["text"]
 
@@ -99,11 +99,11 @@ def test_two_worker_processes_racing_make_no_duplicate(client, rt, config, fake_
         payload = wa_payload([wa_message(f"wamid.RACE{i}", f"155500000{i % 2}", f"race {i}")])
         post_webhook(client, payload)
         post_webhook(client, payload)
-    rt.redis.delete(queueing.EVENTS_KEY, queueing.DRAIN_FLAG)  # one job per event instead: more to race on
+    rt.redis.delete(inbox.EVENTS_KEY, inbox.DRAIN_FLAG)  # one job per event instead: more to race on
     with rt.db.session() as s:
         ids = list(s.scalars(select(WebhookEvent.id)))
     for event_id in ids:
-        rt.queue.enqueue_call(queueing.PROCESS_EVENT, args=(event_id,))
+        rt.queue.enqueue_call(inbox.PROCESS_EVENT, args=(event_id,))
 
     env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PYTHONPATH": str(ROOT)}
     procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)

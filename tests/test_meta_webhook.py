@@ -7,8 +7,8 @@ import json
 from sqlalchemy import func, select
 
 from metaops import create_app, runtime
-from metaops import queue as queueing
 from metaops import settings as settings_mod
+from metaops.delivery import inbox
 from store.models import WebhookEvent
 from tests.conftest import VERIFY_TOKEN
 from tests.helpers import post_webhook, wa_message, wa_payload
@@ -20,7 +20,7 @@ def _stored(rt) -> int:
 
 
 def _queued(rt) -> int:
-    return rt.redis.llen(queueing.EVENTS_KEY)
+    return rt.redis.llen(inbox.EVENTS_KEY)
 
 
 def test_verification_echoes_the_challenge(client):
@@ -101,6 +101,6 @@ def test_database_down_is_503_and_nothing_queued(config, redis_conn):
     try:
         r = post_webhook(app.test_client(), wa_payload([wa_message("wamid.D", "1555", "x")]))
         assert r.status_code == 503
-        assert redis_conn.llen(queueing.EVENTS_KEY) == 0
+        assert redis_conn.llen(inbox.EVENTS_KEY) == 0
     finally:
         runtime.install(None)

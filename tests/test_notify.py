@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.notify import describe, escape, whatsapp_message
 from integrations.meta.payload import items
+from metaops.delivery.render import describe, escape, whatsapp_message
 from tests.helpers import wa_payload
 
 

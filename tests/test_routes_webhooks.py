@@ -95,18 +95,18 @@ def test_a_failed_step_is_shown_and_the_rest_go_on(client, connected, fake_slack
 
 
 def test_generated_verify_token_when_none_is_set(config, fake_graph):
-    from metaops import create_app, runtime, webhooks
+    from metaops import create_app, runtime, subscriptions
     from tests.helpers import connect_whatsapp as seed
 
     app = create_app({**config, "META_VERIFY_TOKEN": ""})
     rt = app.extensions["metaops"]
     try:
         seed(rt, token=fake_graph.issue_token())
-        assert webhooks.verify_token(rt) is None
+        assert subscriptions.verify_token(rt) is None
         assert app.test_client().get("/meta/webhook", query_string={
             "hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"}).status_code == 403
-        webhooks.configure(rt, "T1", {"whatsapp_business_account": ["messages"]})
-        token = webhooks.verify_token(rt)
+        subscriptions.configure(rt, "T1", {"whatsapp_business_account": ["messages"]})
+        token = subscriptions.verify_token(rt)
         assert token and fake_graph.subscriptions["whatsapp_business_account"]["verify_token"] == token
         r = app.test_client().get("/meta/webhook", query_string={"hub.mode": "subscribe", "hub.verify_token": token,
                                                                   "hub.challenge": "ok"})

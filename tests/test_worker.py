@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from rq.registry import ScheduledJobRegistry
 
-from metaops import defaults, jobs, periodic
+from metaops import defaults, jobs
+from metaops.delivery import periodic
 from tests.helpers import run_worker
 
 

@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from bot import messages
 from bot.commands.context import Ctx, Reply, text
+from metaops import messages
 from store import workspaces
 from store.models import WorkspaceAdmin
 

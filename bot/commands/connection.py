@@ -6,10 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import messages
 from bot.commands.context import Ctx, Reply, text
 from integrations.meta import oauth
-from metaops import connections, webhooks
+from metaops import connections, messages, subscriptions
 from store import workspaces
 from store.models import NotificationRoute, WhatsAppAccount
 
@@ -52,7 +51,7 @@ def status(ctx: Ctx) -> Reply:
         routes = s.scalars(select(NotificationRoute).where(NotificationRoute.team_id == ctx.team_id)).all()
         lines.append("*Notifications:* " + (", ".join(f"{r.kind} → <#{r.channel_id}>" for r in routes) + "; "
                                             if routes else "") + f"everything else → <#{conn.channel_id}>")
-        subs = webhooks.subscriptions(ctx.rt)
+        subs = subscriptions.chosen(ctx.rt)
         lines.append("*Webhooks:* " + (", ".join(f"{obj} {sub.state}" for obj, sub in subs.items())
                                        if subs else "not configured yet (`/meta webhook configure`)"))
     return text("\n".join(lines))

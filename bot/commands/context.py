@@ -11,9 +11,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot import messages, permissions
+from bot import permissions
 from integrations.meta.errors import GraphError, PermissionMissing, TokenInvalid
-from metaops import connections
+from metaops import connections, messages
 from metaops.exceptions import NotAllowed, NotConnected
 from metaops.runtime import Runtime
 

@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import messages
-from bot.commands import admins, connection, metrics, pages, routes, templates, webhooks
+from bot.commands import admins, connection, metrics, pages, routes, templates, webhook
 from bot.commands.context import Ctx, Handler, run, text
+from metaops import messages
 from metaops.runtime import Runtime
 
 # word -> (handler, slow)
@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "route": (routes.route, False),
     "routes": (routes.routes, False),
     "replies": (routes.replies_switch, False),
-    "webhook": (webhooks.webhook, False),
+    "webhook": (webhook.webhook, False),
     "pages": (pages.list_pages, True),
     "page": (pages.page, True),
     "posts": (pages.list_posts, True),
@@ -62,7 +62,7 @@ def register(app: App, rt: Runtime) -> None:
     app.command("/meta")(ack=ack_command, lazy=[answer_later])
     app.action("meta_connect")(lambda ack: ack())  # a link button: Slack still sends the click
     templates.register(app, rt)
-    webhooks.register(app, rt)
+    webhook.register(app, rt)
     pages.register(app, rt)
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot import messages
 from bot.commands.context import Ctx, Reply, text
-from metaops import metrics
+from metaops import messages, metrics
 
 
 def metrics_command(ctx: Ctx) -> Reply:

@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import messages, notify
 from bot.commands.context import Ctx, Reply, run, text
 from integrations.meta.errors import GraphError
-from metaops import pages
+from metaops import messages, pages
+from metaops.delivery import render
 from metaops.runtime import Runtime
 
 POST_MODAL = "post_modal"
@@ -25,7 +25,7 @@ def list_pages(ctx: Ctx) -> Reply:
     rows = []
     for p in found:
         followers = f", {p['followers_count']} followers" if p.get("followers_count") is not None else ""
-        rows.append((f"*{notify.escape(p.get('name', p['id']))}* — {p.get('category', '')}{followers} (`{p['id']}`)",
+        rows.append((f"*{render.escape(p.get('name', p['id']))}* — {p.get('category', '')}{followers} (`{p['id']}`)",
                      p["id"], p["connected"]))
     return _connectable("Facebook Pages", "page_connect", rows)
 
@@ -68,7 +68,7 @@ def list_posts(ctx: Ctx, page_id: str | None = None, after: str | None = None, b
         return text(messages.PAGE_NOT_MANAGED.format(id=page_id))
     lines = []
     for p in found.items:
-        excerpt = notify.escape((p.get("message") or "(no text)")[:140])
+        excerpt = render.escape((p.get("message") or "(no text)")[:140])
         reactions = ((p.get("reactions") or {}).get("summary") or {}).get("total_count")
         comments = ((p.get("comments") or {}).get("summary") or {}).get("total_count")
         counts = " · ".join(x for x in (f"{reactions} reactions" if reactions is not None else "",
@@ -121,7 +121,7 @@ def list_instagram(ctx: Ctx) -> Reply:
     if not found:
         return text(messages.IG_NONE)
     return _connectable("Instagram accounts", "instagram_connect", [
-        (f"*@{notify.escape(a.get('username', ''))}* — {notify.escape(a.get('name') or '')}, "
+        (f"*@{render.escape(a.get('username', ''))}* — {render.escape(a.get('name') or '')}, "
          f"{a.get('followers_count', '?')} followers, {a.get('media_count', '?')} media (`{a['id']}`)",
          a["id"], a["connected"]) for a in found])
 
@@ -149,7 +149,7 @@ def list_media(ctx: Ctx, ig_id: str | None = None, after: str | None = None, bef
         found = pages.media(ctx.rt, ctx.team_id, ig_id, after, before)
     except pages.NotManaged:
         return text(messages.PAGE_NOT_MANAGED.format(id=ig_id))
-    lines = [f"• {m.get('media_type', '?')} — {notify.escape((m.get('caption') or '(no caption)')[:120])} "
+    lines = [f"• {m.get('media_type', '?')} — {render.escape((m.get('caption') or '(no caption)')[:120])} "
              f"<{m.get('permalink', '')}|open> ({m.get('like_count', 0)} likes · {m.get('comments_count', 0)} "
              f"comments)" for m in found.items]
     return _paged(messages.MEDIA_NONE if not lines else "*Recent media*\n" + "\n".join(lines), "media", ig_id, found)

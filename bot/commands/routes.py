@@ -6,9 +6,8 @@ import re
 
 from slack_sdk.errors import SlackApiError
 
-from bot import messages
 from bot.commands.context import Ctx, Reply, text
-from metaops import replies
+from metaops import messages, replies
 from store import workspaces
 from store.models import NotificationRoute
 

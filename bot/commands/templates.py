@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import messages, notify
 from bot.commands.context import Ctx, Reply, run, text
-from bot.views import template_modal
+from bot.modals import template as template_modal
 from integrations.meta.template_rules import CATEGORIES, draft_from_components
-from metaops import templates
+from metaops import messages, templates
+from metaops.delivery import render
 from metaops.runtime import Runtime
 
 
@@ -42,8 +42,8 @@ def page_reply(rt: Runtime, team_id: str, status: str | None, category: str | No
     if not found.total:
         return text(messages.TEMPLATES_NONE)
     title = f"*Templates* ({found.total}" + "".join(f", {x}" for x in (status, category) if x) + ")"
-    lines = [f"{notify.STATUS_MARK.get(t.status, ':grey_question:')} *{notify.escape(t.name)}* · {t.language} · "
-             f"{t.category} · {t.status}" + (f" — {notify.escape(t.rejected_reason)}" if t.rejected_reason else "")
+    lines = [f"{render.STATUS_MARK.get(t.status, ':grey_question:')} *{render.escape(t.name)}* · {t.language} · "
+             f"{t.category} · {t.status}" + (f" — {render.escape(t.rejected_reason)}" if t.rejected_reason else "")
              for t in found.rows]
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": title}},
                                     {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]

@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot import notify
-from bot.slack import post_message
 from integrations.meta.payload import Item
-from metaops import defaults, media, replies, templates
-from metaops.routing import Router
+from integrations.slack.client import post_message
+from metaops import defaults, replies, templates
+from metaops.delivery import media, render
+from metaops.delivery.routing import Router
 from metaops.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ Deliver = Callable[[Runtime, Router, str, Item], None]
 
 
 def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
-    text, blocks = notify.whatsapp_message(item)
+    text, blocks = render.whatsapp_message(item)
     post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
                    str(item.data.get("from")), text, blocks)
 
@@ -35,7 +35,7 @@ def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
 def whatsapp_failed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     # The thread note first: it records itself as posted, so a retry after a failed alert never repeats it.
     replies.failed_status(rt, item.data)  # a reply sent from a thread: say so in that thread too
-    text, blocks = notify.whatsapp_failed(item)
+    text, blocks = render.whatsapp_failed(item)
     post_message(rt.slack.for_team(team_id), router.channel(team_id, "alerts"), text, blocks)
 
 
@@ -47,43 +47,43 @@ def template_update(rt: Runtime, router: Router, team_id: str, item: Item) -> No
 
 
 TEMPLATE_POSTS = {
-    "message_template_status_update": (notify.template_status, "templates"),
-    "template_category_update": (notify.template_category, "alerts"),
-    "message_template_quality_update": (notify.template_quality, "alerts"),
+    "message_template_status_update": (render.template_status, "templates"),
+    "template_category_update": (render.template_category, "alerts"),
+    "message_template_quality_update": (render.template_quality, "alerts"),
 }
 ACCOUNT_FIELDS = ("account_update", "account_review_update", "account_alerts", "business_capability_update",
                   "phone_number_name_update", "security")
 
 
 def account_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
-    post = notify.phone_quality(item.data) if item.kind == "phone_number_quality_update" else \
-        notify.account_update(item.kind, item.data)
+    post = render.phone_quality(item.data) if item.kind == "phone_number_quality_update" else \
+        render.account_update(item.kind, item.data)
     _post(rt, router, team_id, "alerts", post)
 
 
 def number_error(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
-    _post(rt, router, team_id, "alerts", notify.number_error(item))
+    _post(rt, router, team_id, "alerts", render.number_error(item))
 
 
 def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     """Messenger and Instagram Direct: one thread per sender per Page or account."""
-    platform, kind, post = (("messenger", "facebook", notify.facebook_dm) if item.object == "page" else
-                            ("instagram", "instagram", notify.instagram_dm))
+    platform, kind, post = (("messenger", "facebook", render.facebook_dm) if item.object == "page" else
+                            ("instagram", "instagram", render.instagram_dm))
     sender = str((item.contact or {}).get("id"))
-    who = notify.escape(replies.sender_name(rt, platform, item.asset_id, sender))
+    who = render.escape(replies.sender_name(rt, platform, item.asset_id, sender))
     text, blocks = post(router.asset_name(item.asset_id), who, item.data)
     post_in_thread(rt, router, team_id, router.channel(team_id, kind), item.asset_id, sender, text, blocks,
                    platform=platform)
 
 
 def page_feed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
-    _post(rt, router, team_id, "facebook", notify.facebook_feed(router.asset_name(item.asset_id), item.data))
+    _post(rt, router, team_id, "facebook", render.facebook_feed(router.asset_name(item.asset_id), item.data))
 
 
 def instagram_change(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     account = router.asset_name(item.asset_id)
-    post = notify.instagram_mention(account, item.data) if item.kind == "mentions" else \
-        notify.instagram_comment(account, item.data)
+    post = render.instagram_mention(account, item.data) if item.kind == "mentions" else \
+        render.instagram_comment(account, item.data)
     _post(rt, router, team_id, "instagram", post)
 
 
@@ -92,7 +92,7 @@ def unsupported(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     kind = f"{item.object}/{item.kind}"
     log.info("unsupported webhook kind %s for team %s", kind, team_id)
     if rt.redis.set(f"metaops:unsupported:{team_id}:{kind}", 1, nx=True, ex=defaults.UNSUPPORTED_NOTE_TTL):
-        _post(rt, router, team_id, "alerts", notify.unsupported(kind))
+        _post(rt, router, team_id, "alerts", render.unsupported(kind))
 
 
 def handler_for(item: Item) -> Deliver | None:
@@ -134,7 +134,7 @@ def apply_quietly(rt: Runtime, item: Item) -> None:
         replies.record_status(rt, item.data)
 
 
-def _post(rt: Runtime, router: Router, team_id: str, kind: str, post: notify.Post) -> None:
+def _post(rt: Runtime, router: Router, team_id: str, kind: str, post: render.Post) -> None:
     text, blocks = post
     post_message(rt.slack.for_team(team_id), router.channel(team_id, kind), text, blocks)
 

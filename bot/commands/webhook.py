@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import messages, permissions
+from bot import permissions
 from bot.commands.context import Ctx, Reply, run, text
-from metaops import webhooks
+from metaops import messages, subscriptions
 from metaops.runtime import Runtime
 
 CALLBACK_ID = "webhook_modal"
@@ -22,15 +22,15 @@ def webhook(ctx: Ctx) -> Reply:
     if len(ctx.args) > 1 and ctx.args[1].lower() == "configure":
         return configure(ctx)
     rt = ctx.rt
-    token = webhooks.verify_token(rt)
+    token = subscriptions.verify_token(rt)
     if token and len(token) > 8:
         admin = permissions.may_change(rt, ctx.client, ctx.team_id, ctx.user_id)
         shown = f"`{token}`" if admin else f"`{token[:4]}…{token[-2:]}` (admins see it whole)"
     else:
         shown = "not set yet (`/meta webhook configure` makes one)" if not token else "`****`"
-    subs = webhooks.subscriptions(rt)
+    subs = subscriptions.chosen(rt)
     lines = [f"*Callback URL:* `{rt.settings.PUBLIC_URL}/meta/webhook`", f"*Verify token:* {shown}"]
-    for obj, (label, _) in webhooks.OBJECTS.items():
+    for obj, (label, _) in subscriptions.OBJECTS.items():
         sub = subs.get(obj)
         if sub is None:
             lines.append(f"*{label}:* not subscribed")
@@ -42,9 +42,9 @@ def webhook(ctx: Ctx) -> Reply:
 
 def configure(ctx: Ctx) -> Reply:
     ctx.require_admin()
-    subs = webhooks.subscriptions(ctx.rt)
+    subs = subscriptions.chosen(ctx.rt)
     blocks = []
-    for obj, (label, fields) in webhooks.OBJECTS.items():
+    for obj, (label, fields) in subscriptions.OBJECTS.items():
         current = set(subs[obj].fields) if obj in subs else set(fields)
         options = [{"text": {"type": "plain_text", "text": f}, "value": f} for f in fields]
         element: dict[str, Any] = {"type": "checkboxes", "action_id": "value", "options": options}
@@ -67,13 +67,13 @@ def register(app: App, rt: Runtime) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         values = view["state"]["values"]
         chosen = {obj: [o["value"] for o in (values.get(obj, {}).get("value", {}).get("selected_options") or [])]
-                  for obj in webhooks.OBJECTS}
+                  for obj in subscriptions.OBJECTS}
         ctx = Ctx(rt=rt, client=client, team_id=meta.get("team_id", ""), user_id=body["user"]["id"],
                   channel_id=meta.get("channel_id", ""), args=["webhook", "configure"])
 
         def do(c: Ctx) -> Reply:
             c.require_admin()
-            steps = webhooks.configure(c.rt, c.team_id, chosen)
+            steps = subscriptions.configure(c.rt, c.team_id, chosen)
             lines = [messages.WEBHOOK_CONFIGURED] + [
                 (messages.WEBHOOK_STEP_OK if s.ok else messages.WEBHOOK_STEP_FAILED).format(what=s.what,
                                                                                            detail=s.detail)

@@ -11,8 +11,8 @@ import logging
 from flask import Blueprint, Response, current_app, request
 
 from integrations.meta import signature
-from metaops import defaults, webhooks
-from metaops import queue as queueing
+from metaops import defaults, subscriptions
+from metaops.delivery import inbox
 from metaops.runtime import Runtime
 from store import events
 
@@ -28,8 +28,8 @@ def _rt() -> Runtime:
 def verify() -> Response:
     rt = _rt()
     given = request.args.get("hub.verify_token", "")
-    if request.args.get("hub.mode") == "subscribe" and webhooks.verification_matches(rt, given):
-        webhooks.mark_verified(rt)
+    if request.args.get("hub.mode") == "subscribe" and subscriptions.verification_matches(rt, given):
+        subscriptions.mark_verified(rt)
         return Response(request.args.get("hub.challenge", ""), 200, mimetype="text/plain")
     return Response("Verification failed", 403, mimetype="text/plain")
 
@@ -53,7 +53,7 @@ def receive() -> Response:
         log.error("webhook event could not be stored (%s); answering 503 so Meta retries", type(e).__name__)
         return _text("Storage unavailable, retry later", 503)
     try:
-        queueing.push_events(rt.queue, [event_id])
+        inbox.push_events(rt.queue, [event_id])
     except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues it once Redis is back
         log.warning("event %s stored but not queued (%s); the sweep will queue it", event_id, type(e).__name__)
     return _text("OK", 200)

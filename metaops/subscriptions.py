@@ -50,7 +50,7 @@ def mark_verified(rt: Runtime) -> None:
             sub.state, sub.detail = "active", None
 
 
-def subscriptions(rt: Runtime) -> dict[str, WebhookSubscription]:
+def chosen(rt: Runtime) -> dict[str, WebhookSubscription]:
     with rt.db.session() as s:
         return {sub.object: sub for sub in s.scalars(select(WebhookSubscription))}
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from bot import messages
-from bot.slack import call, post_message
 from integrations.meta.errors import GraphError
-from metaops import connections, defaults
+from integrations.slack.client import call, post_message
+from metaops import connections, defaults, messages
 from metaops.runtime import Runtime
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import messages
 from integrations.meta.payload import Item
+from metaops import messages
 
 Post = tuple[str, list[dict[str, Any]]]
 

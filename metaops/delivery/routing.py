@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from metaops.exceptions import NoChannel
+from integrations.slack.errors import NoChannel
 from store import threads, workspaces
 
 

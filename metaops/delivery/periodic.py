@@ -7,12 +7,15 @@ worker start does the same, never schedule a job twice.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from rq import Queue
 from rq.exceptions import DuplicateJobError
 
-from metaops import defaults
+from metaops import connections, defaults
+from metaops.delivery import inbox
+from metaops.runtime import current
+from store import events
 
 log = logging.getLogger(__name__)
 
@@ -38,3 +41,25 @@ def schedule_next(queue: Queue, func: str, now: datetime | None = None) -> None:
         queue.schedule_job(job, datetime.fromtimestamp(slot * interval, UTC), unique=True)
     except DuplicateJobError:
         pass
+
+
+def sweep() -> int:
+    """Queue again the events that were stored but never processed (Redis was down, a worker died)."""
+    rt = current()
+    schedule_next(rt.queue, "metaops.jobs.sweep")
+    older_than = rt.clock() - timedelta(seconds=defaults.SWEEP_GRACE)
+    ids = [i for i in events.stranded(rt.db.engine, older_than, defaults.SWEEP_BATCH)
+           if not inbox.is_pending(rt.queue, i)]
+    if ids:
+        log.info("re-queueing %d stranded event(s)", len(ids))
+        inbox.push_events(rt.queue, ids)
+    else:
+        inbox.ensure_drain(rt.queue)
+    return len(ids)
+
+
+def check_tokens() -> int:
+    """Daily: every connection's token checked, refreshed or alerted about (metaops.connections)."""
+    rt = current()
+    schedule_next(rt.queue, "metaops.jobs.check_tokens")
+    return connections.check_tokens(rt)

@@ -9,16 +9,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import InstallationStore
 
-from metaops import defaults
-from metaops.exceptions import NoChannel, SlackRateLimited
+from integrations.slack.errors import NoChannel, SlackRateLimited
 
 
 class SlackClients:
     """One WebClient per bot token, all pointed at SLACK_API_URL: SLACK_BOT_TOKEN in single-workspace mode,
     else the token the workspace's installation holds."""
 
-    def __init__(self, base_url: str, bot_token: str = "", installations: InstallationStore | None = None) -> None:
+    def __init__(self, base_url: str, bot_token: str = "", installations: InstallationStore | None = None,
+                 timeout: int = 10) -> None:
         self.base_url = base_url
+        self.timeout = timeout
         self.bot_token = bot_token
         self.installations = installations
         self._clients: dict[str, WebClient] = {}
@@ -31,7 +32,7 @@ class SlackClients:
         if not token:
             raise NoChannel(f"the app is not installed in team {team_id}")
         if token not in self._clients:
-            self._clients[token] = WebClient(token=token, base_url=self.base_url, timeout=defaults.SLACK_TIMEOUT)
+            self._clients[token] = WebClient(token=token, base_url=self.base_url, timeout=self.timeout)
         return self._clients[token]
 
 
@@ -56,13 +57,14 @@ def call(method: Callable[..., Any], **kwargs: Any) -> Any:
         raise
 
 
-def _retry_after(headers: dict[str, Any]) -> int:
+def _retry_after(headers: dict[str, Any]) -> int | None:
+    """Slack's Retry-After in seconds (at least 1), or None when it sent none that reads as a number."""
     for name, value in (headers or {}).items():
         if name.lower() == "retry-after":
             if isinstance(value, list | tuple):
                 value = value[0] if value else None
             try:
-                return max(1, min(int(value), defaults.RATE_LIMIT_MAX_WAIT))
+                return max(1, int(value))
             except (TypeError, ValueError):
-                break
-    return defaults.RATE_LIMIT_FALLBACK
+                return None
+    return None

@@ -10,10 +10,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import messages
 from integrations.meta.errors import GraphError
 from integrations.meta.template_rules import CATEGORIES, Draft
-from metaops import templates
+from metaops import messages, templates
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 

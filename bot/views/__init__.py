@@ -1,1 +1,0 @@
-"""Modals, one module per view."""

@@ -5,9 +5,9 @@ PYTHON ?= python3
 
 .PHONY: run test lint manifest bench setup
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt -e .
 	touch $@
 
 setup: $(VENV)/.installed
@@ -20,6 +20,7 @@ run: setup
 test: setup
 	bash scripts/services.sh
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 
 lint: setup
@@ -28,6 +29,7 @@ lint: setup
 manifest: setup
 	@$(VENV)/bin/flask --app metaops.wsgi manifest
 
+# From the repo root: the benches import `tests` (fixtures and fakes), which is not an installed package.
 bench: setup
-	bash bench/ingest
-	$(PY) bench/drain.py
+	PYTHONPATH=$(CURDIR) $(PY) bench/ingest
+	$(PY) -m bench.drain

@@ -5,7 +5,8 @@ In the same run, the baseline: RQ no-op jobs per second with SimpleWorker and wi
 WhatsApp text from one of 50 contacts, stored and queued as the webhook does; the worker is the
 Procfile's class (metaops.worker.Worker) in burst mode; the Slack fake runs in its own process.
 
-Usage: .venv/bin/python bench/drain.py [--events 3000] [--db postgresql|sqlite]
+Usage, from the repo root (`tests` is imported from there): .venv/bin/python -m bench.drain [--events 3000]
+[--db postgresql|sqlite]; `make bench` runs it.
 Needs Redis on 127.0.0.1:6379 and, for postgresql, PostgreSQL on 127.0.0.1:5432.
 """
 
@@ -19,25 +20,24 @@ import tempfile
 import time
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+from redis import Redis
+from rq import Queue, SimpleWorker, Worker
+from sqlalchemy import text
+
+from metaops import runtime, settings
+from metaops.delivery import inbox
+from metaops.worker import Worker as AppWorker
+from store import events, workspaces
+from store.clock import utcnow
+from store.models import MetaConnection
+from tests.databases import temporary_database
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from cryptography.fernet import Fernet  # noqa: E402
-from redis import Redis  # noqa: E402
-from rq import Queue, SimpleWorker, Worker  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-
-from metaops import runtime, settings  # noqa: E402
-from metaops.delivery import inbox  # noqa: E402
-from metaops.worker import Worker as AppWorker  # noqa: E402
-from store import events, workspaces  # noqa: E402
-from store.clock import utcnow  # noqa: E402
-from store.models import MetaConnection  # noqa: E402
-from tests.databases import temporary_database  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 PG_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/test"
-FAKE = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
+FAKE = ("import time\n"
         "from tests.fakes.slack_api import FakeSlack\n"
         "f = FakeSlack(); print(f.api_url, flush=True)\n"
         "while True: time.sleep(3600)\n")
@@ -112,7 +112,7 @@ def main() -> None:
     ap.add_argument("--db", choices=["postgresql", "sqlite", "both"], default="both")
     args = ap.parse_args()
     (ROOT / "bench" / "noop.py").exists() or sys.exit("bench/noop.py missing")
-    fake = subprocess.Popen([sys.executable, "-c", FAKE], stdout=subprocess.PIPE, text=True)
+    fake = subprocess.Popen([sys.executable, "-c", FAKE], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     slack_url = fake.stdout.readline().strip()
     workdir = Path(tempfile.mkdtemp(prefix="metaops-drain-"))
     try:

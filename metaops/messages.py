@@ -1,5 +1,11 @@
 """Every text a user sees in Slack, in one place."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
+from integrations.meta.oauth import Discovered
+
 HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta help` — this list
 • `/meta connect` — connect the Meta business account (this channel gets notifications)
@@ -23,6 +29,11 @@ UNKNOWN = "I don't know `/meta {word}`.\n\n" + HELP
 WA_MESSAGE = "{who}: {body}"
 WA_FAILED = ":warning: WhatsApp message to {recipient} failed: {code} {title}{details}"
 UNKNOWN_CONTACT = "Unknown contact"
+WA_APP_ECHO = ":iphone: Sent from the WhatsApp Business app: {body}"
+WA_MARKETING_STOP = (":no_bell: {who} asked to stop marketing messages. Marketing templates will not be sent to "
+                     "them until they opt back in.")
+WA_MARKETING_RESUME = ":bell: {who} opted back in to marketing messages."
+WA_CHANGED_ID = ":arrows_counterclockwise: This customer's WhatsApp account changed; the thread continues here."
 
 # Descriptions of WhatsApp messages that are not plain text.
 WA_TYPES = {
@@ -90,11 +101,11 @@ ADMIN_REMOVED = "<@{user}> may no longer change things (unless they are a worksp
 ADMIN_USAGE = "Mention the person: `/meta admins add @user` or `/meta admins remove @user`."
 
 
-def expiry(when: object) -> str:
+def expiry(when: datetime | None) -> str:
     return f"on {when:%Y-%m-%d %H:%M} UTC" if when else "never"
 
 
-def connect_summary(found: object, user_id: str) -> str:
+def connect_summary(found: Discovered, user_id: str) -> str:
     """What the channel reads once someone connected Meta."""
     lines = [f":white_check_mark: <@{user_id}> connected Meta as *{found.me.get('name', '?')}*. "
              f"This channel gets notifications. The token expires {expiry(found.expires_at)}."]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError
 from metaops import connections, templates
 from metaops.runtime import Runtime
@@ -38,8 +39,7 @@ def report(rt: Runtime, team_id: str, days: int) -> Report:
     out = Report({(start + timedelta(days=i)).strftime("%Y-%m-%d"): Day() for i in range(days)})
     s, e = int(start.timestamp()), int(end.timestamp())
     for waba_id in templates.wabas(rt, team_id):
-        answer = rt.graph.get(waba_id, token, fields=f"analytics.start({s}).end({e}).granularity(DAY)")
-        for point in (answer.get("analytics") or {}).get("data_points") or []:
+        for point in whatsapp.analytics(rt.graph, token, waba_id, s, e):
             day = out.days.get(_day(point.get("start")))
             if day:
                 day.sent += int(point.get("sent") or 0)
@@ -55,19 +55,17 @@ def _template_counts(rt: Runtime, token: str, waba_id: str, start: int, end: int
     if not ids:
         return
     try:
-        answer = rt.graph.get(f"{waba_id}/template_analytics", token, start=start, end=end, granularity="DAILY",
-                              metric_types=["SENT", "DELIVERED", "READ"], template_ids=list(ids))
+        points = whatsapp.template_analytics(rt.graph, token, waba_id, start, end, list(ids))
     except GraphError as e:
         out.notes.append(f"Read counts are not available: {e.user_text()}")
         return
     sends: dict[str, int] = {}
-    for block in answer.get("data") or []:
-        for point in block.get("data_points") or []:
-            day = out.days.get(_day(point.get("start")))
-            if day:
-                day.read = (day.read or 0) + int(point.get("read") or 0)
-            tid = str(point.get("template_id"))
-            sends[tid] = sends.get(tid, 0) + int(point.get("sent") or 0)
+    for point in points:
+        day = out.days.get(_day(point.get("start")))
+        if day:
+            day.read = (day.read or 0) + int(point.get("read") or 0)
+        tid = str(point.get("template_id"))
+        sends[tid] = sends.get(tid, 0) + int(point.get("sent") or 0)
     if sends:
         best = max(sends, key=sends.get)
         if sends[best]:
@@ -76,7 +74,9 @@ def _template_counts(rt: Runtime, token: str, waba_id: str, start: int, end: int
                 out.top_template = top
 
 
-def _day(ts: object) -> str:
+def _day(ts: str | int | None) -> str:
+    if ts is None:
+        return ""
     try:
         return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%d")
     except (TypeError, ValueError):

@@ -3,13 +3,15 @@ publishing through each Page's own token."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from integrations.meta import oauth
+from integrations.meta import instagram
+from integrations.meta import pages as meta_pages
+from integrations.meta import subscriptions as meta_subscriptions
+from integrations.meta.graph import Listing
 from metaops import connections, subscriptions
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
@@ -17,10 +19,6 @@ from store import workspaces
 from store.models import InstagramAccount, Page
 
 DEFAULT_PAGE_FIELDS = ("messages", "messaging_postbacks", "feed")
-POST_FIELDS = ("id,message,created_time,permalink_url,reactions.summary(true).limit(0),"
-               "comments.summary(true).limit(0)")
-MEDIA_FIELDS = "id,media_type,caption,permalink,timestamp,like_count,comments_count"
-IG_FIELDS = "id,username,name,followers_count,media_count"
 PER_PAGE = 5
 SCHEDULE_MIN, SCHEDULE_MAX = timedelta(minutes=10), timedelta(days=30)  # Meta's window for scheduled posts
 
@@ -32,9 +30,7 @@ class NotManaged(Exception):
 def refresh_pages(rt: Runtime, team_id: str) -> list[dict[str, Any]]:
     """Every Page the connection manages, read from Meta (their page tokens stored, encrypted)."""
     token = connections.token_of(rt, team_id)
-    pages = list(rt.graph.paged("me/accounts", token, fields=oauth.PAGE_FIELDS))
-    for p in pages:
-        p["instagram"] = p.pop("instagram_business_account", None)
+    pages = meta_pages.accounts(rt.graph, token)
     with rt.db.session() as s:
         conn = workspaces.connection_of(s, team_id)
         taken = workspaces.save_pages(s, conn, pages, rt.crypto)
@@ -53,7 +49,7 @@ def connect_page(rt: Runtime, team_id: str, page_id: str) -> str:
     fields = (subscriptions.chosen(rt).get("page").fields if subscriptions.chosen(rt).get("page") else None) \
         or list(DEFAULT_PAGE_FIELDS)
     name, token = page_token(rt, team_id, page_id, connected_only=False)
-    rt.graph.post(f"{page_id}/subscribed_apps", token, data={"subscribed_fields": ",".join(fields)})
+    meta_subscriptions.subscribe_page(rt.graph, token, page_id, fields)
     with rt.db.session() as s:
         s.get(Page, page_id).connected = True
     return name
@@ -73,28 +69,16 @@ def connected_pages(rt: Runtime, team_id: str) -> list[tuple[str, str]]:
             select(Page).where(Page.team_id == team_id, Page.connected.is_(True)).order_by(Page.name))]
 
 
-@dataclass
-class Listing:
-    items: list[dict[str, Any]]
-    after: str | None  # cursor of the next page, when Meta has more
-    before: str | None
-
-
 def posts(rt: Runtime, team_id: str, page_id: str, after: str | None = None, before: str | None = None) -> Listing:
     _, token = page_token(rt, team_id, page_id)
-    return _listing(rt.graph.get(f"{page_id}/posts", token, fields=POST_FIELDS, limit=PER_PAGE, after=after,
-                                 before=before), after or before)
+    return meta_pages.posts(rt.graph, token, page_id, PER_PAGE, after, before)
 
 
 def publish(rt: Runtime, team_id: str, page_id: str, message: str, link: str | None,
             when: datetime | None) -> str:
     """Publish (or schedule) a post with the Page's token; returns the new post's link."""
     _, token = page_token(rt, team_id, page_id)
-    data: dict[str, Any] = {"message": message, "link": link or None}
-    if when:
-        data.update(published="false", scheduled_publish_time=int(when.timestamp()))
-    answer = rt.graph.post(f"{page_id}/feed", token, data=data)
-    return f"https://www.facebook.com/{answer['id']}"
+    return meta_pages.publish(rt.graph, token, page_id, message, link, when)
 
 
 def instagram_accounts(rt: Runtime, team_id: str) -> list[dict[str, Any]]:
@@ -105,7 +89,7 @@ def instagram_accounts(rt: Runtime, team_id: str) -> list[dict[str, Any]]:
             select(InstagramAccount).join(Page).where(Page.team_id == team_id, Page.connected.is_(True)))]
     for ig_id, page_id, connected in rows:
         _, token = page_token(rt, team_id, page_id)
-        info = rt.graph.get(ig_id, token, fields=IG_FIELDS)
+        info = instagram.account(rt.graph, token, ig_id)
         out.append({**info, "connected": connected})
     return out
 
@@ -132,15 +116,7 @@ def media(rt: Runtime, team_id: str, ig_id: str, after: str | None = None, befor
             raise NotManaged(ig_id)
         page_id = account.page_id
     _, token = page_token(rt, team_id, page_id)
-    return _listing(rt.graph.get(f"{ig_id}/media", token, fields=MEDIA_FIELDS, limit=PER_PAGE, after=after,
-                                 before=before), after or before)
-
-
-def _listing(answer: dict[str, Any], paged: str | None) -> Listing:
-    paging = answer.get("paging") or {}
-    cursors = paging.get("cursors") or {}
-    return Listing(answer.get("data") or [], cursors.get("after") if paging.get("next") else None,
-                   cursors.get("before") if paged and paging.get("previous") else None)
+    return instagram.media(rt.graph, token, ig_id, PER_PAGE, after, before)
 
 
 def only_one(options: list[tuple[str, str]], what: str) -> str:

@@ -13,14 +13,14 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from integrations.meta import formatting
+from integrations.meta import formatting, pages, whatsapp
 from integrations.meta.errors import GraphError, TokenInvalid, Unavailable
 from integrations.slack.client import call, post_message
 from metaops import connections, defaults, messages
 from metaops.delivery import inbox
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime, current
-from store import dedupe, threads
+from store import customers, dedupe, threads
 from store.models import InstagramAccount, OutboundMessage, Page, Workspace
 
 log = logging.getLogger(__name__)
@@ -88,15 +88,19 @@ def _send(rt: Runtime, thread: Any, event: dict[str, Any]) -> str:
     if thread.platform == "whatsapp":
         token = connections.token_of(rt, thread.team_id)
         body = formatting.slack_to_whatsapp(event["text"], names)
-        answer = rt.graph.post(f"{thread.business_id}/messages", token, json_body={
-            "messaging_product": "whatsapp", "recipient_type": "individual", "to": thread.contact, "type": "text",
-            "text": {"preview_url": True, "body": body}})
-        return str((answer.get("messages") or [{}])[0].get("id"))
+        return whatsapp.send_text(rt.graph, token, thread.business_id, recipient(rt, thread.contact), body)
     page_id, token = _page_for(rt, thread)
-    answer = rt.graph.post(f"{page_id}/messages", token, json_body={
-        "recipient": {"id": thread.contact}, "messaging_type": "RESPONSE",
-        "message": {"text": formatting.slack_to_plain(event["text"], names)}})
-    return str(answer.get("message_id"))
+    return pages.send_text(rt.graph, token, page_id, thread.contact, formatting.slack_to_plain(event["text"], names))
+
+
+def recipient(rt: Runtime, contact: str) -> whatsapp.Recipient:
+    """Whom a WhatsApp thread's messages go to: its group, or its customer by phone when known, else by BSUID."""
+    if contact.startswith("group:"):
+        return whatsapp.Recipient(group_id=contact.removeprefix("group:"))
+    customer = customers.from_thread_key(rt.db.engine, contact)
+    if customer is None:
+        return whatsapp.Recipient(phone=contact)  # a key from before customers: the phone itself
+    return whatsapp.Recipient(phone=customer.phone, bsuid=customer.bsuid)
 
 
 def _page_for(rt: Runtime, thread: Any) -> tuple[str, str]:
@@ -185,12 +189,7 @@ def sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> st
                 page = s.get(Page, account.page_id) if account else None
             token = rt.crypto.decrypt(page.token_enc) if page and page.token_enc else None
         if token:
-            fields = "name,username" if platform == "instagram" else "first_name,last_name"
-            p = rt.graph.get(sender_id, token, fields=fields)
-            found = p.get("name") or " ".join(x for x in (p.get("first_name"), p.get("last_name")) if x)
-            if p.get("username"):
-                found = f"{found} (@{p['username']})" if found else f"@{p['username']}"
-            name = found or name
+            name = pages.sender_name(rt.graph, token, sender_id, instagram=platform == "instagram") or name
     except GraphError as e:
         log.info("no profile for a %s sender: %s", platform, e.user_text())
     rt.redis.set(key, name, ex=defaults.PROFILE_CACHE_TTL)

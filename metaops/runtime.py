@@ -50,7 +50,10 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bo
         queue=Queue(defaults.QUEUE_NAME, connection=redis),
         slack=SlackClients(settings.SLACK_API_URL, settings.SLACK_BOT_TOKEN, installations, defaults.SLACK_TIMEOUT),
         graph=GraphClient(settings.META_GRAPH_URL, settings.META_GRAPH_VERSION, settings.META_APP_ID,
-                          settings.META_APP_SECRET),
+                          settings.META_APP_SECRET, attempts=defaults.GRAPH_ATTEMPTS,
+                          backoff=defaults.GRAPH_BACKOFF, timeout=defaults.GRAPH_TIMEOUT,
+                          usage_limit=defaults.GRAPH_USAGE_LIMIT, slowdown=defaults.GRAPH_SLOWDOWN,
+                          max_inline_wait=defaults.GRAPH_MAX_INLINE_WAIT, page_limit=defaults.GRAPH_PAGE_LIMIT),
         clock=clock,
     )
 

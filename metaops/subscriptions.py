@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from integrations.meta import subscriptions as meta
 from integrations.meta.errors import GraphError
 from metaops import connections
 from metaops.runtime import Runtime
@@ -71,11 +73,9 @@ def configure(rt: Runtime, team_id: str, chosen: dict[str, list[str]]) -> list[S
         label = OBJECTS[obj][0]
         try:
             if fields:
-                rt.graph.post(f"{rt.settings.META_APP_ID}/subscriptions", rt.graph.app_token, data={
-                    "object": obj, "callback_url": callback, "verify_token": token, "fields": ",".join(fields),
-                    "include_values": "true"})
+                meta.subscribe_app(rt.graph, obj, fields, callback, token)
             else:
-                rt.graph.delete(f"{rt.settings.META_APP_ID}/subscriptions", rt.graph.app_token, object=obj)
+                meta.unsubscribe_app(rt.graph, obj)
             steps.append(Step(f"App subscription for {label}: {', '.join(fields) or 'none'}", True))
             state, detail = ("pending" if fields else "off"), None
         except GraphError as e:
@@ -92,17 +92,17 @@ def configure(rt: Runtime, team_id: str, chosen: dict[str, list[str]]) -> list[S
             select(Page).where(Page.team_id == team_id, Page.connected.is_(True)))]
     if chosen.get("whatsapp_business_account"):
         for waba_id in waba_ids:
-            steps.append(_step(f"WhatsApp Business Account {waba_id}", lambda w=waba_id: rt.graph.post(
-                f"{w}/subscribed_apps", user_token)))
-    page_fields = ",".join(chosen.get("page") or [])
+            steps.append(_step(f"WhatsApp Business Account {waba_id}",
+                               lambda w=waba_id: meta.subscribe_waba(rt.graph, user_token, w)))
+    page_fields = chosen.get("page") or []
     if page_fields:
         for page_id, name, token_enc in pages:
-            steps.append(_step(f"Page {name}", lambda p=page_id, t=token_enc: rt.graph.post(
-                f"{p}/subscribed_apps", rt.crypto.decrypt(t), data={"subscribed_fields": page_fields})))
+            steps.append(_step(f"Page {name}", lambda p=page_id, t=token_enc: meta.subscribe_page(
+                rt.graph, rt.crypto.decrypt(t), p, page_fields)))
     return steps
 
 
-def _step(what: str, action: object) -> Step:
+def _step(what: str, action: Callable[[], object]) -> Step:
     try:
         action()
         return Step(what, True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError
 from integrations.meta.template_rules import Checked, Draft, check, field_for_meta_error
 from metaops import connections, defaults
@@ -15,7 +16,6 @@ from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store.models import Template, WhatsAppAccount
 
-FIELDS = "id,name,language,category,status,components,quality_score,rejected_reason"
 STATUSES = ("APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "PENDING_DELETION", "DELETED",
             "LIMIT_EXCEEDED", "ARCHIVED")
 EDITABLE = ("APPROVED", "REJECTED", "PAUSED")
@@ -40,7 +40,7 @@ def sync(rt: Runtime, team_id: str, force: bool = False) -> int:
                 seconds=defaults.TEMPLATES_STALE_AFTER)
         if fresh and not force:
             continue
-        found = list(rt.graph.paged(f"{waba_id}/message_templates", token, fields=FIELDS))
+        found = whatsapp.templates(rt.graph, token, waba_id)
         with rt.db.session() as s:
             known = {t.id: t for t in s.scalars(select(Template).where(Template.waba_id == waba_id))}
             for item in found:
@@ -104,9 +104,8 @@ def create(rt: Runtime, team_id: str, draft: Draft) -> Template:
     waba_id = wabas(rt, team_id)[0]
     token = connections.token_of(rt, team_id)
     try:
-        answer = rt.graph.post(f"{waba_id}/message_templates", token, json_body={
-            "name": draft.name, "language": draft.language, "category": draft.category,
-            "components": checked.components})
+        answer = whatsapp.create_template(rt.graph, token, waba_id, draft.name, draft.language, draft.category,
+                                          checked.components)
     except GraphError as e:
         raise _refused(e) from None
     with rt.db.session() as s:
@@ -121,7 +120,7 @@ def edit(rt: Runtime, team_id: str, template_id: str, draft: Draft) -> None:
     checked = _checked(draft, editing=True)
     token = connections.token_of(rt, team_id)
     try:
-        rt.graph.post(template_id, token, json_body={"category": draft.category, "components": checked.components})
+        whatsapp.edit_template(rt.graph, token, template_id, draft.category, checked.components)
     except GraphError as e:
         raise _refused(e) from None
     with rt.db.session() as s:
@@ -136,7 +135,7 @@ def delete(rt: Runtime, team_id: str, name: str) -> int:
     found = find(rt, team_id, name)
     waba_ids = {t.waba_id for t in found} or {wabas(rt, team_id)[0]}
     for waba_id in waba_ids:
-        rt.graph.delete(f"{waba_id}/message_templates", token, name=name)
+        whatsapp.delete_template(rt.graph, token, waba_id, name)
     with rt.db.session() as s:
         for t in s.scalars(select(Template).where(Template.team_id == team_id, Template.name == name)):
             s.delete(t)

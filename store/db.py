@@ -24,7 +24,7 @@ def make_engine(url: str, **options: Any) -> Engine:
                                                        **options})
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API objects
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # DB-API objects
     # WAL lets the web processes insert while a worker reads; busy_timeout makes writers wait, not fail.
     # synchronous=NORMAL in WAL mode survives a crash of the app, not a power cut of the machine:
     # SQLite is the single-machine default, PostgreSQL the production database.

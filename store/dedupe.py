@@ -7,13 +7,14 @@ whose worker died mid-post is retaken once its lease has run out, so a crash los
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from store.models import DedupeKey
 
-_table = DedupeKey.__table__
+_table = cast(Table, DedupeKey.__table__)
 
 
 class ClaimBusy(Exception):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Engine, bindparam, func, insert, or_, select, update
+from sqlalchemy import Engine, Table, bindparam, func, insert, or_, select, update
 
 from store import dedupe
 from store.models import WebhookEvent
 
-_table = WebhookEvent.__table__
+_table = cast(Table, WebhookEvent.__table__)
 _INSERT_COLUMNS = ("body", "received_at", "state", "attempts", "unrouted")
 _INSERT = insert(_table).values({c: bindparam(c) for c in _INSERT_COLUMNS}).returning(_table.c.id)
 
@@ -30,7 +31,10 @@ def insert_event(engine: Engine, body: bytes, now: datetime) -> int:
     try:
         cur = conn.cursor()
         cur.execute(text_, tuple(values[k] for k in order) if order else values)
-        return cur.fetchone()[0]
+        row = cur.fetchone()
+        if row is None:
+            raise RuntimeError("INSERT ... RETURNING returned no row")
+        return row[0]
     finally:
         conn.close()
 
@@ -90,7 +94,8 @@ def stranded(engine: Engine, older_than: datetime, limit: int) -> list[int]:
 def counts(engine: Engine) -> dict[str, int]:
     """Events per state, and entries nobody connected (shown on the setup page)."""
     with engine.connect() as conn:
-        by_state = dict(conn.execute(select(_table.c.state, func.count()).group_by(_table.c.state)).all())
+        rows = conn.execute(select(_table.c.state, func.count()).group_by(_table.c.state)).all()
+        by_state: dict[str, int] = dict(rows)
         unrouted = conn.execute(select(func.coalesce(func.sum(_table.c.unrouted), 0))).scalar_one()
     return {**{k: int(v) for k, v in by_state.items()}, "unrouted_entries": int(unrouted)}
 

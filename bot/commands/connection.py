@@ -7,10 +7,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.commands.context import Ctx, Reply, text
-from integrations.meta import oauth
+from integrations.meta import whatsapp as meta_whatsapp
+from integrations.slack.blocks import actions, button, section
 from metaops import connections, messages, subscriptions
 from store import workspaces
-from store.models import NotificationRoute, WhatsAppAccount
+from store.models import MetaConnection, NotificationRoute, WhatsAppAccount
 
 
 def connect(ctx: Ctx) -> Reply:
@@ -19,10 +20,8 @@ def connect(ctx: Ctx) -> Reply:
         return text(messages.CONNECT_NOT_CONFIGURED)
     url = connections.connect_url(ctx.rt, ctx.team_id, ctx.user_id, ctx.channel_id)
     return {"text": messages.CONNECT_PROMPT, "blocks": [
-        {"type": "section", "text": {"type": "mrkdwn", "text": messages.CONNECT_PROMPT}},
-        {"type": "actions", "elements": [{"type": "button", "action_id": "meta_connect", "style": "primary",
-                                          "text": {"type": "plain_text", "text": messages.CONNECT_BUTTON},
-                                          "url": url}]},
+        section(messages.CONNECT_PROMPT),
+        actions(button(messages.CONNECT_BUTTON, "meta_connect", url=url, style="primary")),
     ]}
 
 
@@ -57,7 +56,7 @@ def status(ctx: Ctx) -> Reply:
     return text("\n".join(lines))
 
 
-def _days_left(ctx: Ctx, conn: object) -> str:
+def _days_left(ctx: Ctx, conn: MetaConnection) -> str:
     if not conn.token_expires_at:
         return ""
     days = (conn.token_expires_at - ctx.rt.clock()) / timedelta(days=1)
@@ -88,7 +87,7 @@ def whatsapp(ctx: Ctx) -> Reply:
         lines.append(f"*{name}* — WhatsApp Business Account `{waba_id}`")
         for phone_id, number, verified, quality in phones:
             lines.append(f"• {number} — {verified}, quality {quality or 'unknown'} (phone number id `{phone_id}`)")
-            profile = oauth.business_profile(ctx.rt.graph, token, phone_id)
+            profile = meta_whatsapp.business_profile(ctx.rt.graph, token, phone_id)
             details = [profile.get(k) for k in ("about", "description", "address", "email") if profile.get(k)]
             details += profile.get("websites") or []
             if details:

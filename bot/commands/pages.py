@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.commands.context import Ctx, Reply, run, text
-from integrations.meta.errors import GraphError
+from bot.modals import post as post_modal
+from integrations.slack.blocks import actions, button, section
+from integrations.slack.mrkdwn import escape
 from metaops import messages, pages
-from metaops.delivery import render
 from metaops.runtime import Runtime
-
-POST_MODAL = "post_modal"
 
 
 def list_pages(ctx: Ctx) -> Reply:
@@ -25,22 +23,16 @@ def list_pages(ctx: Ctx) -> Reply:
     rows = []
     for p in found:
         followers = f", {p['followers_count']} followers" if p.get("followers_count") is not None else ""
-        rows.append((f"*{render.escape(p.get('name', p['id']))}* — {p.get('category', '')}{followers} (`{p['id']}`)",
+        rows.append((f"*{escape(p.get('name', p['id']))}* — {p.get('category', '')}{followers} (`{p['id']}`)",
                      p["id"], p["connected"]))
     return _connectable("Facebook Pages", "page_connect", rows)
 
 
 def _connectable(title: str, action_id: str, rows: list[tuple[str, str, bool]]) -> Reply:
     """A list with a Connect button on each row not connected yet."""
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}}]
-    for line, value, connected in rows:
-        block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
-        if connected:
-            block["text"]["text"] += "\n:white_check_mark: connected"
-        else:
-            block["accessory"] = {"type": "button", "action_id": action_id, "value": value,
-                                  "text": {"type": "plain_text", "text": "Connect"}}
-        blocks.append(block)
+    blocks = [section(f"*{title}*")] + [
+        section(line + "\n:white_check_mark: connected") if connected
+        else section(line, accessory=button("Connect", action_id, value=value)) for line, value, connected in rows]
     lines = [line + (" — connected" if connected else "") for line, _, connected in rows]
     return {"text": f"{title}:\n" + "\n".join(lines), "blocks": blocks}
 
@@ -68,7 +60,7 @@ def list_posts(ctx: Ctx, page_id: str | None = None, after: str | None = None, b
         return text(messages.PAGE_NOT_MANAGED.format(id=page_id))
     lines = []
     for p in found.items:
-        excerpt = render.escape((p.get("message") or "(no text)")[:140])
+        excerpt = escape((p.get("message") or "(no text)")[:140])
         reactions = ((p.get("reactions") or {}).get("summary") or {}).get("total_count")
         comments = ((p.get("comments") or {}).get("summary") or {}).get("total_count")
         counts = " · ".join(x for x in (f"{reactions} reactions" if reactions is not None else "",
@@ -81,12 +73,11 @@ def list_posts(ctx: Ctx, page_id: str | None = None, after: str | None = None, b
 
 
 def _paged(body: str, kind: str, target: str, found: pages.Listing) -> Reply:
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]
-    nav = [{"type": "button", "action_id": f"{kind}_{label.lower()}", "text": {"type": "plain_text", "text": label},
-            "value": json.dumps({"t": target, direction: cursor})}
+    blocks = [section(body)]
+    nav = [button(label, f"{kind}_{label.lower()}", value=json.dumps({"t": target, direction: cursor}))
            for label, direction, cursor in (("Previous", "b", found.before), ("Next", "a", found.after)) if cursor]
     if nav:
-        blocks.append({"type": "actions", "elements": nav})
+        blocks.append(actions(*nav))
     return {"text": body, "blocks": blocks}
 
 
@@ -95,24 +86,8 @@ def post(ctx: Ctx) -> Reply:
     options = pages.connected_pages(ctx.rt, ctx.team_id)
     if not options:
         return text(messages.POST_NO_PAGE)
-    picker = [{"text": {"type": "plain_text", "text": name[:75]}, "value": pid} for pid, name in options]
-    ctx.client.views_open(trigger_id=ctx.trigger_id, view={
-        "type": "modal", "callback_id": POST_MODAL, "title": {"type": "plain_text", "text": "New post"},
-        "submit": {"type": "plain_text", "text": "Publish"}, "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": json.dumps({"team_id": ctx.team_id, "channel_id": ctx.channel_id}),
-        "blocks": [
-            {"type": "input", "block_id": "page", "label": {"type": "plain_text", "text": "Page"},
-             "element": {"type": "static_select", "action_id": "value", "options": picker,
-                         "initial_option": picker[0]}},
-            {"type": "input", "block_id": "message", "label": {"type": "plain_text", "text": "Message"},
-             "element": {"type": "plain_text_input", "action_id": "value", "multiline": True}},
-            {"type": "input", "block_id": "link", "optional": True, "label": {"type": "plain_text", "text": "Link"},
-             "element": {"type": "url_text_input", "action_id": "value"}},
-            {"type": "input", "block_id": "when", "optional": True,
-             "label": {"type": "plain_text", "text": "Scheduled time"},
-             "hint": {"type": "plain_text", "text": "Leave empty to publish now"},
-             "element": {"type": "datetimepicker", "action_id": "value"}},
-        ]})
+    ctx.client.views_open(trigger_id=ctx.trigger_id, view=post_modal.build(
+        options, {"team_id": ctx.team_id, "channel_id": ctx.channel_id}))
     return {}
 
 
@@ -121,7 +96,7 @@ def list_instagram(ctx: Ctx) -> Reply:
     if not found:
         return text(messages.IG_NONE)
     return _connectable("Instagram accounts", "instagram_connect", [
-        (f"*@{render.escape(a.get('username', ''))}* — {render.escape(a.get('name') or '')}, "
+        (f"*@{escape(a.get('username', ''))}* — {escape(a.get('name') or '')}, "
          f"{a.get('followers_count', '?')} followers, {a.get('media_count', '?')} media (`{a['id']}`)",
          a["id"], a["connected"]) for a in found])
 
@@ -149,7 +124,7 @@ def list_media(ctx: Ctx, ig_id: str | None = None, after: str | None = None, bef
         found = pages.media(ctx.rt, ctx.team_id, ig_id, after, before)
     except pages.NotManaged:
         return text(messages.PAGE_NOT_MANAGED.format(id=ig_id))
-    lines = [f"• {m.get('media_type', '?')} — {render.escape((m.get('caption') or '(no caption)')[:120])} "
+    lines = [f"• {m.get('media_type', '?')} — {escape((m.get('caption') or '(no caption)')[:120])} "
              f"<{m.get('permalink', '')}|open> ({m.get('like_count', 0)} likes · {m.get('comments_count', 0)} "
              f"comments)" for m in found.items]
     return _paged(messages.MEDIA_NONE if not lines else "*Recent media*\n" + "\n".join(lines), "media", ig_id, found)
@@ -181,39 +156,9 @@ def register(app: App, rt: Runtime) -> None:
                                                  ctx_of(body, client)))
         return handler
 
-    @app.view(POST_MODAL)
-    def submit_post(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        meta = json.loads(view.get("private_metadata") or "{}")
-        v = view["state"]["values"]
-        page_id = v["page"]["value"]["selected_option"]["value"]
-        message = (v["message"]["value"].get("value") or "").strip()
-        link = (v.get("link", {}).get("value") or {}).get("value")
-        stamp = (v.get("when", {}).get("value") or {}).get("selected_date_time")
-        when = datetime.fromtimestamp(int(stamp), UTC) if stamp else None
-        now = datetime.now(UTC)
-        if when and not (pages.SCHEDULE_MIN <= when - now <= pages.SCHEDULE_MAX):
-            ack(response_action="errors", errors={"when": messages.POST_TIME})
-            return
-        if not message:
-            ack(response_action="errors", errors={"message": "Write a message."})
-            return
-        try:
-            link_out = pages.publish(rt, meta["team_id"], page_id, message, link, when)
-        except GraphError as e:
-            field = "link" if "link" in e.message.lower() else "message"
-            ack(response_action="errors", errors={field: f"Meta refused: {e.user_text()}"[:300]})
-            return
-        except pages.NotManaged:
-            ack(response_action="errors", errors={"page": messages.PAGE_NOT_MANAGED.format(id=page_id)})
-            return
-        ack()
-        name = dict(pages.connected_pages(rt, meta["team_id"])).get(page_id, page_id)
-        done = messages.POST_SCHEDULED.format(page=name, when=f"{when:%Y-%m-%d %H:%M}", link=link_out) if when \
-            else messages.POST_PUBLISHED.format(page=name, link=link_out)
-        client.chat_postEphemeral(channel=meta.get("channel_id"), user=body["user"]["id"], text=done)
-
     app.action("page_connect")(on_connect_page)
     app.action("instagram_connect")(on_connect_instagram)
     for kind, listing in (("posts", list_posts), ("media", list_media)):
         app.action(f"{kind}_next")(turn(listing))
         app.action(f"{kind}_previous")(turn(listing))
+    post_modal.register(app, rt)

@@ -11,6 +11,8 @@ from slack_sdk import WebClient
 from bot.commands.context import Ctx, Reply, run, text
 from bot.modals import template as template_modal
 from integrations.meta.template_rules import CATEGORIES, draft_from_components
+from integrations.slack.blocks import actions, button, confirm_dialog, context, section
+from integrations.slack.mrkdwn import escape
 from metaops import messages, templates
 from metaops.delivery import render
 from metaops.runtime import Runtime
@@ -42,21 +44,15 @@ def page_reply(rt: Runtime, team_id: str, status: str | None, category: str | No
     if not found.total:
         return text(messages.TEMPLATES_NONE)
     title = f"*Templates* ({found.total}" + "".join(f", {x}" for x in (status, category) if x) + ")"
-    lines = [f"{render.STATUS_MARK.get(t.status, ':grey_question:')} *{render.escape(t.name)}* · {t.language} · "
-             f"{t.category} · {t.status}" + (f" — {render.escape(t.rejected_reason)}" if t.rejected_reason else "")
+    lines = [f"{render.STATUS_MARK.get(t.status, ':grey_question:')} *{escape(t.name)}* · {t.language} · "
+             f"{t.category} · {t.status}" + (f" — {escape(t.rejected_reason)}" if t.rejected_reason else "")
              for t in found.rows]
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": title}},
-                                    {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]
-    nav = []
-    for label, target in (("Previous", found.page - 1), ("Next", found.page + 1)):
-        if 1 <= target <= found.pages:
-            nav.append({"type": "button", "action_id": f"templates_{label.lower()}",
-                        "text": {"type": "plain_text", "text": label},
-                        "value": json.dumps({"p": target, "s": status, "c": category})})
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn",
-                                                     "text": f"Page {found.page} of {found.pages}"}]})
+    blocks = [section(title), section("\n".join(lines))]
+    nav = [button(label, f"templates_{label.lower()}", value=json.dumps({"p": target, "s": status, "c": category}))
+           for label, target in (("Previous", found.page - 1), ("Next", found.page + 1)) if 1 <= target <= found.pages]
+    blocks.append(context(f"Page {found.page} of {found.pages}"))
     if nav:
-        blocks.append({"type": "actions", "elements": nav})
+        blocks.append(actions(*nav))
     return {"text": title + "\n" + "\n".join(lines), "blocks": blocks}
 
 
@@ -76,14 +72,9 @@ def template(ctx: Ctx) -> Reply:
         return text(messages.TEMPLATE_NOT_FOUND.format(name=name))
     if verb == "delete":
         return {"text": messages.TEMPLATE_DELETE_CONFIRM.format(name=name), "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": messages.TEMPLATE_DELETE_CONFIRM.format(name=name)}},
-            {"type": "actions", "elements": [{
-                "type": "button", "action_id": "template_delete", "style": "danger", "value": name,
-                "text": {"type": "plain_text", "text": "Delete"},
-                "confirm": {"title": {"type": "plain_text", "text": "Delete template?"},
-                            "text": {"type": "plain_text", "text": f"{name} will be deleted at Meta."},
-                            "confirm": {"type": "plain_text", "text": "Delete"},
-                            "deny": {"type": "plain_text", "text": "Keep it"}, "style": "danger"}}]}]}
+            section(messages.TEMPLATE_DELETE_CONFIRM.format(name=name)),
+            actions(button("Delete", "template_delete", value=name, style="danger", confirm=confirm_dialog(
+                "Delete template?", f"{name} will be deleted at Meta.", "Delete", "Keep it", style="danger")))]}
     t = found[0]
     if t.status not in templates.EDITABLE:
         return text(messages.TEMPLATE_NOT_EDITABLE.format(name=name, status=t.status))

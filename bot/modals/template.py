@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from integrations.meta.errors import GraphError
 from integrations.meta.template_rules import CATEGORIES, Draft
+from integrations.slack.blocks import input_block, modal, option, plain_text_input, section, static_select
 from metaops import messages, templates
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
@@ -38,30 +39,19 @@ def build(draft: Draft | None = None, meta: dict[str, Any] | None = None) -> dic
     editing = bool(meta and meta.get("template_id"))
     blocks: list[dict[str, Any]] = []
     if editing:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": messages.TEMPLATE_EDIT_NOTE.format(
-            name=draft.name, language=draft.language)}})
+        blocks.append(section(messages.TEMPLATE_EDIT_NOTE.format(name=draft.name, language=draft.language)))
     for key, (label, multiline, optional, hint) in FIELDS.items():
         if editing and key not in EDIT_FIELDS:
             continue
         initial = getattr(draft, key)
         if key == "category":
-            element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": [
-                {"text": {"type": "plain_text", "text": c}, "value": c} for c in CATEGORIES]}
-            if initial in CATEGORIES:
-                element["initial_option"] = {"text": {"type": "plain_text", "text": initial}, "value": initial}
+            element = static_select("value", [option(c, c) for c in CATEGORIES],
+                                    option(initial, initial) if initial in CATEGORIES else None)
         else:
-            element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
-            if initial:
-                element["initial_value"] = initial
-        block = {"type": "input", "block_id": key, "label": {"type": "plain_text", "text": label},
-                 "optional": optional, "element": element}
-        if hint:
-            block["hint"] = {"type": "plain_text", "text": hint}
-        blocks.append(block)
-    return {"type": "modal", "callback_id": CALLBACK_ID, "private_metadata": json.dumps(meta or {}),
-            "title": {"type": "plain_text", "text": "Edit template" if editing else "New template"},
-            "submit": {"type": "plain_text", "text": "Submit to Meta"},
-            "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks}
+            element = plain_text_input("value", multiline, initial or None)
+        blocks.append(input_block(label, key, element, optional=optional, hint=hint))
+    return modal("Edit template" if editing else "New template", CALLBACK_ID, blocks, submit="Submit to Meta",
+                 close="Cancel", private_metadata=json.dumps(meta or {}))
 
 
 def draft_from_state(values: dict[str, Any], meta: dict[str, Any]) -> Draft:

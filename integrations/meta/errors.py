@@ -62,10 +62,10 @@ def from_answer(status: int, body: Any) -> GraphError:
     if not isinstance(err, dict):
         return Unavailable(f"Meta answered HTTP {status} without an error body", status=status)
     code, subcode = _int(err.get("code")), _int(err.get("error_subcode"))
-    kwargs = dict(code=code, subcode=subcode, status=status, user_title=err.get("error_user_title"),
-                  user_msg=err.get("error_user_msg"), fbtrace_id=err.get("fbtrace_id"))
     message = str(err.get("message") or "Graph API error")
-    return _class_for(code, subcode, status)(message, **kwargs)
+    return _class_for(code, subcode, status)(message, code=code, subcode=subcode, status=status,
+                                             user_title=err.get("error_user_title"),
+                                             user_msg=err.get("error_user_msg"), fbtrace_id=err.get("fbtrace_id"))
 
 
 def _class_for(code: int | None, subcode: int | None, status: int) -> type[GraphError]:

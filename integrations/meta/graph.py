@@ -18,22 +18,38 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 
 from integrations.meta import errors
 from integrations.meta.errors import GraphError, Throttled, Unavailable
-from metaops import defaults
 
 log = logging.getLogger(__name__)
 
+Timeout = float | tuple[float, float]  # as requests takes it: one value, or (connect, read) seconds
+
+
+@dataclass
+class Listing:
+    """One page of a Graph list, with the cursors to the next and previous pages when Meta has them."""
+
+    items: list[dict[str, Any]]
+    after: str | None  # cursor of the next page, when Meta has more
+    before: str | None
+
 
 class GraphClient:
+    """The tunables (timeout, attempts, backoff, usage_limit, slowdown, max_inline_wait, page_limit) come
+    from whoever builds the client: the app passes its own (metaops/defaults.py); the values below only
+    serve a client built bare, as in tests."""
+
     def __init__(self, base_url: str, version: str, app_id: str, app_secret: str,
                  session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, attempts: int = defaults.GRAPH_ATTEMPTS,
-                 backoff: float = defaults.GRAPH_BACKOFF) -> None:
+                 clock: Callable[[], float] = time.monotonic, attempts: int = 4, backoff: float = 1.0,
+                 timeout: Timeout = (5, 30), usage_limit: float = 90, slowdown: float = 2.0,
+                 max_inline_wait: float = 10.0, page_limit: int = 100) -> None:
         self.base_url = base_url.rstrip("/")
         self.version = version
         self.app_id = app_id
@@ -41,8 +57,13 @@ class GraphClient:
         self.session = session or requests.Session()
         self.sleep = sleep
         self.clock = clock
-        self.attempts = attempts
-        self.backoff = backoff
+        self.attempts = attempts  # tries of one call on a transient error
+        self.backoff = backoff  # first wait before a retry (doubles each time, plus jitter), seconds
+        self.timeout = timeout  # connect and read timeouts, seconds
+        self.usage_limit = usage_limit  # usage percent past which calls for that app or business slow down
+        self.slowdown = slowdown  # wait before each call past the usage limit, seconds
+        self.max_inline_wait = max_inline_wait  # longest in-line wait for throttling before Throttled, seconds
+        self.page_limit = page_limit  # items asked for per page when following cursors
         self._paused: dict[str, float] = {}  # "app" or a business object id -> clock time calls may go again
         self._lock = threading.Lock()
 
@@ -70,7 +91,7 @@ class GraphClient:
     def paged(self, path: str, token: str | None = None, limit: int | None = None, **params: Any
               ) -> Iterator[dict[str, Any]]:
         """Every item of a list, following Meta's `after` cursors to the end (or `limit` items)."""
-        params.setdefault("limit", defaults.GRAPH_PAGE_LIMIT)
+        params.setdefault("limit", self.page_limit)
         seen = 0
         while True:
             page = self.get(path, token, **params)
@@ -84,6 +105,15 @@ class GraphClient:
             if not after or not paging.get("next"):
                 return
             params["after"] = after
+
+    def page(self, path: str, token: str | None = None, **params: Any) -> Listing:
+        """One page of a list (`limit`, `after` or `before` in params), for paging through it in Slack."""
+        answer = self.get(path, token, **params)
+        paging = answer.get("paging") or {}
+        cursors = paging.get("cursors") or {}
+        paged = params.get("after") or params.get("before")
+        return Listing(answer.get("data") or [], cursors.get("after") if paging.get("next") else None,
+                       cursors.get("before") if paged and paging.get("previous") else None)
 
     def request(self, method: str, path: str, token: str | None = None, params: dict[str, Any] | None = None,
                 data: dict[str, Any] | None = None, json_body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -101,7 +131,7 @@ class GraphClient:
             sent = True  # Meta may have acted on it
             try:
                 r = self.session.request(method, self.url(path), params=params, data=data, json=json_body,
-                                         headers=headers, timeout=defaults.GRAPH_TIMEOUT)
+                                         headers=headers, timeout=self.timeout)
             except requests.ConnectionError as e:
                 sent = isinstance(e, requests.ReadTimeout)
                 error: GraphError = Unavailable(f"Meta could not be reached ({type(e).__name__})")
@@ -135,7 +165,7 @@ class GraphClient:
         wait = until - now
         if wait <= 0:
             return
-        if wait > defaults.GRAPH_MAX_INLINE_WAIT:
+        if wait > self.max_inline_wait:
             raise Throttled("Meta asked us to slow down", retry_after=wait)
         self.sleep(wait)
 
@@ -156,8 +186,8 @@ class GraphClient:
         pause = 0.0
         if regain_minutes > 0:
             pause = regain_minutes * 60
-        elif peak >= defaults.GRAPH_USAGE_LIMIT:
-            pause = defaults.GRAPH_SLOWDOWN
+        elif peak >= self.usage_limit:
+            pause = self.slowdown
         if pause:
             log.warning("Graph usage for %s at %d%%: pausing calls %.0fs", key, peak, pause)
             with self._lock:

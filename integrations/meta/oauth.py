@@ -7,15 +7,15 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from cryptography.fernet import InvalidToken
 from redis import Redis
 
+from integrations.meta import pages
 from integrations.meta.errors import GraphError
 from integrations.meta.graph import GraphClient
-from store.crypto import Crypto
 
 # What WhatsApp, Pages and Instagram need (SPEC: connect).
 SCOPES = (
@@ -25,9 +25,17 @@ SCOPES = (
 )
 WABA_FIELDS = "id,name,currency,timezone_id,message_template_namespace"
 PHONE_FIELDS = "id,display_phone_number,verified_name,quality_rating,code_verification_status,name_status"
-PROFILE_FIELDS = "about,address,description,email,websites,vertical,profile_picture_url"
-PAGE_FIELDS = ("id,name,category,access_token,tasks,followers_count,"
-               "instagram_business_account{id,username,name,followers_count,media_count}")
+
+
+class Cipher(Protocol):
+    """What signs and encrypts the state (the app's Fernet keys): `decrypt` and `timestamp` raise
+    cryptography's InvalidToken on a forged token."""
+
+    def encrypt(self, plaintext: str) -> str: ...
+
+    def decrypt(self, token: str) -> str: ...
+
+    def timestamp(self, token: str) -> int: ...
 
 
 class StateError(Exception):
@@ -43,7 +51,7 @@ class StateStore:
     """`state` = a Fernet token (signed, encrypted, timestamped) of who asked, plus a nonce kept in Redis
     until used: forged, expired (after `ttl`) and reused states are all refused."""
 
-    def __init__(self, redis: Redis, crypto: Crypto, ttl: int) -> None:
+    def __init__(self, redis: Redis, crypto: Cipher, ttl: int) -> None:
         self.redis, self.crypto, self.ttl = redis, crypto, ttl
 
     def issue(self, team_id: str, user_id: str, channel_id: str) -> str:
@@ -127,9 +135,7 @@ def discover(graph: GraphClient, token: Token) -> Discovered:
         except GraphError as e:
             found.problems.append(f"WhatsApp Business Account {waba_id}: {e.user_text()}")
     if "pages_show_list" in perms:
-        for page in graph.paged("me/accounts", token.value, fields=PAGE_FIELDS):
-            page["instagram"] = page.pop("instagram_business_account", None)
-            found.pages.append(page)
+        found.pages.extend(pages.accounts(graph, token.value))
     return found
 
 
@@ -149,8 +155,3 @@ def _waba_ids(graph: GraphClient, token: str, found: Discovered) -> list[tuple[s
         except GraphError as e:
             found.problems.append(f"Business portfolios: {e.user_text()}")
     return list(ids.items())
-
-
-def business_profile(graph: GraphClient, token: str, phone_number_id: str) -> dict[str, Any]:
-    data = graph.get(f"{phone_number_id}/whatsapp_business_profile", token, fields=PROFILE_FIELDS).get("data")
-    return data[0] if isinstance(data, list) and data else {}

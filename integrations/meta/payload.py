@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")  # WhatsApp messages that carry a file
@@ -23,7 +24,7 @@ class Item:
     kind: str  # message, status, or the field's name for anything else
     key: str  # dedupe key: the same item redelivered has the same key
     data: dict[str, Any]
-    metadata: dict[str, Any] = field(default_factory=dict)  # value.metadata (phone_number_id, ...)
+    metadata: dict[str, Any] = dataclass_field(default_factory=dict)  # value.metadata (phone_number_id, ...)
     contact: dict[str, Any] | None = None  # the sender's profile, for messages
 
     @property
@@ -57,7 +58,7 @@ def _messaging_item(obj: str, asset: str, m: dict[str, Any]) -> Item:
     else:
         kind, mid = "messaging", None
     key = f"{obj}:{kind}:{mid}" if mid else _key(obj, asset, kind, m)
-    sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
+    sender: dict[str, Any] = m["sender"] if isinstance(m.get("sender"), dict) else {}
     return Item(asset, obj, "messaging", kind, key, m, contact={"id": str(sender.get("id", ""))})
 
 
@@ -65,22 +66,80 @@ def _change_items(obj: str, asset: str, fld: str, value: Any) -> Iterator[Item]:
     if not isinstance(value, dict):
         yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value), {"value": value})
         return
-    if fld != "messages" or obj != "whatsapp_business_account":
+    if obj != "whatsapp_business_account" or fld not in WA_ITEM_FIELDS:
         yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value), value)
         return
-    metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
-    contacts = {str(c.get("wa_id")): c for c in _dicts(value.get("contacts"))}
+    metadata: dict[str, Any] = value["metadata"] if isinstance(value.get("metadata"), dict) else {}
+    contacts = _contacts(value)
     for m in _dicts(value.get("messages")):
         mid = m.get("id") or _digest(m)
-        contact = contacts.get(str(m.get("from")))
+        contact = contacts.get(str(m.get("from_user_id"))) or contacts.get(str(m.get("from")))
         yield Item(asset, obj, fld, "message", f"wa:msg:{mid}", m, metadata, contact)
         if m.get("type") in MEDIA_TYPES:  # the file is delivered apart, so a failed upload never reposts the text
             yield Item(asset, obj, fld, "media", f"wa:media:{mid}", m, metadata, contact)
     for s in _dicts(value.get("statuses")):
         sid = s.get("id") or _digest(s)
-        yield Item(asset, obj, fld, "status", f"wa:status:{sid}:{s.get('status')}", s, metadata)
+        contact = contacts.get(str(s.get("recipient_user_id"))) or contacts.get(str(s.get("recipient_id")))
+        yield Item(asset, obj, fld, "status", f"wa:status:{sid}:{s.get('status')}", s, metadata, contact)
     for e in _dicts(value.get("errors")):  # errors about the number itself, not one message
         yield Item(asset, obj, fld, "error", _key(obj, asset, "errors", e), e, metadata)
+    for p in _dicts(value.get("user_preferences")):  # marketing messages stopped or resumed
+        contact = contacts.get(str(p.get("user_id"))) or contacts.get(str(p.get("wa_id")))
+        yield Item(asset, obj, fld, "user_preference", _key(obj, asset, fld, p), p, metadata, contact)
+    for m in _dicts(value.get("message_echoes")):  # sent from the WhatsApp Business app on the same number
+        mid = m.get("id") or _digest(m)
+        contact = contacts.get(str(m.get("to_user_id"))) or contacts.get(str(m.get("to")))
+        yield Item(asset, obj, fld, "app_echo", f"wa:echo:{mid}", m, metadata, contact)
+
+
+WA_ITEM_FIELDS = ("messages", "user_preferences", "smb_message_echoes")  # fields whose value holds items
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a WhatsApp item is from or to: the BSUID (always, since 2026), the phone while it is shared,
+    the username and the profile name when Meta gives them."""
+
+    bsuid: str | None = None
+    phone: str | None = None
+    parent_bsuid: str | None = None
+    username: str | None = None
+    name: str | None = None
+
+
+def person(item: Item) -> Person:
+    """The customer an item is about: a message's sender, a status's or an echo's recipient, a preference's
+    owner. Fields come from the item first, then from its `contacts[]` entry."""
+    d, c = item.data, item.contact or {}
+    profile: dict[str, Any] = c["profile"] if isinstance(c.get("profile"), dict) else {}
+    if item.kind == "status":
+        bsuid, phone = d.get("recipient_user_id"), d.get("recipient_id")
+        parent = d.get("parent_recipient_user_id") or d.get("recipient_parent_user_id") or d.get("parent_user_id")
+    elif item.kind == "app_echo":
+        bsuid, phone, parent = d.get("to_user_id"), d.get("to"), d.get("to_parent_user_id")
+    elif item.kind == "user_preference":
+        bsuid, phone, parent = d.get("user_id"), d.get("wa_id"), d.get("parent_user_id")
+    else:
+        bsuid, phone, parent = d.get("from_user_id"), d.get("from"), d.get("from_parent_user_id")
+    if item.kind == "status" and d.get("recipient_type") == "group":  # recipient_id names the group
+        phone, bsuid = d.get("recipient_participant_id"), d.get("recipient_participant_user_id")
+    return Person(bsuid=_text(bsuid or c.get("user_id")), phone=_text(phone or c.get("wa_id")),
+                  parent_bsuid=_text(parent or c.get("parent_user_id")),
+                  username=_text(profile.get("username") or c.get("username")), name=_text(profile.get("name")))
+
+
+def _contacts(value: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`contacts[]` by BSUID and by phone: since 2026 a contact may have no phone (`wa_id`)."""
+    found: dict[str, dict[str, Any]] = {}
+    for c in _dicts(value.get("contacts")):
+        for k in ("user_id", "wa_id"):
+            if c.get(k):
+                found[str(c[k])] = c
+    return found
+
+
+def _text(v: Any) -> str | None:
+    return str(v) if v not in (None, "") else None
 
 
 def _dicts(v: Any) -> list[dict[str, Any]]:

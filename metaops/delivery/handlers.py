@@ -8,35 +8,96 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from integrations.meta.payload import Item
+from integrations.meta.payload import Item, Person, person
 from integrations.slack.client import post_message
 from metaops import defaults, replies, templates
 from metaops.delivery import media, render
 from metaops.delivery.routing import Router
 from metaops.runtime import Runtime
+from store import customers
+from store.customers import Seen
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[Runtime, Router, str, Item], None]
 
 
 def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
-    text, blocks = render.whatsapp_message(item)
+    if (item.data.get("system") or {}).get("type") in ID_CHANGES:
+        _identity_changed(rt, router, item)
+    text, blocks = render.whatsapp_message(item, person(item))
     post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
-                   str(item.data.get("from")), text, blocks)
+                   conversation(router, item), text, blocks)
 
 
 def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     """The file of a media message, uploaded into the thread its message was posted in."""
     channel = router.channel(team_id, "messages")
-    root = router.root(item.business_id, str(item.data.get("from")), channel)
+    root = router.root(item.business_id, conversation(router, item), channel)
     media.upload_whatsapp_media(rt, team_id, channel, root, item.data)
 
 
 def whatsapp_failed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     # The thread note first: it records itself as posted, so a retry after a failed alert never repeats it.
     replies.failed_status(rt, item.data)  # a reply sent from a thread: say so in that thread too
-    text, blocks = render.whatsapp_failed(item)
+    text, blocks = render.whatsapp_failed(item, _known(router, item))
     post_message(rt.slack.for_team(team_id), router.channel(team_id, "alerts"), text, blocks)
+
+
+def app_echo(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """Sent from the WhatsApp Business app on the same number: shown in the customer's thread, so Slack
+    stays the whole conversation."""
+    text, blocks = render.app_echo(item)
+    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
+                   conversation(router, item), text, blocks)
+
+
+def marketing_preference(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """A customer stopped or resumed marketing messages: flagged on the customer, one note in their thread."""
+    stopped = item.data.get("value") == "stop"
+    p = person(item)
+    seen = Seen(bsuid=p.bsuid, phone=p.phone, parent_bsuid=p.parent_bsuid, username=p.username, profile_name=p.name)
+    if seen.empty:
+        return
+    customer = customers.set_marketing_opt_out(rt.db.engine, item.business_id, seen, stopped)
+    text, blocks = render.marketing_preference(_known(router, item), stopped)
+    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
+                   customer.thread_key, text, blocks)
+
+
+ID_CHANGES = ("user_changed_user_id", "user_changed_number")  # system messages: the customer's ids changed
+
+
+def conversation(router: Router, item: Item) -> str | None:
+    """The thread key of a WhatsApp item: its group, else its customer; None when Meta named nobody."""
+    if item.data.get("group_id"):
+        return f"group:{item.data['group_id']}"
+    customer = router.customer(item.business_id, person(item))
+    if customer is None:
+        log.warning("WhatsApp %s %s names no customer (no BSUID, no phone)", item.kind, item.key)
+        return None
+    return customer.thread_key
+
+
+def _known(router: Router, item: Item) -> Person:
+    """The item's person, completed from what we know of the customer (a failed status carries only an id)."""
+    p = person(item)
+    c = router.customer(item.business_id, p) if p.bsuid or p.phone else None
+    if c is None:
+        return p
+    return Person(bsuid=c.bsuid or p.bsuid, phone=c.phone or p.phone, parent_bsuid=p.parent_bsuid,
+                  username=c.username or p.username, name=c.profile_name or p.name)
+
+
+def _identity_changed(rt: Runtime, router: Router, item: Item) -> None:
+    """`user_changed_user_id` / `user_changed_number`: the customer keeps its row and thread under the new ids.
+    The message's own sender fields name the customer before the change."""
+    system = item.data["system"]
+    new_bsuid = system.get("user_id")
+    previous = system.get("previous_user_id") or item.data.get("from_user_id")
+    if new_bsuid:
+        customers.change_bsuid(rt.db.engine, item.business_id, previous, item.data.get("from"), new_bsuid,
+                               system.get("wa_id") or system.get("new_wa_id"), system.get("parent_user_id"))
+        router.forget_customers()
 
 
 def template_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -95,42 +156,36 @@ def unsupported(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
         _post(rt, router, team_id, "alerts", render.unsupported(kind))
 
 
+WA, PAGE, IG = "whatsapp_business_account", "page", "instagram"
+# (payload object, item kind) -> its delivery; None: nothing to post (our own echoes, receipts).
+HANDLERS: dict[tuple[str, str], Deliver | None] = {
+    (WA, "message"): whatsapp_message,
+    (WA, "media"): whatsapp_media,
+    (WA, "status"): whatsapp_failed,  # other statuses only update what we stored: see handler_for
+    (WA, "error"): number_error,
+    (WA, "app_echo"): app_echo,
+    (WA, "user_preference"): marketing_preference,
+    (WA, "phone_number_quality_update"): account_update,
+    **{(WA, kind): template_update for kind in TEMPLATE_POSTS},
+    **{(WA, kind): account_update for kind in ACCOUNT_FIELDS},
+    **{(obj, kind): direct_message for obj in (PAGE, IG) for kind in ("dm", "postback", "dm_reaction")},
+    **{(obj, kind): None for obj in (PAGE, IG) for kind in ("echo", "receipt")},
+    (PAGE, "feed"): page_feed,
+    **{(IG, kind): instagram_change for kind in ("comments", "live_comments", "mentions")},
+}
+
+
 def handler_for(item: Item) -> Deliver | None:
     """The delivery for an item, or None when it needs no post (our own echoes, receipts, statuses that only
-    update what we stored: those are applied by `apply_quietly`)."""
-    if item.object == "whatsapp_business_account":
-        if item.kind == "message":
-            return whatsapp_message
-        if item.kind == "media":
-            return whatsapp_media
-        if item.kind == "status":
-            return whatsapp_failed if item.data.get("status") == "failed" else None
-        if item.kind in TEMPLATE_POSTS:
-            return template_update
-        if item.kind in ACCOUNT_FIELDS or item.kind == "phone_number_quality_update":
-            return account_update
-        if item.kind == "error":
-            return number_error
-    elif item.object == "page":
-        if item.kind in ("dm", "postback", "dm_reaction"):
-            return direct_message
-        if item.kind == "feed":
-            return page_feed
-        if item.kind in ("echo", "receipt"):
-            return None
-    elif item.object == "instagram":
-        if item.kind in ("dm", "postback", "dm_reaction"):
-            return direct_message
-        if item.kind in ("comments", "live_comments", "mentions"):
-            return instagram_change
-        if item.kind in ("echo", "receipt"):
-            return None
-    return unsupported
+    update what we stored: those are applied by `apply_quietly`). Kinds not in HANDLERS are `unsupported`."""
+    if (item.object, item.kind) == (WA, "status") and item.data.get("status") != "failed":
+        return None
+    return HANDLERS.get((item.object, item.kind), unsupported)
 
 
 def apply_quietly(rt: Runtime, item: Item) -> None:
     """Items that change what we stored without a post: delivery statuses of replies sent from Slack."""
-    if item.object == "whatsapp_business_account" and item.kind == "status" and item.data.get("status") != "failed":
+    if (item.object, item.kind) == (WA, "status") and item.data.get("status") != "failed":
         replies.record_status(rt, item.data)
 
 
@@ -139,10 +194,13 @@ def _post(rt: Runtime, router: Router, team_id: str, kind: str, post: render.Pos
     post_message(rt.slack.for_team(team_id), router.channel(team_id, kind), text, blocks)
 
 
-def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, business_id: str, contact: str,
-                   text: str, blocks: list[dict], platform: str = "whatsapp") -> str:
-    """Post in the contact's thread; the first post for a contact becomes the thread's root."""
+def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, business_id: str,
+                   contact: str | None, text: str, blocks: list[dict], platform: str = "whatsapp") -> str:
+    """Post in the contact's thread; the first post for a contact becomes the thread's root. With no contact
+    (Meta named nobody) the post stands alone rather than joining a thread of strangers."""
     client = rt.slack.for_team(team_id)
+    if contact is None:
+        return post_message(client, channel, text, blocks)
     root = router.root(business_id, contact, channel)
     if root:
         return post_message(client, channel, text, blocks, thread_ts=root)

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
+from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError
+from integrations.meta.media import download, trusted
 from integrations.slack.client import call, post_message
 from metaops import connections, defaults, messages
 from metaops.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-
-def trusted(url: str, graph_base: str) -> bool:
-    """The token goes only to Meta's hosts over https (or to the configured Graph base, as in tests)."""
-    parts, base = urlsplit(url), urlsplit(graph_base)
-    if (parts.scheme, parts.hostname) == (base.scheme, base.hostname):
-        return True
-    return parts.scheme == "https" and (parts.hostname or "").endswith((".fbsbx.com", ".facebook.com", ".fbcdn.net"))
 
 
 def upload_whatsapp_media(rt: Runtime, team_id: str, channel: str, thread_ts: str | None, message: dict) -> None:
@@ -30,7 +23,7 @@ def upload_whatsapp_media(rt: Runtime, team_id: str, channel: str, thread_ts: st
     client = rt.slack.for_team(team_id)
     try:
         token = connections.token_of(rt, team_id)
-        info = rt.graph.get(str(media_id), token)
+        info = whatsapp.media_info(rt.graph, token, str(media_id))
         size = int(info.get("file_size") or 0)
         if size > defaults.MEDIA_MAX_BYTES:
             post_message(client, channel, messages.MEDIA_TOO_LARGE.format(
@@ -39,11 +32,8 @@ def upload_whatsapp_media(rt: Runtime, team_id: str, channel: str, thread_ts: st
         url = str(info.get("url") or "")
         if not trusted(url, rt.settings.META_GRAPH_URL):
             raise GraphError("Meta gave a media link on an unexpected host")
-        r = rt.graph.session.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=defaults.GRAPH_TIMEOUT,
-                                 stream=True)
-        r.raise_for_status()
-        data = r.raw.read(defaults.MEDIA_MAX_BYTES + 1, decode_content=True)
-        if len(data) > defaults.MEDIA_MAX_BYTES:
+        data = download(rt.graph, url, token, defaults.MEDIA_MAX_BYTES)
+        if data is None:
             post_message(client, channel, messages.MEDIA_TOO_LARGE.format(
                 kind=kind, size=">" + str(defaults.MEDIA_MAX_BYTES // 2**20), limit=defaults.MEDIA_MAX_BYTES // 2**20),
                 thread_ts=thread_ts)

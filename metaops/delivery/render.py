@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.meta.payload import Item
+from integrations.meta.payload import Item, Person
+from integrations.slack.blocks import section
+from integrations.slack.mrkdwn import escape
 from metaops import messages
 
 Post = tuple[str, list[dict[str, Any]]]
-
-
-def escape(text: str) -> str:
-    """Slack mrkdwn control characters, so customer text cannot mention @channel or fake links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plus(number: str | None) -> str:
@@ -20,28 +17,44 @@ def plus(number: str | None) -> str:
     return f"+{digits}" if digits else "unknown number"
 
 
-def whatsapp_message(item: Item) -> Post:
-    m = item.data
-    profile = (item.contact or {}).get("profile") or {}
-    name = escape(str(profile.get("name") or messages.UNKNOWN_CONTACT))
-    number = plus(m.get("from"))
-    body = describe(m)
-    text = messages.WA_MESSAGE.format(who=f"{name} ({number})", body=body)
-    blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{name}* {number}\n{body}"}},
-    ]
-    return text, blocks
+def who(person: Person) -> str:
+    """A WhatsApp customer as the team knows them: *profile name*, then @username, then +phone; the
+    business-scoped user id only when nothing else names them."""
+    parts = [f"*{escape(person.name)}*"] if person.name else []
+    if person.username:
+        parts.append(f"@{escape(person.username.lstrip('@'))}")
+    if person.phone:
+        parts.append(plus(person.phone))
+    if not parts:
+        parts.append(f"`{escape(person.bsuid)}`" if person.bsuid else messages.UNKNOWN_CONTACT)
+    return " ".join(parts)
 
 
-def whatsapp_failed(item: Item) -> Post:
+def whatsapp_message(item: Item, sender: Person) -> Post:
+    body = describe(item.data)
+    label = who(sender)
+    return messages.WA_MESSAGE.format(who=label.replace("*", ""), body=body), [section(f"{label}\n{body}")]
+
+
+def whatsapp_failed(item: Item, recipient: Person) -> Post:
     s = item.data
     err = next(iter(s.get("errors") or []), {}) or {}
     details = (err.get("error_data") or {}).get("details") or err.get("message") or ""
     text = messages.WA_FAILED.format(
-        recipient=plus(s.get("recipient_id")), code=err.get("code", "?"), title=escape(str(err.get("title", ""))),
+        recipient=who(recipient), code=err.get("code", "?"), title=escape(str(err.get("title", ""))),
         details=f" — {escape(str(details))}" if details else "",
     )
-    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    return _simple(text)
+
+
+def app_echo(item: Item) -> Post:
+    """A message the business sent from the WhatsApp Business app on the same number (coexistence)."""
+    return _simple(messages.WA_APP_ECHO.format(body=describe(item.data)))
+
+
+def marketing_preference(customer: Person, stopped: bool) -> Post:
+    return _simple((messages.WA_MARKETING_STOP if stopped else messages.WA_MARKETING_RESUME).format(
+        who=who(customer)))
 
 
 def describe(m: dict[str, Any]) -> str:
@@ -110,7 +123,7 @@ def template_quality(value: dict[str, Any]) -> Post:
 
 
 def _simple(text: str) -> Post:
-    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    return text, [section(text)]
 
 
 def account_update(field: str, value: dict[str, Any]) -> Post:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from integrations.meta.payload import Person
 from integrations.slack.errors import NoChannel
-from store import threads, workspaces
+from store import customers, threads, workspaces
+from store.customers import Identity, Seen
 
 
 class Router:
@@ -19,6 +21,7 @@ class Router:
         self._channels: dict[tuple[str, str], str | None] = {}
         self._roots: dict[tuple[str, str, str], str] = {}
         self._names: dict[str, str] = {}
+        self._customers: dict[tuple[str, str | None, str | None], Identity] = {}
 
     def owner_of(self, asset_id: str) -> str | None:
         if asset_id not in self._owners:
@@ -53,3 +56,18 @@ class Router:
         if asset_id not in self._names:
             self._names[asset_id] = workspaces.asset_name(self.engine, asset_id) or asset_id
         return self._names[asset_id]
+
+    def customer(self, business_id: str, person: Person) -> Identity | None:
+        """The WhatsApp customer an item names (created or completed from it); None when it names nobody."""
+        key = (business_id, person.bsuid, person.phone)
+        if key not in self._customers:
+            seen = Seen(bsuid=person.bsuid, phone=person.phone, parent_bsuid=person.parent_bsuid,
+                        username=person.username, profile_name=person.name)
+            if seen.empty:
+                return None
+            self._customers[key] = customers.resolve(self.engine, business_id, seen)
+        return self._customers[key]
+
+    def forget_customers(self) -> None:
+        """After an identity change: later items of the batch read customers afresh."""
+        self._customers.clear()

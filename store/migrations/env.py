@@ -3,6 +3,7 @@
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import Connection
 
 from metaops.settings import database_url
 from store.models import Base
@@ -34,7 +35,7 @@ def run_migrations_online() -> None:
         engine.dispose()  # closes the last SQLite connection, which checkpoints the WAL into the file
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

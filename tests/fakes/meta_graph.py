@@ -11,12 +11,11 @@ import json
 import time
 from typing import Any
 
+from tests.constants import PHONE_ID, WABA  # the connected account's, as Meta answers them
 from tests.fakes.http import Call, FakeServer, Reply
 
 APP_ID = "1234567890"
 VERSION = "v26.0"
-WABA = "102290129340398"
-PHONE_ID = "106540352242922"
 
 
 def graph_error(code: int, message: str, status: int = 400, subcode: int | None = None,
@@ -249,8 +248,16 @@ class FakeGraph(FakeServer):
         if p.get("messaging_product") == "whatsapp":
             if self.tokens[token]["kind"] != "user":
                 return graph_error(100, "Invalid parameter", 400)
-            self.sent.append({"from": sender, "to": p["to"], "body": p["text"]["body"], "kind": "whatsapp"})
-            return Reply(200, {"messaging_product": "whatsapp", "contacts": [{"input": p["to"], "wa_id": p["to"]}],
+            # Meta: `to` (a phone or group id) or, for customers without a shared phone, `recipient` (a BSUID).
+            if not p.get("to") and not p.get("recipient"):
+                return graph_error(100, "(#100) The parameter to is required.", 400)
+            sent = {"from": sender, "to": p.get("to"), "body": p["text"]["body"], "kind": "whatsapp"}
+            if p.get("recipient"):
+                sent["recipient"] = p["recipient"]
+            self.sent.append(sent)
+            contact = {"input": p["to"], "wa_id": p["to"]} if p.get("to") else \
+                {"input": p["recipient"], "user_id": p["recipient"]}
+            return Reply(200, {"messaging_product": "whatsapp", "contacts": [contact],
                                "messages": [{"id": f"wamid.OUT{n}"}]})
         if self.tokens[token]["kind"] != "page":
             return graph_error(190, "A page access token is required to request this resource.", 400)

@@ -1,0 +1,70 @@
+"""The new-post modal of `/meta post`: build it, and handle its submission (publish now or schedule)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from integrations.meta.errors import GraphError
+from integrations.slack.blocks import (
+    datetimepicker,
+    input_block,
+    modal,
+    option,
+    plain_text_input,
+    static_select,
+    url_text_input,
+)
+from metaops import messages, pages
+from metaops.runtime import Runtime
+
+CALLBACK_ID = "post_modal"
+
+
+def build(options: list[tuple[str, str]], meta: dict[str, Any]) -> dict[str, Any]:
+    """The modal for the connected Pages `options` ((page id, name), the first one chosen)."""
+    picker = [option(name[:75], pid) for pid, name in options]
+    return modal("New post", CALLBACK_ID, [
+        input_block("Page", "page", static_select("value", picker, picker[0])),
+        input_block("Message", "message", plain_text_input("value", multiline=True)),
+        input_block("Link", "link", url_text_input("value"), optional=True),
+        input_block("Scheduled time", "when", datetimepicker("value"), optional=True,
+                    hint="Leave empty to publish now"),
+    ], submit="Publish", close="Cancel", private_metadata=json.dumps(meta))
+
+
+def register(app: App, rt: Runtime) -> None:
+    @app.view(CALLBACK_ID)
+    def submit_post(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        v = view["state"]["values"]
+        page_id = v["page"]["value"]["selected_option"]["value"]
+        message = (v["message"]["value"].get("value") or "").strip()
+        link = (v.get("link", {}).get("value") or {}).get("value")
+        stamp = (v.get("when", {}).get("value") or {}).get("selected_date_time")
+        when = datetime.fromtimestamp(int(stamp), UTC) if stamp else None
+        now = datetime.now(UTC)
+        if when and not (pages.SCHEDULE_MIN <= when - now <= pages.SCHEDULE_MAX):
+            ack(response_action="errors", errors={"when": messages.POST_TIME})
+            return
+        if not message:
+            ack(response_action="errors", errors={"message": "Write a message."})
+            return
+        try:
+            link_out = pages.publish(rt, meta["team_id"], page_id, message, link, when)
+        except GraphError as e:
+            field = "link" if "link" in e.message.lower() else "message"
+            ack(response_action="errors", errors={field: f"Meta refused: {e.user_text()}"[:300]})
+            return
+        except pages.NotManaged:
+            ack(response_action="errors", errors={"page": messages.PAGE_NOT_MANAGED.format(id=page_id)})
+            return
+        ack()
+        name = dict(pages.connected_pages(rt, meta["team_id"])).get(page_id, page_id)
+        done = messages.POST_SCHEDULED.format(page=name, when=f"{when:%Y-%m-%d %H:%M}", link=link_out) if when \
+            else messages.POST_PUBLISHED.format(page=name, link=link_out)
+        client.chat_postEphemeral(channel=meta.get("channel_id"), user=body["user"]["id"], text=done)

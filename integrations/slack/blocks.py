@@ -1,0 +1,107 @@
+"""Block Kit, as small functions that return the dicts Slack takes: text objects, blocks, elements, modals.
+
+Only what the app sends; an argument left at None leaves its key out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+
+
+def plain(text: str) -> Block:
+    return {"type": "plain_text", "text": text}
+
+
+def mrkdwn(text: str) -> Block:
+    return {"type": "mrkdwn", "text": text}
+
+
+def option(text: str, value: str) -> Block:
+    """One choice of a select or a checkbox group."""
+    return {"text": plain(text), "value": value}
+
+
+def section(text: str, accessory: Block | None = None) -> Block:
+    block: Block = {"type": "section", "text": mrkdwn(text)}
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def context(*texts: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(t) for t in texts]}
+
+
+def actions(*elements: Block) -> Block:
+    return {"type": "actions", "elements": list(elements)}
+
+
+def confirm_dialog(title: str, text: str, confirm: str, deny: str, style: str | None = None) -> Block:
+    """The "are you sure?" a button can ask before Slack sends its click."""
+    dialog: Block = {"title": plain(title), "text": plain(text), "confirm": plain(confirm), "deny": plain(deny)}
+    if style is not None:
+        dialog["style"] = style
+    return dialog
+
+
+def button(text: str, action_id: str, value: str | None = None, url: str | None = None, style: str | None = None,
+           confirm: Block | None = None) -> Block:
+    element: Block = {"type": "button", "action_id": action_id, "text": plain(text)}
+    for key, given in (("value", value), ("url", url), ("style", style), ("confirm", confirm)):
+        if given is not None:
+            element[key] = given
+    return element
+
+
+def plain_text_input(action_id: str, multiline: bool = False, initial_value: str | None = None) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline}
+    if initial_value is not None:
+        element["initial_value"] = initial_value
+    return element
+
+
+def url_text_input(action_id: str) -> Block:
+    return {"type": "url_text_input", "action_id": action_id}
+
+
+def datetimepicker(action_id: str) -> Block:
+    return {"type": "datetimepicker", "action_id": action_id}
+
+
+def static_select(action_id: str, options: list[Block], initial_option: Block | None = None) -> Block:
+    element: Block = {"type": "static_select", "action_id": action_id, "options": options}
+    if initial_option is not None:
+        element["initial_option"] = initial_option
+    return element
+
+
+def checkboxes(action_id: str, options: list[Block], initial_options: list[Block] | None = None) -> Block:
+    """Slack refuses an empty initial_options: none given, or an empty list, leaves the key out."""
+    element: Block = {"type": "checkboxes", "action_id": action_id, "options": options}
+    if initial_options:
+        element["initial_options"] = initial_options
+    return element
+
+
+def input_block(label: str, block_id: str, element: Block, optional: bool | None = None,
+                hint: str | None = None) -> Block:
+    """An input of a modal; an empty hint is left out."""
+    block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+    if optional is not None:
+        block["optional"] = optional
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def modal(title: str, callback_id: str, blocks: list[Block], submit: str | None = None, close: str | None = None,
+          private_metadata: str | None = None) -> Block:
+    view: Block = {"type": "modal", "callback_id": callback_id, "title": plain(title), "blocks": blocks}
+    if submit is not None:
+        view["submit"] = plain(submit)
+    if close is not None:
+        view["close"] = plain(close)
+    if private_metadata is not None:
+        view["private_metadata"] = private_metadata
+    return view

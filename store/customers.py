@@ -1,0 +1,159 @@
+"""WhatsApp customers: one row per person per business number, found by BSUID or phone, whichever Meta sent.
+
+Meta always sends the business-scoped user id (BSUID); the phone only while the customer shares it. A
+customer first seen by phone (threads from before BSUIDs) gains the BSUID the next time both arrive; a
+customer first seen by BSUID gains the phone when Meta shares it; a BSUID that changes
+(`user_changed_user_id`, `user_changed_number`) moves to the new one. The row's id never changes, and
+WhatsApp threads are keyed by it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from store.models import Customer
+
+log = logging.getLogger(__name__)
+THREAD_PREFIX = "customer:"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What one webhook says about a customer; None where it says nothing."""
+
+    bsuid: str | None = None
+    phone: str | None = None
+    parent_bsuid: str | None = None
+    username: str | None = None
+    profile_name: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.bsuid or self.phone)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A customer as the rest of the app sees it."""
+
+    id: int
+    business_id: str
+    bsuid: str | None
+    phone: str | None
+    username: str | None
+    profile_name: str | None
+    marketing_opt_out: bool
+
+    @property
+    def thread_key(self) -> str:
+        return f"{THREAD_PREFIX}{self.id}"
+
+
+def resolve(engine: Engine, business_id: str, seen: Seen) -> Identity:
+    """The customer these identifiers name, created or completed with what `seen` adds."""
+    if seen.empty:
+        raise ValueError("a customer needs a BSUID or a phone")
+    for attempt in (1, 2):
+        try:
+            with Session(engine) as s, s.begin():
+                return _identity(_resolve(s, business_id, seen))
+        except IntegrityError:
+            if attempt == 2:  # a concurrent insert of the same customer is the only expected cause
+                raise
+    raise AssertionError("unreachable")
+
+
+def _resolve(s: Session, business_id: str, seen: Seen) -> Customer:
+    by_bsuid = _find(s, business_id, Customer.bsuid, seen.bsuid)
+    by_phone = _find(s, business_id, Customer.phone, _digits(seen.phone))
+    row = by_bsuid or by_phone
+    if row is None:
+        row = Customer(business_id=business_id, marketing_opt_out=False)
+        s.add(row)
+    elif by_bsuid is not None and by_phone is not None and by_bsuid.id != by_phone.id:
+        # The phone was known on a row without this BSUID (an old phone-keyed thread, or a number that
+        # changed hands): the BSUID is the person, so the phone moves to its row.
+        log.info("customer %s takes phone from customer %s", by_bsuid.id, by_phone.id)
+        by_phone.phone = None
+        s.flush()
+    row.bsuid = seen.bsuid or row.bsuid
+    row.phone = _digits(seen.phone) or row.phone
+    row.parent_bsuid = seen.parent_bsuid or row.parent_bsuid
+    row.username = _username(seen.username) or row.username
+    row.profile_name = seen.profile_name or row.profile_name
+    s.flush()
+    return row
+
+
+def change_bsuid(engine: Engine, business_id: str, previous_bsuid: str | None, previous_phone: str | None,
+                 new: str, phone: str | None = None, parent_bsuid: str | None = None) -> Identity:
+    """A customer's BSUID changed (Meta's `user_changed_user_id` / `user_changed_number` system messages):
+    the customer found by the previous BSUID (or previous phone) keeps its id and thread and takes the new
+    BSUID, and the new phone when one is given."""
+    with Session(engine) as s, s.begin():
+        row = _find(s, business_id, Customer.bsuid, previous_bsuid) or \
+            _find(s, business_id, Customer.phone, _digits(previous_phone))
+        taken = _find(s, business_id, Customer.bsuid, new)
+        if row is None:
+            row = taken or Customer(business_id=business_id, marketing_opt_out=False)
+            s.add(row)
+        elif taken is not None and taken.id != row.id:
+            # The new BSUID wrote before this notice arrived and got a row of its own: the customer's first
+            # row (and its thread) wins; the other keeps its history but no longer answers to the BSUID.
+            log.info("customer %s takes its new BSUID from customer %s", row.id, taken.id)
+            taken.bsuid = None
+            s.flush()
+        row.bsuid = new
+        row.parent_bsuid = parent_bsuid or row.parent_bsuid
+        row.phone = _digits(phone) or row.phone
+        s.flush()
+        return _identity(row)
+
+
+def set_marketing_opt_out(engine: Engine, business_id: str, seen: Seen, opted_out: bool) -> Identity:
+    """Record a customer's choice about marketing messages (the `user_preferences` webhook)."""
+    with Session(engine) as s, s.begin():
+        row = _resolve(s, business_id, seen)
+        row.marketing_opt_out = opted_out
+        return _identity(row)
+
+
+def get(engine: Engine, customer_id: int) -> Identity | None:
+    with Session(engine) as s:
+        row = s.get(Customer, customer_id)
+        return _identity(row) if row else None
+
+
+def from_thread_key(engine: Engine, contact: str) -> Identity | None:
+    """The customer of a WhatsApp thread key ("customer:<id>"), or None for any other key."""
+    if not contact.startswith(THREAD_PREFIX) or not contact[len(THREAD_PREFIX):].isdigit():
+        return None
+    return get(engine, int(contact[len(THREAD_PREFIX):]))
+
+
+def _find(s: Session, business_id: str, column: InstrumentedAttribute[str | None],
+          value: str | None) -> Customer | None:
+    if not value:
+        return None
+    return s.scalars(select(Customer).where(Customer.business_id == business_id, column == value)).first()
+
+
+def _digits(phone: str | None) -> str | None:
+    digits = str(phone or "").strip().lstrip("+")
+    return digits or None
+
+
+def _username(username: str | None) -> str | None:
+    name = str(username or "").strip().lstrip("@")
+    return name or None
+
+
+def _identity(row: Customer) -> Identity:
+    return Identity(id=row.id, business_id=row.business_id, bsuid=row.bsuid, phone=row.phone,
+                    username=row.username, profile_name=row.profile_name,
+                    marketing_opt_out=bool(row.marketing_opt_out))

@@ -1,0 +1,225 @@
+"""Connecting Meta from Slack, through signed Slack requests, the OAuth callback and the Graph fake."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from cryptography.fernet import Fernet
+from sqlalchemy import select, text
+
+from metaops import connections
+from store.clock import utcnow
+from store.models import InstagramAccount, MetaConnection, Page, PhoneNumber, WhatsAppAccount
+from tests.constants import PHONE_ID, WABA
+from tests.fakes.meta_graph import APP_ID, VERSION
+from tests.helpers import connect, connect_url, later, slash_command
+
+
+def _connection(rt):
+    with rt.db.session() as s:
+        return s.scalars(select(MetaConnection)).one_or_none()
+
+
+def test_connect_button_opens_metas_dialog(client):
+    url = urlsplit(connect_url(client))
+    q = parse_qs(url.query)
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"https://dialog.example.test/{VERSION}/dialog/oauth"
+    assert q["client_id"] == [APP_ID]
+    assert q["redirect_uri"] == ["https://metaops.example.test/meta/oauth/callback"]
+    for scope in ("whatsapp_business_management", "whatsapp_business_messaging", "pages_show_list",
+                  "instagram_basic"):
+        assert scope in q["scope"][0]
+
+
+def test_whole_connect_happy_path(client, rt, fake_slack, fake_graph):
+    r = connect(client, fake_graph)
+    assert r.status_code == 200 and b"Connected" in r.data
+    conn = _connection(rt)
+    assert conn.team_id == "T1" and conn.connected_by == "U_ADMIN" and conn.channel_id == "C_CONNECT"
+    assert conn.meta_user_name == "Ada Admin" and "whatsapp_business_messaging" in conn.permissions
+    assert conn.token_expires_at > utcnow() + timedelta(days=50)
+    assert rt.crypto.decrypt(conn.token_enc).startswith("EAA")
+    with rt.db.session() as s:
+        assert s.scalars(select(WhatsAppAccount.id)).all() == [WABA]
+        assert s.scalars(select(PhoneNumber.id)).all() == [PHONE_ID]
+        assert len(s.scalars(select(Page)).all()) == 3
+        assert s.scalars(select(InstagramAccount.username)).all() == ["acme"]
+    [summary] = fake_slack.messages
+    assert summary["channel"] == "C_CONNECT" and "Ada Admin" in summary["text"] and "Acme Support" in summary["text"]
+
+    status = slash_command(client, "status", user="U_MEMBER").get_json()["text"]
+    for expected in ("active", "Acme Support", "+1 555-078-3881", "Acme Page 1", "@acme", "days left", "<@U_ADMIN>"):
+        assert expected in status
+    # The connect channel is now the default for notifications.
+    from store import workspaces
+
+    assert workspaces.channel_for(rt.db.engine, "T1", "messages") == "C_CONNECT"
+
+
+def test_non_admin_is_refused_and_an_added_admin_is_not(client, fake_slack):
+    r = slash_command(client, "connect", user="U_MEMBER").get_json()
+    assert "Only workspace admins" in r["text"] and "blocks" not in r
+    added = slash_command(client, "admins add <@U_MEMBER|max>", user="U_OWNER").get_json()["text"]
+    assert "<@U_MEMBER>" in added
+    assert "blocks" in slash_command(client, "connect", user="U_MEMBER").get_json()
+    assert "<@U_MEMBER>" in slash_command(client, "admins", user="U_MEMBER").get_json()["text"]
+    slash_command(client, "admins remove <@U_MEMBER>", user="U_ADMIN")
+    assert "Only workspace admins" in slash_command(client, "connect", user="U_MEMBER").get_json()["text"]
+
+
+def test_members_cannot_add_admins(client):
+    r = slash_command(client, "admins add <@U_MEMBER>", user="U_MEMBER").get_json()["text"]
+    assert "Only workspace admins" in r
+
+
+def test_denied_consent_stores_nothing_and_tells_the_user(client, rt, fake_slack):
+    state = parse_qs(urlsplit(connect_url(client)).query)["state"][0]
+    r = client.get("/meta/oauth/callback", query_string={"error": "access_denied", "error_reason": "user_denied",
+                                                         "state": state})
+    assert r.status_code == 400 and _connection(rt) is None
+    [told] = fake_slack.ephemerals
+    assert told["user"] == "U_ADMIN" and "consent was not given" in told["text"]
+
+
+def test_forged_state_is_refused(client, rt, fake_graph):
+    forged = Fernet(Fernet.generate_key()).encrypt(b'{"t":"T1","u":"U_ADMIN","c":"C1","n":"x"}').decode()
+    for state in (forged, "garbage", ""):
+        r = client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state})
+        assert r.status_code == 400 and b"not valid" in r.data
+    assert _connection(rt) is None
+
+
+def test_expired_state_is_refused_and_the_user_told(client, rt, fake_slack, fake_graph):
+    payload = json.dumps({"t": "T1", "u": "U_ADMIN", "c": "C1", "n": "old-nonce"}).encode()
+    rt.redis.set("metaops:oauth:old-nonce", 1)
+    key = rt.settings.encryption_keys[0]
+    old = Fernet(key).encrypt_at_time(payload, int(time.time()) - 11 * 60).decode()
+    r = client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": old})
+    assert r.status_code == 400 and b"expired" in r.data and _connection(rt) is None
+    assert "expired" in fake_slack.ephemerals[0]["text"]
+
+
+def test_reused_state_is_refused(client, rt, fake_graph):
+    state = parse_qs(urlsplit(connect_url(client)).query)["state"][0]
+    assert client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state}
+                      ).status_code == 200
+    again = client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state})
+    assert again.status_code == 400 and b"used already" in again.data
+
+
+def test_failed_code_exchange_stores_nothing(client, rt, fake_slack):
+    state = parse_qs(urlsplit(connect_url(client)).query)["state"][0]
+    r = client.get("/meta/oauth/callback", query_string={"code": "NOT-A-CODE", "state": state})
+    assert r.status_code == 400 and _connection(rt) is None
+    assert "authorization code has been used" in fake_slack.ephemerals[0]["text"]
+
+
+def test_refresh_disconnect_and_whatsapp(client, rt, fake_slack, fake_graph):
+    connect(client, fake_graph)
+    before = rt.crypto.decrypt(_connection(rt).token_enc)
+    assert "refreshed" in later(client, fake_slack, "refresh")["text"]
+    assert rt.crypto.decrypt(_connection(rt).token_enc) != before
+
+    fake_slack.reset()
+    info = later(client, fake_slack, "whatsapp", user="U_MEMBER")["text"]
+    assert "+1 555-078-3881" in info and "GREEN" in info and "We sell jackets" in info and WABA in info
+
+    assert "disconnected" in slash_command(client, "disconnect", user="U_ADMIN").get_json()["text"]
+    assert _connection(rt) is None
+    assert "not connected" in slash_command(client, "status").get_json()["text"]
+
+
+def test_token_rejected_mid_use_marks_the_connection_and_alerts(client, rt, fake_slack, fake_graph):
+    connect(client, fake_graph)
+    token = rt.crypto.decrypt(_connection(rt).token_enc)
+    fake_graph.tokens[token]["expires"] = int(time.time()) - 1
+    fake_slack.reset()
+    answer = later(client, fake_slack, "whatsapp")["text"]
+    assert "expired" in answer and "/meta connect" in answer
+    assert _connection(rt).status == "expired"
+    assert any("expired" in m["text"] and m["channel"] == "C_CONNECT" for m in fake_slack.messages)
+    assert "expired" in slash_command(client, "status").get_json()["text"]
+
+
+def _expire_in(rt, fake_graph, days: float) -> str:
+    token = rt.crypto.decrypt(_connection(rt).token_enc)
+    fake_graph.tokens[token]["expires"] = int(time.time() + days * 24 * 3600)
+    return token
+
+
+def test_expiry_alerts_at_seven_and_one_days_once_each(client, rt, fake_slack, fake_graph):
+    connect(client, fake_graph)
+    fake_graph.exchange = "same"  # Meta will not extend this token
+    _expire_in(rt, fake_graph, 6.5)
+    fake_slack.reset()
+
+    assert connections.check_tokens(rt) == 1
+    assert "expires in 6 day" in fake_slack.messages[-1]["text"] and "/meta connect" in fake_slack.messages[-1]["text"]
+    assert fake_slack.messages[-1]["channel"] == "C_CONNECT"
+    assert connections.check_tokens(rt) == 0  # the 7-day alert went out already
+
+    rt.clock = lambda: utcnow() + timedelta(days=6)
+    assert connections.check_tokens(rt) == 1  # half a day left now
+    assert "expires in 0 day" in fake_slack.messages[-1]["text"]
+    assert connections.check_tokens(rt) == 0
+    assert _connection(rt).status == "active"
+
+
+def test_failed_refresh_alerts(client, rt, fake_slack, fake_graph):
+    connect(client, fake_graph)
+    fake_graph.exchange = "error"
+    _expire_in(rt, fake_graph, 3)
+    fake_slack.reset()
+    assert connections.check_tokens(rt) == 1
+    assert "Refreshing the Meta token failed" in fake_slack.messages[-1]["text"]
+    assert "Invalid parameter" in fake_slack.messages[-1]["text"]
+
+
+def test_token_meta_no_longer_accepts_is_marked_at_the_daily_check(client, rt, fake_slack, fake_graph):
+    connect(client, fake_graph)
+    _expire_in(rt, fake_graph, -1)
+    fake_slack.reset()
+    assert connections.check_tokens(rt) == 1
+    assert _connection(rt).status == "expired"
+    assert "expired" in fake_slack.messages[-1]["text"]
+
+
+def test_token_near_expiry_is_refreshed_without_alert(client, rt, fake_slack, fake_graph):
+    connect(client, fake_graph)
+    token = _expire_in(rt, fake_graph, 3)
+    fake_slack.reset()
+    assert connections.check_tokens(rt) == 0
+    assert rt.crypto.decrypt(_connection(rt).token_enc) != token and fake_slack.messages == []
+
+
+def test_no_token_is_stored_in_plaintext(client, rt, fake_graph, database_url):
+    connect(client, fake_graph)
+    tokens = [t for t in fake_graph.tokens]
+    with rt.db.engine.connect() as conn:
+        dump = " ".join(str(v) for table in ("meta_connections", "pages")
+                        for row in conn.execute(text(f"SELECT * FROM {table}")) for v in row)
+    assert not any(t in dump for t in tokens)
+    if database_url.startswith("sqlite:///"):
+        rt.db.dispose()
+        raw = b"".join(p.read_bytes() for p in Path(database_url[10:]).parent.glob("metaops.db*"))
+        assert not any(t.encode() in raw for t in tokens)
+
+
+def test_assets_another_workspace_connected_stay_there(client, rt, fake_slack, fake_graph):
+    connect(client, fake_graph)  # T1 has the WABA and the Pages
+    from metaops import connections as conns
+
+    who_t2 = {"team_id": "T2", "user_id": "U_ADMIN", "channel_id": "C_T2"}
+    state = conns.state_store(rt).issue(**who_t2)
+    fake_slack.reset()
+    r = client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state})
+    assert r.status_code == 200
+    with rt.db.session() as s:
+        assert s.get(WhatsAppAccount, WABA).team_id == "T1"
+        assert {p.team_id for p in s.scalars(select(Page))} == {"T1"}
+    summary = fake_slack.messages[-1]["text"]
+    assert "another Slack workspace" in summary

@@ -1,0 +1,74 @@
+"""The Procfile's processes start from their line alone, with their environment."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
+
+from tests.constants import ROOT
+from tests.helpers import post_webhook_raw, wa_message, wa_payload
+
+
+def procfile() -> dict[str, str]:
+    return dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_procfile_has_web_worker_release():
+    lines = procfile()
+    assert lines["web"].startswith("gunicorn ") and "$PORT" in lines["web"].replace("${PORT:-3000}", "$PORT")
+    assert lines["worker"].startswith("rq worker ") and "--with-scheduler" in lines["worker"]
+    assert lines["release"] == "alembic upgrade head"
+
+
+def test_web_line_serves_health_and_webhooks(config, tmp_path):
+    port = _free_port()
+    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PORT": str(port), "WEB_CONCURRENCY": "2",
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    proc = subprocess.Popen(["bash", "-c", "exec " + procfile()["web"]], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                r = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert r.status_code == 200 and r.json()["database"] == "ok"
+        r = post_webhook_raw(f"http://127.0.0.1:{port}", wa_payload([wa_message("wamid.P1", "15550101010", "hi")]))
+        assert r.status_code == 200
+        engine = create_engine(config["DATABASE_URL"])
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM webhook_events")).scalar_one() == 1
+        engine.dispose()
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(20)
+
+
+def test_release_line_migrates_an_empty_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    r = subprocess.run(shlex.split(procfile()["release"]), cwd=ROOT, env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    head = ScriptDirectory(str(ROOT / "store" / "migrations")).get_current_head()
+    assert version == head
+    engine.dispose()

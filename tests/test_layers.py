@@ -1,0 +1,143 @@
+"""Import direction between the layers, read from the source with `ast` (nothing is imported).
+
+integrations/ (pure adapters) imports nothing of ours, and integrations/meta and integrations/slack not each
+other; store/ imports only store (its Alembic entry point also reads metaops.settings); metaops/ imports bot
+only inside functions of the app factory (metaops/__init__.py) and metaops/cli.py; bot/ may import everything.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = ("integrations", "store", "metaops", "bot")
+OURS = frozenset(LAYERS)
+FORBIDDEN = {
+    "integrations": {"store", "metaops", "bot"},
+    "store": {"integrations", "metaops", "bot"},
+    "metaops": {"bot"},
+    "bot": set(),
+}
+# metaops files that may import bot, inside function bodies only (the app factory and the CLI)
+LAZY_BOT_IMPORTS = {"metaops/__init__.py", "metaops/cli.py"}
+ADAPTERS = ("integrations.meta", "integrations.slack")
+# Alembic's entry point reads the app's settings (DATABASE_URL, .env) so `alembic upgrade head` needs nothing else.
+ENTRY_POINT_IMPORTS = {"store/migrations/env.py": "metaops.settings"}
+
+
+def _module_of(path: str) -> list[str]:
+    parts = path.removesuffix(".py").split("/")
+    return parts[:-1] if parts[-1] == "__init__" else parts
+
+
+def _imports(tree: ast.AST, path: str) -> list[tuple[int, str, bool]]:
+    """(line, imported module, inside a function) for every import in the tree; for `from X import a`,
+    the module is X.a (a may be a submodule), relative imports resolved against `path`."""
+    package = _module_of(path)
+    if not path.endswith("__init__.py"):
+        package = package[:-1]
+    found: list[tuple[int, str, bool]] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name, in_function) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            found.extend((node.lineno, f"{module}.{alias.name}" if alias.name != "*" else module, in_function)
+                         for alias in node.names)
+        inner = in_function or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inner)
+
+    visit(tree, False)
+    return found
+
+
+def _adapter(module: str) -> str | None:
+    return next((a for a in ADAPTERS if module == a or module.startswith(a + ".")), None)
+
+
+def violations(path: str, source: str) -> list[str]:
+    """The forbidden imports of one file; `path` is relative to the repo root, with forward slashes."""
+    layer = path.split("/", 1)[0]
+    if layer not in OURS:
+        return []
+    tree = ast.parse(source, filename=path)
+    own_adapter = _adapter(".".join(_module_of(path)))
+    bad = []
+    for line, module, in_function in _imports(tree, path):
+        top = module.split(".", 1)[0]
+        if top not in OURS:
+            continue
+        if top in FORBIDDEN[layer]:
+            if layer == "metaops" and in_function and path in LAZY_BOT_IMPORTS:
+                continue
+            allowed = ENTRY_POINT_IMPORTS.get(path)
+            if allowed and (module == allowed or module.startswith(allowed + ".")):
+                continue
+            bad.append(f"{path}:{line}: {layer} must not import {module}")
+        elif own_adapter and _adapter(module) not in (None, own_adapter):
+            bad.append(f"{path}:{line}: {own_adapter} must not import {module}")
+    return bad
+
+
+def _sources() -> list[Path]:
+    return sorted(p for layer in LAYERS for p in (ROOT / layer).rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_layers_import_only_downwards():
+    bad = [v for p in _sources() for v in violations(p.relative_to(ROOT).as_posix(), p.read_text())]
+    assert not bad, "imports against the layering:\n" + "\n".join(bad)
+
+
+def test_every_layer_has_sources():
+    assert {p.relative_to(ROOT).parts[0] for p in _sources()} == OURS
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "expected"),
+    [
+        ("integrations/meta/graph.py", "from metaops.defaults import GRAPH_VERSION\n",
+         ["integrations/meta/graph.py:1: integrations must not import metaops.defaults.GRAPH_VERSION"]),
+        ("integrations/meta/oauth.py", "import requests\n\nimport store.crypto\n",
+         ["integrations/meta/oauth.py:3: integrations must not import store.crypto"]),
+        ("integrations/meta/graph.py", "def f():\n    from bot import app\n",
+         ["integrations/meta/graph.py:2: integrations must not import bot.app"]),
+        ("integrations/meta/graph.py", "from integrations.slack.errors import SlackError\n",
+         ["integrations/meta/graph.py:1: integrations.meta must not import integrations.slack.errors.SlackError"]),
+        ("integrations/slack/client.py", "from integrations import meta\n",
+         ["integrations/slack/client.py:1: integrations.slack must not import integrations.meta"]),
+        ("integrations/slack/client.py", "from ..meta import payload\n",
+         ["integrations/slack/client.py:1: integrations.slack must not import integrations.meta.payload"]),
+        ("integrations/meta/graph.py", "from integrations.meta.errors import GraphError\nfrom . import payload\n",
+         []),
+        ("store/events.py", "from store import dedupe\nfrom store.models import WebhookEvent\n", []),
+        ("store/migrations/env.py", "from metaops.settings import database_url\n", []),
+        ("store/migrations/env.py", "from metaops.delivery import inbox\n",
+         ["store/migrations/env.py:1: store must not import metaops.delivery.inbox"]),
+        ("store/crypto.py", "from metaops.settings import database_url\n",
+         ["store/crypto.py:1: store must not import metaops.settings.database_url"]),
+        ("store/db.py", "from integrations.meta import graph\n",
+         ["store/db.py:1: store must not import integrations.meta.graph"]),
+        ("metaops/__init__.py", "import integrations, store\n\ndef create_app():\n    from bot.app import register\n",
+         []),
+        ("metaops/cli.py", "class C:\n    def run(self):\n        import bot\n", []),
+        ("metaops/__init__.py", "from bot.app import register\n",
+         ["metaops/__init__.py:1: metaops must not import bot.app.register"]),
+        ("metaops/__init__.py", "try:\n    import bot\nexcept ImportError:\n    pass\n",
+         ["metaops/__init__.py:2: metaops must not import bot"]),
+        ("metaops/web/slack.py", "def handler():\n    from bot import app\n",
+         ["metaops/web/slack.py:2: metaops must not import bot.app"]),
+        ("bot/app.py", "from metaops import runtime\nfrom integrations.slack import client\nimport store\n", []),
+        ("tests/test_x.py", "import bot\n", []),
+    ],
+)
+def test_checker_catches_violations(path, source, expected):
+    assert violations(path, source) == expected

@@ -19,7 +19,8 @@ from store.models import AppSecret, Page, WebhookSubscription, WhatsAppAccount
 OBJECTS = {
     "whatsapp_business_account": ("WhatsApp", ("messages", "message_template_status_update",
                                                "template_category_update", "message_template_quality_update",
-                                               "phone_number_quality_update", "account_update")),
+                                               "phone_number_quality_update", "account_update",
+                                               "user_preferences", "smb_message_echoes")),
     "page": ("Facebook Page", ("messages", "messaging_postbacks", "feed")),
     "instagram": ("Instagram", ("messages", "comments", "mentions")),
 }

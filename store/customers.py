@@ -108,6 +108,10 @@ def change_bsuid(engine: Engine, business_id: str, previous_bsuid: str | None, p
             log.info("customer %s takes its new BSUID from customer %s", row.id, taken.id)
             taken.bsuid = None
             s.flush()
+        holder = _find(s, business_id, Customer.phone, _digits(phone))
+        if holder is not None and holder.id != row.id:  # the new number wrote first: it is this customer's now
+            holder.phone = None
+            s.flush()
         row.bsuid = new
         row.parent_bsuid = parent_bsuid or row.parent_bsuid
         row.phone = _digits(phone) or row.phone

@@ -22,17 +22,26 @@ Deliver = Callable[[Runtime, Router, str, Item], None]
 
 
 def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
-    if (item.data.get("system") or {}).get("type") in ID_CHANGES:
-        _identity_changed(rt, router, item)
-    text, blocks = render.whatsapp_message(item, person(item))
-    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
-                   conversation(router, item), text, blocks)
+    changed = _identity_changed(rt, router, item) if (item.data.get("system") or {}).get("type") in ID_CHANGES \
+        else None
+    sender: Person
+    contact: str | None
+    if changed is not None:  # the notice names the customer's ids before the change: post it in their thread
+        sender, contact = _person(changed), changed.thread_key
+    elif item.data.get("group_id"):
+        sender, contact = person(item), conversation(router, item)
+    else:  # what we know of the customer too: the phone they shared before stays on their posts
+        sender, contact = _known(router, item), conversation(router, item)
+    text, blocks = render.whatsapp_message(item, sender)
+    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id, contact, text,
+                   blocks)
 
 
 def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     """The file of a media message, uploaded into the thread its message was posted in."""
     channel = router.channel(team_id, "messages")
-    root = router.root(item.business_id, conversation(router, item), channel)
+    contact = conversation(router, item)
+    root = router.root(item.business_id, contact, channel) if contact else None
     media.upload_whatsapp_media(rt, team_id, channel, root, item.data)
 
 
@@ -88,16 +97,23 @@ def _known(router: Router, item: Item) -> Person:
                   username=c.username or p.username, name=c.profile_name or p.name)
 
 
-def _identity_changed(rt: Runtime, router: Router, item: Item) -> None:
-    """`user_changed_user_id` / `user_changed_number`: the customer keeps its row and thread under the new ids.
-    The message's own sender fields name the customer before the change."""
+def _person(c: customers.Identity) -> Person:
+    return Person(bsuid=c.bsuid, phone=c.phone, username=c.username, name=c.profile_name)
+
+
+def _identity_changed(rt: Runtime, router: Router, item: Item) -> customers.Identity | None:
+    """`user_changed_user_id` / `user_changed_number`: the customer keeps its row and thread under the new ids
+    (returned; None when Meta gave no new BSUID). The message's own sender fields name the customer before
+    the change, so they must not be looked up again afterwards: they would make a new customer."""
     system = item.data["system"]
     new_bsuid = system.get("user_id")
     previous = system.get("previous_user_id") or item.data.get("from_user_id")
-    if new_bsuid:
-        customers.change_bsuid(rt.db.engine, item.business_id, previous, item.data.get("from"), new_bsuid,
-                               system.get("wa_id") or system.get("new_wa_id"), system.get("parent_user_id"))
-        router.forget_customers()
+    if not new_bsuid:
+        return None
+    changed = customers.change_bsuid(rt.db.engine, item.business_id, previous, item.data.get("from"), new_bsuid,
+                                     system.get("wa_id") or system.get("new_wa_id"), system.get("parent_user_id"))
+    router.forget_customers()
+    return changed
 
 
 def template_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:

@@ -91,7 +91,8 @@ def drain_rate(kind: str, n: int, slack_url: str, workdir: Path) -> tuple[float,
             session.flush()
             workspaces.add_whatsapp_account(session, conn, "WABA1", None, [{"id": "PN1"}])
         for i in range(n):
-            inbox.push_events(rt.queue, [events.insert_event(rt.db.ingest, body(i), utcnow())])
+            event_id = events.insert_event(rt.db.ingest, body(i), utcnow())
+            inbox.push_events(rt.queue, [(event_id, inbox.partition_of(body(i)))])
         worker = AppWorker([rt.queue], connection=rt.redis)
         t = time.perf_counter()
         worker.work(burst=True, logging_level="WARNING")

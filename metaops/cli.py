@@ -52,5 +52,5 @@ def requeue_failed() -> None:
     rt = _rt()
     ids = events.requeue_failed(rt.db.engine)
     if ids:
-        inbox.push_events(rt.queue, ids)
+        inbox.push_stored(rt.queue, rt.db.engine, ids)
     click.echo(f"re-queued {len(ids)} failed event(s)")

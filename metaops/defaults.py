@@ -21,14 +21,21 @@ RATE_LIMIT_MAX_WAIT = 600  # longest wait honoured from a Retry-After, seconds
 SWEEP_INTERVAL = 60  # how often stranded events are re-queued, seconds
 SWEEP_GRACE = 30  # an unprocessed event younger than this is left alone, seconds
 SWEEP_BATCH = 500  # most events re-queued by one sweep, count
+CLOCK_TICK = 1  # how often the clock process looks for due periodic jobs (and retries a Redis that is down), seconds
+RETENTION_INTERVAL = 24 * 3600  # how often the retention job deletes old events and records, seconds
 
-DEDUPE_LEASE = 300  # a claim older than this whose worker never finished may be retaken, seconds
+DEDUPE_LEASE = 90  # a claim older than this whose worker never finished may be retaken, seconds
 THREAD_LOCK_TIMEOUT = 30  # how long one contact's thread lock is held at most, seconds
 SLACK_TIMEOUT = 10  # Slack Web API request timeout, seconds
 DRAIN_BATCH = 50  # events the drain job takes from Redis at a time, count
 DRAIN_MAX_SECONDS = 60  # a drain job hands over to a fresh job after this long, seconds
-DRAIN_FLAG_TTL = 120  # the "drain job pending" flag expires after this (a dead worker's flag), seconds
+DRAIN_FLAG_TTL = 60  # a partition's "drain job pending" flag expires after this (a dead worker's flag), seconds
+PARTITIONS = 16  # Redis streams events are spread over by asset; each drains in order, all in parallel, count
+DB_RETRY_DELAY = 5  # a drain that lost the database hands over to a new drain job after this long, seconds
 FAILURE_TTL = 7 * 24 * 3600  # how long failed jobs stay in RQ's failed registry, seconds
+RETENTION_DAYS = 30  # processed events and per-message records older are deleted (failed events: 2x; 0: never), days
+RETENTION_BATCH = 1000  # most rows one retention DELETE statement removes, count
+SETUP_COUNTS_TTL = 60  # the setup page's event counts are cached in Redis this long, seconds
 
 GRAPH_TIMEOUT = (5, 30)  # Graph API connect and read timeouts, seconds
 GRAPH_ATTEMPTS = 4  # tries of one Graph call when Meta answers with a transient error, count

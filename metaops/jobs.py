@@ -13,11 +13,19 @@ from typing import Any
 from metaops import replies
 from metaops.delivery import drain as _drain
 from metaops.delivery import periodic
+from metaops.delivery import retention as _retention
+from metaops.runtime import current
 
 
-def drain() -> int:
-    """Process queued events in order, in batches (metaops.delivery.drain)."""
-    return _drain.drain()
+def drain(partition: int | None = None) -> int:
+    """Process one partition's queued events in order, in batches (metaops.delivery.drain). Without a partition
+    (jobs queued by releases before partitions): move the old single list into the partitions."""
+    return _drain.drain(partition)
+
+
+def release_channel(team_id: str, channel: str) -> int:
+    """Take up the events parked on a Slack channel that was rate-limited (metaops.delivery.holds)."""
+    return _drain.release_channel(team_id, channel)
 
 
 def process_event(event_id: int) -> None:
@@ -35,6 +43,19 @@ def check_tokens() -> int:
     return periodic.check_tokens()
 
 
-def send_reply(team_id: str, event: dict[str, Any]) -> str:
-    """A team member's message in a customer thread, sent to the customer (metaops.replies)."""
-    return replies.send(team_id, event)
+def retention() -> dict[str, int]:
+    """Daily: processed events and per-message records past RETENTION_DAYS deleted (metaops.delivery.retention)."""
+    return _retention.purge(current())
+
+
+def send_reply(outbox_id: int | str, event: dict[str, Any] | None = None) -> str:
+    """A team member's message in a customer thread, stored in the reply outbox, sent to the customer
+    (metaops.replies). Jobs queued before the outbox name (team_id, event): stored first, then sent."""
+    if event is not None:
+        return replies.send_event(str(outbox_id), event)
+    return replies.send(int(outbox_id))
+
+
+def sweep_outbox() -> int:
+    """Queue the stored replies whose send job never reached Redis (or was lost with it)."""
+    return replies.sweep_outbox()

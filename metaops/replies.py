@@ -1,7 +1,8 @@
 """Replies from Slack threads to customers, and what becomes of them.
 
-A team member's message in a customer thread is queued (the Slack event is acked at once), then sent
-by the worker: WhatsApp `/{phone-number-id}/messages`, Messenger and Instagram through the Page's Send
+A team member's message in a customer thread is stored in the reply outbox while Slack's request is
+open, then queued (a send job per row; the periodic sweep queues rows whose job never reached Redis) and
+sent by the worker: WhatsApp `/{phone-number-id}/messages`, Messenger and Instagram through the Page's Send
 API. The Slack message gets a reaction when Meta accepts it; a refusal, in the answer or later as a
 `failed` status, is answered in the thread. Each Slack message is sent at most once (a dedupe key on
 its channel and ts), whatever Slack retries."""
@@ -9,8 +10,12 @@ its channel and ts), whatever Slack retries."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
+from rq import Queue, get_current_job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from slack_sdk.errors import SlackApiError
 
 from integrations.meta import formatting, pages, whatsapp
@@ -20,8 +25,8 @@ from metaops import connections, defaults, messages
 from metaops.delivery import inbox
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime, current
-from store import customers, dedupe, threads
-from store.models import InstagramAccount, OutboundMessage, Page, Workspace
+from store import customers, dedupe, outbox, threads
+from store.models import InstagramAccount, OutboundMessage, Page, ReplyOutbox, Workspace
 
 log = logging.getLogger(__name__)
 SEND_JOB = "metaops.jobs.send_reply"
@@ -35,21 +40,82 @@ def should_send(event: dict[str, Any]) -> bool:
         not event.get("subtype") and not event.get("bot_id") and bool(event.get("text")) and bool(event.get("user"))
 
 
-def queue_send(rt: Runtime, team_id: str, event: dict[str, Any]) -> None:
-    rt.queue.enqueue_call(SEND_JOB, args=(team_id, {k: event.get(k) for k in ("channel", "thread_ts", "ts", "user",
-                                                                              "text")}),
-                          timeout=defaults.JOB_TIMEOUT, result_ttl=0, failure_ttl=defaults.FAILURE_TTL,
-                          retry=inbox.retry_for(rt.settings.JOB_RETRY_INTERVALS))
-
-
-def send(team_id: str, event: dict[str, Any]) -> str:
-    """The RQ job. Returns what happened, for the logs."""
-    rt = current()
+def store_reply(rt: Runtime, team_id: str, event: dict[str, Any]) -> tuple[int, str] | None:
+    """A message in a customer thread, stored in the outbox while Slack's request is open: its row's (id, state);
+    None when the thread is not a customer's (nothing is stored). Raises when the database cannot store it."""
     thread = threads.find_by_root(rt.db.engine, event["channel"], event["thread_ts"])
     if thread is None or thread.team_id != team_id:
+        return None
+    return outbox.add(rt.db.engine, team_id, event["channel"], event["thread_ts"], event["ts"], event["user"],
+                      event["text"], rt.clock())
+
+
+def queue_send(rt: Runtime, outbox_id: int) -> bool:
+    """Queue a stored reply's send job, unless its job is already waiting, scheduled or running (a Slack retry,
+    the sweep). True when queued. Raises when Redis cannot take it: the sweep queues it later."""
+    job_id = f"reply-{outbox_id}"
+    if _job_active(rt.queue, job_id):
+        return False
+    rt.queue.enqueue_call(SEND_JOB, args=(outbox_id,), job_id=job_id, timeout=defaults.JOB_TIMEOUT, result_ttl=0,
+                          failure_ttl=defaults.FAILURE_TTL, retry=inbox.retry_for(rt.settings.JOB_RETRY_INTERVALS))
+    return True
+
+
+def _job_active(queue: Queue, job_id: str) -> bool:
+    try:
+        status = Job.fetch(job_id, connection=queue.connection).get_status(refresh=False)
+    except NoSuchJobError:
+        return False
+    return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+
+
+def sweep_outbox(rt: Runtime | None = None) -> int:
+    """Queue the stored replies still pending after SWEEP_GRACE whose job is not in Redis (Redis was down when
+    they came, or lost them in a restart). Returns how many were queued."""
+    rt = rt or current()
+    older_than = rt.clock() - timedelta(seconds=defaults.SWEEP_GRACE)
+    queued = sum(queue_send(rt, i) for i in outbox.pending(rt.db.engine, older_than, defaults.SWEEP_BATCH))
+    if queued:
+        log.info("queued %d stored repl(ies) whose send job was missing", queued)
+    return queued
+
+
+def send(outbox_id: int) -> str:
+    """The RQ job: one stored reply sent to the customer, its row marked sent, refused or (no try left) failed.
+    Returns what happened, for the logs."""
+    rt = current()
+    reply = outbox.get(rt.db.engine, outbox_id)
+    if reply is None:
+        return "no such reply"
+    if reply.state != outbox.PENDING:
+        return f"already {reply.state}"
+    job = get_current_job()
+    try:
+        return _send_stored(rt, reply)
+    except Exception as e:
+        outbox.record_attempt(rt.db.engine, outbox_id, f"{type(e).__name__}: {e}",
+                              final=not (job and job.retries_left))
+        raise
+
+
+def send_event(team_id: str, event: dict[str, Any]) -> str:
+    """A send job queued before the outbox, with the Slack event in its arguments: stored, then sent."""
+    rt = current()
+    stored = store_reply(rt, team_id, event)
+    return send(stored[0]) if stored else "not a customer thread"
+
+
+def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
+    engine, team_id = rt.db.engine, reply.team_id
+    event = {"channel": reply.channel_id, "thread_ts": reply.thread_ts, "ts": reply.slack_ts, "user": reply.user_id,
+             "text": reply.text}
+    thread = threads.find_by_root(engine, reply.channel_id, reply.thread_ts)
+    if thread is None or thread.team_id != team_id:
+        outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), "not a customer thread")
         return "not a customer thread"
-    key = f"slack:reply:{event['channel']}:{event['ts']}"
-    if not dedupe.claim(rt.db.engine, key, None, rt.clock(), defaults.DEDUPE_LEASE):
+    key = f"slack:reply:{reply.channel_id}:{reply.slack_ts}"
+    if not dedupe.claim(engine, key, None, rt.clock(), defaults.DEDUPE_LEASE):
+        outbox.finish(engine, reply.id, outbox.SENT, rt.clock(), "handled by an earlier job")
         return "already sent"
     client = rt.slack.for_team(team_id)
     try:
@@ -57,29 +123,30 @@ def send(team_id: str, event: dict[str, Any]) -> str:
             ws = s.get(Workspace, team_id)
             enabled = ws is None or ws.replies_enabled
         if not enabled:
-            call(client.chat_postEphemeral, channel=event["channel"], user=event["user"], text=messages.REPLIES_OFF,
-                 thread_ts=event["thread_ts"])
-            dedupe.done(rt.db.engine, key)
+            call(client.chat_postEphemeral, channel=reply.channel_id, user=reply.user_id, text=messages.REPLIES_OFF,
+                 thread_ts=reply.thread_ts)
+            outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), "replies off", dedupe_key=key)
             return "replies off"
         message_id = _send(rt, thread, event)
     except Unavailable:
-        dedupe.release(rt.db.engine, key)  # Meta did not answer: the job's retry sends it
+        dedupe.release(engine, key)  # Meta did not answer: the job's retry sends it
         raise
     except (GraphError, NotConnected) as e:
         if isinstance(e, TokenInvalid):
             connections.token_failed(rt, team_id, e)
-        dedupe.done(rt.db.engine, key)  # Meta said no: sending again would not change that
-        _refused(rt, team_id, event["channel"], event["thread_ts"], event["ts"],
-                 e.user_text() if isinstance(e, GraphError) else str(e), getattr(e, "code", None))
+        reason = e.user_text() if isinstance(e, GraphError) else str(e)
+        # Meta said no: sending again would not change that
+        outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), reason, dedupe_key=key)
+        _refused(rt, team_id, reply.channel_id, reply.thread_ts, reply.slack_ts, reason, getattr(e, "code", None))
         return "refused"
     except Exception:
-        dedupe.release(rt.db.engine, key)  # not sent: the job's retry may send it
+        dedupe.release(engine, key)  # not sent: the job's retry may send it
         raise
-    dedupe.done(rt.db.engine, key)
+    outbox.finish(engine, reply.id, outbox.SENT, rt.clock(), dedupe_key=key)
     with rt.db.session() as s:
-        s.merge(OutboundMessage(id=message_id, team_id=team_id, platform=thread.platform, channel_id=event["channel"],
-                                thread_ts=event["thread_ts"], slack_ts=event["ts"]))
-    _react(client, event["channel"], event["ts"], SENT_REACTION)
+        s.merge(OutboundMessage(id=message_id, team_id=team_id, platform=thread.platform, channel_id=reply.channel_id,
+                                thread_ts=reply.thread_ts, slack_ts=reply.slack_ts))
+    _react(client, reply.channel_id, reply.slack_ts, SENT_REACTION)
     return "sent"
 
 

@@ -41,6 +41,7 @@ class Settings:
     META_DIALOG_URL: str = defaults.META_DIALOG_URL
     META_VERIFY_TOKEN: str = ""
     INSTANCE_DIR: str = defaults.INSTANCE_DIR
+    RETENTION_DAYS: int = defaults.RETENTION_DAYS
     # Waits between retries of a failed job; tests shorten them.
     JOB_RETRY_INTERVALS: tuple[int, ...] = field(default=defaults.JOB_RETRY_INTERVALS)
 
@@ -106,6 +107,11 @@ def from_mapping(values: Mapping[str, Any]) -> Settings:
                 kwargs[f.name] = int(raw)
             except (TypeError, ValueError):
                 raise ConfigError("PORT must be a whole number") from None
+        elif f.name == "RETENTION_DAYS":
+            try:
+                kwargs[f.name] = int(str(raw).strip())
+            except ValueError:
+                raise ConfigError("RETENTION_DAYS must be a whole number of days (0 keeps everything)") from None
         elif f.name == "JOB_RETRY_INTERVALS":
             kwargs[f.name] = tuple(int(x) for x in (raw.split(",") if isinstance(raw, str) else raw))
         else:
@@ -122,6 +128,8 @@ def _validated(s: Settings) -> Settings:
             Fernet(key)
         except ValueError:
             raise ConfigError(f"ENCRYPTION_KEYS: key {i} is not a valid Fernet key") from None
+    if s.RETENTION_DAYS < 0:
+        raise ConfigError("RETENTION_DAYS must be a whole number of days (0 keeps everything)")
     if s.SLACK_CLIENT_ID and not s.SLACK_CLIENT_SECRET:
         raise ConfigError("SLACK_CLIENT_SECRET is required when SLACK_CLIENT_ID is set")
     return replace(

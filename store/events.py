@@ -107,3 +107,12 @@ def requeue_failed(engine: Engine) -> list[int]:
         if ids:
             conn.execute(update(_table).where(_table.c.id.in_(ids)).values(state="received", next_attempt_at=None))
     return ids
+
+
+def bodies(engine: Engine, event_ids: list[int]) -> dict[int, bytes]:
+    """The raw bodies of these events, by id (missing ids left out)."""
+    if not event_ids:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(_table.c.id, _table.c.body).where(_table.c.id.in_(event_ids)))
+        return {int(row.id): bytes(row.body) for row in rows}

@@ -253,3 +253,24 @@ class Customer(Base):
     marketing_opt_out: Mapped[bool] = mapped_column(default=False)  # asked to stop marketing messages
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ReplyOutbox(Base):
+    """A team member's message in a customer thread, kept from the moment Slack delivers it until it is sent
+    (a job in Redis alone would be lost with Redis). One row per Slack message, whatever Slack retries."""
+
+    __tablename__ = "reply_outbox"
+    __table_args__ = (UniqueConstraint("channel_id", "slack_ts"),
+                      Index("ix_reply_outbox_state_created", "state", "created_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))  # the customer thread's root
+    slack_ts: Mapped[str] = mapped_column(String(32))  # the team member's message
+    user_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, refused, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

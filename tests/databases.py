@@ -11,14 +11,16 @@ from sqlalchemy import create_engine, text
 from store import migrate
 
 
-def temporary_postgres(admin_url: str, prefix: str = "metaops_test") -> tuple[str, Callable[[], None]]:
-    """A new, migrated database on the server of `admin_url`; returns its URL and a function dropping it."""
+def temporary_postgres(admin_url: str, prefix: str = "metaops_test", revision: str = "head"
+                       ) -> tuple[str, Callable[[], None]]:
+    """A new database on the server of `admin_url`, migrated up to `revision`; returns its URL and a function
+    dropping it."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    migrate.upgrade(url)
+    migrate.upgrade(url, revision)
 
     def drop() -> None:
         with admin.connect() as conn:

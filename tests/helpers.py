@@ -15,6 +15,7 @@ from rq.scheduler import RQScheduler
 from slack_sdk.signature import SignatureVerifier
 
 from integrations.meta.signature import sign
+from metaops import defaults
 from metaops.runtime import Runtime
 from metaops.worker import Worker
 from store import workspaces
@@ -247,3 +248,11 @@ def _merge(into: dict[str, Any], changes: dict[str, Any]) -> None:
             _merge(into[key], value)
         else:
             into[key] = value
+
+
+def clear_inbox(r: Any) -> None:
+    """Empty every partition of the inbox and drop the drain flags: queued drain jobs then find nothing."""
+    from metaops.delivery import inbox
+
+    for p in range(defaults.PARTITIONS):
+        r.delete(inbox.stream_key(p), inbox.flag_key(p))

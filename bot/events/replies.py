@@ -1,8 +1,10 @@
-"""Messages in customer threads: queued for the worker to send.
+"""Messages in customer threads: stored in the reply outbox, then queued for the worker to send.
 
-Bolt acks events before their listeners run, so the reply is queued in a middleware instead, while the
-request is still open: if it cannot be queued (Redis down), Slack gets a 503 and delivers the event
-again, and the dedupe key per Slack message keeps the retry from sending twice."""
+Bolt acks events before their listeners run, so the reply is stored in a middleware instead, while the
+request is still open: if it cannot be stored (database down), Slack gets a 503 and delivers the event
+again. Once stored, Slack gets its 200 even when the send job cannot be queued (Redis down): the periodic
+sweep queues it. A Slack retry finds the same row (one per Slack message), and the dedupe key per Slack
+message keeps anything from being sent twice."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from slack_bolt import App, BoltResponse
 
 from metaops import replies
 from metaops.runtime import Runtime
+from store import outbox
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +27,16 @@ def register(app: App, rt: Runtime) -> None:
         event = body.get("event") if body.get("type") == "event_callback" else None
         if isinstance(event, dict) and event.get("type") == "message" and replies.should_send(event):
             try:
-                replies.queue_send(rt, body.get("team_id") or event.get("team", ""), event)
+                stored = replies.store_reply(rt, body.get("team_id") or event.get("team", ""), event)
             except Exception as e:  # noqa: BLE001 - Slack retries a 5xx: nothing is lost
-                log.warning("reply could not be queued (%s); asking Slack to retry", type(e).__name__)
+                log.warning("reply could not be stored (%s); asking Slack to retry", type(e).__name__)
                 return BoltResponse(status=503, body="")
+            if stored is not None and stored[1] == outbox.PENDING:
+                try:
+                    replies.queue_send(rt, stored[0])
+                except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues it
+                    log.warning("stored reply %d could not be queued (%s); the sweep will", stored[0],
+                                type(e).__name__)
         return next()
 
     @app.event("message")

@@ -37,13 +37,14 @@ def items(payload: dict[str, Any]) -> Iterator[Item]:
     obj = str(payload.get("object", ""))
     for entry in _dicts(payload.get("entry")):
         asset = str(entry.get("id", ""))
+        when = entry.get("time")  # Meta's Unix seconds: part of the key of an item with no id of its own
         for change in _dicts(entry.get("changes")):
-            yield from _change_items(obj, asset, str(change.get("field", "")), change.get("value"))
+            yield from _change_items(obj, asset, str(change.get("field", "")), change.get("value"), when)
         for m in _dicts(entry.get("messaging")):
-            yield _messaging_item(obj, asset, m)
+            yield _messaging_item(obj, asset, m, when)
 
 
-def _messaging_item(obj: str, asset: str, m: dict[str, Any]) -> Item:
+def _messaging_item(obj: str, asset: str, m: dict[str, Any], when: Any = None) -> Item:
     """Messenger and Instagram Direct: a message, a postback, a reaction, or receipts and echoes of our own."""
     message = m.get("message") if isinstance(m.get("message"), dict) else None
     if message is not None:
@@ -57,17 +58,17 @@ def _messaging_item(obj: str, asset: str, m: dict[str, Any]) -> Item:
         kind, mid = "receipt", None
     else:
         kind, mid = "messaging", None
-    key = f"{obj}:{kind}:{mid}" if mid else _key(obj, asset, kind, m)
+    key = f"{obj}:{kind}:{mid}" if mid else _key(obj, asset, kind, m, when)
     sender: dict[str, Any] = m["sender"] if isinstance(m.get("sender"), dict) else {}
     return Item(asset, obj, "messaging", kind, key, m, contact={"id": str(sender.get("id", ""))})
 
 
-def _change_items(obj: str, asset: str, fld: str, value: Any) -> Iterator[Item]:
+def _change_items(obj: str, asset: str, fld: str, value: Any, when: Any = None) -> Iterator[Item]:
     if not isinstance(value, dict):
-        yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value), {"value": value})
+        yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value, when), {"value": value})
         return
     if obj != "whatsapp_business_account" or fld not in WA_ITEM_FIELDS:
-        yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value), value)
+        yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value, when), value)
         return
     metadata: dict[str, Any] = value["metadata"] if isinstance(value.get("metadata"), dict) else {}
     contacts = _contacts(value)
@@ -82,10 +83,10 @@ def _change_items(obj: str, asset: str, fld: str, value: Any) -> Iterator[Item]:
         contact = contacts.get(str(s.get("recipient_user_id"))) or contacts.get(str(s.get("recipient_id")))
         yield Item(asset, obj, fld, "status", f"wa:status:{sid}:{s.get('status')}", s, metadata, contact)
     for e in _dicts(value.get("errors")):  # errors about the number itself, not one message
-        yield Item(asset, obj, fld, "error", _key(obj, asset, "errors", e), e, metadata)
+        yield Item(asset, obj, fld, "error", _key(obj, asset, "errors", e, when), e, metadata)
     for p in _dicts(value.get("user_preferences")):  # marketing messages stopped or resumed
         contact = contacts.get(str(p.get("user_id"))) or contacts.get(str(p.get("wa_id")))
-        yield Item(asset, obj, fld, "user_preference", _key(obj, asset, fld, p), p, metadata, contact)
+        yield Item(asset, obj, fld, "user_preference", _key(obj, asset, fld, p, when), p, metadata, contact)
     for m in _dicts(value.get("message_echoes")):  # sent from the WhatsApp Business app on the same number
         mid = m.get("id") or _digest(m)
         contact = contacts.get(str(m.get("to_user_id"))) or contacts.get(str(m.get("to")))
@@ -146,8 +147,13 @@ def _dicts(v: Any) -> list[dict[str, Any]]:
     return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
 
 
-def _key(obj: str, asset: str, fld: str, value: Any) -> str:
-    return f"{obj}:{asset}:{fld}:{_digest(value)}"
+def _key(obj: str, asset: str, fld: str, value: Any, when: Any = None) -> str:
+    """The key of an item with no id of its own: its content and its time (the item's own timestamp, else the
+    entry's `time`), so a redelivery keeps its key while the same update sent again later (a template paused
+    in March and again in May) is a new item."""
+    own = value.get("timestamp") if isinstance(value, dict) else None
+    t = str(own or when or "")[:20]
+    return f"{obj}:{asset}:{fld}:{t}:{_digest(value)}" if t else f"{obj}:{asset}:{fld}:{_digest(value)}"
 
 
 def _digest(value: Any) -> str:

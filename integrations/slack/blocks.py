@@ -1,10 +1,13 @@
 """Block Kit, as small functions that return the dicts Slack takes: text objects, blocks, elements, modals.
 
-Only what the app sends; an argument left at None leaves its key out."""
+Only what the app sends; an argument left at None leaves its key out. Texts with a Slack limit (header, button,
+option, context) are clipped to it; a long section text is split when posted (`limits.fit_blocks`)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from integrations.slack import limits
 
 Block = dict[str, Any]
 
@@ -19,7 +22,11 @@ def mrkdwn(text: str) -> Block:
 
 def option(text: str, value: str) -> Block:
     """One choice of a select or a checkbox group."""
-    return {"text": plain(text), "value": value}
+    return {"text": plain(limits.clip(text, limits.OPTION_TEXT)), "value": value}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(limits.clip(text, limits.HEADER_TEXT))}
 
 
 def section(text: str, accessory: Block | None = None) -> Block:
@@ -30,7 +37,11 @@ def section(text: str, accessory: Block | None = None) -> Block:
 
 
 def context(*texts: str) -> Block:
-    return {"type": "context", "elements": [mrkdwn(t) for t in texts]}
+    """Texts beyond Slack's ten elements share the tenth, so none is lost."""
+    if len(texts) > limits.CONTEXT_ELEMENTS:
+        last = limits.CONTEXT_ELEMENTS - 1
+        texts = (*texts[:last], "  ·  ".join(texts[last:]))
+    return {"type": "context", "elements": [mrkdwn(limits.clip_mrkdwn(t, limits.TEXT_OBJECT)) for t in texts]}
 
 
 def actions(*elements: Block) -> Block:
@@ -47,7 +58,7 @@ def confirm_dialog(title: str, text: str, confirm: str, deny: str, style: str | 
 
 def button(text: str, action_id: str, value: str | None = None, url: str | None = None, style: str | None = None,
            confirm: Block | None = None) -> Block:
-    element: Block = {"type": "button", "action_id": action_id, "text": plain(text)}
+    element: Block = {"type": "button", "action_id": action_id, "text": plain(limits.clip(text, limits.BUTTON_TEXT))}
     for key, given in (("value", value), ("url", url), ("style", style), ("confirm", confirm)):
         if given is not None:
             element[key] = given

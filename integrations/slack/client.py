@@ -1,7 +1,8 @@
-"""Slack Web API clients for the worker, and posting with Slack's rate limits turned into retries."""
+"""Slack Web API clients for the worker, and posting within Slack's size limits, rate limits turned into retries."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import InstallationStore
 
+from integrations.slack import limits
 from integrations.slack.errors import NoChannel, SlackRateLimited
 
 
@@ -37,8 +39,35 @@ class SlackClients:
 
 
 def post_message(client: WebClient, channel: str, text: str, blocks: list[dict] | None = None,
-                 thread_ts: str | None = None) -> str:
-    """chat.postMessage; returns the new message's ts. A 429 raises SlackRateLimited with Slack's wait."""
+                 thread_ts: str | None = None, sleep: Callable[[float], None] = time.sleep,
+                 follow_up_tries: int = 3, follow_up_max_wait: int = 10) -> str:
+    """chat.postMessage within Slack's limits (`limits`); returns the ts of the (first) message. A 429 on it
+    raises SlackRateLimited with Slack's wait.
+
+    Blocks that do not fit one message (a long section text split over several sections, more than 50 blocks,
+    too much text for one message) go on in follow-up messages in the same thread: the first message's thread, or
+    the thread under it when it is a root. A text too long for a fallback is posted as section blocks. A follow-up
+    that is rate limited is retried here (`follow_up_tries`, waiting Slack's Retry-After up to
+    `follow_up_max_wait` seconds): raising then would have the whole post, first message included, posted again."""
+    if not blocks and len(text) > limits.FALLBACK_TEXT:
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    parts = limits.fit_blocks(blocks or [])
+    first = _post_one(client, channel, limits.clip_mrkdwn(text, limits.FALLBACK_TEXT), parts[0], thread_ts)
+    thread = thread_ts or first
+    for part in parts[1:]:
+        fallback = limits.clip_mrkdwn(limits.text_of(part) or text, limits.FALLBACK_TEXT)
+        for attempt in range(follow_up_tries):
+            try:
+                _post_one(client, channel, fallback, part, thread)
+                break
+            except SlackRateLimited as e:
+                if attempt == follow_up_tries - 1:
+                    raise
+                sleep(e.wait(1, follow_up_max_wait))
+    return first
+
+
+def _post_one(client: WebClient, channel: str, text: str, blocks: list[dict], thread_ts: str | None) -> str:
     args: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False, "unfurl_media": False}
     if blocks:
         args["blocks"] = blocks
@@ -53,7 +82,7 @@ def call(method: Callable[..., Any], **kwargs: Any) -> Any:
         return method(**kwargs)
     except SlackApiError as e:
         if e.response.status_code == 429:
-            raise SlackRateLimited(_retry_after(e.response.headers)) from None
+            raise SlackRateLimited(_retry_after(e.response.headers), kwargs.get("channel")) from None
         raise
 
 

@@ -1,19 +1,28 @@
-"""Draining the inbox: stored events taken in order, in batches, each item delivered at most once."""
+"""Draining the inbox: each partition's events taken in order, in batches, each item delivered at most once.
+
+An event leaves its partition (is acknowledged) only once it is processed, parked on a held channel, or
+given a job of its own; a worker that dies mid-batch leaves its events pending for the next drain, and a
+database that goes away stops the drain with the event still first in line.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import time
 from datetime import timedelta
 
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
+from sqlalchemy.exc import DBAPIError
 
 from integrations.meta import payload
 from integrations.slack.errors import NoChannel, SlackRateLimited
 from metaops import defaults
-from metaops.delivery import handlers, inbox, periodic
+from metaops.delivery import handlers, holds, inbox
+from metaops.delivery.holds import ChannelHeld
 from metaops.delivery.routing import Router
 from metaops.runtime import Runtime, current
 from store import dedupe, events
@@ -21,49 +30,64 @@ from store import dedupe, events
 log = logging.getLogger(__name__)
 
 
-def drain() -> int:
-    """Process queued events in order, in batches, until none is left. Returns how many were handled."""
+class DatabaseDown(Exception):
+    """The database stopped answering mid-drain: the event waits, first in its partition."""
+
+
+def drain(partition: int | None = None) -> int:
+    """Process one partition's events in order, in batches, until none is left. Returns how many were handled.
+    Without a partition (a job queued before partitions existed): move the old single list into partitions."""
     rt = current()
-    periodic.schedule_all(rt.queue)  # idempotent: brings the periodic jobs back after Redis lost them
-    r, handled, started = rt.redis, 0, time.monotonic()
+    if partition is None:
+        return _move_legacy(rt)
+    r, flag = rt.redis, inbox.flag_key(partition)
+    inbox.ensure_group(r, partition)
+    consumer = f"{socket.gethostname()}-{os.getpid()}"
+    handled, started = 0, time.monotonic()
     while True:
-        raw = r.lpop(inbox.EVENTS_KEY, defaults.DRAIN_BATCH)
-        if not raw:
-            r.delete(inbox.DRAIN_FLAG)
-            # An event pushed between the empty pop and the delete found the flag set: take it now.
-            if r.llen(inbox.EVENTS_KEY) and r.set(inbox.DRAIN_FLAG, 1, nx=True, ex=defaults.DRAIN_FLAG_TTL):
+        batch = inbox.read(r, partition, consumer, defaults.DRAIN_BATCH)
+        if not batch:
+            r.delete(flag)
+            # An event pushed between the empty read and the delete found the flag set: take it now.
+            if r.xlen(inbox.stream_key(partition)) and r.set(flag, 1, nx=True, ex=defaults.DRAIN_FLAG_TTL):
                 continue
             return handled
-        ids = [int(x) for x in raw]
-        router = Router(rt.db.engine)
-        for i, event_id in enumerate(ids):
-            r.expire(inbox.DRAIN_FLAG, defaults.DRAIN_FLAG_TTL)  # per event: a slow batch keeps the flag
+        router = Router(rt.db.engine, r)
+        for entry_id, event_id in batch:
+            r.expire(flag, defaults.DRAIN_FLAG_TTL)  # per event: a slow batch keeps the partition
             if time.monotonic() - started > defaults.DRAIN_MAX_SECONDS:
-                r.lpush(inbox.EVENTS_KEY, *reversed(ids[i:]))
-                inbox.enqueue_drain(rt.queue)  # hand over, so one job never runs into its timeout
+                inbox.enqueue_drain(rt.queue, partition)  # hand over (the flag stays): no job runs into its timeout
                 return handled
             try:
-                handle(rt, event_id, router)
-            except SlackRateLimited as e:
-                # Pause everything (order matters in a conversation): put the rest back, drain again later.
-                wait = _wait(e)
-                r.lpush(inbox.EVENTS_KEY, *reversed(ids[i:]))
-                r.expire(inbox.DRAIN_FLAG, wait + defaults.DRAIN_FLAG_TTL)
-                events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=wait))
-                inbox.enqueue_drain(rt.queue, delay=wait)
+                process(rt, event_id, router)
+            except DatabaseDown as e:
+                log.warning("partition %d: %s; draining again in %ss", partition, e, defaults.DB_RETRY_DELAY)
+                inbox.enqueue_drain(rt.queue, partition, delay=defaults.DB_RETRY_DELAY)
                 return handled
-            except dedupe.ClaimBusy as e:
-                events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=e.retry_after))
-                inbox.enqueue_later(rt.queue, event_id, e.retry_after,
-                                       inbox.retry_for(rt.settings.JOB_RETRY_INTERVALS))
-            except JobTimeoutException:
-                raise
-            except Exception as e:  # noqa: BLE001 - any failure: the event gets its own job with retries
-                log.warning("event %s failed, retrying in its own job: %s", event_id, _reason(e))
-                intervals = rt.settings.JOB_RETRY_INTERVALS
-                events.record_attempt(rt.db.engine, event_id, _reason(e), rt.clock() + timedelta(seconds=intervals[0]))
-                inbox.enqueue_retry(rt.queue, event_id, intervals)
+            inbox.acknowledge(r, partition, entry_id)
             handled += 1
+
+
+def process(rt: Runtime, event_id: int, router: Router) -> None:
+    """One event from a partition: delivered, parked on a held channel, or given a job of its own. Raises
+    DatabaseDown (and RQ's job timeout) only: then the event must stay where it is."""
+    try:
+        handle(rt, event_id, router)
+    except ChannelHeld as e:
+        holds.park(rt.redis, rt.queue, e.team_id, e.channel, event_id, e.wait)
+        _record(rt, event_id, e, e.wait)
+    except dedupe.ClaimBusy as e:
+        _record(rt, event_id, e, e.retry_after)
+        inbox.enqueue_later(rt.queue, event_id, e.retry_after, inbox.retry_for(rt.settings.JOB_RETRY_INTERVALS))
+    except (JobTimeoutException, DatabaseDown):
+        raise
+    except DBAPIError as e:
+        raise DatabaseDown(_reason(e)) from e
+    except Exception as e:  # noqa: BLE001 - any other failure: the event gets its own job with retries
+        log.warning("event %s failed, retrying in its own job: %s", event_id, _reason(e))
+        intervals = rt.settings.JOB_RETRY_INTERVALS
+        _record(rt, event_id, e, intervals[0])
+        inbox.enqueue_retry(rt.queue, event_id, intervals)
 
 
 def process_event(event_id: int) -> None:
@@ -71,36 +95,73 @@ def process_event(event_id: int) -> None:
     rt = current()
     job = get_current_job()
     try:
-        handle(rt, event_id, Router(rt.db.engine))
-    except (SlackRateLimited, dedupe.ClaimBusy) as e:
+        handle(rt, event_id, Router(rt.db.engine, rt.redis))
+    except ChannelHeld as e:
+        holds.park(rt.redis, rt.queue, e.team_id, e.channel, event_id, e.wait)
+        _record(rt, event_id, e, e.wait)
+    except dedupe.ClaimBusy as e:
         # Not a failure of this event: try again then, with the retries it has left.
-        wait = _wait(e)
-        events.record_attempt(rt.db.engine, event_id, str(e), rt.clock() + timedelta(seconds=wait))
+        _record(rt, event_id, e, e.retry_after)
         left = inbox.retry_for(job.retry_intervals[-job.retries_left:]) if job and job.retries_left else None
-        inbox.enqueue_later(rt.queue, event_id, wait, left)
+        inbox.enqueue_later(rt.queue, event_id, e.retry_after, left)
     except Exception as e:
         final = not (job and job.retries_left)
-        retry_at = None if final else rt.clock() + timedelta(seconds=job.get_retry_interval())
+        retry_at = None if final or job is None else rt.clock() + timedelta(seconds=job.get_retry_interval())
         events.record_attempt(rt.db.engine, event_id, _reason(e), retry_at, final=final)
         raise
+
+
+def release_channel(team_id: str, channel: str) -> int:
+    """Take up the events parked on a channel Slack rate-limited, in order, once its hold has ended."""
+    rt = current()
+    r, handled = rt.redis, 0
+    left = holds.wait_left(r, team_id, channel)
+    if left:  # held again meanwhile: come back then
+        holds.renew_release(r, team_id, channel)
+        inbox.submit(rt.queue, holds.RELEASE, left, args=(team_id, channel))
+        return 0
+    router = Router(rt.db.engine, r, releasing=(team_id, channel))
+    while True:
+        event_id = holds.next_parked(r, team_id, channel)
+        if event_id is None:
+            if holds.finish_release(r, team_id, channel):
+                continue
+            return handled
+        holds.renew_release(r, team_id, channel)
+        try:
+            handle(rt, event_id, router)
+        except ChannelHeld as e:
+            if (e.team_id, e.channel) == (team_id, channel):  # limited again: the event stays first in line
+                holds.renew_release(r, team_id, channel)
+                inbox.submit(rt.queue, holds.RELEASE, e.wait, args=(team_id, channel))
+                return handled
+            holds.park(r, rt.queue, e.team_id, e.channel, event_id, e.wait)  # it has items for another one too
+        except JobTimeoutException:
+            raise
+        except Exception as e:  # noqa: BLE001 - its own job with retries, as from a partition
+            log.warning("parked event %s failed, retrying in its own job: %s", event_id, _reason(e))
+            inbox.enqueue_retry(rt.queue, event_id, rt.settings.JOB_RETRY_INTERVALS)
+        holds.pop_parked(r, team_id, channel)
+        handled += 1
 
 
 def handle(rt: Runtime, event_id: int, router: Router) -> None:
     body = events.load_pending(rt.db.engine, event_id)
     if body is None:
         return  # already done (a duplicate queueing), failed for good, or unknown
-    unrouted, last_key = deliver(rt, router, event_id, json.loads(body))
-    events.mark_done(rt.db.engine, event_id, unrouted, rt.clock(), last_key)
+    unrouted = deliver(rt, router, event_id, json.loads(body))
+    events.mark_done(rt.db.engine, event_id, unrouted, rt.clock())
 
 
-def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> tuple[int, str | None]:
-    """Deliver every item of one payload, each at most once. Returns how many items had no owner, and
-    the dedupe key of the last item delivered: it is marked done with the event, in one commit.
+def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> int:
+    """Deliver every item of one payload, each at most once: claimed before its post, marked done right after
+    it. Returns how many items had no owner.
 
-    Items are independent: one failing does not stop the others; the first error is raised at the end,
-    and a retry redoes only what was not delivered.
+    Items are independent: one failing does not stop the others; the first error is raised at the end, and a
+    retry redoes only what was not delivered. A held channel (or a 429 now) stops the event at once: it
+    waits for the channel, and what it already delivered is not delivered again.
     """
-    unrouted, error, pending, busy = 0, None, None, 0
+    unrouted, error, busy = 0, None, 0
     for item in payload.items(data):
         deliver_item = handlers.handler_for(item)
         if deliver_item is None:
@@ -118,11 +179,19 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> tuple[int
             continue
         try:
             deliver_item(rt, router, team, item)
-        except SlackRateLimited:
+        except (JobTimeoutException, DBAPIError):
+            raise  # the claim stays: after its lease, the next try takes it over
+        except ChannelHeld:
             dedupe.release(rt.db.engine, item.key)
-            if pending:
-                dedupe.done(rt.db.engine, pending)
             raise
+        except SlackRateLimited as e:
+            dedupe.release(rt.db.engine, item.key)
+            wait = e.wait(defaults.RATE_LIMIT_FALLBACK, defaults.RATE_LIMIT_MAX_WAIT)
+            if e.channel is None:
+                raise
+            holds.hold(rt.redis, team, e.channel, wait)
+            router.mark_held(team, e.channel, wait)
+            raise ChannelHeld(team, e.channel, wait) from e
         except NoChannel as e:
             log.warning("event %s: %s", event_id, e)
             dedupe.release(rt.db.engine, item.key)
@@ -132,23 +201,27 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> tuple[int
             dedupe.release(rt.db.engine, item.key)
             error = error or e
             continue
-        if pending:
-            dedupe.done(rt.db.engine, pending)
-        pending = item.key
+        dedupe.done(rt.db.engine, item.key)  # right after its post: a crash now never reposts it
     if unrouted:
         log.warning("event %s: %d item(s) for assets nobody connected (kept, counted)", event_id, unrouted)
     if error or busy:
-        if pending:
-            dedupe.done(rt.db.engine, pending)
         raise error or dedupe.ClaimBusy(f"event {event_id}", busy)
-    return unrouted, pending
+    return unrouted
 
 
-def _wait(e: SlackRateLimited | dedupe.ClaimBusy) -> int:
-    """How long to hold off: Slack's Retry-After within our bounds, or the rest of another worker's lease."""
-    if isinstance(e, SlackRateLimited):
-        return e.wait(defaults.RATE_LIMIT_FALLBACK, defaults.RATE_LIMIT_MAX_WAIT)
-    return e.retry_after
+def _move_legacy(rt: Runtime) -> int:
+    """Events queued on the single list of earlier releases, moved into their partitions in order."""
+    moved = 0
+    while raw := rt.redis.lpop(inbox.LEGACY_EVENTS_KEY, defaults.DRAIN_BATCH):
+        ids = [int(x) for x in raw]
+        bodies = events.bodies(rt.db.engine, ids)
+        inbox.push_events(rt.queue, [(i, inbox.partition_of(bodies.get(i, b""))) for i in ids])
+        moved += len(ids)
+    return moved
+
+
+def _record(rt: Runtime, event_id: int, e: BaseException, wait: int) -> None:
+    events.record_attempt(rt.db.engine, event_id, _reason(e), rt.clock() + timedelta(seconds=wait))
 
 
 def _reason(e: BaseException) -> str:

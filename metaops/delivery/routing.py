@@ -6,17 +6,24 @@ channel costs one lookup of each instead of fifty. Route changes apply from the 
 
 from __future__ import annotations
 
+from redis import Redis
 from sqlalchemy import Engine
 
 from integrations.meta.payload import Person
 from integrations.slack.errors import NoChannel
+from metaops.delivery import holds
 from store import customers, threads, workspaces
 from store.customers import Identity, Seen
 
 
 class Router:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, redis: Redis | None = None, releasing: tuple[str, str] | None = None) -> None:
+        """`redis`: check Slack channel holds (holds.py) before posting; `releasing`: the (team, channel) whose
+        parked events the caller is taking up."""
         self.engine = engine
+        self.redis = redis
+        self.releasing = releasing
+        self._held: dict[tuple[str, str], int] = {}
         self._owners: dict[str, str | None] = {}
         self._channels: dict[tuple[str, str], str | None] = {}
         self._roots: dict[tuple[str, str, str], str] = {}
@@ -34,7 +41,17 @@ class Router:
         channel = self._channels[(team_id, kind)]
         if not channel:
             raise NoChannel(f"no channel for {kind} in team {team_id}")
+        if self.redis is not None:
+            if (team_id, channel) not in self._held:
+                self._held[(team_id, channel)] = holds.is_held(self.redis, team_id, channel,
+                                                               releasing=self.releasing == (team_id, channel))
+            if self._held[(team_id, channel)]:
+                raise holds.ChannelHeld(team_id, channel, self._held[(team_id, channel)])
         return channel
+
+    def mark_held(self, team_id: str, channel: str, wait: int) -> None:
+        """Slack just rate-limited this channel: later items of the batch for it wait too."""
+        self._held[(team_id, channel)] = wait
 
     def root(self, business_id: str, contact: str, channel: str, cached: bool = True) -> str | None:
         """The thread root ts; `cached=False` reads the database (under the thread lock)."""

@@ -43,7 +43,8 @@ def receive() -> Response:
     if not signature.is_valid(body, request.headers.get(signature.HEADER), rt.settings.META_APP_SECRET):
         return _text("Invalid signature", 401)
     try:
-        if not isinstance(json.loads(body), dict):
+        data = json.loads(body)
+        if not isinstance(data, dict):
             raise ValueError("not an object")
     except ValueError:
         return _text("Body is not a JSON object", 400)
@@ -53,7 +54,7 @@ def receive() -> Response:
         log.error("webhook event could not be stored (%s); answering 503 so Meta retries", type(e).__name__)
         return _text("Storage unavailable, retry later", 503)
     try:
-        inbox.push_events(rt.queue, [event_id])
+        inbox.push_events(rt.queue, [(event_id, inbox.partition_of(data))])
     except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues it once Redis is back
         log.warning("event %s stored but not queued (%s); the sweep will queue it", event_id, type(e).__name__)
     return _text("OK", 200)

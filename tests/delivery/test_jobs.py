@@ -174,15 +174,3 @@ def test_failed_events_can_be_given_another_round(client, rt, config, fake_slack
     assert "re-queued 1 failed event" in r.stdout, r.stderr
     run_worker(rt)
     assert "second chance" in fake_slack.messages[0]["text"] and _events(rt)[0].state == "done"
-
-
-def test_the_drain_brings_back_periodic_jobs_redis_lost(client, rt):
-    from rq.registry import ScheduledJobRegistry
-
-    connect_whatsapp(rt)
-    post_webhook(client, wa_payload([wa_message("wamid.P", "15550006666", "x")]))
-    from metaops import jobs
-
-    jobs.drain()
-    ids = ScheduledJobRegistry(queue=rt.queue).get_job_ids()
-    assert any(i.startswith("periodic-sweep-") for i in ids)

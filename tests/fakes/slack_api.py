@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import math
 import threading
 import time
 from typing import Any
@@ -45,6 +46,8 @@ class FakeSlack(FakeServer):
         self.route("POST", "/upload", self._upload)
         self.route("POST", "/api/files.completeUploadExternal", self._complete_upload)
         self.users: dict[str, dict[str, Any]] = {}
+        self.limited: dict[str, float] = {}  # channel -> monotonic time until which posts get 429
+        self.refused_429 = 0
         self.reset()
 
     def _authed(self, call: Call, body: dict[str, Any]) -> Reply:
@@ -70,11 +73,21 @@ class FakeSlack(FakeServer):
                            "team": {"id": "T2", "name": "Team Two"}, "enterprise": None,
                            "is_enterprise_install": False, "authed_user": {"id": "U9"}})
 
+    def limit_channel(self, channel: str, seconds: float) -> None:
+        """Answer 429 (Retry-After rounded up) to every chat.postMessage for `channel` for this long."""
+        self.limited[channel] = time.monotonic() + seconds
+
     def _post_message(self, call: Call) -> Reply:
+        until = self.limited.get(call.params.get("channel", ""), 0.0)
+        if until > time.monotonic():
+            self.refused_429 += 1
+            return rate_limited(max(1, math.ceil(until - time.monotonic())))
         if not call.params.get("channel"):
             return Reply(200, {"ok": False, "error": "channel_not_found"})
         if not (call.params.get("text") or call.params.get("blocks")):
             return Reply(200, {"ok": False, "error": "no_text"})
+        if not _blocks_valid(call.params.get("blocks")):
+            return Reply(200, {"ok": False, "error": "invalid_blocks"})
         reply = self._authed(call, {"ok": True})
         if not reply.body.get("ok"):
             return reply
@@ -171,11 +184,19 @@ class FakeSlack(FakeServer):
             self.reactions.clear()
             self.files.clear()
             self.uploaded.clear()
+        self.limited, self.refused_429 = {}, 0
         self.channels = {"C_PUBLIC": {"name": "support", "is_private": False, "is_member": False},
                          "G_PRIVATE": {"name": "secret", "is_private": True, "is_member": False}}
         self.users = {"U_ADMIN": {"name": "ada", "is_admin": True, "profile": {"display_name": "Ada"}},
                       "U_OWNER": {"name": "olu", "is_owner": True},
                       "U_MEMBER": {"name": "max", "is_admin": False, "is_owner": False}}
+
+
+def _blocks_valid(blocks: Any) -> bool:
+    """Slack's `invalid_blocks`: more than 50 blocks, or a section text over 3,000 characters."""
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
+    return len(blocks) <= 50 and all(len((b.get("text") or {}).get("text") or "") <= 3000
+                                     for b in blocks if b.get("type") == "section")
 
 
 def rate_limited(retry_after: int) -> Reply:

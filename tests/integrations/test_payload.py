@@ -36,3 +36,25 @@ def test_every_entry_of_a_batch_is_read():
     p["entry"] = p["entry"] * 3
     p["entry"][1] = {**p["entry"][1], "id": "OTHER"}
     assert [i.asset_id for i in items(p)] == [WABA, "OTHER", WABA]
+
+
+def test_an_update_with_no_id_is_keyed_by_its_time():
+    def paused(time: int | None) -> dict:
+        entry = {"id": WABA, "changes": [{"field": "message_template_status_update",
+                                          "value": {"event": "PAUSED", "message_template_id": 5}}]}
+        if time is not None:
+            entry["time"] = time
+        return {"object": "whatsapp_business_account", "entry": [entry]}
+
+    [march], [march_again], [may] = (list(items(paused(t))) for t in (1709280000, 1709280000, 1714521600))
+    assert march.key == march_again.key != may.key  # redelivered: once; paused again later: a new item
+    assert "1709280000" in march.key
+    [untimed] = items(paused(None))
+    assert untimed.key not in (march.key, may.key)
+    # an item's own timestamp wins over the entry's time
+    pref = {"wa_id": "1555", "value": "stop", "timestamp": "1700000000"}
+    p = {"object": "whatsapp_business_account", "entry": [
+        {"id": WABA, "time": t, "changes": [{"field": "user_preferences", "value": {"user_preferences": [pref]}}]}
+        for t in (1, 2)]}
+    a, b = items(p)
+    assert a.key == b.key and "1700000000" in a.key

@@ -33,6 +33,7 @@ def test_procfile_has_web_worker_release():
     assert lines["web"].startswith("gunicorn ") and "$PORT" in lines["web"].replace("${PORT:-3000}", "$PORT")
     assert lines["worker"].startswith("rq worker ") and "--with-scheduler" in lines["worker"]
     assert lines["release"] == "alembic upgrade head"
+    assert lines["clock"] == "python -m metaops.clock"
 
 
 def test_web_line_serves_health_and_webhooks(config, tmp_path):
@@ -58,6 +59,29 @@ def test_web_line_serves_health_and_webhooks(config, tmp_path):
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(20)
+
+
+def test_clock_line_enqueues_the_periodic_jobs_and_stops_on_sigterm(config, redis_conn):
+    env = {**os.environ, **{k: str(v) for k, v in config.items()},
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    procs = [subprocess.Popen(["bash", "-c", "exec " + procfile()["clock"]], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+             for _ in range(2)]  # two clocks: each job still once
+    try:
+        for _ in range(150):
+            ids = [i.decode() for i in redis_conn.lrange("rq:queue:metaops", 0, -1)]
+            if {"sweep", "check_tokens"} <= {i.split("-")[1] for i in ids}:
+                break
+            time.sleep(0.1)
+        time.sleep(1.5)  # a tick or more of both clocks
+        ids = [i.decode() for i in redis_conn.lrange("rq:queue:metaops", 0, -1)]
+        kinds = [i.split("-")[1] for i in ids]
+        assert kinds.count("check_tokens") == 1 and 1 <= kinds.count("sweep") <= 2  # 2: a minute turned
+    finally:
+        for proc in procs:
+            os.killpg(proc.pid, 15)
+    for proc in procs:
+        assert proc.wait(10) == 0, proc.stderr.read().decode() if proc.stderr else ""
 
 
 def test_release_line_migrates_an_empty_database(tmp_path):

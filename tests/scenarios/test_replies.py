@@ -158,29 +158,3 @@ def test_thread_note_and_alert_each_once_when_the_alert_meets_a_429(client, rt, 
     texts = [c.params.get("text", "") for c in fake_slack.calls if c.path == "/api/chat.postMessage"]
     assert sum("Not sent to the customer" in t for t in texts) == 1
     assert len([m for m in fake_slack.messages if "131026" in m["text"] and "thread_ts" not in m]) == 1
-
-
-def test_a_reply_that_cannot_be_queued_is_retried_by_slack_not_lost(config, fake_slack, fake_graph):
-    from metaops import create_app, runtime
-    from tests.helpers import RedisServer, free_port
-
-    server = RedisServer(free_port())
-    server.start()
-    app = create_app({**config, "REDIS_URL": f"redis://127.0.0.1:{server.port}/0"})
-    rt, client = app.extensions["metaops"], app.test_client()
-    try:
-        connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
-        post_webhook(client, wa_payload([wa_message("wamid.R", "15551234567", "hello")]))
-        run_worker(rt)
-        root = fake_slack.messages[0]["ts"]
-        server.stop()
-        assert reply(client, "are you there?", root).status_code == 503
-        server.start()
-        assert reply(client, "are you there?", root, retry=1).status_code == 200
-        assert reply(client, "are you there?", root, retry=2).status_code == 200
-        run_worker(rt)
-        assert [s["body"] for s in fake_graph.sent] == ["are you there?"]
-    finally:
-        server.stop()
-        rt.db.dispose()
-        runtime.install(None)

@@ -103,12 +103,7 @@ def database_at_0005(request, tmp_path):
         migrate.upgrade(url, "0005")
         yield url
         return
-    url, drop = temporary_postgres(TEST_PG_URL, "metaops_mig")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE wa_customers"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
-    engine.dispose()
+    url, drop = temporary_postgres(TEST_PG_URL, "metaops_mig", revision="0005")
     yield url
     drop()
 

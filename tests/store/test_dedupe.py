@@ -16,7 +16,7 @@ from store import dedupe
 from store.clock import utcnow
 from store.models import WebhookEvent
 from tests.constants import ROOT
-from tests.helpers import connect_whatsapp, post_webhook, wa_message, wa_payload
+from tests.helpers import clear_inbox, connect_whatsapp, post_webhook, wa_message, wa_payload
 
 
 def test_only_one_claim_wins(rt):
@@ -54,7 +54,7 @@ def test_an_event_whose_item_a_dead_worker_held_is_delivered_after_the_lease(cli
 
     connect_whatsapp(rt)
     post_webhook(client, wa_payload([wa_message("wamid.DEAD", "15550004444", "lost?")]))
-    rt.redis.delete(inbox.EVENTS_KEY, inbox.DRAIN_FLAG)
+    clear_inbox(rt.redis)
     dedupe.claim(rt.db.engine, "wa:msg:wamid.DEAD", 1, utcnow(), lease=300)  # the dead worker's claim
     with pytest.raises(dedupe.ClaimBusy):
         drain.handle(rt, 1, drain.Router(rt.db.engine))
@@ -97,7 +97,7 @@ def test_two_worker_processes_racing_make_no_duplicate(client, rt, config, fake_
         payload = wa_payload([wa_message(f"wamid.RACE{i}", f"155500000{i % 2}", f"race {i}")])
         post_webhook(client, payload)
         post_webhook(client, payload)
-    rt.redis.delete(inbox.EVENTS_KEY, inbox.DRAIN_FLAG)  # one job per event instead: more to race on
+    clear_inbox(rt.redis)  # one job per event instead: more to race on
     with rt.db.session() as s:
         ids = list(s.scalars(select(WebhookEvent.id)))
     for event_id in ids:

@@ -20,7 +20,7 @@ def _stored(rt) -> int:
 
 
 def _queued(rt) -> int:
-    return rt.redis.llen(inbox.EVENTS_KEY)
+    return inbox.waiting(rt.redis)
 
 
 def test_verification_echoes_the_challenge(client):
@@ -101,6 +101,6 @@ def test_database_down_is_503_and_nothing_queued(config, redis_conn):
     try:
         r = post_webhook(app.test_client(), wa_payload([wa_message("wamid.D", "1555", "x")]))
         assert r.status_code == 503
-        assert redis_conn.llen(inbox.EVENTS_KEY) == 0
+        assert inbox.waiting(redis_conn) == 0
     finally:
         runtime.install(None)

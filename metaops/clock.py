@@ -1,0 +1,132 @@
+"""The `clock` process (`python -m metaops.clock`): the schedule of periodic jobs, defined in code.
+
+Every CLOCK_TICK it enqueues each job of SCHEDULE whose current time slot (now // interval, in UTC
+seconds) has not been enqueued yet. A Redis key per job and slot, taken with SET NX EX, makes that once
+per slot however many clock processes run and however often one restarts. A Redis restarted empty has
+lost those keys, so every job is enqueued again at the next tick: the sweep re-queues the stored events
+nobody processed and the daily jobs run once more. Redis down: the clock logs it, keeps ticking and
+tries again each tick. SIGTERM or SIGINT: it stops at once, exit 0.
+
+Why not RQ's `rq cron`: it has no lock (two cron processes enqueue everything twice), enqueues every
+interval job again at each restart, and exits 1 when Redis is unreachable at a tick, which under honcho
+(`make run`) stops web and worker too (tried: honcho SIGTERMs every other process when one exits).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from types import FrameType
+
+from redis.exceptions import RedisError
+from rq import Queue
+
+from metaops import defaults
+
+log = logging.getLogger(__name__)
+
+# job (a function of metaops.jobs, by its stable name) -> how often it is enqueued, seconds.
+# A name metaops.jobs does not define is left out (see scheduled()).
+SCHEDULE: dict[str, int] = {
+    "metaops.jobs.sweep": defaults.SWEEP_INTERVAL,
+    "metaops.jobs.sweep_outbox": defaults.SWEEP_INTERVAL,
+    "metaops.jobs.check_tokens": defaults.TOKEN_CHECK_INTERVAL,
+    "metaops.jobs.retention": defaults.RETENTION_INTERVAL,
+}
+SLOT_KEY = "metaops:clock:{job}:{slot}"  # set once per job and slot by whichever clock enqueues it
+SLOT_KEY_MARGIN = 60  # a slot's key outlives its slot by this much (clocks on machines a little apart), seconds
+
+
+def scheduled(schedule: Mapping[str, int] = SCHEDULE) -> dict[str, int]:
+    """The entries of `schedule` whose function exists."""
+    found = {}
+    for name, interval in schedule.items():
+        module, _, func = name.rpartition(".")
+        if callable(getattr(importlib.import_module(module), func, None)):
+            found[name] = interval
+    return found
+
+
+class Clock:
+    def __init__(self, queue: Queue, schedule: Mapping[str, int] | None = None,
+                 now: Callable[[], float] = time.time) -> None:
+        self.queue = queue
+        self.schedule = dict(scheduled() if schedule is None else schedule)
+        self.now = now
+        self.redis_down = False
+
+    def tick(self) -> list[str]:
+        """Enqueue every job whose current slot no clock has enqueued yet; returns the ids of the jobs enqueued."""
+        now, enqueued = self.now(), []
+        try:
+            for name, interval in self.schedule.items():
+                job_id = self._enqueue_once(name, interval, int(now // interval))
+                if job_id:
+                    enqueued.append(job_id)
+        except RedisError as e:
+            if not self.redis_down:
+                log.warning("clock: Redis unreachable (%s); trying again every %s s", e, defaults.CLOCK_TICK)
+            self.redis_down = True
+            return enqueued
+        if self.redis_down:
+            log.info("clock: Redis is back")
+            self.redis_down = False
+        return enqueued
+
+    def _enqueue_once(self, name: str, interval: int, slot: int) -> str | None:
+        job = name.rpartition(".")[2]
+        key = SLOT_KEY.format(job=job, slot=slot)
+        if not self.queue.connection.set(key, 1, nx=True, ex=interval + SLOT_KEY_MARGIN):
+            return None  # this slot is done, by us or by another clock
+        # ttl: a job still waiting when its next slot comes is dropped (a worker down for hours runs one sweep).
+        rq_job = self.queue.create_job(name, job_id=f"clock-{job}-{slot}", timeout=defaults.JOB_TIMEOUT,
+                                       result_ttl=0, ttl=interval, failure_ttl=defaults.FAILURE_TTL)
+        try:
+            self.queue.enqueue_job(rq_job)
+        except RedisError:
+            with contextlib.suppress(RedisError):
+                self.queue.connection.delete(key)  # give the slot back: the next tick tries again
+            raise
+        log.info("clock: enqueued %s (slot %d)", name, slot)
+        return rq_job.id
+
+    def run(self, stop: threading.Event, every: float = defaults.CLOCK_TICK) -> None:
+        """Tick until `stop` is set; nothing but `stop` ends it."""
+        log.info("clock: started; %s", ", ".join(f"{n} every {i} s" for n, i in self.schedule.items()))
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - a bug in one tick must not stop the schedule
+                log.exception("clock: tick failed")
+            stop.wait(every)
+        log.info("clock: stopped")
+
+
+def main() -> None:
+    from metaops import settings as settings_mod
+    from metaops.delivery import inbox
+    from metaops.exceptions import ConfigError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = settings_mod.load()
+    except ConfigError as e:
+        sys.exit(f"metaops: {e}")
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    Clock(Queue(defaults.QUEUE_NAME, connection=inbox.connect(settings))).run(stop)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Partitioned delivery: order per customer, parallel workers, a held channel that holds nothing else, and
+events a dead drain left behind taken over by the next one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from metaops import defaults
+from metaops.delivery import drain, inbox
+from store.models import NotificationRoute, WebhookEvent
+from tests.constants import ROOT
+from tests.helpers import (
+    connect_whatsapp,
+    post_webhook,
+    run_due_scheduled,
+    run_worker,
+    wa_message,
+    wa_payload,
+)
+
+
+def _by_customer(messages: list[dict]) -> dict[str, list[int]]:
+    """Message numbers per customer, in the order Slack received them (texts look like 'c07 m3')."""
+    seen: dict[str, list[int]] = defaultdict(list)
+    for m in messages:
+        customer, number = m["text"].rsplit(": ", 1)[-1].split()
+        seen[customer].append(int(number.removeprefix("m")))
+    return seen
+
+
+def _burst(client, customers: int, each: int) -> None:
+    for n in range(each):
+        for c in range(customers):
+            post_webhook(client, wa_payload([wa_message(f"wamid.{c}.{n}", f"1555000{c:04d}", f"c{c:02d} m{n}")]))
+
+
+def test_customers_spread_over_partitions_and_each_keeps_its_order(client, rt, fake_slack):
+    connect_whatsapp(rt)
+    _burst(client, customers=12, each=4)
+    used = [p for p in range(defaults.PARTITIONS) if rt.redis.xlen(inbox.stream_key(p))]
+    assert len(used) > 1  # twelve customers of one number do not share one line
+    run_worker(rt)
+    seen = _by_customer(fake_slack.messages)
+    assert len(fake_slack.messages) == 48 and all(v == [0, 1, 2, 3] for v in seen.values())
+    assert inbox.waiting(rt.redis) == 0
+
+
+def test_one_customers_events_stay_on_one_partition():
+    a = wa_payload([wa_message("wamid.a", "15550001", "x")])
+    b = wa_payload([wa_message("wamid.b", "15550001", "y")])
+    other = wa_payload([wa_message("wamid.c", "15550002", "z")])
+    assert inbox.partition_of(a) == inbox.partition_of(b)
+    assert inbox.conversation_of(a) != inbox.conversation_of(other)
+    assert inbox.partition_of(b"not json") in range(defaults.PARTITIONS)
+
+
+def test_two_and_three_worker_processes_keep_each_customers_order(client, rt, config, fake_slack):
+    connect_whatsapp(rt)
+    _burst(client, customers=20, each=5)
+    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PYTHONPATH": str(ROOT)}
+    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
+    rq_args = procfile["worker"].split()
+    cmd = [sys.executable, "-m", "rq.cli", *rq_args[1:], "--burst"]
+    for workers in (2, 3):
+        procs = [subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                 for _ in range(workers)]
+        for p in procs:
+            assert p.wait(120) == 0, p.stderr.read().decode()[-2000:] if p.stderr else ""
+        if workers == 2:
+            assert len(fake_slack.messages) == 100
+            _burst(client, customers=20, each=5)  # a second burst for three workers (same ids: redeliveries)
+    seen = _by_customer(fake_slack.messages)
+    assert len(fake_slack.messages) == 100  # the second burst was all redeliveries: nothing posted twice
+    assert all(v == [0, 1, 2, 3, 4] for v in seen.values()) and len(seen) == 20
+
+
+def test_a_rate_limited_channel_holds_only_its_own_posts(client, rt, fake_slack):
+    connect_whatsapp(rt)
+    with rt.db.session() as s:
+        s.add(NotificationRoute(team_id="T1", kind="alerts", channel_id="C_ALERTS"))
+    fake_slack.limit_channel("C1", 2)
+    post_webhook(client, wa_payload([wa_message("wamid.H1", "15550001111", "held one")]))
+    failed = {"id": "wamid.gone", "status": "failed", "timestamp": "1", "recipient_id": "15557654321",
+              "errors": [{"code": 131026, "title": "Message undeliverable"}]}
+    post_webhook(client, wa_payload([], statuses=[failed]))
+    post_webhook(client, wa_payload([wa_message("wamid.H2", "15550002222", "held two")]))
+    run_worker(rt)
+    assert [m["channel"] for m in fake_slack.messages] == ["C_ALERTS"]  # the other channel's post went out
+    assert fake_slack.refused_429 == 1  # one 429: the second message waited without asking Slack again
+    time.sleep(2.1)
+    run_due_scheduled(rt)
+    run_worker(rt)
+    assert [m["text"].rsplit(": ", 1)[-1] for m in fake_slack.messages if m["channel"] == "C1"] == \
+        ["held one", "held two"]
+    with rt.db.session() as s:
+        assert set(s.scalars(select(WebhookEvent.state))) == {"done"}
+
+
+def test_events_a_dead_drain_read_are_taken_over_first_and_in_order(client, rt, fake_slack):
+    connect_whatsapp(rt)
+    for n in range(3):
+        post_webhook(client, wa_payload([wa_message(f"wamid.T{n}", "15550009999", f"c99 m{n}")]))
+    [partition] = [p for p in range(defaults.PARTITIONS) if rt.redis.xlen(inbox.stream_key(p))]
+    inbox.ensure_group(rt.redis, partition)
+    taken = inbox.read(rt.redis, partition, "dead-worker", 2)  # read, never acknowledged: the worker died
+    assert len(taken) == 2
+    rt.redis.delete(inbox.flag_key(partition))  # its flag expired
+    assert inbox.ensure_drain(rt.queue) == 1  # what the periodic sweep does
+    run_worker(rt)
+    assert _by_customer(fake_slack.messages) == {"c99": [0, 1, 2]}
+    assert inbox.waiting(rt.redis) == 0
+
+
+def test_a_drain_job_queued_before_partitions_moves_the_old_list(client, rt, fake_slack):
+    connect_whatsapp(rt)
+    post_webhook(client, wa_payload([wa_message("wamid.OLD", "15550007777", "c77 m0")]))
+    for p in range(defaults.PARTITIONS):  # as an earlier release left Redis: ids on one list
+        rt.redis.delete(inbox.stream_key(p), inbox.flag_key(p))
+    rt.redis.rpush(inbox.LEGACY_EVENTS_KEY, 1)
+    rt.queue.enqueue_call(inbox.DRAIN)  # the old job: no partition argument
+    run_worker(rt)
+    assert _by_customer(fake_slack.messages) == {"c77": [0]}
+    assert rt.redis.llen(inbox.LEGACY_EVENTS_KEY) == 0
+
+
+def test_database_gone_mid_drain_leaves_the_event_first_in_line(client, rt, fake_slack, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    connect_whatsapp(rt)
+    post_webhook(client, wa_payload([wa_message("wamid.DB", "15550006666", "c66 m0")]))
+    real = drain.events.load_pending
+
+    def gone(engine, event_id):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(drain.events, "load_pending", gone)
+    run_worker(rt)
+    assert fake_slack.messages == [] and inbox.waiting(rt.redis) == 1  # not acknowledged, no job of its own
+    monkeypatch.setattr(drain.events, "load_pending", real)  # the database is back
+    time.sleep(defaults.DB_RETRY_DELAY + 0.1)
+    run_due_scheduled(rt)
+    run_worker(rt)
+    assert _by_customer(fake_slack.messages) == {"c66": [0]}

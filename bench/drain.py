@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -74,11 +75,16 @@ def database(kind: str, workdir: Path) -> tuple[str, object]:
     return temporary_database(kind, PG_ADMIN, workdir)
 
 
-def drain_rate(kind: str, n: int, slack_url: str, workdir: Path) -> tuple[float, int]:
+WORKER_CMD = [sys.executable, "-m", "rq.cli", "worker", "-c", "metaops.rq_settings", "--worker-class",
+              "metaops.worker.Worker", "--burst", "--logging_level", "WARNING"]
+
+
+def drain_rate(kind: str, n: int, slack_url: str, workdir: Path, processes: int = 0) -> tuple[float, int]:
+    """Events/s drained into the Slack fake: in this process (0), or by that many worker processes."""
     url, drop = database(kind, workdir)
-    s = settings.from_mapping({"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "DATABASE_URL": url,
-                               "REDIS_URL": REDIS_URL, "SLACK_API_URL": slack_url,
-                               "SLACK_BOT_TOKEN": "xoxb-test-bot-token", "INSTANCE_DIR": str(workdir)})
+    config = {"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "DATABASE_URL": url, "REDIS_URL": REDIS_URL,
+              "SLACK_API_URL": slack_url, "SLACK_BOT_TOKEN": "xoxb-test-bot-token", "INSTANCE_DIR": str(workdir)}
+    s = settings.from_mapping(config)
     rt = runtime.build(s, worker=True)
     runtime.install(rt)
     rt.redis.flushdb()
@@ -93,9 +99,15 @@ def drain_rate(kind: str, n: int, slack_url: str, workdir: Path) -> tuple[float,
         for i in range(n):
             event_id = events.insert_event(rt.db.ingest, body(i), utcnow())
             inbox.push_events(rt.queue, [(event_id, inbox.partition_of(body(i)))])
-        worker = AppWorker([rt.queue], connection=rt.redis)
         t = time.perf_counter()
-        worker.work(burst=True, logging_level="WARNING")
+        if processes == 0:
+            AppWorker([rt.queue], connection=rt.redis).work(burst=True, logging_level="WARNING")
+        else:  # the Procfile's worker line, `processes` of them, each in burst mode
+            env = {**os.environ, **{k: str(v) for k, v in config.items()}}
+            procs = [subprocess.Popen(WORKER_CMD, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL) for _ in range(processes)]
+            for p in procs:
+                p.wait()
         elapsed = time.perf_counter() - t
         with rt.db.engine.connect() as c:
             done = c.execute(text("SELECT count(*) FROM webhook_events WHERE state = 'done'")).scalar_one()
@@ -111,6 +123,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=3000)
     ap.add_argument("--db", choices=["postgresql", "sqlite", "both"], default="both")
+    ap.add_argument("--processes", default="", help="also drain with worker processes, e.g. 1,2,4 (PostgreSQL)")
     args = ap.parse_args()
     (ROOT / "bench" / "noop.py").exists() or sys.exit("bench/noop.py missing")
     fake = subprocess.Popen([sys.executable, "-c", FAKE], cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -125,6 +138,12 @@ def main() -> None:
             rate, done = drain_rate(kind, args.events, slack_url, workdir)
             print(f"drain ({kind}): {rate:.0f} events/s end to end into the Slack fake "
                   f"({done}/{args.events} done), {rate / simple:.2f}x SimpleWorker no-op jobs/s")
+        one = None
+        for processes in [int(x) for x in args.processes.split(",") if x]:
+            rate, done = drain_rate("postgresql", args.events, slack_url, workdir, processes)
+            one = one or rate
+            print(f"drain (postgresql, {processes} worker process(es)): {rate:.0f} events/s "
+                  f"({done}/{args.events} done), {rate / one:.2f}x one process")
     finally:
         fake.kill()
 

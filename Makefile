@@ -15,7 +15,7 @@ setup: $(VENV)/.installed
 run: setup
 	$(PY) -c "from metaops.settings import new_env_file; new_env_file() and print('wrote .env with a new ENCRYPTION_KEYS')"
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start release
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start web worker clock
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -p $${PORT:-3000} web worker clock
 
 test: setup
 	bash scripts/services.sh

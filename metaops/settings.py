@@ -116,6 +116,8 @@ def from_mapping(values: Mapping[str, Any]) -> Settings:
             kwargs[f.name] = tuple(int(x) for x in (raw.split(",") if isinstance(raw, str) else raw))
         else:
             kwargs[f.name] = str(raw).strip()
+    if "PUBLIC_URL" not in kwargs and "PORT" in kwargs:  # the default address follows the port actually served
+        kwargs["PUBLIC_URL"] = f"http://localhost:{kwargs['PORT']}"
     return _validated(Settings(**kwargs))
 
 

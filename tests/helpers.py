@@ -256,3 +256,14 @@ def clear_inbox(r: Any) -> None:
 
     for p in range(defaults.PARTITIONS):
         r.delete(inbox.stream_key(p), inbox.flag_key(p))
+
+
+def customer_thread(client: Any, rt: Runtime, fake_slack: Any, fake_graph: Any) -> str:
+    """A WhatsApp customer wrote; their thread exists in #C_CONNECT. Returns its root ts (the Slack fake is
+    reset after, so a test sees only what follows)."""
+    connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
+    post_webhook(client, wa_payload([wa_message("wamid.IN1", "15551234567", "Hi, is it in stock?")]))
+    run_worker(rt)
+    [root] = fake_slack.messages
+    fake_slack.reset()
+    return str(root["ts"])

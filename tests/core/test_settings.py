@@ -27,6 +27,20 @@ def test_defaults_follow_the_spec():
     assert s.database_url.startswith("sqlite:///") and s.database_url.endswith("instance/metaops.db")
 
 
+def test_the_default_public_url_follows_the_port():
+    assert settings.load({"ENCRYPTION_KEYS": KEY, "PORT": "8080"}, env_file=None).PUBLIC_URL == "http://localhost:8080"
+    s = settings.load({"ENCRYPTION_KEYS": KEY, "PORT": "8080", "PUBLIC_URL": "https://ops.example.com/"},
+                      env_file=None)
+    assert s.PUBLIC_URL == "https://ops.example.com"
+
+
+def test_make_run_serves_the_web_process_on_port_3000_unless_port_is_set():
+    """honcho gives each process PORT=5000 and up by default; the Makefile starts it from $PORT or 3000."""
+    makefile = (ROOT / "Makefile").read_text()
+    [line] = [x for x in makefile.splitlines() if "honcho start" in x and "web" in x]
+    assert "-p $${PORT:-3000}" in line and line.split("honcho start", 1)[1].split()[2] == "web"
+
+
 def test_env_file_is_read_and_environment_wins(tmp_path):
     env = tmp_path / ".env"
     env.write_text(f"ENCRYPTION_KEYS={KEY}\nPORT=4000\nPUBLIC_URL=https://from-file.test/\n")

@@ -12,11 +12,11 @@ from tests.helpers import (
     PHONE_ID,
     connect_page,
     connect_whatsapp,
+    customer_thread,
     post_webhook,
     run_worker,
     slack_event,
     slash_command,
-    wa_message,
     wa_payload,
 )
 
@@ -24,12 +24,7 @@ from tests.helpers import (
 @pytest.fixture
 def thread(client, rt, fake_slack, fake_graph):
     """A WhatsApp customer wrote; their thread exists in #C_CONNECT."""
-    connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
-    post_webhook(client, wa_payload([wa_message("wamid.IN1", "15551234567", "Hi, is it in stock?")]))
-    run_worker(rt)
-    [root] = fake_slack.messages
-    fake_slack.reset()
-    return root["ts"]
+    return customer_thread(client, rt, fake_slack, fake_graph)
 
 
 def reply(client, text, thread_ts, ts="1700000100.000200", retry=None, **extra):

@@ -15,13 +15,10 @@ from store.models import ReplyOutbox
 from tests.fakes.meta_graph import graph_error
 from tests.helpers import (
     RedisServer,
-    connect_whatsapp,
+    customer_thread,
     free_port,
-    post_webhook,
     run_worker,
     slack_event,
-    wa_message,
-    wa_payload,
 )
 
 
@@ -32,14 +29,6 @@ def reply(client: Any, text: str, thread_ts: str | None, ts: str = "1700000100.0
     return slack_event(client, event, retry=retry)
 
 
-def customer_thread(client: Any, rt: Any, fake_slack: Any, fake_graph: Any) -> str:
-    """A WhatsApp customer wrote; their thread exists in #C_CONNECT. Its root ts."""
-    connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
-    post_webhook(client, wa_payload([wa_message("wamid.IN1", "15551234567", "Hi, is it in stock?")]))
-    run_worker(rt)
-    [root] = fake_slack.messages
-    fake_slack.reset()
-    return root["ts"]
 
 
 def rows(rt: Any) -> list[ReplyOutbox]:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from integrations.meta import payload
 from integrations.slack.errors import NoChannel, SlackRateLimited
-from metaops import defaults
+from metaops import counters, defaults
 from metaops.delivery import handlers, holds, inbox
 from metaops.delivery.holds import ChannelHeld
 from metaops.delivery.routing import Router
@@ -30,8 +30,14 @@ from store import dedupe, events
 log = logging.getLogger(__name__)
 
 
-class DatabaseDown(Exception):
-    """The database stopped answering mid-drain: the event waits, first in its partition."""
+class Postpone(Exception):
+    """The event must wait, first in its partition, and the partition be drained again after `delay` seconds:
+    the database stopped answering, or another worker's claim on one of its items is still running (a worker
+    that died mid-post: taking the event out of line would let the customer's later messages overtake it)."""
+
+    def __init__(self, reason: str, delay: int) -> None:
+        super().__init__(reason)
+        self.delay = delay
 
 
 def drain(partition: int | None = None) -> int:
@@ -60,9 +66,10 @@ def drain(partition: int | None = None) -> int:
                 return handled
             try:
                 process(rt, event_id, router)
-            except DatabaseDown as e:
-                log.warning("partition %d: %s; draining again in %ss", partition, e, defaults.DB_RETRY_DELAY)
-                inbox.enqueue_drain(rt.queue, partition, delay=defaults.DB_RETRY_DELAY)
+            except Postpone as e:
+                log.warning("partition %d: %s; draining again in %ss", partition, e, e.delay)
+                inbox.enqueue_drain(rt.queue, partition, delay=e.delay)  # the flag stays: no other drain starts
+                r.expire(flag, e.delay + defaults.DRAIN_FLAG_TTL)
                 return handled
             inbox.acknowledge(r, partition, entry_id)
             handled += 1
@@ -70,7 +77,7 @@ def drain(partition: int | None = None) -> int:
 
 def process(rt: Runtime, event_id: int, router: Router) -> None:
     """One event from a partition: delivered, parked on a held channel, or given a job of its own. Raises
-    DatabaseDown (and RQ's job timeout) only: then the event must stay where it is."""
+    Postpone (and RQ's job timeout) only: then the event must stay where it is."""
     try:
         handle(rt, event_id, router)
     except ChannelHeld as e:
@@ -78,11 +85,11 @@ def process(rt: Runtime, event_id: int, router: Router) -> None:
         _record(rt, event_id, e, e.wait)
     except dedupe.ClaimBusy as e:
         _record(rt, event_id, e, e.retry_after)
-        inbox.enqueue_later(rt.queue, event_id, e.retry_after, inbox.retry_for(rt.settings.JOB_RETRY_INTERVALS))
-    except (JobTimeoutException, DatabaseDown):
+        raise Postpone(_reason(e), e.retry_after) from e
+    except (JobTimeoutException, Postpone):
         raise
     except DBAPIError as e:
-        raise DatabaseDown(_reason(e)) from e
+        raise Postpone(_reason(e), defaults.DB_RETRY_DELAY) from e
     except Exception as e:  # noqa: BLE001 - any other failure: the event gets its own job with retries
         log.warning("event %s failed, retrying in its own job: %s", event_id, _reason(e))
         intervals = rt.settings.JOB_RETRY_INTERVALS
@@ -161,7 +168,16 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> int:
     retry redoes only what was not delivered. A held channel (or a 429 now) stops the event at once: it
     waits for the channel, and what it already delivered is not delivered again.
     """
+    tally = counters.Tally()  # for /metrics, written once per event
+    try:
+        return _deliver(rt, router, event_id, data, tally)
+    finally:
+        counters.flush(rt.redis, tally)
+
+
+def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: counters.Tally) -> int:
     unrouted, error, busy = 0, None, 0
+    received = None
     for item in payload.items(data):
         deliver_item = handlers.handler_for(item)
         if deliver_item is None:
@@ -186,6 +202,7 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> int:
             raise
         except SlackRateLimited as e:
             dedupe.release(rt.db.engine, item.key)
+            tally.add("slack_rate_limited")
             wait = e.wait(defaults.RATE_LIMIT_FALLBACK, defaults.RATE_LIMIT_MAX_WAIT)
             if e.channel is None:
                 raise
@@ -200,9 +217,15 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> int:
         except Exception as e:  # noqa: BLE001 - kept for the retry; the other items go on
             dedupe.release(rt.db.engine, item.key)
             error = error or e
+            tally.add("items_failed", kind=item.kind)
             continue
         dedupe.done(rt.db.engine, item.key)  # right after its post: a crash now never reposts it
+        tally.add("items_delivered", kind=item.kind)
+        received = received or events.received_at(rt.db.engine, event_id)
+        if received is not None:
+            tally.observe((rt.clock() - received).total_seconds())
     if unrouted:
+        tally.add("items_unrouted", unrouted)
         log.warning("event %s: %d item(s) for assets nobody connected (kept, counted)", event_id, unrouted)
     if error or busy:
         raise error or dedupe.ClaimBusy(f"event {event_id}", busy)

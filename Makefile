@@ -33,3 +33,4 @@ manifest: setup
 bench: setup
 	PYTHONPATH=$(CURDIR) $(PY) bench/ingest
 	$(PY) -m bench.drain
+	$(PY) -m bench.holds

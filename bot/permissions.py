@@ -7,6 +7,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from metaops import subscriptions
 from metaops.runtime import Runtime
 from store.models import WorkspaceAdmin
 
@@ -27,3 +28,10 @@ def may_change(rt: Runtime, client: WebClient, team_id: str, user_id: str) -> bo
         if s.get(WorkspaceAdmin, (team_id, user_id)) is not None:
             return True
     return is_workspace_admin(client, user_id)
+
+
+def may_change_app(rt: Runtime, client: WebClient, team_id: str, user_id: str) -> bool:
+    """The app's own settings at Meta (its webhook subscriptions, the verify token) serve every workspace: only
+    the operator's workspace admins (single-workspace mode: that workspace; else OPERATOR_TEAM_ID) see and
+    change them."""
+    return subscriptions.is_operator(rt, team_id) and may_change(rt, client, team_id, user_id)

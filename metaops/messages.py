@@ -67,6 +67,11 @@ CONNECT_STATE_PAGE = {
     "forged": "This link is not valid. Start again from Slack with /meta connect.",
     "expired": "This link has expired (links work for 10 minutes). Start again from Slack with /meta connect.",
     "reused": "This link was used already. Start again from Slack with /meta connect.",
+    # The state is not bound to this browser: say nothing about it, only what the right person does.
+    "browser": ("This browser did not start this connection. Open the Connect button from Slack in this "
+                "browser, or start again with /meta connect."),
+    "started": ("This Connect button was already opened in another browser; each one works in one browser only. "
+                "Start again from Slack with /meta connect."),
 }
 CONNECT_STATE_TEXT = {
     "forged": CONNECT_STATE_PAGE["forged"],
@@ -92,6 +97,30 @@ TOKEN_INVALID_ALERT = (":rotating_light: The Meta connection is {status}: {reaso
 REFRESHED = "The Meta token was refreshed; it now expires {expiry}."
 DISCONNECTED = "Meta was disconnected: its tokens and assets were forgotten here."
 NOTHING_TO_DISCONNECT = "Meta was not connected."
+
+# Assets two workspaces connect (a WhatsApp Business Account, a Page or an Instagram account is one workspace's).
+ASSET_LABELS = {"whatsapp": "WhatsApp Business Account {name}", "page": "Page {name}",
+                "instagram": "Instagram account {name}"}
+ASSET_KEPT = ("{asset}: another Slack workspace ({workspace}) has it connected and its Meta connection still "
+              "reaches it, so it stays there. To have it here, ask {person} to take it out of that connection "
+              "(remove their access to it at Meta, or `/meta disconnect` there), then run `/meta connect` here again.")
+ASSET_HOLDER_PERSON = "{name} (the Meta user who connected it there; Slack user {user} of that workspace)"
+ASSET_UNSURE = ("{asset}: another Slack workspace ({workspace}) has it connected, and Meta did not say whether that "
+                "connection still reaches it ({reason}), so it stays there for now. Run `/meta connect` again later.")
+ASSET_MOVED_HERE = ("• Moved here: {asset}. Another Slack workspace had it, but its Meta connection no longer "
+                    "reaches it (they were told).")
+ASSET_MOVED_ALERT = (":arrow_right: {asset} moved to another Slack workspace that connected it: this workspace's "
+                     "Meta connection no longer reaches it at Meta. Its customers' messages now go there. If it "
+                     "belongs here, give the Meta account connected here access to it again at Meta.")
+ASSET_RELEASED_ALERT = (":warning: {asset} was let go: this workspace's Meta connection no longer reaches it at "
+                        "Meta, so its customers' messages no longer come here. If it belongs here, give the Meta "
+                        "account connected here access to it at Meta and run `/meta connect` again.")
+
+
+def asset_label(kind: str, name: str | None, asset_id: str) -> str:
+    if kind == "instagram" and name:
+        name = f"@{name}"
+    return ASSET_LABELS[kind].format(name=name or asset_id)
 
 # Admins.
 ADMINS_LIST = "Besides workspace admins and owners, these people may change things: {users}"
@@ -132,6 +161,7 @@ TEMPLATE_SUBMITTED = ":outbox_tray: Template *{name}* ({language}) was submitted
     "Its approval or rejection will be posted in the templates channel."
 TEMPLATE_EDITED = ":pencil2: Template *{name}* was edited at Meta and is back in review."
 TEMPLATE_NOT_FOUND = "No template named `{name}` here. `/meta templates` lists them."
+TEMPLATE_ID_NOT_FOUND = "That template is not one of this workspace's. `/meta templates` lists them."
 TEMPLATE_NOT_EDITABLE = ("Template *{name}* is {status}: Meta lets only APPROVED, REJECTED or PAUSED templates be "
                          "edited. Wait for its review to finish, or create a new one with `/meta template new`.")
 TEMPLATE_USAGE = "Use `/meta template new`, `/meta template edit NAME` or `/meta template delete NAME`."
@@ -167,6 +197,23 @@ REPLY_WINDOW = ("WhatsApp only lets a business send free-form messages within 24
                 "message. To write after that, send an approved template (see `/meta templates`).")
 REPLIES_OFF = "Replies from Slack are off in this workspace (alerts-only mode): your message was not sent."
 REPLY_NO_ASSET = "This customer's {platform} account is no longer connected here, so the reply was not sent."
+REPLY_GUEST = (":information_source: Messages in this thread from people of other Slack workspaces (Slack "
+               "Connect) are not sent to the customer: only members of this workspace can reply to customers.")
+REPLY_UNKNOWN = (":grey_question: Meta did not answer in time, so it is not known whether this message reached the "
+                 "customer ({reason}). It was not sent again automatically, so it cannot arrive twice. {check} "
+                 "If it did not arrive, press *Send again*.")
+REPLY_UNKNOWN_CHECK = {
+    "whatsapp": "Check whether the customer got it in WhatsApp: look in the WhatsApp Business app or Meta Business "
+                "Suite for this number, or wait a minute for a delivery status here.",
+    "messenger": "Check the Page's inbox in Meta Business Suite to see whether it went out.",
+    "instagram": "Check the Instagram account's inbox (Meta Business Suite or the Instagram app) to see whether it "
+                 "went out.",
+}
+REPLY_SEND_AGAIN = "Send again"
+REPLY_SENDING_AGAIN = "<@{user}> pressed *Send again*: sending this message once more."
+REPLY_AGAIN_NOT_ALLOWED = "Only the person who wrote this message or a MetaOps admin can send it again."
+REPLY_AGAIN_NOT_WAITING = "This message is not waiting to be sent again (it is {state}): nothing was sent."
+REPLY_AGAIN_GONE = "This message cannot be sent again from here."
 
 # Routes and replies switch.
 ROUTE_USAGE = "Use `/meta route KIND #channel`, KIND one of: {kinds}."
@@ -183,6 +230,29 @@ WEBHOOK_CONFIGURED = "*Webhook configuration saved.*"
 WEBHOOK_STEP_OK = ":white_check_mark: {what}"
 WEBHOOK_STEP_FAILED = ":x: {what}: {detail}"
 WEBHOOK_PENDING = "State moves from pending to active when Meta's verification request reaches {url}."
+WEBHOOK_TOKEN_MASKED = "`{start}…{end}` (the operator's admins see it whole)"
+WEBHOOK_MODAL_OPERATOR = ("Saving subscribes the app at Meta for every workspace that uses it "
+                          "(`/{app_id}/subscriptions`), then this workspace's WhatsApp Business Accounts and "
+                          "connected Pages.")
+WEBHOOK_MODAL_ASSETS = ("Saving subscribes this workspace's own WhatsApp Business Accounts and connected Pages to the "
+                        "app (`subscribed_apps`). Which fields Meta sends to the app is the operator's setting: "
+                        "{operator}")
+WEBHOOK_OPERATOR_IS = "the admins of the operator's workspace change it with `/meta webhook configure` there."
+WEBHOOK_OPERATOR_NONE = ("no workspace may change it from Slack (`OPERATOR_TEAM_ID` is not set), so the operator "
+                         "sets it in the Meta App Dashboard (Webhooks) or sets `OPERATOR_TEAM_ID` to their "
+                         "workspace's id and runs `/meta webhook configure` there.")
+WEBHOOK_APP_UNCHANGED = ("The app's own webhook subscriptions at Meta were left as they are: they are the "
+                         "operator's.")
+
+# Modal submissions: acknowledged at once, sent to Meta by the worker.
+MODAL_WORKING_TITLE = "Working on it"
+MODAL_WORKING = ":hourglass_flowing_sand: Sending to Meta… You may close this; the outcome is also posted to you."
+MODAL_DONE_TITLE = "Done"
+MODAL_REFUSED = ":warning: {reason}"
+MODAL_NOT_THIS_TEAM = "This form belongs to another workspace. Open it again with `/meta`."
+ACTION_NOT_VALID = "That button is not valid here any more. Run the `/meta` command again."
+MODAL_UNKNOWN = ("Something went wrong while talking to Meta (reference {ref}). It may or may not have been "
+                 "done: check at Meta (`/meta templates` or `/meta posts`) before trying again.")
 
 # Pages and Instagram.
 PAGES_NONE = "The connection manages no Facebook Page. Share a Page with the app, then `/meta connect` again."
@@ -193,6 +263,7 @@ POSTS_NONE = "No posts yet."
 POST_PUBLISHED = ":white_check_mark: Posted on *{page}*: {link}"
 POST_SCHEDULED = ":calendar: Scheduled on *{page}* for {when} UTC: {link}"
 POST_NO_PAGE = "Connect a Page first: `/meta pages`."
+POST_NO_MESSAGE = "Write a message."
 POST_TIME = "Pick a time between 10 minutes and 30 days from now (Meta's rule for scheduled posts)."
 IG_NONE = "No Instagram account is linked to a connected Page. Connect the Page first (`/meta pages`)."
 IG_CONNECTED = ":white_check_mark: Instagram *@{name}* is connected: its messages, comments and mentions reach Slack."

@@ -10,6 +10,7 @@ its channel and ts), whatever Slack retries."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +20,8 @@ from rq.job import Job, JobStatus
 from slack_sdk.errors import SlackApiError
 
 from integrations.meta import formatting, pages, whatsapp
-from integrations.meta.errors import GraphError, TokenInvalid, Unavailable
+from integrations.meta.errors import GraphError, OutcomeUnknown, TokenInvalid, Unavailable
+from integrations.slack import blocks
 from integrations.slack.client import call, post_message
 from metaops import connections, defaults, messages
 from metaops.delivery import inbox
@@ -31,7 +33,8 @@ from store.models import InstagramAccount, OutboundMessage, Page, ReplyOutbox, W
 log = logging.getLogger(__name__)
 SEND_JOB = "metaops.jobs.send_reply"
 WINDOW_CLOSED = 131047  # more than 24 hours since the customer's last message
-SENT_REACTION, FAILED_REACTION = "white_check_mark", "x"
+SENT_REACTION, FAILED_REACTION, UNKNOWN_REACTION = "white_check_mark", "x", "grey_question"
+SEND_AGAIN_ACTION = "reply_send_again"  # the button under an unknown outcome; its value is the outbox row's id
 
 
 def should_send(event: dict[str, Any]) -> bool:
@@ -40,11 +43,41 @@ def should_send(event: dict[str, Any]) -> bool:
         not event.get("subtype") and not event.get("bot_id") and bool(event.get("text")) and bool(event.get("user"))
 
 
+def from_guest(team_id: str, event: dict[str, Any]) -> bool:
+    """A Slack Connect guest's message: its author's workspace (`user_team`, which Slack sets on messages in
+    shared channels) is not the workspace the event was delivered to, the one that installed the app and holds
+    the thread. Such a message is never sent to a customer."""
+    user_team = event.get("user_team")
+    return bool(user_team) and user_team != team_id
+
+
+def _guest_note(rt: Runtime, team_id: str, channel: str, thread_ts: str) -> None:
+    """Say once per thread, in the thread (everyone there sees why a guest's message did not go out, including
+    the team members who would otherwise think it had), that guests' messages are not sent."""
+    key = f"slack:guest-note:{channel}:{thread_ts}"
+    try:
+        if not dedupe.claim(rt.db.engine, key, None, rt.clock(), defaults.DEDUPE_LEASE):
+            return
+    except dedupe.ClaimBusy:
+        return  # another request is saying it right now
+    try:
+        post_message(rt.slack.for_team(team_id), channel, messages.REPLY_GUEST, thread_ts=thread_ts)
+    except Exception as e:  # noqa: BLE001 - nothing was sent to the customer; the next guest message says it
+        dedupe.release(rt.db.engine, key)
+        log.warning("guest note not posted in %s (%s)", channel, type(e).__name__)
+        return
+    dedupe.done(rt.db.engine, key)
+
+
 def store_reply(rt: Runtime, team_id: str, event: dict[str, Any]) -> tuple[int, str] | None:
     """A message in a customer thread, stored in the outbox while Slack's request is open: its row's (id, state);
-    None when the thread is not a customer's (nothing is stored). Raises when the database cannot store it."""
+    None when the thread is not a customer's or the author is a Slack Connect guest (nothing is stored; a guest is
+    told once per thread). Raises when the database cannot store it."""
     thread = threads.find_by_root(rt.db.engine, event["channel"], event["thread_ts"])
     if thread is None or thread.team_id != team_id:
+        return None
+    if from_guest(team_id, event):
+        _guest_note(rt, team_id, event["channel"], event["thread_ts"])
         return None
     return outbox.add(rt.db.engine, team_id, event["channel"], event["thread_ts"], event["ts"], event["user"],
                       event["text"], rt.clock())
@@ -113,7 +146,7 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
     if thread is None or thread.team_id != team_id:
         outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), "not a customer thread")
         return "not a customer thread"
-    key = f"slack:reply:{reply.channel_id}:{reply.slack_ts}"
+    key = _dedupe_key(reply)
     if not dedupe.claim(engine, key, None, rt.clock(), defaults.DEDUPE_LEASE):
         outbox.finish(engine, reply.id, outbox.SENT, rt.clock(), "handled by an earlier job")
         return "already sent"
@@ -128,8 +161,13 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
             outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), "replies off", dedupe_key=key)
             return "replies off"
         message_id = _send(rt, thread, event)
+    except OutcomeUnknown as e:
+        # Meta may have sent it: neither the client nor RQ sends it again; the team checks and decides
+        outbox.finish(engine, reply.id, outbox.UNKNOWN, rt.clock(), e.user_text(), dedupe_key=key)
+        _unknown(rt, reply, thread.platform, e.user_text())
+        return "unknown"
     except Unavailable:
-        dedupe.release(engine, key)  # Meta did not answer: the job's retry sends it
+        dedupe.release(engine, key)  # Meta never got it: the job's retry sends it
         raise
     except (GraphError, NotConnected) as e:
         if isinstance(e, TokenInvalid):
@@ -148,6 +186,47 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
                                 thread_ts=reply.thread_ts, slack_ts=reply.slack_ts))
     _react(client, reply.channel_id, reply.slack_ts, SENT_REACTION)
     return "sent"
+
+
+def _dedupe_key(reply: ReplyOutbox) -> str:
+    return f"slack:reply:{reply.channel_id}:{reply.slack_ts}"
+
+
+def _unknown(rt: Runtime, reply: ReplyOutbox, platform: str, reason: str) -> None:
+    """Say in the thread that the outcome is unknown, what to check, and offer "Send again"."""
+    client = rt.slack.for_team(reply.team_id)
+    text = messages.REPLY_UNKNOWN.format(reason=reason, check=messages.REPLY_UNKNOWN_CHECK.get(platform, ""))
+    try:
+        post_message(client, reply.channel_id, text, thread_ts=reply.thread_ts, blocks=[
+            blocks.section(text),
+            blocks.actions(blocks.button(messages.REPLY_SEND_AGAIN, SEND_AGAIN_ACTION, value=str(reply.id)))])
+    except Exception as e:  # noqa: BLE001 - the row says "unknown" and why; a retry must not send the message again
+        log.warning("reply %d: unknown outcome could not be said in its thread (%s)", reply.id, type(e).__name__)
+    _react(client, reply.channel_id, reply.slack_ts, UNKNOWN_REACTION)
+
+
+def send_again(rt: Runtime, team_id: str, user_id: str, outbox_id: str, is_admin: Callable[[], bool]) -> str | None:
+    """The "Send again" button on a reply whose outcome was unknown: queued once (a double click or Slack's retry
+    finds it pending already), by its author or an admin of the thread's workspace. None when queued; otherwise
+    what to tell the person who pressed it."""
+    reply = outbox.get(rt.db.engine, int(outbox_id)) if outbox_id.isdigit() else None
+    if reply is None or reply.team_id != team_id:
+        return messages.REPLY_AGAIN_GONE  # another workspace's row, or a forged value: reaches nothing
+    if reply.user_id != user_id and not is_admin():
+        return messages.REPLY_AGAIN_NOT_ALLOWED
+    if not outbox.reopen(rt.db.engine, reply.id, _dedupe_key(reply)):
+        current_state = outbox.get(rt.db.engine, reply.id)
+        return messages.REPLY_AGAIN_NOT_WAITING.format(state=current_state.state if current_state else "gone")
+    try:
+        queue_send(rt, reply.id)
+    except Exception as e:  # noqa: BLE001 - pending again: the periodic sweep queues it
+        log.warning("reply %d to send again could not be queued (%s); the sweep will", reply.id, type(e).__name__)
+    try:
+        post_message(rt.slack.for_team(team_id), reply.channel_id,
+                     messages.REPLY_SENDING_AGAIN.format(user=user_id), thread_ts=reply.thread_ts)
+    except Exception as e:  # noqa: BLE001 - queued already; the note is a courtesy
+        log.warning("reply %d: send-again note not posted (%s)", reply.id, type(e).__name__)
+    return None
 
 
 def _send(rt: Runtime, thread: Any, event: dict[str, Any]) -> str:
@@ -176,9 +255,11 @@ def _page_for(rt: Runtime, thread: Any) -> tuple[str, str]:
         page_id = thread.business_id
         if thread.platform == "instagram":
             account = s.get(InstagramAccount, thread.business_id)
-            page_id = account.page_id if account else ""
+            # the account must be the thread's workspace's and connected, as must its Page below
+            mine = account is not None and account.team_id == thread.team_id and account.connected
+            page_id = account.page_id if account and mine else ""
         page = s.get(Page, page_id) if page_id else None
-        if page is None or not page.token_enc:
+        if page is None or page.team_id != thread.team_id or not page.connected or not page.token_enc:
             raise NotConnected(messages.REPLY_NO_ASSET.format(platform=thread.platform.capitalize()))
         return page.id, rt.crypto.decrypt(page.token_enc)
 

@@ -15,7 +15,7 @@ from rq import Queue
 
 from integrations.meta.graph import GraphClient
 from integrations.slack.client import SlackClients
-from metaops import defaults
+from metaops import counters, defaults
 from metaops import settings as settings_mod
 from metaops.delivery import inbox
 from metaops.settings import Settings
@@ -53,7 +53,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bo
                           settings.META_APP_SECRET, attempts=defaults.GRAPH_ATTEMPTS,
                           backoff=defaults.GRAPH_BACKOFF, timeout=defaults.GRAPH_TIMEOUT,
                           usage_limit=defaults.GRAPH_USAGE_LIMIT, slowdown=defaults.GRAPH_SLOWDOWN,
-                          max_inline_wait=defaults.GRAPH_MAX_INLINE_WAIT, page_limit=defaults.GRAPH_PAGE_LIMIT),
+                          max_inline_wait=defaults.GRAPH_MAX_INLINE_WAIT, page_limit=defaults.GRAPH_PAGE_LIMIT,
+                          on_error=lambda e: counters.incr(redis, "graph_errors", code=counters.graph_error_code(e))),
         clock=clock,
     )
 

@@ -18,7 +18,7 @@ REQUIRED = ("ENCRYPTION_KEYS",)
 # Settings whose values are secrets: never printed, only said to be set or not.
 SECRETS = frozenset(
     {"ENCRYPTION_KEYS", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_CLIENT_SECRET", "META_APP_SECRET",
-     "META_VERIFY_TOKEN", "DATABASE_URL", "REDIS_URL"}  # URLs may carry passwords
+     "META_VERIFY_TOKEN", "METRICS_TOKEN", "DATABASE_URL", "REDIS_URL"}  # URLs may carry passwords
 )
 
 
@@ -40,6 +40,11 @@ class Settings:
     META_GRAPH_VERSION: str = defaults.META_GRAPH_VERSION
     META_DIALOG_URL: str = defaults.META_DIALOG_URL
     META_VERIFY_TOKEN: str = ""
+    # Multi-workspace mode: the workspace whose admins run the app's own settings at Meta (webhook
+    # subscriptions, verify token). Unset: nobody changes them from Slack.
+    OPERATOR_TEAM_ID: str = ""
+    # Bearer token GET /metrics asks for; unset: /metrics is 404.
+    METRICS_TOKEN: str = ""
     INSTANCE_DIR: str = defaults.INSTANCE_DIR
     RETENTION_DAYS: int = defaults.RETENTION_DAYS
     # Waits between retries of a failed job; tests shorten them.

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from integrations.meta import subscriptions as meta
 from integrations.meta.errors import GraphError
 from metaops import connections
+from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store.models import AppSecret, Page, WebhookSubscription, WhatsAppAccount
 
@@ -41,6 +42,21 @@ def verify_token(rt: Runtime, create: bool = False) -> str | None:
         return rt.crypto.decrypt(row.value_enc)
 
 
+def is_operator(rt: Runtime, team_id: str) -> bool:
+    """Whether `team_id`'s admins run the app's own settings (its subscriptions at Meta, the verify token):
+    in single-workspace mode that workspace; in multi-workspace mode the workspace OPERATOR_TEAM_ID names
+    (unset: no workspace)."""
+    if rt.settings.SLACK_BOT_TOKEN:
+        return True
+    operator = rt.settings.OPERATOR_TEAM_ID
+    return bool(operator and team_id) and hmac.compare_digest(operator.encode(), team_id.encode())
+
+
+def operator_named(rt: Runtime) -> bool:
+    """Whether some workspace may change the app's own settings from Slack."""
+    return bool(rt.settings.SLACK_BOT_TOKEN or rt.settings.OPERATOR_TEAM_ID)
+
+
 def verification_matches(rt: Runtime, given: str) -> bool:
     expected = verify_token(rt)
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
@@ -66,8 +82,19 @@ class Step:
 
 
 def configure(rt: Runtime, team_id: str, chosen: dict[str, list[str]]) -> list[Step]:
-    """Subscribe the app per object, then the team's WABAs and connected Pages. Every step is tried and said."""
-    token = verify_token(rt, create=True)
+    """Subscribe the app per object (only when `team_id` is the operator's: that subscription serves every
+    workspace), then the team's own WABAs and connected Pages. Every step is tried and said."""
+    if not is_operator(rt, team_id):
+        return _configure_assets(rt, team_id, chosen)
+    steps = _configure_app(rt, chosen)
+    try:
+        return steps + _configure_assets(rt, team_id, chosen)
+    except NotConnected:  # the operator's workspace need not be connected to Meta itself
+        return steps
+
+
+def _configure_app(rt: Runtime, chosen: dict[str, list[str]]) -> list[Step]:
+    token = verify_token(rt, create=True) or ""
     callback = f"{rt.settings.PUBLIC_URL}/meta/webhook"
     steps: list[Step] = []
     for obj, fields in chosen.items():
@@ -86,6 +113,12 @@ def configure(rt: Runtime, team_id: str, chosen: dict[str, list[str]]) -> list[S
             sub = s.get(WebhookSubscription, obj) or WebhookSubscription(object=obj)
             sub.fields, sub.state, sub.detail = list(fields), state, detail
             s.add(sub)
+    return steps
+
+
+def _configure_assets(rt: Runtime, team_id: str, chosen: dict[str, list[str]]) -> list[Step]:
+    """`subscribed_apps` on the team's own WhatsApp Business Accounts and connected Pages."""
+    steps: list[Step] = []
     user_token = connections.token_of(rt, team_id)
     with rt.db.session() as s:
         waba_ids = list(s.scalars(select(WhatsAppAccount.id).where(WhatsAppAccount.team_id == team_id)))

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from integrations.meta import whatsapp
-from integrations.meta.errors import GraphError
+from integrations.meta.errors import GraphError, OutcomeUnknown
 from integrations.meta.template_rules import Checked, Draft, check, field_for_meta_error
-from metaops import connections, defaults
+from metaops import connections, defaults, messages
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store.models import Template, WhatsAppAccount
@@ -106,6 +106,8 @@ def create(rt: Runtime, team_id: str, draft: Draft) -> Template:
     try:
         answer = whatsapp.create_template(rt.graph, token, waba_id, draft.name, draft.language, draft.category,
                                           checked.components)
+    except OutcomeUnknown:  # Meta may have made it: not a refusal
+        raise
     except GraphError as e:
         raise _refused(e) from None
     with rt.db.session() as s:
@@ -116,11 +118,22 @@ def create(rt: Runtime, team_id: str, draft: Draft) -> Template:
     return t
 
 
+def owned(rt: Runtime, team_id: str, template_id: str) -> bool:
+    """Whether `template_id` is one of the team's stored templates."""
+    with rt.db.session() as s:
+        t = s.get(Template, str(template_id))
+        return t is not None and t.team_id == team_id
+
+
 def edit(rt: Runtime, team_id: str, template_id: str, draft: Draft) -> None:
+    if not owned(rt, team_id, template_id):
+        raise NotConnected(messages.TEMPLATE_ID_NOT_FOUND)
     checked = _checked(draft, editing=True)
     token = connections.token_of(rt, team_id)
     try:
         whatsapp.edit_template(rt.graph, token, template_id, draft.category, checked.components)
+    except OutcomeUnknown:  # Meta may have made it: not a refusal
+        raise
     except GraphError as e:
         raise _refused(e) from None
     with rt.db.session() as s:

@@ -67,3 +67,9 @@ def release(engine: Engine, key: str) -> None:
     """Give a claim back after a failed delivery, so a retry can deliver it."""
     with engine.begin() as conn:
         conn.execute(delete(_table).where(_table.c.key == key, _table.c.state == "claimed"))
+
+
+def forget(conn: Connection, key: str) -> None:
+    """Within the caller's transaction: the key is gone, done or not, so the item may be delivered again (a person
+    asked for it: "Send again")."""
+    conn.execute(delete(_table).where(_table.c.key == key))

@@ -14,6 +14,7 @@ from store.models import ReplyOutbox
 
 _table = cast(Table, ReplyOutbox.__table__)
 PENDING, SENT, REFUSED, FAILED = "pending", "sent", "refused", "failed"
+UNKNOWN = "unknown"  # Meta may or may not have sent it (read timeout, 5xx): never retried without a person's say
 
 
 def add(engine: Engine, team_id: str, channel_id: str, thread_ts: str, slack_ts: str, user_id: str, text: str,
@@ -68,3 +69,14 @@ def finish(engine: Engine, outbox_id: int, state: str, now: datetime, error: str
         if dedupe_key:
             dedupe.mark_done(conn, dedupe_key)
         conn.execute(update(_table).where(_table.c.id == outbox_id, _table.c.state == PENDING).values(**values))
+
+
+def reopen(engine: Engine, outbox_id: int, dedupe_key: str) -> bool:
+    """"Send again" on a reply whose outcome is unknown: pending once more, its dedupe claim forgotten so it can
+    be sent, in one commit. True for the one caller that moved it; a second click (or Slack's retry) gets False."""
+    with engine.begin() as conn:
+        moved = conn.execute(update(_table).where(_table.c.id == outbox_id, _table.c.state == UNKNOWN)
+                             .values(state=PENDING, last_error=None)).rowcount == 1
+        if moved:
+            dedupe.forget(conn, dedupe_key)
+    return moved

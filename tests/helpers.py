@@ -146,16 +146,36 @@ def later(client: Any, fake_slack: Any, words: str, user: str = "U_ADMIN") -> di
 
 
 def connect_url(client: Any, user: str = "U_ADMIN", channel: str = "C_CONNECT") -> str:
-    """The "Connect" button's URL (Meta's login dialog) that `/meta connect` answers with."""
+    """The "Connect" button's URL (our start endpoint, then Meta's login dialog) that `/meta connect` answers
+    with."""
     body = slash_command(client, "connect", user=user, channel=channel).get_json()
     [button] = body["blocks"][1]["elements"]
     return button["url"]
 
 
+def open_connect(client: Any, url: str) -> str:
+    """Open the Connect button's URL in the test client's browser (it keeps cookies, like a browser): our start
+    endpoint sets the cookie that binds the state to this browser and redirects to Meta's dialog, returned."""
+    r = client.get(url)
+    assert r.status_code == 302, r.data
+    return str(r.headers["Location"])
+
+
+def start_state(client: Any, state: str) -> str:
+    """Open our start endpoint for `state` in the test client's browser; returns Meta's dialog URL."""
+    return open_connect(client, "https://metaops.example.test/meta/oauth/start?" + urlencode({"state": state}))
+
+
+def oauth_callback(client: Any, **args: str) -> Any:
+    """Meta's redirect back to our callback, in the test client's browser (with its cookies)."""
+    return client.get("https://metaops.example.test/meta/oauth/callback", query_string=args)
+
+
 def connect(client: Any, fake_graph: Any, user: str = "U_ADMIN", channel: str = "C_CONNECT") -> Any:
-    """`/meta connect`, then Meta's redirect back to the OAuth callback with a consented code."""
-    state = parse_qs(urlsplit(connect_url(client, user, channel)).query)["state"][0]
-    return client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state})
+    """`/meta connect`, the button opened in this browser, then Meta's redirect back to the OAuth callback
+    with a consented code."""
+    state = parse_qs(urlsplit(open_connect(client, connect_url(client, user, channel))).query)["state"][0]
+    return oauth_callback(client, code=fake_graph.consent(), state=state)
 
 
 def redis_server_binary() -> str:
@@ -267,3 +287,83 @@ def customer_thread(client: Any, rt: Runtime, fake_slack: Any, fake_graph: Any) 
     [root] = fake_slack.messages
     fake_slack.reset()
     return str(root["ts"])
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of a test's own (initdb in a temporary folder, trust auth, a free port on loopback),
+    to stop and start again without touching the machine's shared server. initdb and postgres refuse to run
+    as root: as root they run as the `postgres` OS user. `available()` says why not when they cannot run."""
+
+    def __init__(self) -> None:
+        import glob
+        import os
+        import tempfile
+
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+        self.bin = os.path.dirname(found[-1]) if found else ""
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="metaops-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.admin_url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def available(self) -> str | None:
+        """None when the server can be run here, else the reason why not."""
+        import pwd
+
+        if not self.bin:
+            return "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin"
+        if self.as_user:
+            if not shutil.which("runuser"):
+                return "running as root without runuser (initdb refuses to run as root)"
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                return "running as root and there is no postgres OS user (initdb refuses to run as root)"
+        return None
+
+    def _run(self, *args: str) -> None:
+        done = subprocess.run([*self.as_user, *args], capture_output=True, text=True, timeout=60)
+        if done.returncode:
+            raise RuntimeError(f"{args[0]} failed: {done.stdout[-1000:]} {done.stderr[-1000:]}")
+
+    def init(self) -> None:
+        """initdb, then start."""
+        if self.as_user:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self._run(f"{self.bin}/initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "--no-sync",
+                  "-E", "UTF8")
+        self.start()
+
+    def start(self) -> None:
+        """Start (or start again) and wait until it accepts connections."""
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -F"
+        self._run(f"{self.bin}/pg_ctl", "-D", self.data, "-o", options, "-l", f"{self.dir}/log", "-w",
+                  "-t", "60", "start")
+
+    def stop(self, mode: str = "immediate") -> None:
+        """`immediate`: the server goes away at once, as in a crash; its clients' connections die."""
+        self._run(f"{self.bin}/pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", "60", "stop")
+
+    def create_database(self, name: str) -> str:
+        """A new empty database; returns its URL."""
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            admin.dispose()
+        return self.admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+    def close(self) -> None:
+        """Stop the server if it runs, and delete its folder."""
+        import os
+
+        if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            subprocess.run([*self.as_user, f"{self.bin}/pg_ctl", "-D", self.data, "-m", "immediate", "-w",
+                            "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(self.dir, ignore_errors=True)

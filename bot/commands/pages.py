@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -130,6 +131,24 @@ def list_media(ctx: Ctx, ig_id: str | None = None, after: str | None = None, bef
     return _paged(messages.MEDIA_NONE if not lines else "*Recent media*\n" + "\n".join(lines), "media", ig_id, found)
 
 
+ASSET_ID = re.compile(r"^[0-9A-Za-z_]{1,64}$")
+CURSOR = re.compile(r"^[0-9A-Za-z_\-=%.]{1,1024}$")
+
+
+def paging_value(raw: Any) -> dict[str, str] | None:
+    """A Previous/Next button's value as we made it ({"t": id, "a" or "b": cursor}), else None."""
+    try:
+        v = json.loads(raw or "")
+    except ValueError:
+        return None
+    if not isinstance(v, dict) or not isinstance(v.get("t"), str) or not ASSET_ID.match(v["t"]):
+        return None
+    cursors = {k: v[k] for k in ("a", "b") if k in v}
+    if len(cursors) != 1 or not all(isinstance(c, str) and CURSOR.match(c) for c in cursors.values()):
+        return None
+    return {"t": v["t"], **cursors}
+
+
 def register(app: App, rt: Runtime) -> None:
     def ctx_of(body: dict[str, Any], client: WebClient) -> Ctx:
         return Ctx(rt=rt, client=client, team_id=body["team"]["id"], user_id=body["user"]["id"],
@@ -138,12 +157,20 @@ def register(app: App, rt: Runtime) -> None:
     def on_connect_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                         client: WebClient) -> None:
         ack()
+        if not ASSET_ID.match(str(action.get("value") or "")):
+            respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
+            return
+        # pages.connect_page connects only a Page the signed team's own connection manages
         respond(replace_original=False, response_type="ephemeral",
                 **run(lambda c: _connect_page(c, action["value"]), ctx_of(body, client)))
 
     def on_connect_instagram(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                              client: WebClient) -> None:
         ack()
+        if not ASSET_ID.match(str(action.get("value") or "")):
+            respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
+            return
+        # pages.connect_instagram connects only an account of the signed team's connected Pages
         respond(replace_original=False, response_type="ephemeral",
                 **run(lambda c: _connect_instagram(c, action["value"]), ctx_of(body, client)))
 
@@ -151,7 +178,11 @@ def register(app: App, rt: Runtime) -> None:
         def handler(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                     client: WebClient) -> None:
             ack()
-            v = json.loads(action["value"])
+            v = paging_value(action.get("value"))
+            if v is None:  # not a value we made: nothing is read
+                respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
+                return
+            # the Page or account is looked up among the signed team's own (pages.page_token / pages.media)
             respond(replace_original=True, **run(lambda c: listing(c, v["t"], v.get("a"), v.get("b")),
                                                  ctx_of(body, client)))
         return handler

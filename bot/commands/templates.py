@@ -84,11 +84,29 @@ def template(ctx: Ctx) -> Reply:
     return {}
 
 
+def paging_value(raw: Any) -> tuple[int, str | None, str | None] | None:
+    """A Previous/Next button's value as we made it: (page, status, category), else None."""
+    try:
+        v = json.loads(raw or "")
+    except ValueError:
+        return None
+    if not isinstance(v, dict) or not isinstance(v.get("p"), int) or isinstance(v.get("p"), bool):
+        return None
+    status, category = v.get("s"), v.get("c")
+    if status not in (None, *templates.STATUSES) or category not in (None, *CATEGORIES):
+        return None
+    return v["p"], status, category
+
+
 def register(app: App, rt: Runtime) -> None:
     def turn_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        v = json.loads(action.get("value") or "{}")
-        respond(replace_original=True, **page_reply(rt, body["team"]["id"], v.get("s"), v.get("c"), int(v["p"])))
+        v = paging_value(action.get("value"))
+        if v is None:  # not a value we made
+            respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
+            return
+        # listing reads only the signed team's templates, whatever the button says
+        respond(replace_original=True, **page_reply(rt, body["team"]["id"], v[1], v[2], v[0]))
 
     def confirm_delete(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                        client: WebClient) -> None:
@@ -98,8 +116,11 @@ def register(app: App, rt: Runtime) -> None:
 
         def do(c: Ctx) -> Reply:
             c.require_admin()
-            templates.delete(c.rt, c.team_id, action["value"])
-            return text(messages.TEMPLATE_DELETED.format(name=action["value"]))
+            name = str(action.get("value") or "")
+            if not templates.find(c.rt, c.team_id, name):  # only a template of the signed team's own
+                return text(messages.TEMPLATE_NOT_FOUND.format(name=escape(name[:60])))
+            templates.delete(c.rt, c.team_id, name)
+            return text(messages.TEMPLATE_DELETED.format(name=name))
 
         respond(replace_original=True, **run(do, ctx))
 

@@ -7,7 +7,7 @@ from slack_bolt import App
 from bot import permissions
 from bot.commands.context import Ctx, Reply, text
 from bot.modals import webhook as webhook_modal
-from metaops import subscriptions
+from metaops import messages, subscriptions
 from metaops.runtime import Runtime
 
 
@@ -16,11 +16,12 @@ def webhook(ctx: Ctx) -> Reply:
         return configure(ctx)
     rt = ctx.rt
     token = subscriptions.verify_token(rt)
-    if token and len(token) > 8:
-        admin = permissions.may_change(rt, ctx.client, ctx.team_id, ctx.user_id)
-        shown = f"`{token}`" if admin else f"`{token[:4]}…{token[-2:]}` (admins see it whole)"
+    if token and permissions.may_change_app(rt, ctx.client, ctx.team_id, ctx.user_id):
+        shown = f"`{token}`"
+    elif token:
+        shown = messages.WEBHOOK_TOKEN_MASKED.format(start=token[:4], end=token[-2:]) if len(token) > 8 else "`****`"
     else:
-        shown = "not set yet (`/meta webhook configure` makes one)" if not token else "`****`"
+        shown = "not set yet (`/meta webhook configure` makes one)"
     subs = subscriptions.chosen(rt)
     lines = [f"*Callback URL:* `{rt.settings.PUBLIC_URL}/meta/webhook`", f"*Verify token:* {shown}"]
     for obj, (label, _) in subscriptions.OBJECTS.items():
@@ -35,8 +36,11 @@ def webhook(ctx: Ctx) -> Reply:
 
 def configure(ctx: Ctx) -> Reply:
     ctx.require_admin()
+    rt = ctx.rt
     ctx.client.views_open(trigger_id=ctx.trigger_id, view=webhook_modal.build(
-        subscriptions.chosen(ctx.rt), {"team_id": ctx.team_id, "channel_id": ctx.channel_id}))
+        subscriptions.chosen(rt), {"team_id": ctx.team_id, "channel_id": ctx.channel_id},
+        operator=subscriptions.is_operator(rt, ctx.team_id), operator_named=subscriptions.operator_named(rt),
+        app_id=rt.settings.META_APP_ID))
     return {}
 
 

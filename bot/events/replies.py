@@ -13,7 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
 
+from bot import permissions
 from metaops import replies
 from metaops.runtime import Runtime
 from store import outbox
@@ -42,3 +44,18 @@ def register(app: App, rt: Runtime) -> None:
     @app.event("message")
     def on_message() -> None:
         """Handled by the middleware above; every other message needs nothing."""
+
+    @app.action(replies.SEND_AGAIN_ACTION)
+    def send_again(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
+        """"Send again" under a reply whose outcome was unknown: the author or an admin of the signed request's
+        workspace; the row is moved back to pending once, so a double click sends once."""
+        ack()
+        team_id = (body.get("team") or {}).get("id") or ""
+        user_id = (body.get("user") or {}).get("id") or ""
+        action = next(iter(body.get("actions") or []), {})
+        refusal = replies.send_again(rt, team_id, user_id, str(action.get("value") or ""),
+                                     lambda: permissions.may_change(rt, client, team_id, user_id))
+        channel = (body.get("channel") or {}).get("id")
+        if refusal and channel:
+            thread_ts = (body.get("message") or {}).get("thread_ts")
+            client.chat_postEphemeral(channel=channel, user=user_id, text=refusal, thread_ts=thread_ts)

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from integrations.meta.errors import GraphError
+from bot.modals import submission
 from integrations.slack.blocks import (
     datetimepicker,
     input_block,
@@ -19,7 +19,7 @@ from integrations.slack.blocks import (
     static_select,
     url_text_input,
 )
-from metaops import messages, pages
+from metaops import messages, pages, submissions
 from metaops.runtime import Runtime
 
 CALLBACK_ID = "post_modal"
@@ -40,10 +40,13 @@ def build(options: list[tuple[str, str]], meta: dict[str, Any]) -> dict[str, Any
 def register(app: App, rt: Runtime) -> None:
     @app.view(CALLBACK_ID)
     def submit_post(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        meta = json.loads(view.get("private_metadata") or "{}")
+        refused = submission.refusal(rt, body, view, client)
+        if refused:
+            ack(response_action="errors", errors={"message": refused})
+            return
         v = view["state"]["values"]
-        page_id = v["page"]["value"]["selected_option"]["value"]
-        message = (v["message"]["value"].get("value") or "").strip()
+        page_id = ((v.get("page", {}).get("value") or {}).get("selected_option") or {}).get("value") or ""
+        message = (v.get("message", {}).get("value", {}).get("value") or "").strip()
         link = (v.get("link", {}).get("value") or {}).get("value")
         stamp = (v.get("when", {}).get("value") or {}).get("selected_date_time")
         when = datetime.fromtimestamp(int(stamp), UTC) if stamp else None
@@ -52,19 +55,11 @@ def register(app: App, rt: Runtime) -> None:
             ack(response_action="errors", errors={"when": messages.POST_TIME})
             return
         if not message:
-            ack(response_action="errors", errors={"message": "Write a message."})
+            ack(response_action="errors", errors={"message": messages.POST_NO_MESSAGE})
             return
-        try:
-            link_out = pages.publish(rt, meta["team_id"], page_id, message, link, when)
-        except GraphError as e:
-            field = "link" if "link" in e.message.lower() else "message"
-            ack(response_action="errors", errors={field: f"Meta refused: {e.user_text()}"[:300]})
+        if page_id not in dict(pages.connected_pages(rt, body["team"]["id"])):  # the team's own Pages only
+            ack(response_action="errors", errors={"page": messages.PAGE_NOT_MANAGED.format(id=page_id[:40])})
             return
-        except pages.NotManaged:
-            ack(response_action="errors", errors={"page": messages.PAGE_NOT_MANAGED.format(id=page_id)})
-            return
-        ack()
-        name = dict(pages.connected_pages(rt, meta["team_id"])).get(page_id, page_id)
-        done = messages.POST_SCHEDULED.format(page=name, when=f"{when:%Y-%m-%d %H:%M}", link=link_out) if when \
-            else messages.POST_PUBLISHED.format(page=name, link=link_out)
-        client.chat_postEphemeral(channel=meta.get("channel_id"), user=body["user"]["id"], text=done)
+        submission.queue(rt, ack, submissions.POST, body, view,
+                         {"page_id": page_id, "message": message, "link": link, "when": int(stamp) if stamp else None},
+                         error_field="message")

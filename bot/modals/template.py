@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import logging
-import uuid
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from integrations.meta.errors import GraphError
-from integrations.meta.template_rules import CATEGORIES, Draft
+from bot.modals import submission
+from integrations.meta.template_rules import CATEGORIES, Draft, check
 from integrations.slack.blocks import input_block, modal, option, plain_text_input, section, static_select
-from metaops import messages, templates
+from metaops import messages, submissions, templates
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 
@@ -67,37 +66,28 @@ def draft_from_state(values: dict[str, Any], meta: dict[str, Any]) -> Draft:
 def register(app: App, rt: Runtime) -> None:
     @app.view(CALLBACK_ID)
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        meta = json.loads(view.get("private_metadata") or "{}")
+        refused = submission.refusal(rt, body, view, client)
+        if refused:
+            ack(response_action="errors", errors={"body": refused})
+            return
+        team = body["team"]["id"]
+        meta = submissions.metadata(view)
         draft = draft_from_state(view["state"]["values"], meta)
-        team = meta.get("team_id") or body.get("team", {}).get("id", "")
         present = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
+        template_id = meta.get("template_id")
+        errors: dict[str, str] = {}
+        for key, msg in check(draft, editing=bool(template_id)).errors.items():  # Meta's rules, before Meta
+            target = key if key in present else "body"
+            errors[target] = f"{errors[target]} {msg}" if target in errors else msg
         try:
-            if meta.get("template_id"):
-                templates.edit(rt, team, meta["template_id"], draft)
-                done = messages.TEMPLATE_EDITED
-            else:
-                templates.create(rt, team, draft)
-                done = messages.TEMPLATE_SUBMITTED
-        except templates.Refused as e:
-            errors = {}
-            for key, msg in e.errors.items():
-                target = key if key in present else "body"
-                errors[target] = f"{errors[target]} {msg}" if target in errors else msg
+            templates.wabas(rt, team)
+        except NotConnected as e:
+            errors.setdefault("body", str(e))
+        if template_id and not templates.owned(rt, team, str(template_id)):
+            errors.setdefault("body", messages.TEMPLATE_ID_NOT_FOUND)
+        if errors:
             ack(response_action="errors", errors=errors)
             return
-        except (NotConnected, GraphError) as e:
-            text = e.user_text() if isinstance(e, GraphError) else str(e)
-            ack(response_action="errors", errors={"body": text[:300]})
-            return
-        except Exception:  # noqa: BLE001
-            ref = uuid.uuid4().hex[:8]
-            logging.getLogger(__name__).exception("template submission failed (ref %s)", ref)
-            ack(response_action="errors", errors={"body": messages.FAILED.format(ref=ref)})
-            return
-        ack()
-        templates.mark_stale(rt, team)
-        try:
-            client.chat_postEphemeral(channel=meta.get("channel_id"), user=body["user"]["id"],
-                                      text=done.format(name=draft.name, language=draft.language))
-        except Exception:  # noqa: BLE001 - the template was submitted; the confirmation is a courtesy
-            logging.getLogger(__name__).warning("template confirmation could not be posted")
+        submission.queue(rt, ack, submissions.TEMPLATE, body, view,
+                         {"draft": dataclasses.asdict(draft), "template_id": str(template_id) if template_id else None},
+                         error_field="body")

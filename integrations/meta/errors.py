@@ -51,6 +51,17 @@ class Unavailable(GraphError):
     """Meta did not answer usefully after retries (5xx, network, transient codes)."""
 
 
+class OutcomeUnknown(Unavailable):
+    """A POST Meta may have acted on (read timeout, connection lost after the request went out, 5xx or a transient
+    code in the answer): the message may have been sent, the post published. Never retried by the client; sending
+    it again is for a person to decide."""
+
+    @classmethod
+    def of(cls, error: GraphError) -> OutcomeUnknown:
+        return cls(error.message, code=error.code, subcode=error.subcode, status=error.status,
+                   user_title=error.user_title, user_msg=error.user_msg, fbtrace_id=error.fbtrace_id)
+
+
 # Transient errors, retried with backoff: unknown (1), service (2), rate limits (4, 17, 32, 613, 80007, 130429),
 # temporarily unavailable (341).
 TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, 80007, 130429})

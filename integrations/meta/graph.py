@@ -3,7 +3,8 @@
 - The version and base URL come from settings (tests point the base at a local fake).
 - Tokens travel in the Authorization header, never in URLs; calls with a user or page token carry
   `appsecret_proof` (HMAC-SHA256 of the token with the app secret).
-- Transient errors (5xx, codes 1, 2, 4, 17, 32, 341, 613, 80007, 130429) are retried with backoff and jitter.
+- Transient errors (5xx, codes 1, 2, 4, 17, 32, 341, 613, 80007, 130429) are retried with backoff and jitter,
+  except a POST Meta may have acted on (it got the request: a read timeout, a 5xx): that raises OutcomeUnknown.
 - X-App-Usage and X-Business-Use-Case-Usage are read on every answer: past the usage limit, calls for that
   app or business object wait first; `estimated_time_to_regain_access` pauses them.
 """
@@ -22,9 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from integrations.meta import errors
-from integrations.meta.errors import GraphError, Throttled, Unavailable
+from integrations.meta.errors import GraphError, OutcomeUnknown, Throttled, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,8 @@ class GraphClient:
                  session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic, attempts: int = 4, backoff: float = 1.0,
                  timeout: Timeout = (5, 30), usage_limit: float = 90, slowdown: float = 2.0,
-                 max_inline_wait: float = 10.0, page_limit: int = 100) -> None:
+                 max_inline_wait: float = 10.0, page_limit: int = 100,
+                 on_error: Callable[[GraphError], None] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.version = version
         self.app_id = app_id
@@ -64,6 +67,7 @@ class GraphClient:
         self.slowdown = slowdown  # wait before each call past the usage limit, seconds
         self.max_inline_wait = max_inline_wait  # longest in-line wait for throttling before Throttled, seconds
         self.page_limit = page_limit  # items asked for per page when following cursors
+        self.on_error = on_error  # told of every error answer or failed attempt (the app counts them); never raises
         self._paused: dict[str, float] = {}  # "app" or a business object id -> clock time calls may go again
         self._lock = threading.Lock()
 
@@ -132,11 +136,10 @@ class GraphClient:
             try:
                 r = self.session.request(method, self.url(path), params=params, data=data, json=json_body,
                                          headers=headers, timeout=self.timeout)
-            except requests.ConnectionError as e:
-                sent = isinstance(e, requests.ReadTimeout)
-                error: GraphError = Unavailable(f"Meta could not be reached ({type(e).__name__})")
             except requests.RequestException as e:
-                error = Unavailable(f"Meta did not answer ({type(e).__name__})")
+                sent = not _never_connected(e)
+                error: GraphError = Unavailable(f"Meta did not answer ({type(e).__name__})" if sent else
+                                                f"Meta could not be reached ({type(e).__name__})")
             else:
                 self._read_usage(r.headers)
                 body = _json(r)
@@ -145,14 +148,24 @@ class GraphClient:
                 error = errors.from_answer(r.status_code, body)
             # A POST that may have been acted on (a message sent, a post published) is never sent again here:
             # only refusals that say nothing was done (rate limits) and connections never made are retried.
-            retry = self._transient(error) and (method in ("GET", "DELETE") or isinstance(error, Throttled)
-                                                or not sent)
+            self._report(error)
+            maybe_acted = method not in ("GET", "DELETE") and sent and not isinstance(error, Throttled)
+            retry = self._transient(error) and not maybe_acted
             if not retry or attempt == self.attempts:
+                if maybe_acted and self._transient(error):
+                    raise OutcomeUnknown.of(error) from error
                 raise error
             wait = self.backoff * 2 ** (attempt - 1) + random.uniform(0, self.backoff)
             log.info("Graph %s %s: %s; retry %d in %.1fs", method, key, type(error).__name__, attempt, wait)
             self.sleep(wait)
         raise AssertionError("unreachable")
+
+    def _report(self, error: GraphError) -> None:
+        if self.on_error is not None:
+            try:
+                self.on_error(error)
+            except Exception:  # noqa: BLE001 - counting must not change the call's outcome
+                log.debug("on_error failed", exc_info=True)
 
     @staticmethod
     def _transient(error: GraphError) -> bool:
@@ -192,6 +205,18 @@ class GraphClient:
             log.warning("Graph usage for %s at %d%%: pausing calls %.0fs", key, peak, pause)
             with self._lock:
                 self._paused[key] = max(self._paused.get(key, 0.0), self.clock() + pause)
+
+
+def _never_connected(e: requests.RequestException) -> bool:
+    """True only when the request cannot have reached Meta: the connection timed out or was refused (or the name
+    did not resolve). A read timeout (`ReadTimeout` is a `Timeout`, not a `ConnectionError`) or a connection lost
+    after the request went out may have been acted on."""
+    if isinstance(e, requests.ConnectTimeout):
+        return True
+    if isinstance(e, requests.ConnectionError):
+        reason = getattr(e.args[0], "reason", None) if e.args else None
+        return isinstance(reason, NewConnectionError)  # urllib3's refused, unreachable or unresolved connection
+    return False
 
 
 def _param(v: Any) -> Any:

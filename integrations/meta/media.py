@@ -19,15 +19,24 @@ def trusted(url: str, graph_base: str) -> bool:
     return parts.scheme == "https" and (parts.hostname or "").endswith(META_HOSTS)
 
 
+class MediaRefused(Exception):
+    """The file host answered an HTTP error; `status` says whether it may work later (5xx, 429) or not (4xx)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"Meta's file host answered HTTP {status}")
+        self.status = status
+
+
 def download(session_or_client: requests.Session | GraphClient, url: str, token: str, max_bytes: int,
              timeout: Timeout | None = None) -> bytes | None:
-    """The file's bytes, or None when it is larger than `max_bytes`. A client lends its session and timeout;
-    HTTP errors raise requests' exceptions."""
+    """The file's bytes, or None when it is larger than `max_bytes`. A client lends its session and timeout.
+    An HTTP error answer raises MediaRefused; no answer (timeout, connection) raises requests' exceptions."""
     if isinstance(session_or_client, GraphClient):
         session, timeout = session_or_client.session, timeout or session_or_client.timeout
     else:
         session = session_or_client
-    r = session.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout, stream=True)
-    r.raise_for_status()
-    data: bytes = r.raw.read(max_bytes + 1, decode_content=True)
+    with session.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout, stream=True) as r:
+        if r.status_code >= 400:
+            raise MediaRefused(r.status_code)
+        data: bytes = r.raw.read(max_bytes + 1, decode_content=True)
     return None if len(data) > max_bytes else data

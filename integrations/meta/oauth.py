@@ -3,6 +3,8 @@ discovery of what the token can reach (WhatsApp Business Accounts and numbers, P
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -13,7 +15,7 @@ from urllib.parse import urlencode
 from cryptography.fernet import InvalidToken
 from redis import Redis
 
-from integrations.meta import pages
+from integrations.meta import errors, pages
 from integrations.meta.errors import GraphError
 from integrations.meta.graph import GraphClient
 
@@ -49,7 +51,12 @@ class StateError(Exception):
 
 class StateStore:
     """`state` = a Fernet token (signed, encrypted, timestamped) of who asked, plus a nonce kept in Redis
-    until used: forged, expired (after `ttl`) and reused states are all refused."""
+    until used: forged, expired (after `ttl`) and reused states are all refused.
+
+    A state is also bound to the browser that starts the flow: `bind` (our start endpoint, the one the Slack
+    button opens) draws a random secret for the browser's cookie and keeps its hash beside the nonce, once;
+    `consume` refuses the state unless the callback's browser shows that secret. A dialog link forwarded to
+    someone else, or a start link opened a second time, gets nowhere."""
 
     def __init__(self, redis: Redis, crypto: Cipher, ttl: int) -> None:
         self.redis, self.crypto, self.ttl = redis, crypto, ttl
@@ -59,17 +66,48 @@ class StateStore:
         self.redis.set(f"metaops:oauth:{nonce}", 1, ex=self.ttl)
         return self.crypto.encrypt(json.dumps({"t": team_id, "u": user_id, "c": channel_id, "n": nonce}))
 
-    def consume(self, state: str) -> dict[str, str]:
-        try:
-            data = json.loads(self.crypto.decrypt(state))
-        except (InvalidToken, ValueError, TypeError):
-            raise StateError("forged") from None
-        who = {"team_id": data["t"], "user_id": data["u"], "channel_id": data["c"]}
+    def bind(self, state: str) -> tuple[str, int]:
+        """The browser secret for the start endpoint's cookie and how long it lives (seconds); the first
+        browser to start a state gets it, any later one is refused ("started")."""
+        data, who = self._open(state)
+        left = self.ttl - int(datetime.now(UTC).timestamp() - self.crypto.timestamp(state))
+        if left <= 0:
+            raise StateError("expired", who)
+        if not self.redis.exists(f"metaops:oauth:{data['n']}"):
+            raise StateError("reused", who)
+        secret = secrets.token_urlsafe(32)
+        if not self.redis.set(f"metaops:oauth:{data['n']}:browser", _digest(secret), ex=left, nx=True):
+            raise StateError("started", who)
+        return secret, left
+
+    def consume(self, state: str, browser_secret: str | None = None) -> dict[str, str]:
+        data, who = self._open(state)
+        bound = self.redis.get(f"metaops:oauth:{data['n']}:browser")
+        if not browser_secret or bound is None or not hmac.compare_digest(
+                bound if isinstance(bound, bytes) else str(bound).encode(), _digest(browser_secret).encode()):
+            raise StateError("browser")  # nothing about the state or who asked: the holder may be anyone
         if datetime.now(UTC).timestamp() - self.crypto.timestamp(state) > self.ttl:
             raise StateError("expired", who)
         if not self.redis.delete(f"metaops:oauth:{data['n']}"):
             raise StateError("reused", who)
-        return who
+        return who  # the binding expires with the state: a second visit from this browser reads "used already"
+
+    def _open(self, state: str) -> tuple[dict[str, Any], dict[str, str]]:
+        try:
+            data = json.loads(self.crypto.decrypt(state))
+            return data, {"team_id": data["t"], "user_id": data["u"], "channel_id": data["c"]}
+        except (InvalidToken, ValueError, TypeError, KeyError):
+            raise StateError("forged") from None
+
+
+def browser_cookie(state: str) -> str:
+    """The name of the cookie that binds `state` to a browser: one per state, so two flows in one browser
+    do not overwrite each other's."""
+    return "metaops_oauth_" + hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def dialog_url(dialog_base: str, version: str, app_id: str, redirect_uri: str, state: str) -> str:
@@ -101,8 +139,24 @@ def long_lived(graph: GraphClient, token: str) -> Token:
 
 
 def debug_token(graph: GraphClient, token: str) -> dict[str, Any]:
-    """Meta's view of a token: is_valid, expires_at (0: never), scopes, granular_scopes."""
-    return graph.get("debug_token", graph.app_token, input_token=token).get("data") or {}
+    """Meta's view of a token: is_valid, expires_at (0: never), scopes, granular_scopes.
+
+    Meta takes the token to inspect only as the `input_token` parameter, which a GET puts in the URL (and URLs
+    end up in logs). So the call goes as a one-call batch request, Meta's documented way to send a call in a
+    POST body, with the app token in the Authorization header: no token is ever in a URL."""
+    answer = graph.post("", graph.app_token, data={
+        "batch": json.dumps([{"method": "GET", "relative_url": "debug_token?" + urlencode({"input_token": token})}]),
+        "include_headers": "false"})
+    results = answer.get("data")
+    result = results[0] if isinstance(results, list) and results and isinstance(results[0], dict) else {}
+    try:
+        body = json.loads(result.get("body") or "null")
+    except ValueError:
+        body = None
+    status = int(result.get("code") or 0)
+    if not 200 <= status < 400 or not isinstance(body, dict) or "error" in body:
+        raise errors.from_answer(status or 502, body)
+    return body.get("data") or {}
 
 
 @dataclass

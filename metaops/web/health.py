@@ -1,17 +1,15 @@
-"""`GET /healthz` (database and Redis state) and `GET /` (the setup page)."""
+"""`GET /healthz` (database and Redis state) and `GET /` (the setup page: configuration state only, no event counts
+or workspace data, since it is public; counts are on the token-protected `GET /metrics`)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from html import escape
 
 from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 
-from metaops import defaults
 from metaops.runtime import Runtime
-from store import events
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
@@ -46,29 +44,6 @@ def healthz() -> tuple[Response, int]:
     return jsonify({"status": "ok" if ok else "degraded", **state}), 200 if ok else 503
 
 
-COUNTS_KEY = "metaops:setup:event_counts"
-
-
-def _event_counts(rt: Runtime) -> dict[str, int]:
-    """Events per state, cached in Redis for SETUP_COUNTS_TTL: the count scans the whole events table, and
-    the page is public."""
-    try:
-        cached = rt.redis.get(COUNTS_KEY)
-        if cached:
-            return json.loads(cached)
-    except Exception as e:  # noqa: BLE001 - Redis down or a bad value: count from the database
-        log.warning("setup page: counts cache: %s", type(e).__name__)
-    try:
-        counts = events.counts(rt.db.engine)
-    except Exception:  # noqa: BLE001 - tables missing before the first migration
-        return {}
-    try:
-        rt.redis.set(COUNTS_KEY, json.dumps(counts), ex=defaults.SETUP_COUNTS_TTL)
-    except Exception:  # noqa: BLE001, S110 - the page works without the cache
-        pass
-    return counts
-
-
 @bp.get("/")
 def setup_page() -> Response:
     rt = _rt()
@@ -81,7 +56,6 @@ def setup_page() -> Response:
         "Meta webhook callback URL": f"{s.PUBLIC_URL}/meta/webhook",
         "Meta OAuth redirect URI": f"{s.PUBLIC_URL}/meta/oauth/callback",
     }
-    counts = _event_counts(rt) if state["database"] == "ok" else {}
     rows = "".join(f"<li>{escape(k)}: <code>{escape(v)}</code></li>" for k, v in urls.items())
     missing_html = (
         "<p>Missing settings (the app runs, but these features wait for them):</p><ul>"
@@ -94,6 +68,5 @@ def setup_page() -> Response:
 {missing_html}
 <h2>URLs to paste into Slack and Meta</h2><ul>{rows}</ul>
 <p>Slack app manifest: run <code>make manifest</code>.</p>
-<h2>Webhook events</h2><ul>{"".join(f"<li>{escape(k)}: {v}</li>" for k, v in sorted(counts.items()))}</ul>
 </body></html>"""
     return Response(html, 200, mimetype="text/html")

@@ -11,7 +11,7 @@ import logging
 from flask import Blueprint, Response, current_app, request
 
 from integrations.meta import signature
-from metaops import defaults, subscriptions
+from metaops import counters, defaults, subscriptions
 from metaops.delivery import inbox
 from metaops.runtime import Runtime
 from store import events
@@ -39,7 +39,9 @@ def receive() -> Response:
     rt = _rt()
     if (request.content_length or 0) > defaults.WEBHOOK_MAX_BODY:
         return _text("Payload too large", 413)
-    body = request.get_data(cache=False)  # the raw bytes Meta signed; Flask's MAX_CONTENT_LENGTH caps them
+    body = _body(defaults.WEBHOOK_MAX_BODY)  # the raw bytes Meta signed
+    if body is None:
+        return _text("Payload too large", 413)
     if not signature.is_valid(body, request.headers.get(signature.HEADER), rt.settings.META_APP_SECRET):
         return _text("Invalid signature", 401)
     try:
@@ -58,6 +60,40 @@ def receive() -> Response:
     except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues it once Redis is back
         log.warning("event %s stored but not queued (%s); the sweep will queue it", event_id, type(e).__name__)
     return _text("OK", 200)
+
+
+def _body(limit: int) -> bytes | None:
+    """The request body, or None when it is over `limit` bytes. With a Content-Length (checked before) Flask's
+    stream stops at it; a chunked body has none, and Flask's stream would cut it at MAX_CONTENT_LENGTH without
+    a word, so it is read from the server's de-chunked input, at most `limit` + 1 bytes."""
+    if request.content_length is not None or "wsgi.input_terminated" not in request.environ:
+        return request.get_data(cache=False)  # without either, Werkzeug gives an empty body: refused as unsigned
+    stream = request.environ["wsgi.input"]
+    parts, size = [], 0
+    while size <= limit:
+        part = stream.read(limit + 1 - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return None if size > limit else b"".join(parts)
+
+
+_REJECTED = {413: "size", 401: "signature", 400: "json", 503: "storage"}  # answer -> reason, for /metrics
+
+
+@bp.after_request
+def count(response: Response) -> Response:
+    """Webhooks received, stored and rejected by reason, in one Redis round trip that never fails the answer."""
+    if request.endpoint == "meta_webhook.receive":
+        tally = counters.Tally()
+        tally.add("webhooks_received")
+        if response.status_code == 200:
+            tally.add("webhooks_stored")
+        else:
+            tally.add("webhooks_rejected", reason=_REJECTED.get(response.status_code, str(response.status_code)))
+        counters.flush(_rt().redis, tally)
+    return response
 
 
 def _text(body: str, status: int) -> Response:

@@ -6,17 +6,28 @@ import json
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
+from integrations.meta import oauth
+from integrations.meta.errors import GraphError
 from metaops import connections
 from store.clock import utcnow
 from store.models import InstagramAccount, MetaConnection, Page, PhoneNumber, WhatsAppAccount
 from tests.constants import PHONE_ID, WABA
 from tests.fakes.meta_graph import APP_ID, VERSION
-from tests.helpers import connect, connect_url, later, slash_command
+from tests.helpers import (
+    connect,
+    connect_url,
+    later,
+    oauth_callback,
+    open_connect,
+    slash_command,
+    start_state,
+)
 
 
 def _connection(rt):
@@ -25,8 +36,16 @@ def _connection(rt):
 
 
 def test_connect_button_opens_metas_dialog(client):
-    url = urlsplit(connect_url(client))
+    button = urlsplit(connect_url(client))
+    assert f"{button.scheme}://{button.netloc}{button.path}" == "https://metaops.example.test/meta/oauth/start"
+    r = client.get(urlunsplit(button))
+    assert r.status_code == 302
+    cookie = r.headers["Set-Cookie"]
+    for attribute in ("HttpOnly", "Secure", "SameSite=Lax", "Max-Age=", "Path=/meta/oauth/"):
+        assert attribute in cookie
+    url = urlsplit(r.headers["Location"])
     q = parse_qs(url.query)
+    assert q["state"] == parse_qs(button.query)["state"]
     assert f"{url.scheme}://{url.netloc}{url.path}" == f"https://dialog.example.test/{VERSION}/dialog/oauth"
     assert q["client_id"] == [APP_ID]
     assert q["redirect_uri"] == ["https://metaops.example.test/meta/oauth/callback"]
@@ -77,9 +96,8 @@ def test_members_cannot_add_admins(client):
 
 
 def test_denied_consent_stores_nothing_and_tells_the_user(client, rt, fake_slack):
-    state = parse_qs(urlsplit(connect_url(client)).query)["state"][0]
-    r = client.get("/meta/oauth/callback", query_string={"error": "access_denied", "error_reason": "user_denied",
-                                                         "state": state})
+    state = parse_qs(urlsplit(open_connect(client, connect_url(client))).query)["state"][0]
+    r = oauth_callback(client, error="access_denied", error_reason="user_denied", state=state)
     assert r.status_code == 400 and _connection(rt) is None
     [told] = fake_slack.ephemerals
     assert told["user"] == "U_ADMIN" and "consent was not given" in told["text"]
@@ -98,22 +116,36 @@ def test_expired_state_is_refused_and_the_user_told(client, rt, fake_slack, fake
     rt.redis.set("metaops:oauth:old-nonce", 1)
     key = rt.settings.encryption_keys[0]
     old = Fernet(key).encrypt_at_time(payload, int(time.time()) - 11 * 60).decode()
-    r = client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": old})
+    # Started in this browser while it was valid (a store with a longer life binds it), finished too late.
+    secret, _ = connections.oauth.StateStore(rt.redis, rt.crypto, 3600).bind(old)
+    client.set_cookie(connections.oauth.browser_cookie(old), secret, domain="metaops.example.test",
+                      path="/meta/oauth/")
+    r = oauth_callback(client, code=fake_graph.consent(), state=old)
     assert r.status_code == 400 and b"expired" in r.data and _connection(rt) is None
     assert "expired" in fake_slack.ephemerals[0]["text"]
 
 
+def test_expired_state_cannot_be_started(client, rt, fake_slack):
+    payload = json.dumps({"t": "T1", "u": "U_ADMIN", "c": "C1", "n": "old-nonce"}).encode()
+    rt.redis.set("metaops:oauth:old-nonce", 1)
+    old = Fernet(rt.settings.encryption_keys[0]).encrypt_at_time(payload, int(time.time()) - 11 * 60).decode()
+    r = client.get("https://metaops.example.test/meta/oauth/start", query_string={"state": old})
+    assert r.status_code == 400 and b"expired" in r.data and "Set-Cookie" not in r.headers
+    assert "expired" in fake_slack.ephemerals[0]["text"]
+
+
 def test_reused_state_is_refused(client, rt, fake_graph):
-    state = parse_qs(urlsplit(connect_url(client)).query)["state"][0]
-    assert client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state}
-                      ).status_code == 200
-    again = client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state})
+    state = parse_qs(urlsplit(open_connect(client, connect_url(client))).query)["state"][0]
+    assert oauth_callback(client, code=fake_graph.consent(), state=state).status_code == 200
+    start_state_again = client.get("https://metaops.example.test/meta/oauth/start", query_string={"state": state})
+    assert start_state_again.status_code == 400 and b"used already" in start_state_again.data
+    again = oauth_callback(client, code=fake_graph.consent(), state=state)
     assert again.status_code == 400 and b"used already" in again.data
 
 
 def test_failed_code_exchange_stores_nothing(client, rt, fake_slack):
-    state = parse_qs(urlsplit(connect_url(client)).query)["state"][0]
-    r = client.get("/meta/oauth/callback", query_string={"code": "NOT-A-CODE", "state": state})
+    state = parse_qs(urlsplit(open_connect(client, connect_url(client))).query)["state"][0]
+    r = oauth_callback(client, code="NOT-A-CODE", state=state)
     assert r.status_code == 400 and _connection(rt) is None
     assert "authorization code has been used" in fake_slack.ephemerals[0]["text"]
 
@@ -215,11 +247,80 @@ def test_assets_another_workspace_connected_stay_there(client, rt, fake_slack, f
 
     who_t2 = {"team_id": "T2", "user_id": "U_ADMIN", "channel_id": "C_T2"}
     state = conns.state_store(rt).issue(**who_t2)
+    start_state(client, state)
     fake_slack.reset()
-    r = client.get("/meta/oauth/callback", query_string={"code": fake_graph.consent(), "state": state})
+    r = oauth_callback(client, code=fake_graph.consent(), state=state)
     assert r.status_code == 200
     with rt.db.session() as s:
         assert s.get(WhatsAppAccount, WABA).team_id == "T1"
         assert {p.team_id for p in s.scalars(select(Page))} == {"T1"}
     summary = fake_slack.messages[-1]["text"]
     assert "another Slack workspace" in summary
+
+
+def test_a_forwarded_dialog_link_is_refused_in_another_browser(client, rt, fake_slack, fake_graph):
+    """The admin opens the button; the dialog link it leads to, forwarded to someone else, attaches nothing."""
+    dialog = open_connect(client, connect_url(client))
+    state = parse_qs(urlsplit(dialog).query)["state"][0]
+    victim = client.application.test_client()  # another browser: no cookie of ours
+    fake_slack.reset()
+    r = oauth_callback(victim, code=fake_graph.consent(), state=state)
+    assert r.status_code == 400 and b"did not start this connection" in r.data
+    for secretish in (b"T1", b"U_ADMIN", b"C_CONNECT", b"expired", b"used already"):
+        assert secretish not in r.data
+    assert _connection(rt) is None and fake_slack.ephemerals == [] and fake_slack.messages == []
+    # A cookie of the right name but another value is no better.
+    victim.set_cookie(connections.oauth.browser_cookie(state), "guessed", domain="metaops.example.test",
+                      path="/meta/oauth/")
+    assert oauth_callback(victim, code=fake_graph.consent(), state=state).status_code == 400
+    assert _connection(rt) is None
+    # The browser that started it still can finish.
+    assert oauth_callback(client, code=fake_graph.consent(), state=state).status_code == 200
+    assert _connection(rt).team_id == "T1"
+
+
+def test_a_forwarded_button_link_works_in_one_browser_only(client, rt, fake_graph):
+    button = connect_url(client)
+    state = parse_qs(urlsplit(button).query)["state"][0]
+    open_connect(client, button)
+    other = client.application.test_client()
+    r = other.get(button)
+    assert r.status_code == 400 and b"already opened in another browser" in r.data
+    assert "Set-Cookie" not in r.headers and "Location" not in r.headers
+    assert oauth_callback(other, code=fake_graph.consent(), state=state).status_code == 400
+    assert _connection(rt) is None
+
+
+def test_two_connect_buttons_in_one_browser_each_work(client, rt, fake_graph):
+    first = parse_qs(urlsplit(open_connect(client, connect_url(client))).query)["state"][0]
+    second = parse_qs(urlsplit(open_connect(client, connect_url(client, channel="C_OTHER"))).query)["state"][0]
+    assert oauth_callback(client, code=fake_graph.consent(), state=first).status_code == 200
+    assert oauth_callback(client, code=fake_graph.consent(), state=second).status_code == 200
+    assert _connection(rt).channel_id == "C_OTHER"
+
+
+def test_forged_state_is_refused_at_the_start(client):
+    forged = Fernet(Fernet.generate_key()).encrypt(b'{"t":"T1","u":"U_ADMIN","c":"C1","n":"x"}').decode()
+    for state in (forged, "garbage", ""):
+        r = client.get("https://metaops.example.test/meta/oauth/start", query_string={"state": state})
+        assert r.status_code == 400 and b"not valid" in r.data and "Set-Cookie" not in r.headers
+
+
+def test_no_token_ever_travels_in_a_url(client, rt, fake_graph):
+    """debug_token (connect and the daily check) sends the token it inspects in a POST body, never a URL."""
+    connect(client, fake_graph)
+    connections.check_tokens(rt)
+    inspected = [c for c in fake_graph.calls if "batch" in c.params and "debug_token" in c.params["batch"]]
+    assert len(inspected) >= 2 and all(c.method == "POST" for c in inspected)
+    tokens = set(fake_graph.tokens) | {f"{APP_ID}|{fake_graph.app_secret}"}
+    for call in fake_graph.calls:
+        assert not any(t in str(v) for t in tokens for v in call.query.values()), call.path
+        assert "input_token" not in call.query and "access_token" not in call.query
+
+
+def test_the_graph_fake_refuses_a_token_in_the_url(rt, fake_graph):
+    token = fake_graph.issue_token()
+    with pytest.raises(GraphError) as refused:
+        rt.graph.get("debug_token", rt.graph.app_token, input_token=token)
+    assert "in the URL" in refused.value.message
+    assert oauth.debug_token(rt.graph, token)["is_valid"] is True

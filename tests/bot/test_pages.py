@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from store.models import Page
-from tests.helpers import connect, interact, later, slash_command
+from tests.helpers import connect, interact, later, run_worker, slash_command
 
 
 @pytest.fixture
@@ -94,8 +94,11 @@ def test_post_modal_publishes_and_answers_with_the_link(client, connected, fake_
     later(client, fake_slack, "page connect PAGE1")
     view = open_post_modal(client, fake_slack)
     assert [o["value"] for o in view["blocks"][0]["element"]["options"]] == ["PAGE1"]
+    before = len(fake_graph.posts["PAGE1"])
     r = submit(client, view, link="https://acme.test/jackets")
-    assert r.status_code == 200 and not r.data
+    assert r.status_code == 200 and r.get_json()["response_action"] == "update"
+    assert len(fake_graph.posts["PAGE1"]) == before  # published by the worker, after the ack
+    run_worker(connected)
     new = fake_graph.posts["PAGE1"][0]
     assert new["message"] == "New jackets are in!"
     assert f"https://www.facebook.com/{new['id']}" in fake_slack.wait_for_ephemeral()["text"]
@@ -106,10 +109,16 @@ def test_post_scheduling_rules_and_metas_refusal(client, connected, fake_slack, 
     view = open_post_modal(client, fake_slack)
     too_soon = submit(client, view, when=int(time.time()) + 60).get_json()
     assert too_soon["response_action"] == "errors" and "10 minutes" in too_soon["errors"]["when"]
-    refused = submit(client, view, link="ftp://nope").get_json()
-    assert "Meta refused" in refused["errors"]["link"]
-    r = submit(client, view, when=int(time.time()) + 3600)
-    assert r.status_code == 200 and not r.data
+    assert submit(client, view, link="ftp://nope").get_json()["response_action"] == "update"
+    run_worker(connected)
+    blocks = fake_slack.updates[-1]["view"]["blocks"]
+    ids = [b.get("block_id") for b in blocks]
+    assert ids.index("meta_error_link") == ids.index("link") + 1
+    assert "Meta refused" in json.dumps(blocks[ids.index("meta_error_link")])
+    assert blocks[ids.index("link")]["element"]["initial_value"] == "ftp://nope"
+    r = submit(client, view, when=int(time.time()) + 3600)  # corrected: the same view may be sent again
+    assert r.status_code == 200 and r.get_json()["response_action"] == "update"
+    run_worker(connected)
     assert fake_graph.posts["PAGE1"][0]["scheduled"] and "Scheduled" in fake_slack.wait_for_ephemeral()["text"]
 
 

@@ -7,7 +7,7 @@ import pytest
 from store import workspaces
 from tests.constants import VERIFY_TOKEN, WABA
 from tests.fakes.meta_graph import APP_ID
-from tests.helpers import connect_page, connect_whatsapp, interact, slash_command
+from tests.helpers import connect_page, connect_whatsapp, interact, run_worker, slash_command
 
 
 @pytest.fixture
@@ -56,14 +56,17 @@ def test_configure_subscribes_app_waba_and_pages_then_verification_activates(cli
                                                                             fake_graph):
     slash_command(client, "webhook configure", user="U_ADMIN", channel="C_CONNECT")
     [view] = fake_slack.views
-    labels = [b["label"]["text"] for b in view["blocks"]]
+    labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
     assert labels == ["WhatsApp", "Facebook Page", "Instagram"]
+    assert "subscriptions" in view["blocks"][0]["elements"][0]["text"]  # says the app is subscribed for everyone
     values = {b["block_id"]: {"value": {"type": "checkboxes", "selected_options": b["element"]["initial_options"]}}
-              for b in view["blocks"]}
+              for b in view["blocks"] if b["type"] == "input"}
     values["instagram"]["value"]["selected_options"] = []
     r = interact(client, {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U_ADMIN"},
                           "api_app_id": "A1", "view": {**view, "id": "V1", "state": {"values": values}}})
-    assert r.status_code == 200
+    assert r.status_code == 200 and not r.data  # the modal closes at once
+    assert not fake_graph.subscriptions  # subscribing is the worker's
+    run_worker(connected)
     outcome = fake_slack.wait_for_ephemeral()  # subscribing goes on after the modal closed
     assert set(fake_graph.subscriptions) == {"whatsapp_business_account", "page"}
     assert "message_template_status_update" in fake_graph.subscriptions["whatsapp_business_account"]["fields"]
@@ -86,9 +89,10 @@ def test_a_failed_step_is_shown_and_the_rest_go_on(client, connected, fake_slack
     slash_command(client, "webhook configure", user="U_ADMIN", channel="C_CONNECT")
     [view] = fake_slack.views
     values = {b["block_id"]: {"value": {"type": "checkboxes", "selected_options": b["element"]["initial_options"]}}
-              for b in view["blocks"]}
+              for b in view["blocks"] if b["type"] == "input"}
     interact(client, {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U_ADMIN"},
                       "api_app_id": "A1", "view": {**view, "id": "V1", "state": {"values": values}}})
+    run_worker(connected)
     text = fake_slack.wait_for_ephemeral()["text"]
     assert ":x: WhatsApp Business Account" in text and "Permissions error" in text
     assert "PAGE1" in fake_graph.subscribed

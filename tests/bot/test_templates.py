@@ -115,10 +115,41 @@ def test_metas_refusal_is_shown_against_the_field(client, connected, fake_slack,
     [view] = fake_slack.views
     body = submit(client, view, {**GOOD, "name": existing, "body": "Hi {{1}}, thanks.", "body_examples": "Ana"}
                   ).get_json()
-    assert body["response_action"] == "errors"
-    assert "already exists" in body["errors"]["name"] or "already" in body["errors"]["name"]
-    body = submit(client, view, {**GOOD, "body": "A forbidden {{1}} offer", "body_examples": "x"}).get_json()
-    assert "not allowed" in body["errors"]["body"]
+    # acknowledged at once with a "working" view (no submit button); Meta is called by the worker
+    assert body["response_action"] == "update" and "submit" not in body["view"]
+    assert "Sending to Meta" in json.dumps(body["view"]["blocks"])
+    run_worker(connected)
+    # Meta's refusal: the form comes back as the user left it, Meta's words under the field concerned
+    [update] = fake_slack.updates
+    assert update["view_id"] == "V1"
+    blocks = update["view"]["blocks"]
+    ids = [b.get("block_id") for b in blocks]
+    error = blocks[ids.index("meta_error_name")]
+    assert ids.index("meta_error_name") == ids.index("name") + 1 and "already" in json.dumps(error)
+    name_input = blocks[ids.index("name")]
+    assert name_input["element"]["initial_value"] == existing and update["view"]["submit"]
+    # refused: the same view (same id) may be corrected and sent again
+    body = submit(client, {**view, "blocks": blocks},
+                  {**GOOD, "body": "A forbidden {{1}} offer", "body_examples": "x"}).get_json()
+    assert body["response_action"] == "update"
+    run_worker(connected)
+    blocks = fake_slack.updates[-1]["view"]["blocks"]
+    ids = [b.get("block_id") for b in blocks]
+    assert "meta_error_name" not in ids and "not allowed" in json.dumps(blocks[ids.index("meta_error_body")])
+    with connected.db.session() as s:
+        assert s.scalars(select(Template)).all() == []
+
+
+def test_metas_refusal_after_the_modal_closed_is_posted(client, connected, fake_slack, fake_graph):
+    fake_graph.add_templates(1)
+    existing = fake_graph.templates[0]["name"]
+    slash_command(client, "template new", user="U_ADMIN", channel="C_CONNECT")
+    [view] = fake_slack.views
+    submit(client, view, {**GOOD, "name": existing, "body": "Hi {{1}}, thanks.", "body_examples": "Ana"})
+    fake_slack.closed_views.add("V1")  # the user closed the "working" view
+    run_worker(connected)
+    note = fake_slack.wait_for_ephemeral()
+    assert note["channel"] == "C_CONNECT" and note["user"] == "U_ADMIN" and "already" in note["text"]
 
 
 def test_create_then_approval_webhook_reaches_the_templates_channel(client, connected, fake_slack, fake_graph):
@@ -126,7 +157,10 @@ def test_create_then_approval_webhook_reaches_the_templates_channel(client, conn
     [view] = fake_slack.views
     r = submit(client, view, {**GOOD, "header": "Order {{1}}", "header_example": "18273",
                               "buttons": "Track | https://acme.test/t\nThanks"})
-    assert r.status_code == 200 and not r.data  # the modal closes
+    assert r.status_code == 200 and r.get_json()["response_action"] == "update"
+    assert not [c for c in fake_graph.calls if c.path.endswith("/message_templates")]  # nothing before the ack
+    run_worker(connected)
+    assert "PENDING" in json.dumps(fake_slack.updates[-1]["view"]) and "submit" not in fake_slack.updates[-1]["view"]
     [sent] = [c for c in fake_graph.calls if c.method == "POST" and c.path.endswith("/message_templates")]
     assert [c["type"] for c in sent.params["components"]] == ["HEADER", "BODY", "BUTTONS"]
     assert sent.params["components"][1]["example"] == {"body_text": [["Ana", "18273"]]}
@@ -183,7 +217,9 @@ def test_edit_only_when_meta_allows(client, connected, fake_slack, fake_graph):
     body = next(b for b in view["blocks"] if b.get("block_id") == "body")
     assert body["element"]["initial_value"] == approved["components"][0]["text"]
     r = submit(client, view, {"category": "UTILITY", "body": "Hello again {{1}} friend", "body_examples": "Ana"})
-    assert r.status_code == 200 and not r.data
+    assert r.status_code == 200 and r.get_json()["response_action"] == "update"
+    run_worker(connected)
+    assert "edited" in fake_slack.wait_for_ephemeral()["text"]
     assert fake_graph.templates[1]["components"][0]["text"] == "Hello again {{1}} friend"
 
 

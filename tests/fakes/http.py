@@ -17,6 +17,7 @@ class Call:
     path: str
     params: dict[str, Any]  # query, form or JSON body, merged
     headers: dict[str, str]
+    query: dict[str, Any] = field(default_factory=dict)  # the URL's query alone (what ends up in access logs)
 
 
 @dataclass
@@ -57,7 +58,8 @@ class FakeServer:
                     params.update(parse_qsl(raw.decode()))
                 elif raw:
                     params["_body_bytes"] = len(raw)  # a file upload: only its size matters here
-                call = Call(self.command, url.path, params, {k: v for k, v in self.headers.items()})
+                call = Call(self.command, url.path, params, {k: v for k, v in self.headers.items()},
+                            dict(parse_qsl(url.query)))
                 reply = fake._reply(call)
                 data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
                 self.send_response(reply.status)

@@ -10,6 +10,7 @@ import itertools
 import json
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from tests.constants import PHONE_ID, WABA  # the connected account's, as Meta answers them
 from tests.fakes.http import Call, FakeServer, Reply
@@ -66,6 +67,8 @@ class FakeGraph(FakeServer):
         self.templates: list[dict[str, Any]] = []  # as Meta lists them
         self.sent: list[dict[str, Any]] = []  # messages sent: {"to", "from", "body"}
         self.refuse_sends: Reply | None = None  # the answer to every send, when set
+        self.no_access: set[tuple[str, str]] = set()  # (token, asset id): that token no longer reaches that asset
+        self.stall_sends = 0.0  # seconds to wait after accepting a send before answering (past a read timeout)
         self.media = {"MEDIA1": (b"\x89PNG fake image bytes" * 10, "image/png")}
         self.subscriptions: dict[str, dict[str, Any]] = {}  # app subscriptions per object
         self.subscribed: list[str] = []  # WABAs and Pages the app was subscribed to
@@ -99,6 +102,8 @@ class FakeGraph(FakeServer):
             return self._oauth(call)
         if parts == ["debug_token"]:
             return self._debug_token(call)
+        if parts == [""] and call.method == "POST" and "batch" in call.params:
+            return self._batch(call)
         if len(parts) == 2 and parts == [APP_ID, "subscriptions"]:
             return self._app_subscriptions(call)
         token, error = self._auth(call)
@@ -130,7 +135,22 @@ class FakeGraph(FakeServer):
         return Reply(200, {"access_token": self.issue_token("user", long=False), "token_type": "bearer",
                            "expires_in": 3600})
 
+    def _batch(self, call: Call) -> Reply:
+        """Meta's batch requests (a POST whose body lists calls), as far as the app uses them: `debug_token`
+        with the token to inspect in the body, under the outer request's Authorization header."""
+        answers = []
+        for op in json.loads(call.params["batch"]):
+            url = urlsplit(op.get("relative_url", ""))
+            if op.get("method", "GET") != "GET" or url.path.strip("/") != "debug_token":
+                answers.append({"code": 400, "body": json.dumps(graph_error(100, "Not in this fake").body)})
+                continue
+            reply = self._debug_token(Call("GET", url.path, dict(parse_qsl(url.query)), call.headers))
+            answers.append({"code": reply.status, "body": json.dumps(reply.body)})
+        return Reply(200, answers)
+
     def _debug_token(self, call: Call) -> Reply:
+        if "input_token" in call.query:  # a token in a URL ends up in logs: the app must never send one there
+            return graph_error(100, "This fake refuses a token in the URL: send it in the body", 400)
         if call.headers.get("Authorization") != f"Bearer {APP_ID}|{self.app_secret}":
             return graph_error(190, "Invalid OAuth access token.", 400)
         info = self.tokens.get(call.params.get("input_token", ""))
@@ -157,6 +177,14 @@ class FakeGraph(FakeServer):
         return token, None
 
     def _resource(self, call: Call, parts: list[str], token: str) -> Reply:
+        if (token, parts[0]) in self.no_access:  # what Meta answers for an object the token may not see
+            return graph_error(100, f"Unsupported get request. Object with ID '{parts[0]}' does not exist, cannot "
+                               "be loaded due to missing permissions, or does not support this operation", 400, 33)
+        if len(parts) == 1 and call.method == "GET" and any(p["id"] == parts[0] for p in self.pages):
+            page = next(p for p in self.pages if p["id"] == parts[0])  # a Page is public; its token is not
+            own = {"access_token": self.issue_token("page", expires_in=0)} if self.tokens[token]["kind"] == "user" \
+                and "access_token" in call.params.get("fields", "") else {}
+            return Reply(200, {"id": page["id"], "name": page["name"], **own})
         if parts == ["me"]:
             return Reply(200, self.user)
         if parts == ["me", "permissions"]:
@@ -255,6 +283,7 @@ class FakeGraph(FakeServer):
             if p.get("recipient"):
                 sent["recipient"] = p["recipient"]
             self.sent.append(sent)
+            time.sleep(self.stall_sends)  # accepted: Meta acts on it even when the caller stops waiting
             contact = {"input": p["to"], "wa_id": p["to"]} if p.get("to") else \
                 {"input": p["recipient"], "user_id": p["recipient"]}
             return Reply(200, {"messaging_product": "whatsapp", "contacts": [contact],
@@ -262,6 +291,7 @@ class FakeGraph(FakeServer):
         if self.tokens[token]["kind"] != "page":
             return graph_error(190, "A page access token is required to request this resource.", 400)
         self.sent.append({"from": sender, "to": p["recipient"]["id"], "body": p["message"]["text"], "kind": "page"})
+        time.sleep(self.stall_sends)
         return Reply(200, {"recipient_id": p["recipient"]["id"], "message_id": f"m_OUT{n}"})
 
     def _download(self, call: Call) -> Reply:

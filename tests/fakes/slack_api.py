@@ -26,6 +26,8 @@ class FakeSlack(FakeServer):
         self.messages: list[dict[str, Any]] = []  # every message posted, with the ts it got
         self.ephemerals: list[dict[str, Any]] = []  # chat.postEphemeral calls
         self.views: list[dict[str, Any]] = []  # views opened
+        self.updates: list[dict[str, Any]] = []  # views.update calls: {"view_id", "view"}
+        self.closed_views: set[str] = set()  # view ids views.update answers not_found for (the user closed them)
         self.reactions: list[dict[str, Any]] = []
         self.files: list[dict[str, Any]] = []  # completed uploads
         self.uploaded: dict[str, int] = {}  # file id -> bytes received
@@ -37,6 +39,7 @@ class FakeSlack(FakeServer):
         self.route("POST", "/api/chat.postEphemeral", self._post_ephemeral)
         self.route("POST", "/response", lambda c: Reply(200, b"ok", {"Content-Type": "text/plain"}))
         self.route("POST", "/api/views.open", self._views_open)
+        self.route("POST", "/api/views.update", self._views_update)
         self.route("POST", "/api/reactions.add", self._reaction)
         self.route("*", "/api/conversations.list", self._conversations_list)
         self.route("*", "/api/conversations.info", self._conversations_info)
@@ -45,6 +48,8 @@ class FakeSlack(FakeServer):
         self.route("*", "/api/files.getUploadURLExternal", self._upload_url)
         self.route("POST", "/upload", self._upload)
         self.route("POST", "/api/files.completeUploadExternal", self._complete_upload)
+        self.route("POST", "/control/limit", self._control_limit)  # test-only: for a fake in its own process
+        self.route("GET", "/control/stats", self._control_stats)
         self.users: dict[str, dict[str, Any]] = {}
         self.limited: dict[str, float] = {}  # channel -> monotonic time until which posts get 429
         self.refused_429 = 0
@@ -76,6 +81,22 @@ class FakeSlack(FakeServer):
     def limit_channel(self, channel: str, seconds: float) -> None:
         """Answer 429 (Retry-After rounded up) to every chat.postMessage for `channel` for this long."""
         self.limited[channel] = time.monotonic() + seconds
+
+    def _control_limit(self, call: Call) -> Reply:
+        """POST /control/limit?channel=C&seconds=S: limit_channel for a fake in another process."""
+        try:
+            self.limit_channel(call.params["channel"], float(call.params["seconds"]))
+        except (KeyError, ValueError):
+            return Reply(400, {"ok": False, "error": "channel and seconds wanted"})
+        return Reply(200, {"ok": True})
+
+    def _control_stats(self, call: Call) -> Reply:
+        """GET /control/stats: 429s answered and messages posted per channel."""
+        with self._ts_lock:
+            posts: dict[str, int] = {}
+            for m in self.messages:
+                posts[m.get("channel", "")] = posts.get(m.get("channel", ""), 0) + 1
+        return Reply(200, {"ok": True, "refused_429": self.refused_429, "posts": posts})
 
     def _post_message(self, call: Call) -> Reply:
         until = self.limited.get(call.params.get("channel", ""), 0.0)
@@ -158,6 +179,20 @@ class FakeSlack(FakeServer):
                 self.views.append(view)
         return reply
 
+    def _views_update(self, call: Call) -> Reply:
+        view = call.params.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        view_id = call.params.get("view_id") or ""
+        if not view_id or view_id in self.closed_views:
+            return self._authed(call, {"ok": False, "error": "not_found"})
+        if not view or len(view.get("blocks") or []) > 100:
+            return self._authed(call, {"ok": False, "error": "invalid_arguments"})
+        reply = self._authed(call, {"ok": True, "view": {"id": view_id, **view}})
+        if reply.body.get("ok"):
+            with self._ts_lock:
+                self.updates.append({"view_id": view_id, "view": view})
+        return reply
+
     def wait_for_ephemeral(self, count: int = 1, timeout: float = 10.0) -> dict[str, Any]:
         """The `count`th ephemeral message, waiting for work that goes on after an ack."""
         deadline = time.monotonic() + timeout
@@ -181,6 +216,8 @@ class FakeSlack(FakeServer):
             self.messages.clear()
             self.ephemerals.clear()
             self.views.clear()
+            self.updates.clear()
+            self.closed_views.clear()
             self.reactions.clear()
             self.files.clear()
             self.uploaded.clear()

@@ -123,8 +123,9 @@ def test_download_stops_past_the_size_limit(graph, fake_graph):
     assert media.trusted(info["url"], fake_graph.url)
     assert media.download(graph, info["url"], token, max_bytes=size) == fake_graph.media["MEDIA1"][0]
     assert media.download(requests.Session(), info["url"], token, max_bytes=size - 1, timeout=5) is None
-    with pytest.raises(requests.HTTPError):
+    with pytest.raises(media.MediaRefused) as refused:
         media.download(graph, info["url"], "not-a-token", max_bytes=size)
+    assert refused.value.status == 401
 
 
 def test_only_meta_hosts_are_trusted_with_the_token():

@@ -1,0 +1,130 @@
+"""Operational counts for `GET /metrics`, kept in Redis so that every gunicorn process, RQ worker and host adds to
+the same numbers (prometheus-client's own multiprocess mode covers one host only, and not RQ's work horses).
+
+Counts go into one Redis hash (`KEY`; field `name` or `name|label=value,...`), a whole request's or event's counts
+in one pipelined round trip; counting never raises (Redis down: the counts of that moment are lost, the request
+goes on). `collector()` reads them back at scrape time as Prometheus metric families.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from redis import Redis
+
+from metaops import defaults
+from metaops.delivery import inbox
+
+log = logging.getLogger(__name__)
+KEY = "metaops:metrics"
+LATENCY = "webhook_to_slack_seconds"
+
+# name -> (help, label names); exposed as metaops_<name>_total
+COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "webhooks_received": ("Webhook POSTs received from Meta", ()),
+    "webhooks_stored": ("Webhook events stored (answered 200)", ()),
+    "webhooks_rejected": ("Webhook POSTs refused, by reason: signature, size, json, storage", ("reason",)),
+    "items_delivered": ("Webhook items posted to Slack, by kind", ("kind",)),
+    "items_failed": ("Webhook items whose delivery failed (retried with the event), by kind", ("kind",)),
+    "items_unrouted": ("Webhook items for assets no workspace connected", ()),
+    "slack_rate_limited": ("Slack 429 answers to posts of webhook items", ()),
+    "graph_errors": ("Graph API error answers and failed calls, by Meta's error code (http_N: no code; network: "
+                     "no answer)", ("code",)),
+}
+
+
+class Tally:
+    """Counts of one request or one event, written together by `flush`."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.seconds = 0.0
+
+    def add(self, name: str, amount: int = 1, **labels: Any) -> None:
+        self.counts[_field(name, labels)] += amount
+
+    def observe(self, seconds: float) -> None:
+        """One webhook-to-Slack latency, into the histogram."""
+        seconds = max(0.0, seconds)
+        bucket = next((b for b in defaults.METRICS_LATENCY_BUCKETS if seconds <= b), "+Inf")
+        self.counts[_field(LATENCY, {"le": bucket})] += 1
+        self.counts[f"{LATENCY}_count"] += 1
+        self.seconds += seconds
+
+
+def flush(r: Redis, tally: Tally) -> None:
+    """Write a tally in one round trip; never raises."""
+    if not tally.counts:
+        return
+    try:
+        pipe = r.pipeline(transaction=False)
+        for field, amount in tally.counts.items():
+            pipe.hincrby(KEY, field, amount)
+        if tally.seconds:
+            pipe.hincrbyfloat(KEY, f"{LATENCY}_sum", tally.seconds)
+        pipe.execute()
+    except Exception as e:  # noqa: BLE001 - counts are worth less than the request that makes them
+        log.debug("metrics not counted: %s", type(e).__name__)
+
+
+def incr(r: Redis, name: str, amount: int = 1, **labels: Any) -> None:
+    tally = Tally()
+    tally.add(name, amount, **labels)
+    flush(r, tally)
+
+
+def graph_error_code(error: Exception) -> str:
+    """The label of a Graph error: Meta's code, else the HTTP status, else `network`."""
+    code, status = getattr(error, "code", None), getattr(error, "status", 0)
+    return str(code) if code is not None else f"http_{status}" if status else "network"
+
+
+def _field(name: str, labels: dict[str, Any]) -> str:
+    if not labels:
+        return name
+    return name + "|" + ",".join(f"{k}={_clean(v)}" for k, v in sorted(labels.items()))
+
+
+def _clean(value: Any) -> str:
+    return str(value).replace("|", "_").replace(",", "_").replace("=", "_")[:64]
+
+
+class RedisCollector(Collector):
+    """The counts in Redis and the inbox's depth per partition, as Prometheus metric families."""
+
+    def __init__(self, r: Redis) -> None:
+        self.r = r
+
+    def collect(self) -> Iterator[Metric]:
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hgetall(KEY)
+        for p in range(defaults.PARTITIONS):
+            pipe.xlen(inbox.stream_key(p))
+        raw, *depths = pipe.execute()
+        values = {k.decode(): v.decode() for k, v in raw.items()}
+        for name, (help_text, label_names) in COUNTERS.items():
+            family = CounterMetricFamily(f"metaops_{name}", help_text, labels=label_names)
+            if not label_names:
+                family.add_metric([], float(values.get(name, 0)))
+            for field, value in sorted(values.items()):
+                base, _, labels = field.partition("|")
+                if base == name and labels:
+                    pairs = dict(pair.split("=", 1) for pair in labels.split(","))
+                    family.add_metric([pairs.get(n, "") for n in label_names], float(value))
+            yield family
+        depth = GaugeMetricFamily("metaops_queue_depth", "Events waiting or being drained, per inbox partition",
+                                  labels=["partition"])
+        for p, n in enumerate(depths):
+            depth.add_metric([str(p)], float(n))
+        yield depth
+        buckets, cumulative = [], 0.0
+        for bound in (*defaults.METRICS_LATENCY_BUCKETS, "+Inf"):
+            cumulative += float(values.get(_field(LATENCY, {"le": bound}), 0))
+            buckets.append((str(float(bound)) if bound != "+Inf" else "+Inf", cumulative))
+        yield HistogramMetricFamily(f"metaops_{LATENCY}", "From the webhook storing an event to its item's Slack post",
+                                    buckets=buckets, sum_value=float(values.get(f"{LATENCY}_sum", 0)))

@@ -7,7 +7,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.commands import meta
-from bot.events import replies
+from bot.events import comments, home, replies
 from bot.manifest import BOT_SCOPES
 from metaops import defaults
 from metaops.runtime import Runtime
@@ -35,4 +35,6 @@ def build(rt: Runtime) -> App | None:
                   client=WebClient(base_url=settings.SLACK_API_URL, timeout=defaults.SLACK_TIMEOUT))
     meta.register(app, rt)
     replies.register(app, rt)
+    comments.register(app, rt)
+    home.register(app, rt)
     return app

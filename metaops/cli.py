@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from metaops import jobs
+from metaops import jobs, manifest
 from metaops.delivery import inbox
 from metaops.runtime import Runtime
 from store import events
@@ -35,8 +35,6 @@ def rotate_keys() -> None:
 @click.command("manifest")
 def print_manifest() -> None:
     """Print the Slack app manifest with this PUBLIC_URL filled in."""
-    from bot import manifest
-
     click.echo(manifest.render(_rt().settings.PUBLIC_URL), nl=False)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from integrations.meta import access, oauth
 from integrations.meta.errors import GraphError, TokenInvalid
 from integrations.slack.client import post_message
-from metaops import defaults, messages
+from metaops import defaults, home, messages
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store import workspaces
@@ -90,6 +90,7 @@ def complete(rt: Runtime, args: dict[str, str], cookies: Mapping[str, str] | Non
         return Outcome(False, messages.CONNECT_FAILED_TITLE, text)
     take, moved = _settle(rt, who["team_id"], found)
     _save(rt, who, token.value, found, take)
+    home.refresh_home(rt, who["team_id"], who["user_id"])
     summary = "\n".join([messages.connect_summary(found, who["user_id"]),
                          *(messages.ASSET_MOVED_HERE.format(asset=c.label) for c in moved)])
     for c in moved:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metaops import replies, submissions
+from metaops import home, replies, reply_window, submissions
 from metaops.delivery import drain as _drain
 from metaops.delivery import periodic
 from metaops.delivery import retention as _retention
@@ -61,7 +61,18 @@ def sweep_outbox() -> int:
     return replies.sweep_outbox()
 
 
+def window_nudges() -> int:
+    """Every WINDOW_NUDGE_INTERVAL: one note in each unanswered WhatsApp customer's thread whose 24-hour reply window
+    closes within the hour (metaops.reply_window)."""
+    return reply_window.nudge()
+
+
 def submit_view(submission: dict[str, Any]) -> str:
     """A modal's submission (template new/edit, post, webhook configure) sent to Meta once per view id, the
     outcome shown in the modal or posted to the user (metaops.submissions)."""
     return submissions.run(submission, current())
+
+
+def refresh_home(team_id: str, user_id: str) -> None:
+    """Publish a user's Home tab again after a change they made (metaops.home)."""
+    home.publish(current(), team_id, user_id)

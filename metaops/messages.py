@@ -15,12 +15,15 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta whatsapp` — the WhatsApp Business Account and its numbers
 • `/meta templates [STATUS] [CATEGORY]` — WhatsApp message templates
 • `/meta template new` | `template edit NAME` | `template delete NAME`
+• `/meta send [+PHONE | BSUID]` — send an approved WhatsApp template (a new conversation when you name someone)
 • `/meta metrics [DAYS]` — WhatsApp sent, delivered and read counts
 • `/meta pages` | `page connect PAGE_ID` | `posts [PAGE_ID]` | `post`
 • `/meta instagram` | `instagram connect IG_ID` | `media [IG_ID]`
 • `/meta webhook` | `webhook configure`
 • `/meta route KIND CHANNEL` | `routes` — KIND is messages, templates, alerts, facebook or instagram
 • `/meta replies on|off` — send team members' replies in customer threads to the customer, or not
+• `/meta signature on|off` — start each reply with the name of the team member who wrote it
+• In a customer thread, a message that starts with `note:` or `//` is an internal note: never sent (:memo:)
 • `/meta admins` | `admins add @user` | `admins remove @user`"""
 
 UNKNOWN = "I don't know `/meta {word}`.\n\n" + HELP
@@ -188,6 +191,39 @@ FB_FEED = ":speech_balloon: {page}: {what} by {who}: {body}"
 IG_DM = "{who} → @{account}: {body}"
 IG_COMMENT = ":speech_balloon: @{account}: comment by {who} on {media}: {body}"
 IG_MENTION = ":mega: @{account} was mentioned in {what}"
+
+# Comment threads: one thread per Facebook or Instagram post; replies there are public replies to a comment.
+COMMENT_ROOT = ":speech_balloon: Comments on {where}'s post: {excerpt}"
+COMMENT_ROOT_LINK = "<{link}|Open the post>"
+COMMENT_ROOT_UNKNOWN = "(Meta did not show the post: `{post}`)"
+COMMENT_ROOT_HINT = ("Write in this thread to reply publicly to the latest comment, or use a comment's *Reply* "
+                     "button to answer that one.")
+COMMENT_NEW = "*{who}* commented: {body}"
+COMMENT_OWN = "*{who}* (the {platform} account) commented: {body}"
+COMMENT_EDITED = "*{who}* edited a comment: {body}"
+COMMENT_REMOVED = ":wastebasket: *{who}* removed a comment."
+COMMENT_NO_TEXT = "(no text)"
+COMMENT_REPLY = "Reply"
+COMMENT_HIDE = "Hide"
+COMMENT_DELETE = "Delete"
+COMMENT_DELETE_CONFIRM_TITLE = "Delete this comment?"
+COMMENT_DELETE_CONFIRM = "It is deleted at Meta for everyone. This cannot be undone."
+COMMENT_DELETE_YES = "Delete"
+COMMENT_DELETE_NO = "Keep it"
+COMMENT_HIDDEN_BY = ":see_no_evil: Hidden by <@{user}>: only its author and their friends see it now."
+COMMENT_DELETED_BY = ":wastebasket: Deleted by <@{user}>."
+COMMENT_REFUSED = "Meta did not {verb} the comment: {reason}"
+COMMENT_VERBS = {"hide": "hide", "delete": "delete"}
+COMMENT_GONE = "That comment is not in this workspace's threads any more."
+COMMENT_NOT_CONNECTED = ("The {platform} account of this post is no longer connected to this workspace, so nothing "
+                         "was done at Meta.")
+COMMENT_NO_TARGET = "There is no comment in this thread to reply to (deleted ones are skipped)."
+COMMENT_MODAL_TITLE = "Reply to comment"
+COMMENT_MODAL_SUBMIT = "Reply publicly"
+COMMENT_MODAL_LABEL = "Your public reply"
+COMMENT_MODAL_QUOTE = "*{who}*: {body}"
+COMMENT_MODAL_EMPTY = "Write a reply."
+COMMENT_ANSWER = ":leftwards_arrow_with_hook: <@{user}> replied publicly to “{quote}”:\n{body}"
 MEDIA_TOO_LARGE = ":paperclip: The {kind} is {size} MB, over the {limit} MB this app uploads; open it in WhatsApp."
 MEDIA_FAILED = ":paperclip: The {kind} could not be fetched from Meta: {reason}"
 
@@ -215,6 +251,23 @@ REPLY_AGAIN_NOT_ALLOWED = "Only the person who wrote this message or a MetaOps a
 REPLY_AGAIN_NOT_WAITING = "This message is not waiting to be sent again (it is {state}): nothing was sent."
 REPLY_AGAIN_GONE = "This message cannot be sent again from here."
 
+# Files shared in a customer thread (sent to the customer by the worker)
+REPLY_FILE_TOO_LARGE = (":x: *{name}* was not sent to the customer: {platform} takes {kind} files of at most {limit}, "
+                        "and this one is {size}.")
+REPLY_FILE_TYPE = (":x: *{name}* was not sent to the customer: {platform} does not take files of type `{mime}`. "
+                   "{allowed}")
+REPLY_FILE_ALLOWED = {
+    "whatsapp": "WhatsApp takes JPEG and PNG images (5 MB), MP4 and 3GPP videos (16 MB), AAC, AMR, MP3, M4A and "
+                "OGG audio (16 MB), PDF, text and Office documents (100 MB) and WebP stickers (100 KB, 500 KB "
+                "animated).",
+    "instagram": "Instagram takes PNG, JPEG and GIF images (8 MB), MP4, OGG, AVI, MOV and WebM videos, AAC, M4A, "
+                 "WAV and MP4 audio, and PDF files (25 MB).",
+    "messenger": "Messenger takes images, videos, audio and files of up to 25 MB.",
+}
+REPLY_FILE_UNAVAILABLE = ":x: *{name}* was not sent to the customer: Slack did not hand the file out ({reason})."
+REPLY_FILE_REFUSED = ":x: *{name}* was not sent to the customer: {reason}"
+REPLY_FILES_NONE_SENT = "none of the files could be sent"
+
 # Routes and replies switch.
 ROUTE_USAGE = "Use `/meta route KIND #channel`, KIND one of: {kinds}."
 ROUTE_NO_CHANNEL = "I can't find the channel {channel}. Mention it (`#name`) so Slack links it."
@@ -224,6 +277,10 @@ ROUTE_JOIN_FAILED = "I could not join <#{channel}> ({error}); invite me there wi
 REPLIES_USAGE = "Use `/meta replies on` or `/meta replies off` (off: alerts-only, nothing is sent to customers)."
 REPLIES_ON = "Replies from customer threads are on: a message in a customer's thread is sent to them."
 REPLIES_SET_OFF = "Replies are off (alerts-only mode): messages in customer threads stay in Slack."
+SIGNATURE_USAGE = ("Use `/meta signature on` or `/meta signature off` (on: each reply starts with the name of the team "
+                   "member who wrote it, like *Ana*: …).")
+SIGNATURE_ON = "Signature on: replies to customers start with the writer's Slack display name (*Ana*: …)."
+SIGNATURE_OFF = "Signature off: replies go to customers without the writer's name."
 
 # Webhooks.
 WEBHOOK_CONFIGURED = "*Webhook configuration saved.*"
@@ -271,3 +328,111 @@ IG_USAGE = "Use `/meta instagram connect IG_ID` (ids are in `/meta instagram`)."
 MEDIA_NONE = "No media yet."
 PERMISSION_MISSING = ("Meta refused because a permission is missing{scope}: {reason}. Grant it, then run "
                       "`/meta connect` again (an admin) so the app gets it.")
+
+# Sending templates from Slack (/meta send, the thread's "Send template" button).
+SEND_TEMPLATE_BUTTON = "Send template"
+SEND_MODAL_TITLE = "Send template"
+SEND_MODAL_SUBMIT = "Send"
+SEND_TO_LABEL = "To"
+SEND_TO_HINT = "The customer's phone number with country code (+15551234567) or business-scoped user id (US.1349…)"
+SEND_TO_KNOWN = "To {who}"
+SEND_TEMPLATE_LABEL = "Template"
+SEND_TEMPLATE_HINT = "The number's approved templates; choosing one shows the values it needs"
+SEND_CHOOSE = "Choose a template to see the values it needs."
+SEND_NO_TEMPLATES = ("This number has no approved templates. Create one with `/meta template new` and send it once "
+                     "Meta approves it.")
+SEND_HEADER_LABEL = "Header {{{{{var}}}}}"
+SEND_MEDIA_LABEL = "Header {kind}"
+SEND_MEDIA_HINT = ("Share the file in Slack, then paste its link (More actions → Copy link) or its id (F…). "
+                   "Allowed: {types}, at most {limit} MB")
+SEND_BODY_LABEL = "Body {{{{{var}}}}}"
+SEND_BUTTON_LABEL = "Button “{text}” link ending"
+SEND_EXAMPLE_HINT = "Example: {example}"
+SEND_BUTTON_HINT = "Completes {url}"
+SEND_CATEGORY_NOTE = "{category} · {language}\n>{body}"
+SEND_BAD_RECIPIENT = ("`{value}` is neither a phone number with country code (such as +15551234567) nor a "
+                      "business-scoped user id (such as US.13491208655302741918).")
+SEND_NO_NUMBER = "No WhatsApp number is connected. A workspace admin can run `/meta connect`."
+SEND_NO_CHANNEL = "There is no channel for customer messages. Set one with `/meta route messages #channel`."
+SEND_NOT_A_THREAD = "That is not a WhatsApp customer thread of this workspace."
+SEND_GROUP = "Templates go to one customer; this is a group conversation."
+SEND_TEMPLATE_GONE = "That template is not one of this number's templates any more. Open the form again."
+SEND_NOT_APPROVED = "The template {name} is {status} at Meta; only approved templates can be sent."
+SEND_OPTED_OUT = ("This customer asked to stop marketing messages, so Meta does not let a MARKETING template reach "
+                  "them. Choose a utility template, or wait until they opt back in.")
+SEND_AUTH_BSUID = ("Authentication templates can only go to a phone number, and this customer's phone is not known "
+                   "(Meta error 131062). Choose another template.")
+SEND_VALUE_MISSING = "A value is required."
+SEND_NO_NEWLINES = "The header value may not hold line breaks."
+SEND_HEADER_LONG = "With this value the header is longer than {limit} characters."
+SEND_PARAMETER_SPACES = "No line breaks, tabs or more than four spaces in a row (Meta refuses them)."
+SEND_PARAMETER_LONG = "At most {limit} characters."
+SEND_BODY_LONG = "With these values the body is longer than {limit} characters."
+SEND_URL_SPACES = "The end of a link may not hold spaces."
+SEND_URL_LONG = "With this value the link is longer than {limit} characters."
+SEND_MEDIA_MISSING = "Paste the link or id (F…) of a file shared in Slack."
+SEND_MEDIA_UNREADABLE = ("The app cannot read that Slack file. Share it in a channel the app is in, then paste its "
+                         "link again.")
+SEND_MEDIA_TYPE = "A {kind} header takes {types}; this file is {mime}."
+SEND_MEDIA_SIZE = "A {kind} header file may be at most {limit} MB."
+SEND_POSTED = ":outbox_tray: <@{user}> sent the template *{name}* ({language}, {category}):"
+SEND_POSTED_MEDIA = "[{kind}: {name}]"
+SEND_DONE = "The template {name} was sent; it is in the customer's thread in <#{channel}>."
+SEND_DONE_UNPOSTED = "The template {name} was sent, but it could not be posted in the customer's thread."
+
+# The Home tab (metaops/home.py)
+HOME_TITLE = "MetaOps"
+HOME_NOT_CONNECTED = "Meta is not connected in this workspace yet. A workspace admin can connect it."
+HOME_NOT_CONNECTED_ADMIN = ("Meta is not connected in this workspace yet. *Connect Meta* below (or `/meta connect` in "
+                            "the channel that should get notifications).")
+HOME_CONNECTION = "Meta connection"
+HOME_CONNECTION_LINE = "*Status:* {status}{reason}\n*Connected by:* <@{user}> as {meta_user}, {date}"
+HOME_TOKEN_LINE = "*Token expires:* {expiry}{left}"
+HOME_PERMISSIONS_MISSING = "*Permissions missing:* {scopes} (connect again and grant them)"
+HOME_PERMISSIONS_OK = "*Permissions:* all granted"
+HOME_NUMBERS = "WhatsApp numbers"
+HOME_NUMBER = "*{number}* — {name}\nQuality {quality} · limit {tier} · {status}"
+HOME_NUMBERS_NONE = "No WhatsApp number is connected."
+HOME_NUMBERS_MORE = "{more} more number(s): `/meta whatsapp` lists them all."
+HOME_NUMBERS_UNREAD = "Meta could not be asked just now; quality as last known."
+HOME_TEMPLATES = "Templates"
+HOME_TEMPLATES_NONE = "No templates yet."
+HOME_REJECTED = "Latest rejections:"
+HOME_REJECTION = "• *{name}* ({language}) — {reason}"
+HOME_UNANSWERED = "Unanswered conversations"
+HOME_UNANSWERED_NONE = "No customer is waiting for an answer."
+HOME_UNANSWERED_COUNT = "*{count}* customer thread(s) wait for an answer. The oldest:"
+HOME_UNANSWERED_LINE = "• {link} — waiting since <!date^{since}^{{date_short_pretty}} {{time}}|{fallback}>"
+HOME_THREAD_LINK = "<{url}|a thread> in <#{channel}>"
+HOME_THREAD_NO_LINK = "a thread in <#{channel}>"
+HOME_ROUTES = "Notifications"
+HOME_ROUTE = "• `{kind}` → {channel}"
+HOME_ROUTE_NOWHERE = "nowhere yet"
+HOME_WEBHOOKS = "Webhooks"
+HOME_WEBHOOK = "• {label}: {state}"
+HOME_WEBHOOK_OFF = "not subscribed"
+HOME_UPDATED = "Updated <!date^{at}^{{date_short_pretty}} {{time}}|{fallback}>"
+HOME_TRUNCATED = ("Not everything fits on this tab: `/meta status`, `/meta templates` and `/meta whatsapp` "
+                  "show the rest.")
+HOME_BUTTON_CONNECT = "Connect Meta"
+HOME_BUTTON_RECONNECT = "Reconnect Meta"
+HOME_BUTTON_WEBHOOKS = "Configure webhooks"
+HOME_BUTTON_TEMPLATE = "New template"
+HOME_CONNECT_TITLE = "Connect Meta"
+HOME_CONNECT_CHANNEL = "Channel for notifications"
+HOME_CONNECT_CHANNEL_HINT = "Customer messages and alerts go here until you route them elsewhere."
+HOME_CONNECT_CONTINUE = "Continue"
+HOME_NOTICE_TITLE = "MetaOps"
+
+# The conversation: internal notes, receipts, WhatsApp's 24-hour reply window.
+NOTE_REACTION = "memo"  # on a thread message that stays inside (starts with "note:" or "//")
+WINDOW_OPEN = "Reply window open until {time} UTC ({day}): free-form replies until then, a template after."
+WINDOW_NUDGE = (":hourglass_flowing_sand: The customer's last message is still unanswered and the reply window "
+                "closes at {time} UTC (in {minutes} min). After that only an approved template can reach them.")
+WINDOW_CLOSED = (":lock: Not sent: the reply window closed at {time} UTC ({day}), 24 hours after the customer's last "
+                 "message. WhatsApp takes only an approved template now; send one with the button.")
+
+# Customer messages that waited while their channel was behind our Slack pace, posted as one message (issue 15).
+WA_JOINED = "{who}: {count} messages"  # the notification text of the joined post
+WA_JOINED_WHO = "{who} · {count} messages"  # its first block
+WA_JOINED_LINE = "<!date^{ts}^{{time}}|{utc} UTC>  {body}"  # one message: Slack shows the time in the reader's zone

@@ -23,7 +23,7 @@ from integrations.meta import formatting, pages, whatsapp
 from integrations.meta.errors import GraphError, OutcomeUnknown, TokenInvalid, Unavailable
 from integrations.slack import blocks
 from integrations.slack.client import call, post_message
-from metaops import connections, defaults, messages
+from metaops import comments, connections, defaults, messages, reply_files, reply_window, unanswered
 from metaops.delivery import inbox
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime, current
@@ -34,13 +34,48 @@ log = logging.getLogger(__name__)
 SEND_JOB = "metaops.jobs.send_reply"
 WINDOW_CLOSED = 131047  # more than 24 hours since the customer's last message
 SENT_REACTION, FAILED_REACTION, UNKNOWN_REACTION = "white_check_mark", "x", "grey_question"
+DELIVERED_REACTION, READ_REACTION = "incoming_envelope", "eyes"
+# a reply's state at Meta -> the reaction that shows it on the Slack message (each replaces the one before)
+STATUS_REACTIONS = {"accepted": SENT_REACTION, "sent": SENT_REACTION, "delivered": DELIVERED_REACTION,
+                    "read": READ_REACTION, "failed": FAILED_REACTION}
+NOTE_PREFIXES = ("note:", "//")  # a thread message starting so (any case) is an internal note, never sent
 SEND_AGAIN_ACTION = "reply_send_again"  # the button under an unknown outcome; its value is the outbox row's id
 
 
 def should_send(event: dict[str, Any]) -> bool:
-    """A person's new message inside a thread: not the root, not an edit or deletion, not a bot (us)."""
+    """A person's new message inside a thread: not the root, not an edit or deletion, not a bot (us); with text,
+    files shared (`file_share`, or no subtype with `files`), or both."""
     return bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts") and \
-        not event.get("subtype") and not event.get("bot_id") and bool(event.get("text")) and bool(event.get("user"))
+        event.get("subtype") in (None, "", "file_share") and not event.get("bot_id") and \
+        bool(event.get("text") or _shared_files(event)) and bool(event.get("user")) and not is_note(event.get("text"))
+
+
+def is_note(text: Any) -> bool:
+    """An internal note: a message that starts with `note:` (any case) or `//`. It stays in Slack."""
+    return isinstance(text, str) and text.lstrip().lower().startswith(NOTE_PREFIXES)
+
+
+def mark_note(rt: Runtime, team_id: str, event: dict[str, Any]) -> bool:
+    """A person's note in a customer thread gets the :memo: reaction, so everyone sees it stayed inside. True when
+    it is one (marked, or Slack would not take the reaction: it is not sent either way)."""
+    if not (event.get("thread_ts") and event.get("thread_ts") != event.get("ts") and event.get("user")
+            and not event.get("bot_id") and event.get("subtype") in (None, "", "file_share")
+            and is_note(event.get("text"))):
+        return False
+    try:
+        thread = threads.find_by_root(rt.db.engine, event["channel"], event["thread_ts"])
+        if thread is None or thread.team_id != team_id:
+            return False
+        _react(rt.slack.for_team(team_id), event["channel"], event["ts"], messages.NOTE_REACTION)
+    except Exception as e:  # noqa: BLE001 - a note is never sent, marked or not
+        log.warning("note in %s not marked (%s)", event.get("channel"), type(e).__name__)
+    return True
+
+
+def _shared_files(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The files shared with a message, as kept in the outbox: Slack's id, name, mimetype and size."""
+    return [{k: f[k] for k in ("id", "name", "mimetype", "size") if f.get(k) is not None}
+            for f in event.get("files") or [] if isinstance(f, dict) and isinstance(f.get("id"), str) and f["id"]]
 
 
 def from_guest(team_id: str, event: dict[str, Any]) -> bool:
@@ -80,7 +115,7 @@ def store_reply(rt: Runtime, team_id: str, event: dict[str, Any]) -> tuple[int, 
         _guest_note(rt, team_id, event["channel"], event["thread_ts"])
         return None
     return outbox.add(rt.db.engine, team_id, event["channel"], event["thread_ts"], event["ts"], event["user"],
-                      event["text"], rt.clock())
+                      event.get("text") or "", rt.clock(), files=_shared_files(event))
 
 
 def queue_send(rt: Runtime, outbox_id: int) -> bool:
@@ -155,12 +190,23 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
         with rt.db.session() as s:
             ws = s.get(Workspace, team_id)
             enabled = ws is None or ws.replies_enabled
+            event["signed"] = ws is not None and ws.signature_enabled
         if not enabled:
             call(client.chat_postEphemeral, channel=reply.channel_id, user=reply.user_id, text=messages.REPLIES_OFF,
                  thread_ts=reply.thread_ts)
             outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), "replies off", dedupe_key=key)
             return "replies off"
-        message_id = _send(rt, thread, event)
+        closed = reply_window.closed_since(rt, thread.contact) if thread.platform == "whatsapp" else None
+        if closed is not None:  # Meta would refuse it (131047): said at once, with the send-template button
+            reply_window.say_closed(rt, team_id, reply.channel_id, reply.thread_ts, closed)
+            outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), "reply window closed", dedupe_key=key)
+            _react(client, reply.channel_id, reply.slack_ts, FAILED_REACTION)
+            return "window closed"
+        message_id = _send_files(rt, thread, reply, event) if reply.files else _send(rt, thread, event)
+    except reply_files.NothingSent as e:  # each file's reason is in the thread already
+        outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), str(e), dedupe_key=key)
+        _react(client, reply.channel_id, reply.slack_ts, FAILED_REACTION)
+        return "refused"
     except OutcomeUnknown as e:
         # Meta may have sent it: neither the client nor RQ sends it again; the team checks and decides
         outbox.finish(engine, reply.id, outbox.UNKNOWN, rt.clock(), e.user_text(), dedupe_key=key)
@@ -181,11 +227,27 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
         dedupe.release(engine, key)  # not sent: the job's retry may send it
         raise
     outbox.finish(engine, reply.id, outbox.SENT, rt.clock(), dedupe_key=key)
+    unanswered.answered(rt, team_id, reply.channel_id, reply.thread_ts)
     with rt.db.session() as s:
         s.merge(OutboundMessage(id=message_id, team_id=team_id, platform=thread.platform, channel_id=reply.channel_id,
-                                thread_ts=reply.thread_ts, slack_ts=reply.slack_ts))
+                                thread_ts=reply.thread_ts, slack_ts=reply.slack_ts, created_at=rt.clock()))
     _react(client, reply.channel_id, reply.slack_ts, SENT_REACTION)
+    if thread.platform == "whatsapp":
+        _mark_read(rt, thread)
     return "sent"
+
+
+def _mark_read(rt: Runtime, thread: Any) -> None:
+    """The customer's last message marked read at Meta, once the team answered it. Never fails the reply."""
+    customer = customers.from_thread_key(rt.db.engine, thread.contact)
+    if customer is None or not customer.last_inbound_id:
+        return
+    try:
+        whatsapp.mark_read(rt.graph, connections.token_of(rt, thread.team_id), thread.business_id,
+                           customer.last_inbound_id)
+        customers.marked_read(rt.db.engine, customer.id, customer.last_inbound_id)
+    except Exception as e:  # noqa: BLE001 - the reply is sent; the customer just sees no blue ticks yet
+        log.warning("customer %d: last message not marked read (%s)", customer.id, type(e).__name__)
 
 
 def _dedupe_key(reply: ReplyOutbox) -> str:
@@ -231,12 +293,40 @@ def send_again(rt: Runtime, team_id: str, user_id: str, outbox_id: str, is_admin
 
 def _send(rt: Runtime, thread: Any, event: dict[str, Any]) -> str:
     names = _user_names(rt, thread.team_id)
+    signer = _signer(names, event) if event.get("signed") else None
+    if thread.platform in comments.PLATFORMS:  # a post's thread: a public reply under a comment
+        return comments.send_reply(rt, thread, event, names, signer)
     if thread.platform == "whatsapp":
         token = connections.token_of(rt, thread.team_id)
         body = formatting.slack_to_whatsapp(event["text"], names)
+        body = f"*{signer}*: {body}" if signer else body  # WhatsApp's own bold
         return whatsapp.send_text(rt.graph, token, thread.business_id, recipient(rt, thread.contact), body)
     page_id, token = _page_for(rt, thread)
-    return pages.send_text(rt.graph, token, page_id, thread.contact, formatting.slack_to_plain(event["text"], names))
+    body = formatting.slack_to_plain(event["text"], names)
+    return pages.send_text(rt.graph, token, page_id, thread.contact, f"{signer}: {body}" if signer else body)
+
+
+def _signer(names: Callable[[str], str], event: dict[str, Any]) -> str | None:
+    """The writer's Slack display name for `/meta signature on` (None when Slack does not say it: unsigned rather
+    than signed with a user id); without the characters that would break WhatsApp's bold."""
+    user = str(event.get("user") or "")
+    name = names(user) if user else user
+    name = " ".join(name.replace("*", "").split())
+    return name if name and name != user else None
+
+
+def _send_files(rt: Runtime, thread: Any, reply: ReplyOutbox, event: dict[str, Any]) -> str:
+    """A reply with files (`metaops.reply_files`): on WhatsApp its text is the caption of the first image, video or
+    document; otherwise the text goes as its own message (through `_send`)."""
+    if thread.platform == "whatsapp":
+        target = reply_files.Target("whatsapp", connections.token_of(rt, thread.team_id), thread.business_id,
+                                    to=recipient(rt, thread.contact))
+        caption = formatting.slack_to_whatsapp(reply.text, _user_names(rt, thread.team_id)) if reply.text else ""
+    else:
+        page_id, token = _page_for(rt, thread)
+        target, caption = reply_files.Target(thread.platform, token, page_id, recipient_id=thread.contact), ""
+    return reply_files.send(rt, reply, thread.platform, target, caption, _dedupe_key(reply),
+                            lambda: _send(rt, thread, event))
 
 
 def recipient(rt: Runtime, contact: str) -> whatsapp.Recipient:
@@ -297,13 +387,41 @@ def _react(client: Any, channel: str, ts: str, name: str) -> None:
 
 
 def record_status(rt: Runtime, status: dict[str, Any]) -> None:
-    """sent, delivered, read: the stored reply follows (never backwards)."""
+    """sent, delivered, read: the stored reply follows (never backwards), and so does its reaction in Slack
+    (:white_check_mark: -> :incoming_envelope: -> :eyes:, each replacing the one before)."""
     order = ("accepted", "sent", "delivered", "read")
     with rt.db.session() as s:
         out = s.get(OutboundMessage, str(status.get("id")))
         new = str(status.get("status"))
-        if out is not None and out.status in order and new in order and order.index(new) > order.index(out.status):
-            out.status = new
+        if out is None or out.status not in order or new not in order or order.index(new) <= order.index(out.status):
+            return
+        old, out.status = out.status, new
+        where = (out.team_id, out.channel_id, out.slack_ts)
+    _show_state(rt, *where, old, new)
+
+
+def _show_state(rt: Runtime, team_id: str, channel: str, slack_ts: str, old: str, new: str) -> None:
+    """The reply's reaction moved from `old`'s to `new`'s: the new one first, then the old one removed. Never fails
+    what called it (the state is stored; only Slack's picture of it lags)."""
+    before, after = STATUS_REACTIONS.get(old), STATUS_REACTIONS.get(new)
+    if before == after or after is None:
+        return
+    try:
+        client = rt.slack.for_team(team_id)
+        if new != "failed":  # a failure's :x: is added with its explanation (`_refused`)
+            _react(client, channel, slack_ts, after)
+        if before:
+            _unreact(client, channel, slack_ts, before)
+    except Exception as e:  # noqa: BLE001 - see above
+        log.warning("reaction for a %s reply not updated (%s)", new, type(e).__name__)
+
+
+def _unreact(client: Any, channel: str, ts: str, name: str) -> None:
+    try:
+        call(client.reactions_remove, channel=channel, timestamp=ts, name=name)
+    except SlackApiError as e:
+        if e.response.get("error") != "no_reaction":
+            log.warning("reaction could not be removed: %s", e.response.get("error"))
 
 
 def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
@@ -313,6 +431,7 @@ def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
         if out is None or out.status == "failed":
             return
         where = (out.team_id, out.channel_id, out.thread_ts, out.slack_ts)
+        old = out.status
     err = next(iter(status.get("errors") or []), {}) or {}
     details = (err.get("error_data") or {}).get("details") or err.get("message") or ""
     reason = f"{err.get('title') or 'failed'} (code {err.get('code')})" + (f" — {details}" if details else "")
@@ -320,6 +439,7 @@ def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
     with rt.db.session() as s:  # only once said in the thread: a failed post is retried with the event
         out = s.get(OutboundMessage, str(status.get("id")))
         out.status, out.error = "failed", f"{err.get('code')} {err.get('title', '')} {details}".strip()
+    _show_state(rt, where[0], where[1], where[3], old, "failed")  # the :x: replaces the state's reaction
 
 
 def sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str:
@@ -349,3 +469,11 @@ def set_replies(rt: Runtime, team_id: str, enabled: bool) -> None:
 
     with rt.db.session() as s:
         workspaces.ensure_workspace(s, team_id).replies_enabled = enabled
+
+
+def set_signature(rt: Runtime, team_id: str, enabled: bool) -> None:
+    """`/meta signature on|off`: replies start with the writer's Slack display name, or not."""
+    from store import workspaces
+
+    with rt.db.session() as s:
+        workspaces.ensure_workspace(s, team_id).signature_enabled = enabled

@@ -49,6 +49,8 @@ class Settings:
     RETENTION_DAYS: int = defaults.RETENTION_DAYS
     # Waits between retries of a failed job; tests shorten them.
     JOB_RETRY_INTERVALS: tuple[int, ...] = field(default=defaults.JOB_RETRY_INTERVALS)
+    # Our own pace per Slack channel, posts per second (metaops.delivery.pace); 0: no pacing (the tests' Slack fake).
+    SLACK_PACE_RATE: float = defaults.SLACK_PACE_RATE
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -117,6 +119,13 @@ def from_mapping(values: Mapping[str, Any]) -> Settings:
                 kwargs[f.name] = int(str(raw).strip())
             except ValueError:
                 raise ConfigError("RETENTION_DAYS must be a whole number of days (0 keeps everything)") from None
+        elif f.name == "SLACK_PACE_RATE":
+            try:
+                kwargs[f.name] = float(str(raw).strip())
+            except ValueError:
+                raise ConfigError("SLACK_PACE_RATE must be a number of posts per second (0: no pacing)") from None
+            if kwargs[f.name] < 0:
+                raise ConfigError("SLACK_PACE_RATE must be a number of posts per second (0: no pacing)")
         elif f.name == "JOB_RETRY_INTERVALS":
             kwargs[f.name] = tuple(int(x) for x in (raw.split(",") if isinstance(raw, str) else raw))
         else:

@@ -30,13 +30,13 @@ from slack_sdk.errors import SlackApiError
 from integrations.meta.errors import GraphError, OutcomeUnknown
 from integrations.meta.template_rules import Draft
 from integrations.slack.blocks import context, plain, section
-from metaops import defaults, messages, pages, subscriptions, templates
+from metaops import defaults, home, messages, pages, subscriptions, template_send, templates
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 
 log = logging.getLogger(__name__)
 JOB = "metaops.jobs.submit_view"
-TEMPLATE, POST, WEBHOOK = "template", "post", "webhook"
+TEMPLATE, POST, WEBHOOK, SEND = "template", "post", "webhook", "send_template"
 CLAIM_KEY = "metaops:view:{team}:{view}"
 ERROR_PREFIX = "meta_error_"
 
@@ -88,7 +88,10 @@ def run(raw: dict[str, Any], rt: Runtime) -> str:
             done = _post(rt, sub)
         elif sub.kind == WEBHOOK:
             _ephemeral(client, sub, _webhook(rt, sub))
+            home.refresh_home(rt, sub.team_id, sub.user_id)
             return "done"
+        elif sub.kind == SEND:
+            done = template_send.send(rt, sub.team_id, sub.user_id, sub.fields)
         else:
             raise ValueError(f"unknown submission kind {sub.kind!r}")
     except OutcomeUnknown:  # Meta may have acted: keep the claim, say what to check
@@ -96,6 +99,10 @@ def run(raw: dict[str, Any], rt: Runtime) -> str:
     except templates.Refused as e:
         rt.redis.delete(key)  # refused: nothing was made, the corrected form may be sent again
         _refused(client, sub, e.errors)
+        return "refused"
+    except template_send.Refusal as e:  # the template may not go to this customer: nothing was sent
+        rt.redis.delete(key)
+        _refused(client, sub, {e.field: e.text})
         return "refused"
     except (GraphError, NotConnected, pages.NotManaged) as e:
         rt.redis.delete(key)
@@ -105,6 +112,7 @@ def run(raw: dict[str, Any], rt: Runtime) -> str:
         return _unknown(client, sub)
     _update(client, sub, _done_view(sub, done))
     _ephemeral(client, sub, done)
+    home.refresh_home(rt, sub.team_id, sub.user_id)
     return "done"
 
 
@@ -156,6 +164,8 @@ def _webhook(rt: Runtime, sub: Submission) -> str:
 
 
 def _field_of(sub: Submission, e: Exception) -> str:
+    if sub.kind == SEND:
+        return "template"
     if sub.kind == POST:
         if isinstance(e, pages.NotManaged):
             return "page"

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -48,6 +49,8 @@ class Identity:
     username: str | None
     profile_name: str | None
     marketing_opt_out: bool
+    last_inbound_at: datetime | None = None  # when their last message arrived: the 24-hour window's start
+    last_inbound_id: str | None = None  # that message's wamid while it is not marked read
 
     @property
     def thread_key(self) -> str:
@@ -140,6 +143,56 @@ def from_thread_key(engine: Engine, contact: str) -> Identity | None:
     return get(engine, int(contact[len(THREAD_PREFIX):]))
 
 
+def note_inbound(engine: Engine, customer_id: int, at: datetime, message_id: str | None) -> datetime | None:
+    """The customer wrote (a message received `at`): their reply window restarts, and the message is the one to
+    mark read when the team answers. Never moves back (a late redelivery of an older message). Returns the
+    previous `last_inbound_at`."""
+    with Session(engine) as s, s.begin():
+        row = s.get(Customer, customer_id)
+        if row is None:
+            return None
+        previous = row.last_inbound_at
+        if previous is None or at >= previous:
+            row.last_inbound_at = at
+            row.last_inbound_id = message_id or row.last_inbound_id
+        return previous
+
+
+def marked_read(engine: Engine, customer_id: int, message_id: str) -> None:
+    """Their message `message_id` was marked read at Meta: nothing to mark until they write again."""
+    with Session(engine) as s, s.begin():
+        s.execute(update(Customer).where(Customer.id == customer_id, Customer.last_inbound_id == message_id)
+                  .values(last_inbound_id=None))
+
+
+def window_closing(engine: Engine, wrote_after: datetime, wrote_before: datetime, limit: int) -> list[Identity]:
+    """Customers whose last message arrived between the two times (their window closes soon) and whose thread was
+    not nudged about it since."""
+    with Session(engine) as s:
+        rows = s.scalars(select(Customer).where(
+            Customer.last_inbound_at >= wrote_after, Customer.last_inbound_at < wrote_before,
+            or_(Customer.window_nudged_at.is_(None), Customer.window_nudged_at < Customer.last_inbound_at),
+        ).order_by(Customer.last_inbound_at).limit(limit)).all()
+        return [_identity(r) for r in rows]
+
+
+def claim_nudge(engine: Engine, customer_id: int, last_inbound_at: datetime, at: datetime) -> bool:
+    """Take the one nudge of the window that opened at `last_inbound_at`; False when another job took it or the
+    customer wrote again meanwhile."""
+    with Session(engine) as s, s.begin():
+        taken = s.execute(update(Customer).where(
+            Customer.id == customer_id, Customer.last_inbound_at == last_inbound_at,
+            or_(Customer.window_nudged_at.is_(None), Customer.window_nudged_at < Customer.last_inbound_at),
+        ).values(window_nudged_at=at))
+        return bool(getattr(taken, "rowcount", 0))
+
+
+def release_nudge(engine: Engine, customer_id: int) -> None:
+    """The nudge could not be posted: the next run tries again."""
+    with Session(engine) as s, s.begin():
+        s.execute(update(Customer).where(Customer.id == customer_id).values(window_nudged_at=None))
+
+
 def _find(s: Session, business_id: str, column: InstrumentedAttribute[str | None],
           value: str | None) -> Customer | None:
     if not value:
@@ -160,4 +213,5 @@ def _username(username: str | None) -> str | None:
 def _identity(row: Customer) -> Identity:
     return Identity(id=row.id, business_id=row.business_id, bsuid=row.bsuid, phone=row.phone,
                     username=row.username, profile_name=row.profile_name,
-                    marketing_opt_out=bool(row.marketing_opt_out))
+                    marketing_opt_out=bool(row.marketing_opt_out), last_inbound_at=row.last_inbound_at,
+                    last_inbound_id=row.last_inbound_id)

@@ -22,6 +22,7 @@ class Workspace(Base):
     name: Mapped[str | None] = mapped_column(String(255))
     connect_channel: Mapped[str | None] = mapped_column(String(32))  # default channel for notifications
     replies_enabled: Mapped[bool] = mapped_column(default=True)  # off: alerts-only mode
+    signature_enabled: Mapped[bool] = mapped_column(default=False)  # on: replies start with "*Name*: "
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -251,6 +252,9 @@ class Customer(Base):
     username: Mapped[str | None] = mapped_column(String(255))  # WhatsApp username without the "@"
     profile_name: Mapped[str | None] = mapped_column(String(255))
     marketing_opt_out: Mapped[bool] = mapped_column(default=False)  # asked to stop marketing messages
+    last_inbound_at: Mapped[datetime | None] = mapped_column()  # their last message: the 24-hour window's start
+    last_inbound_id: Mapped[str | None] = mapped_column(String(255))  # its wamid, marked read when the team replies
+    window_nudged_at: Mapped[datetime | None] = mapped_column()  # the thread was told the window closes soon
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -269,6 +273,7 @@ class ReplyOutbox(Base):
     slack_ts: Mapped[str] = mapped_column(String(32))  # the team member's message
     user_id: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
+    files: Mapped[list[dict] | None] = mapped_column(JSON)  # files shared with it: Slack id, name, mimetype, size
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, refused, failed
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -129,6 +129,7 @@ def config(database_url: str, redis_url: str, redis_conn: Redis, fake_slack: Fak
         "PUBLIC_URL": "https://metaops.example.test",
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "JOB_RETRY_INTERVALS": "0,0",
+        "SLACK_PACE_RATE": "0",  # the fake takes any pace; tests/delivery/test_pacing.py sets one
     }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.commands.context import Ctx, Reply, text
 from integrations.meta import whatsapp as meta_whatsapp
 from integrations.slack.blocks import actions, button, section
-from metaops import connections, messages, subscriptions
+from metaops import connections, home, messages, subscriptions
 from store import workspaces
 from store.models import MetaConnection, NotificationRoute, WhatsAppAccount
 
@@ -70,8 +70,9 @@ def refresh(ctx: Ctx) -> Reply:
 
 def disconnect(ctx: Ctx) -> Reply:
     ctx.require_admin()
-    return text(messages.DISCONNECTED if connections.disconnect(ctx.rt, ctx.team_id)
-                else messages.NOTHING_TO_DISCONNECT)
+    done = connections.disconnect(ctx.rt, ctx.team_id)
+    home.refresh_home(ctx.rt, ctx.team_id, ctx.user_id)
+    return text(messages.DISCONNECTED if done else messages.NOTHING_TO_DISCONNECT)
 
 
 def whatsapp(ctx: Ctx) -> Reply:

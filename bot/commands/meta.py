@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.commands import admins, connection, metrics, pages, routes, templates, webhook
+from bot.commands import admins, connection, metrics, pages, routes, send, templates, webhook
 from bot.commands.context import Ctx, Handler, run, text
+from bot.modals import send_template
 from metaops import messages
 from metaops.runtime import Runtime
 
@@ -23,10 +24,12 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "admins": (admins.admins, False),
     "templates": (templates.list_templates, True),
     "template": (templates.template, False),
+    "send": (send.send, False),
     "metrics": (metrics.metrics_command, True),
     "route": (routes.route, False),
     "routes": (routes.routes, False),
     "replies": (routes.replies_switch, False),
+    "signature": (routes.signature_switch, False),
     "webhook": (webhook.webhook, False),
     "pages": (pages.list_pages, True),
     "page": (pages.page, True),
@@ -64,6 +67,7 @@ def register(app: App, rt: Runtime) -> None:
     templates.register(app, rt)
     webhook.register(app, rt)
     pages.register(app, rt)
+    send_template.register(app, rt)
 
 
 def _ctx(rt: Runtime, command: dict[str, Any], client: WebClient) -> Ctx:

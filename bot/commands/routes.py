@@ -1,4 +1,4 @@
-"""`/meta route KIND CHANNEL`, `/meta routes`, and `/meta replies on|off`."""
+"""`/meta route KIND CHANNEL`, `/meta routes`, `/meta replies on|off` and `/meta signature on|off`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.context import Ctx, Reply, text
-from metaops import messages, replies
+from metaops import home, messages, replies
 from store import workspaces
 from store.models import NotificationRoute
 
@@ -28,6 +28,7 @@ def route(ctx: Ctx) -> Reply:
         r = s.get(NotificationRoute, (ctx.team_id, kind)) or NotificationRoute(team_id=ctx.team_id, kind=kind)
         r.channel_id = channel_id
         s.add(r)
+    home.refresh_home(ctx.rt, ctx.team_id, ctx.user_id)
     return text(messages.ROUTE_SET.format(kind=kind, channel=channel_id) + (f"\n{note}" if note else ""))
 
 
@@ -45,6 +46,15 @@ def replies_switch(ctx: Ctx) -> Reply:
     ctx.require_admin()
     replies.set_replies(ctx.rt, ctx.team_id, ctx.args[1].lower() == "on")
     return text(messages.REPLIES_ON if ctx.args[1].lower() == "on" else messages.REPLIES_SET_OFF)
+
+
+def signature_switch(ctx: Ctx) -> Reply:
+    """`/meta signature on|off`: whether replies to customers start with the writer's Slack display name."""
+    if len(ctx.args) != 2 or ctx.args[1].lower() not in ("on", "off"):
+        return text(messages.SIGNATURE_USAGE)
+    ctx.require_admin()
+    replies.set_signature(ctx.rt, ctx.team_id, ctx.args[1].lower() == "on")
+    return text(messages.SIGNATURE_ON if ctx.args[1].lower() == "on" else messages.SIGNATURE_OFF)
 
 
 def _channel_id(ctx: Ctx, raw: str) -> str | None:

@@ -13,7 +13,7 @@ from bot.modals import template as template_modal
 from integrations.meta.template_rules import CATEGORIES, draft_from_components
 from integrations.slack.blocks import actions, button, confirm_dialog, context, section
 from integrations.slack.mrkdwn import escape
-from metaops import messages, templates
+from metaops import home, messages, templates
 from metaops.delivery import render
 from metaops.runtime import Runtime
 
@@ -120,6 +120,7 @@ def register(app: App, rt: Runtime) -> None:
             if not templates.find(c.rt, c.team_id, name):  # only a template of the signed team's own
                 return text(messages.TEMPLATE_NOT_FOUND.format(name=escape(name[:60])))
             templates.delete(c.rt, c.team_id, name)
+            home.refresh_home(c.rt, c.team_id, c.user_id)
             return text(messages.TEMPLATE_DELETED.format(name=name))
 
         respond(replace_original=True, **run(do, ctx))

@@ -27,7 +27,9 @@ def register(app: App, rt: Runtime) -> None:
     @app.middleware
     def queue_replies(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:  # noqa: A002
         event = body.get("event") if body.get("type") == "event_callback" else None
-        if isinstance(event, dict) and event.get("type") == "message" and replies.should_send(event):
+        if isinstance(event, dict) and event.get("type") == "message" and replies.is_note(event.get("text")):
+            replies.mark_note(rt, body.get("team_id") or event.get("team", ""), event)  # stays in Slack
+        elif isinstance(event, dict) and event.get("type") == "message" and replies.should_send(event):
             try:
                 stored = replies.store_reply(rt, body.get("team_id") or event.get("team", ""), event)
             except Exception as e:  # noqa: BLE001 - Slack retries a 5xx: nothing is lost

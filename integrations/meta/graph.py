@@ -86,8 +86,10 @@ class GraphClient:
         return self.request("GET", path, token, params=params)
 
     def post(self, path: str, token: str | None = None, data: dict[str, Any] | None = None,
-             json_body: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self.request("POST", path, token, data=data, json_body=json_body)
+             json_body: dict[str, Any] | None = None, files: dict[str, tuple[str, bytes, str]] | None = None
+             ) -> dict[str, Any]:
+        """`files` (field -> (filename, bytes, content type)) makes it a multipart upload with `data` as fields."""
+        return self.request("POST", path, token, data=data, json_body=json_body, files=files)
 
     def delete(self, path: str, token: str | None = None, **params: Any) -> dict[str, Any]:
         return self.request("DELETE", path, token, params=params)
@@ -120,7 +122,8 @@ class GraphClient:
                        cursors.get("before") if paged and paging.get("previous") else None)
 
     def request(self, method: str, path: str, token: str | None = None, params: dict[str, Any] | None = None,
-                data: dict[str, Any] | None = None, json_body: dict[str, Any] | None = None) -> dict[str, Any]:
+                data: dict[str, Any] | None = None, json_body: dict[str, Any] | None = None,
+                files: dict[str, tuple[str, bytes, str]] | None = None) -> dict[str, Any]:
         params = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         headers = {}
         if token:
@@ -135,7 +138,7 @@ class GraphClient:
             sent = True  # Meta may have acted on it
             try:
                 r = self.session.request(method, self.url(path), params=params, data=data, json=json_body,
-                                         headers=headers, timeout=self.timeout)
+                                         files=files, headers=headers, timeout=self.timeout)
             except requests.RequestException as e:
                 sent = not _never_connected(e)
                 error: GraphError = Unavailable(f"Meta did not answer ({type(e).__name__})" if sent else

@@ -46,6 +46,28 @@ def send_text(graph: GraphClient, token: str, page_id: str, recipient_id: str, t
     return str(answer.get("message_id"))
 
 
+def upload_attachment(graph: GraphClient, token: str, page_id: str, kind: str, filename: str, data: bytes,
+                      mime_type: str, instagram: bool = False) -> str:
+    """A file uploaded for the Page's Send API (the Attachment Upload API, multipart `filedata`; `kind`: image,
+    video, audio or file); returns its attachment id. Serves Messenger and, through its Page (`platform`
+    instagram), Instagram."""
+    fields: dict[str, Any] = {"message": {"attachment": {"type": kind, "payload": {"is_reusable": False}}}}
+    if instagram:
+        fields["platform"] = "instagram"
+    answer = graph.post(f"{page_id}/message_attachments", token, data=fields,
+                        files={"filedata": (filename, data, mime_type)})
+    return str(answer.get("attachment_id"))
+
+
+def send_attachment(graph: GraphClient, token: str, page_id: str, recipient_id: str, kind: str,
+                    attachment_id: str) -> str:
+    """An uploaded attachment sent through the Send API; returns Meta's message id."""
+    answer = graph.post(f"{page_id}/messages", token, json_body={
+        "recipient": {"id": recipient_id}, "messaging_type": "RESPONSE",
+        "message": {"attachment": {"type": kind, "payload": {"attachment_id": attachment_id}}}})
+    return str(answer.get("message_id"))
+
+
 def sender_name(graph: GraphClient, token: str, sender_id: str, instagram: bool) -> str:
     """What Meta's profile API says a Messenger or Instagram sender is called ("" when it says nothing):
     their name, with the Instagram @username when there is one."""
@@ -54,3 +76,23 @@ def sender_name(graph: GraphClient, token: str, sender_id: str, instagram: bool)
     if p.get("username"):
         found = f"{found} (@{p['username']})" if found else f"@{p['username']}"
     return str(found or "")
+
+
+def post_excerpt(graph: GraphClient, token: str, post_id: str) -> dict[str, Any]:
+    """A Page post's text and link, for the root of its comment thread: {"message", "permalink_url"}."""
+    return graph.get(post_id, token, fields="message,permalink_url")
+
+
+def reply_to_comment(graph: GraphClient, token: str, comment_id: str, text: str) -> str:
+    """A public reply under a comment on a Page post, as the Page; returns the new comment's id."""
+    answer = graph.post(f"{comment_id}/comments", token, data={"message": text})
+    return str(answer.get("id"))
+
+
+def hide_comment(graph: GraphClient, token: str, comment_id: str) -> None:
+    """Hidden from everyone but its author and their friends."""
+    graph.post(comment_id, token, data={"is_hidden": "true"})
+
+
+def delete_comment(graph: GraphClient, token: str, comment_id: str) -> None:
+    graph.delete(comment_id, token)

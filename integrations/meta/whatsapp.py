@@ -9,6 +9,7 @@ from integrations.meta.graph import GraphClient
 
 TEMPLATE_FIELDS = "id,name,language,category,status,components,quality_score,rejected_reason"
 PROFILE_FIELDS = "about,address,description,email,websites,vertical,profile_picture_url"
+PHONE_STATE_FIELDS = "display_phone_number,verified_name,quality_rating,messaging_limit_tier,status"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,56 @@ def business_profile(graph: GraphClient, token: str, phone_number_id: str) -> di
     return data[0] if isinstance(data, list) and data else {}
 
 
+def phone_numbers(graph: GraphClient, token: str, waba_id: str) -> list[dict[str, Any]]:
+    """The account's numbers as Meta sees them now: id, display number, verified name, quality rating (GREEN,
+    YELLOW, RED, UNKNOWN), messaging limit tier (TIER_250, TIER_1K…, TIER_UNLIMITED) and status (CONNECTED,
+    FLAGGED, RESTRICTED…), all pages."""
+    return list(graph.paged(f"{waba_id}/phone_numbers", token, fields=f"id,{PHONE_STATE_FIELDS}"))
+
+
 def media_info(graph: GraphClient, token: str, media_id: str) -> dict[str, Any]:
     """A customer's media: its short-lived download `url`, `mime_type`, `file_size`."""
     return graph.get(media_id, token)
+
+
+def upload_media(graph: GraphClient, token: str, phone_number_id: str, filename: str, data: bytes,
+                 mime_type: str) -> str:
+    """A file uploaded for the number to send (multipart, `messaging_product=whatsapp`); returns its media id."""
+    answer = graph.post(f"{phone_number_id}/media", token, data={"messaging_product": "whatsapp", "type": mime_type},
+                        files={"file": (filename, data, mime_type)})
+    return str(answer.get("id"))
+
+
+def send_media(graph: GraphClient, token: str, phone_number_id: str, to: Recipient, kind: str, media_id: str,
+               caption: str | None = None, filename: str | None = None) -> str:
+    """A media message by uploaded media id (`kind`: image, video, audio, document, sticker); a caption only where
+    Meta takes one (image, video, document), a filename only on a document. Returns Meta's message id."""
+    media: dict[str, str] = {"id": media_id}
+    if caption and kind in CAPTIONED:
+        media["caption"] = caption
+    if filename and kind == "document":
+        media["filename"] = filename
+    answer = graph.post(f"{phone_number_id}/messages", token, json_body={
+        "messaging_product": "whatsapp", **to.address(), "type": kind, kind: media})
+    return str((answer.get("messages") or [{}])[0].get("id"))
+
+
+CAPTIONED = ("image", "video", "document")  # the media types whose messages take a caption
+
+
+def send_template(graph: GraphClient, token: str, phone_number_id: str, to: Recipient, name: str, language: str,
+                  components: list[dict[str, Any]]) -> str:
+    """An approved message template with its parameters (`components`, as Meta takes them: header, body and
+    button parameters); returns Meta's message id."""
+    template: dict[str, Any] = {"name": name, "language": {"code": language}}
+    if components:
+        template["components"] = components
+    answer = graph.post(f"{phone_number_id}/messages", token, json_body={
+        "messaging_product": "whatsapp", **to.address(), "type": "template", "template": template})
+    return str((answer.get("messages") or [{}])[0].get("id"))
+
+
+def mark_read(graph: GraphClient, token: str, phone_number_id: str, message_id: str) -> None:
+    """A customer's message marked read (blue ticks on their phone): WhatsApp's read receipt."""
+    graph.post(f"{phone_number_id}/messages", token, json_body={
+        "messaging_product": "whatsapp", "status": "read", "message_id": message_id})

@@ -87,6 +87,14 @@ def static_select(action_id: str, options: list[Block], initial_option: Block | 
     return element
 
 
+def conversations_select(action_id: str, initial_conversation: str | None = None) -> Block:
+    """A picker of channels and conversations the user can see."""
+    element: Block = {"type": "conversations_select", "action_id": action_id}
+    if initial_conversation:
+        element["initial_conversation"] = initial_conversation
+    return element
+
+
 def checkboxes(action_id: str, options: list[Block], initial_options: list[Block] | None = None) -> Block:
     """Slack refuses an empty initial_options: none given, or an empty list, leaves the key out."""
     element: Block = {"type": "checkboxes", "action_id": action_id, "options": options}

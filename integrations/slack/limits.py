@@ -23,6 +23,7 @@ CONTEXT_ELEMENTS = 10  # context block: "Maximum number of items is 10"
 ACTIONS_ELEMENTS = 25  # actions block: "There is a maximum of 25 elements in each action block"
 TEXT_OBJECT = 3000  # a text object's text in a context block (mrkdwn/plain_text), like a section's
 BLOCKS_PER_MESSAGE = 50  # chat.postMessage / Block Kit: "up to 50 blocks in each message"
+HOME_BLOCKS = 100  # views.publish (Home tab), like modals: "up to 100 blocks in each view"
 MESSAGE_TEXT = 40000  # chat.postMessage `text`: Slack truncates beyond 40,000 characters
 
 # Ours, not Slack's documented numbers:

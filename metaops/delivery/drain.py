@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from integrations.meta import payload
 from integrations.slack.errors import NoChannel, SlackRateLimited
 from metaops import counters, defaults
-from metaops.delivery import handlers, holds, inbox
+from metaops.delivery import coalesce, handlers, holds, inbox
 from metaops.delivery.holds import ChannelHeld
 from metaops.delivery.routing import Router
 from metaops.runtime import Runtime, current
@@ -58,7 +58,7 @@ def drain(partition: int | None = None) -> int:
             if r.xlen(inbox.stream_key(partition)) and r.set(flag, 1, nx=True, ex=defaults.DRAIN_FLAG_TTL):
                 continue
             return handled
-        router = Router(rt.db.engine, r)
+        router = _router(rt)
         for entry_id, event_id in batch:
             r.expire(flag, defaults.DRAIN_FLAG_TTL)  # per event: a slow batch keeps the partition
             if time.monotonic() - started > defaults.DRAIN_MAX_SECONDS:
@@ -81,7 +81,7 @@ def process(rt: Runtime, event_id: int, router: Router) -> None:
     try:
         handle(rt, event_id, router)
     except ChannelHeld as e:
-        holds.park(rt.redis, rt.queue, e.team_id, e.channel, event_id, e.wait)
+        holds.park(rt.redis, rt.queue, e.team_id, e.channel, event_id, e.wait, e.thread, e.joinable)
         _record(rt, event_id, e, e.wait)
     except dedupe.ClaimBusy as e:
         _record(rt, event_id, e, e.retry_after)
@@ -102,9 +102,9 @@ def process_event(event_id: int) -> None:
     rt = current()
     job = get_current_job()
     try:
-        handle(rt, event_id, Router(rt.db.engine, rt.redis))
+        handle(rt, event_id, _router(rt))
     except ChannelHeld as e:
-        holds.park(rt.redis, rt.queue, e.team_id, e.channel, event_id, e.wait)
+        holds.park(rt.redis, rt.queue, e.team_id, e.channel, event_id, e.wait, e.thread, e.joinable)
         _record(rt, event_id, e, e.wait)
     except dedupe.ClaimBusy as e:
         # Not a failure of this event: try again then, with the retries it has left.
@@ -119,7 +119,9 @@ def process_event(event_id: int) -> None:
 
 
 def release_channel(team_id: str, channel: str) -> int:
-    """Take up the events parked on a channel Slack rate-limited, in order, once its hold has ended."""
+    """Take up the events parked on a channel (Slack rate-limited it, or it is behind our pace), in order, once
+    its hold has ended, at the channel's pace. The waiting messages of one customer thread go as one post
+    (coalesce.py): the head entry and the later ones of its thread that may join it."""
     rt = current()
     r, handled = rt.redis, 0
     left = holds.wait_left(r, team_id, channel)
@@ -127,14 +129,32 @@ def release_channel(team_id: str, channel: str) -> int:
         holds.renew_release(r, team_id, channel)
         inbox.submit(rt.queue, holds.RELEASE, left, args=(team_id, channel))
         return 0
-    router = Router(rt.db.engine, r, releasing=(team_id, channel))
+    router = _router(rt, releasing=(team_id, channel))
     while True:
-        event_id = holds.next_parked(r, team_id, channel)
-        if event_id is None:
+        entries = holds.parked(r, team_id, channel, defaults.COALESCE_SCAN)
+        if not entries:
             if holds.finish_release(r, team_id, channel):
                 continue
             return handled
+        event_id = entries[0].event_id
         holds.renew_release(r, team_id, channel)
+        group = holds.same_thread(entries, defaults.COALESCE_MAX)
+        if len(group) > 1:
+            try:
+                taken = coalesce.deliver_together(rt, router, team_id, channel, group)
+            except ChannelHeld as e:  # no token now (or a 429): the entries stay first in line
+                holds.renew_release(r, team_id, channel)
+                inbox.submit(rt.queue, holds.RELEASE, e.wait, args=(team_id, channel))
+                return handled
+            except JobTimeoutException:
+                raise
+            except Exception as e:  # noqa: BLE001 - the head goes the usual way, with its retries
+                log.warning("parked events of %s could not be posted together: %s", channel, _reason(e))
+                taken = []
+            if taken:
+                holds.remove_parked(r, team_id, channel, taken)
+                handled += len(taken)
+                continue
         try:
             handle(rt, event_id, router)
         except ChannelHeld as e:
@@ -142,7 +162,7 @@ def release_channel(team_id: str, channel: str) -> int:
                 holds.renew_release(r, team_id, channel)
                 inbox.submit(rt.queue, holds.RELEASE, e.wait, args=(team_id, channel))
                 return handled
-            holds.park(r, rt.queue, e.team_id, e.channel, event_id, e.wait)  # it has items for another one too
+            holds.park(r, rt.queue, e.team_id, e.channel, event_id, e.wait, e.thread, e.joinable)  # another one too
         except JobTimeoutException:
             raise
         except Exception as e:  # noqa: BLE001 - its own job with retries, as from a partition
@@ -178,7 +198,8 @@ def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> int:
 def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: counters.Tally) -> int:
     unrouted, error, busy = 0, None, 0
     received = None
-    for item in payload.items(data):
+    items = list(payload.items(data))
+    for item in items:
         deliver_item = handlers.handler_for(item)
         if deliver_item is None:
             handlers.apply_quietly(rt, item)
@@ -197,8 +218,9 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
             deliver_item(rt, router, team, item)
         except (JobTimeoutException, DBAPIError):
             raise  # the claim stays: after its lease, the next try takes it over
-        except ChannelHeld:
+        except ChannelHeld as e:
             dedupe.release(rt.db.engine, item.key)
+            _note_thread(router, items, e)
             raise
         except SlackRateLimited as e:
             dedupe.release(rt.db.engine, item.key)
@@ -208,7 +230,9 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
                 raise
             holds.hold(rt.redis, team, e.channel, wait)
             router.mark_held(team, e.channel, wait)
-            raise ChannelHeld(team, e.channel, wait) from e
+            held = ChannelHeld(team, e.channel, wait)
+            _note_thread(router, items, held)
+            raise held from e
         except NoChannel as e:
             log.warning("event %s: %s", event_id, e)
             dedupe.release(rt.db.engine, item.key)
@@ -230,6 +254,26 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
     if error or busy:
         raise error or dedupe.ClaimBusy(f"event {event_id}", busy)
     return unrouted
+
+
+def _router(rt: Runtime, releasing: tuple[str, str] | None = None) -> Router:
+    return Router(rt.db.engine, rt.redis, releasing=releasing,
+                  pace=(rt.settings.SLACK_PACE_RATE, defaults.SLACK_PACE_BURST))
+
+
+def _note_thread(router: Router, items: list[payload.Item], held: ChannelHeld) -> None:
+    """For the parked list: the one customer thread the event posts in (None: unknown or several; "": none),
+    and whether it is one plain customer message, which may be posted with others of its thread."""
+    try:
+        notes = [handlers.thread_note(router, item) for item in items]
+    except Exception as e:  # noqa: BLE001 - a note is an optimisation: unknown is always safe
+        log.warning("no thread noted for a parked event: %s", _reason(e))
+        return
+    threads = {thread for thread, _ in notes if thread != ""}
+    if None in threads or len(threads) > 1:
+        return
+    held.thread = threads.pop() if threads else ""
+    held.joinable = len(notes) == 1 and notes[0][1]
 
 
 def _move_legacy(rt: Runtime) -> int:

@@ -8,13 +8,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from integrations.meta.payload import Item, Person, person
+from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
-from metaops import defaults, replies, templates
+from metaops import defaults, replies, reply_window, templates, unanswered
+from metaops.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
 from metaops.delivery import media, render
 from metaops.delivery.routing import Router
 from metaops.runtime import Runtime
 from store import customers
+from store.comment_threads import forget_comment, post_key, posted, remember_comment
 from store.customers import Seen
 
 log = logging.getLogger(__name__)
@@ -33,8 +35,12 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
     else:  # what we know of the customer too: the phone they shared before stays on their posts
         sender, contact = _known(router, item), conversation(router, item)
     text, blocks = render.whatsapp_message(item, sender)
+    opened = reply_window.customer_wrote(rt, contact, item.data)  # stored before the post: a retry repeats none
     post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id, contact, text,
                    blocks)
+    if opened is not None and contact is not None:  # the root says until when replies are possible
+        reply_window.show(rt, router, team_id, item.business_id, contact, opened)
+    unanswered.customer_wrote(rt, router, team_id, "messages", item.business_id, contact)
 
 
 def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -49,7 +55,7 @@ def whatsapp_failed(rt: Runtime, router: Router, team_id: str, item: Item) -> No
     # The thread note first: it records itself as posted, so a retry after a failed alert never repeats it.
     replies.failed_status(rt, item.data)  # a reply sent from a thread: say so in that thread too
     text, blocks = render.whatsapp_failed(item, _known(router, item))
-    post_message(rt.slack.for_team(team_id), router.channel(team_id, "alerts"), text, blocks)
+    paced_post(rt, router, team_id, router.channel(team_id, "alerts"), text, blocks)
 
 
 def app_echo(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -58,6 +64,7 @@ def app_echo(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     text, blocks = render.app_echo(item)
     post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
                    conversation(router, item), text, blocks)
+    unanswered.business_wrote(rt, router, team_id, "messages", item.business_id, conversation(router, item))
 
 
 def marketing_preference(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -85,6 +92,26 @@ def conversation(router: Router, item: Item) -> str | None:
         log.warning("WhatsApp %s %s names no customer (no BSUID, no phone)", item.kind, item.key)
         return None
     return customer.thread_key
+
+
+def thread_note(router: Router, item: Item) -> tuple[str | None, bool]:
+    """Where an item posts, for a channel's parked list (holds.Parked): its customer thread ("" none, None not
+    known here), and whether it is one plain customer message that may be posted with others of its thread
+    (not media, whose file follows its own post; not an identity change)."""
+    key = (item.object, item.kind)
+    if handler_for(item) in (None, whatsapp_failed, template_update, account_update, number_error, page_feed,
+                             instagram_change, unsupported):
+        return "", False  # no thread post of a customer's (a failed status's note is ours, about our reply)
+    if key in ((WA, "message"), (WA, "media"), (WA, "app_echo")):
+        contact = conversation(router, item)
+        if contact is None:
+            return "", False  # posted alone, in no thread
+        joinable = key == (WA, "message") and item.data.get("type") not in MEDIA_TYPES and \
+            (item.data.get("system") or {}).get("type") not in ID_CHANGES
+        return f"{item.business_id} {contact}", joinable
+    if handler_for(item) is direct_message:
+        return f"{item.asset_id} {(item.contact or {}).get('id')}", False
+    return None, False
 
 
 def _known(router: Router, item: Item) -> Person:
@@ -151,17 +178,93 @@ def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
     text, blocks = post(router.asset_name(item.asset_id), who, item.data)
     post_in_thread(rt, router, team_id, router.channel(team_id, kind), item.asset_id, sender, text, blocks,
                    platform=platform)
+    unanswered.customer_wrote(rt, router, team_id, kind, item.asset_id, sender)
 
 
 def page_feed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """A comment goes to its post's thread; other Page feed changes (posts, photos, reactions) are posted alone."""
+    v = item.data
+    if v.get("item") == "comment" and v.get("post_id") and v.get("comment_id"):
+        who = (v.get("from") or {}).get("name") or (v.get("from") or {}).get("id") or "someone"
+        parent = str(v.get("parent_id") or "")
+        target = parent if parent and parent != str(v["post_id"]) else str(v["comment_id"])  # replies nest once
+        _comment_in_thread(rt, router, team_id, FACEBOOK, item.asset_id, str(v["post_id"]), str(v["comment_id"]),
+                           target, str(who), str(v.get("message") or ""), str(v.get("verb") or "add"),
+                           own=str((v.get("from") or {}).get("id")) == item.asset_id)
+        return
     _post(rt, router, team_id, "facebook", render.facebook_feed(router.asset_name(item.asset_id), item.data))
 
 
 def instagram_change(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """A comment goes to its post's thread; a mention is posted alone."""
+    v = item.data
+    media_id = (v.get("media") or {}).get("id") if isinstance(v.get("media"), dict) else None
+    if item.kind in ("comments", "live_comments") and media_id and v.get("id"):
+        sender = v.get("from") or {}
+        who = f"@{sender['username']}" if sender.get("username") else str(sender.get("id") or "someone")
+        _comment_in_thread(rt, router, team_id, INSTAGRAM, item.asset_id, str(media_id), str(v["id"]),
+                           str(v.get("parent_id") or v["id"]), who, str(v.get("text") or ""), "add",
+                           own=str(sender.get("id")) == item.asset_id)
+        return
     account = router.asset_name(item.asset_id)
     post = render.instagram_mention(account, item.data) if item.kind == "mentions" else \
         render.instagram_comment(account, item.data)
     _post(rt, router, team_id, "instagram", post)
+
+
+def _comment_in_thread(rt: Runtime, router: Router, team_id: str, platform: str, asset_id: str, post_id: str,
+                       comment_id: str, target: str, who: str, body: str, verb: str, own: bool) -> None:
+    """One thread per post (the post at its root); a new comment in it with Reply, Hide and Delete buttons, the
+    row they name stored first. Our own public replies (Meta reports them too) are in the thread already;
+    the account's other comments, edits and removals are noted without buttons."""
+    if own and sent_by_us(rt, comment_id):
+        return
+    channel = router.channel(team_id, "facebook" if platform == FACEBOOK else "instagram")
+    contact = post_key(post_id)
+    if verb == "remove":  # also what Meta says after our own Delete: then the row is gone and nothing is said
+        root = router.root(asset_id, contact, channel)
+        if root and forget_comment(rt.db.engine, channel, asset_id, root, comment_id):
+            post_in_thread(rt, router, team_id, channel, asset_id, contact,
+                           *_simple_post(comment_text("remove", platform, who, body)), platform=platform)
+        return
+    if verb not in ("add", "edited") or (verb == "edited" and own):
+        return  # hidden, unhidden (our own Hide among them), edits of our own: the thread has them
+    root = _post_thread(rt, router, team_id, platform, asset_id, channel, contact, post_id)
+    if verb == "edited":
+        post_in_thread(rt, router, team_id, channel, asset_id, contact,
+                       *_simple_post(comment_text("edited", platform, who, body)), platform=platform)
+        return
+    if own:
+        post_in_thread(rt, router, team_id, channel, asset_id, contact,
+                       *_simple_post(comment_text("own", platform, who, body)), platform=platform)
+        return
+    row = remember_comment(rt.db.engine, team_id, asset_id, platform, channel, root, comment_id, target)
+    said = comment_text("add", platform, who, body)
+    ts = post_in_thread(rt, router, team_id, channel, asset_id, contact, said, comment_post(said, row),
+                        platform=platform)
+    posted(rt.db.engine, row, ts)
+
+
+def _simple_post(text: str) -> tuple[str, list[dict]]:
+    return text, comment_post(text, None)
+
+
+def _post_thread(rt: Runtime, router: Router, team_id: str, platform: str, asset_id: str, channel: str,
+                 contact: str, post_id: str) -> str:
+    """The post's thread root, posted (the post read from Meta first) when its first comment comes."""
+    root = router.root(asset_id, contact, channel)
+    if root:
+        return root
+    name = router.asset_name(asset_id)
+    text, blocks = root_post(rt, team_id, platform, asset_id, name if platform == FACEBOOK else f"@{name}", post_id)
+    lock = rt.redis.lock(f"metaops:thread:{asset_id}:{contact}:{channel}",
+                         timeout=defaults.THREAD_LOCK_TIMEOUT, blocking_timeout=defaults.THREAD_LOCK_TIMEOUT)
+    with lock:  # the same lock as post_in_thread's: one root per post and channel
+        root = router.root(asset_id, contact, channel, cached=False)
+        if root is None:
+            root = post_message(rt.slack.for_team(team_id), channel, text, blocks)
+            router.remember_root(team_id, asset_id, contact, channel, root, platform)
+        return root
 
 
 def unsupported(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -207,25 +310,31 @@ def apply_quietly(rt: Runtime, item: Item) -> None:
 
 def _post(rt: Runtime, router: Router, team_id: str, kind: str, post: render.Post) -> None:
     text, blocks = post
-    post_message(rt.slack.for_team(team_id), router.channel(team_id, kind), text, blocks)
+    paced_post(rt, router, team_id, router.channel(team_id, kind), text, blocks)
+
+
+def paced_post(rt: Runtime, router: Router, team_id: str, channel: str, text: str, blocks: list[dict],
+               thread_ts: str | None = None) -> str:
+    """chat.postMessage at the channel's pace (pace.py): a token first, else ChannelHeld and the event waits."""
+    router.take_slot(team_id, channel)
+    return post_message(rt.slack.for_team(team_id), channel, text, blocks, thread_ts=thread_ts)
 
 
 def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, business_id: str,
                    contact: str | None, text: str, blocks: list[dict], platform: str = "whatsapp") -> str:
     """Post in the contact's thread; the first post for a contact becomes the thread's root. With no contact
     (Meta named nobody) the post stands alone rather than joining a thread of strangers."""
-    client = rt.slack.for_team(team_id)
     if contact is None:
-        return post_message(client, channel, text, blocks)
+        return paced_post(rt, router, team_id, channel, text, blocks)
     root = router.root(business_id, contact, channel)
     if root:
-        return post_message(client, channel, text, blocks, thread_ts=root)
+        return paced_post(rt, router, team_id, channel, text, blocks, thread_ts=root)
     # Creating a thread: one worker at a time per contact, or two roots could be posted.
     lock = rt.redis.lock(f"metaops:thread:{business_id}:{contact}:{channel}",
                          timeout=defaults.THREAD_LOCK_TIMEOUT, blocking_timeout=defaults.THREAD_LOCK_TIMEOUT)
     with lock:
         root = router.root(business_id, contact, channel, cached=False)
-        ts = post_message(client, channel, text, blocks, thread_ts=root)
+        ts = paced_post(rt, router, team_id, channel, text, blocks, thread_ts=root)
         if root is None:
             router.remember_root(team_id, business_id, contact, channel, ts, platform)
         return ts

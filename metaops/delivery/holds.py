@@ -4,11 +4,17 @@ When Slack rate-limits a channel, the channel is held until its Retry-After, and
 for it is parked, in order, on the channel's own list; a `release_channel` job takes them up once the hold
 ends. Items for other channels, in the same partition or not, keep flowing. A channel stays held while
 its list has events, so nothing newer overtakes what waits there.
+
+Our own pace (pace.py) uses the same parking: a channel without a token holds its events for a short hold until
+the next token. Each parked entry may name the customer thread its event posts in (`Parked.thread`) and whether
+the event is one plain customer message (`Parked.joinable`): the release job posts such messages of one thread,
+waiting on the list, as one Slack message (drain.release_channel).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from redis import Redis
@@ -24,9 +30,38 @@ RELEASE = "metaops.jobs.release_channel"
 class ChannelHeld(Exception):
     """An item is bound for a channel that Slack rate-limited: its event waits for the channel."""
 
-    def __init__(self, team_id: str, channel: str, wait: int) -> None:
-        super().__init__(f"Slack rate limited channel {channel} of team {team_id}: its posts wait {wait}s")
-        self.team_id, self.channel, self.wait = team_id, channel, wait
+    def __init__(self, team_id: str, channel: str, wait: int, paced: bool = False) -> None:
+        why = "is ahead of our pace for" if paced else "rate limited"
+        super().__init__(f"Slack {why} channel {channel} of team {team_id}: its posts wait {wait}s")
+        self.team_id, self.channel, self.wait, self.paced = team_id, channel, wait, paced
+        self.thread: str | None = None  # the one customer thread the event posts in, when it has one
+        self.joinable = False  # the event is one plain customer message: it may be posted with its thread's others
+
+
+@dataclass(frozen=True)
+class Parked:
+    """One entry of a channel's parked list: the event, and (when known) its thread and whether it may join
+    the other messages of that thread in one post."""
+
+    event_id: int
+    thread: str | None = None
+    joinable: bool = False
+    raw: bytes | str = b""
+
+    @staticmethod
+    def parse(raw: bytes | str) -> Parked:
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        parts = text.split(" ", 2)  # "id" (thread unknown, or parked before threads were noted), "id N -" (posts
+        if len(parts) < 3:  # in no customer thread), "id J thread" (joinable), "id T thread"
+            return Parked(int(parts[0]), raw=raw)
+        return Parked(int(parts[0]), "" if parts[1] == "N" else parts[2], parts[1] == "J", raw)
+
+
+def _entry(event_id: int, thread: str | None, joinable: bool) -> str:
+    """`thread`: None unknown (or several), "" none."""
+    if thread is None:
+        return str(event_id)
+    return f"{event_id} N -" if thread == "" else f"{event_id} {'J' if joinable else 'T'} {thread}"
 
 
 def _hold_key(team_id: str, channel: str) -> str:
@@ -59,9 +94,10 @@ def is_held(r: Redis, team_id: str, channel: str, releasing: bool = False) -> in
     return 1 if r.llen(_list_key(team_id, channel)) else 0
 
 
-def park(r: Redis, queue: Queue, team_id: str, channel: str, event_id: int, wait: int) -> None:
+def park(r: Redis, queue: Queue, team_id: str, channel: str, event_id: int, wait: int, thread: str | None = None,
+         joinable: bool = False) -> None:
     """Put an event on the held channel's list and make sure a release job runs after the hold."""
-    r.rpush(_list_key(team_id, channel), event_id)
+    r.rpush(_list_key(team_id, channel), _entry(event_id, thread, joinable))
     schedule_release(r, queue, team_id, channel, wait)
 
 
@@ -72,7 +108,39 @@ def schedule_release(r: Redis, queue: Queue, team_id: str, channel: str, wait: i
 
 def next_parked(r: Redis, team_id: str, channel: str) -> int | None:
     head = r.lindex(_list_key(team_id, channel), 0)
-    return int(head) if head is not None else None
+    return Parked.parse(head).event_id if head is not None else None
+
+
+def parked(r: Redis, team_id: str, channel: str, count: int) -> list[Parked]:
+    """The first `count` entries of the channel's list, in order."""
+    return [Parked.parse(raw) for raw in r.lrange(_list_key(team_id, channel), 0, count - 1)]
+
+
+def same_thread(entries: list[Parked], most: int) -> list[Parked]:
+    """The head entry and the later entries of its thread that may be posted with it (at most `most`), in order:
+    only when the head is one plain customer message; the search passes other threads' entries and those that post
+    in no thread, and stops at an entry of that thread that may not join (a media message, an identity change: it
+    must be posted in between) or one whose thread is unknown (it may post in this one)."""
+    head = entries[0]
+    if not head.joinable or head.thread is None:
+        return [head]
+    taken = [head]
+    for e in entries[1:]:
+        if len(taken) >= most or e.thread is None:
+            break
+        if e.thread == head.thread:
+            if not e.joinable:
+                break
+            taken.append(e)
+    return taken
+
+
+def remove_parked(r: Redis, team_id: str, channel: str, entries: list[Parked]) -> None:
+    """Take these entries (taken up by the release job) off the channel's list, wherever they are in it."""
+    pipe = r.pipeline(transaction=False)
+    for e in entries:
+        pipe.lrem(_list_key(team_id, channel), 1, e.raw)
+    pipe.execute()
 
 
 def pop_parked(r: Redis, team_id: str, channel: str) -> None:

@@ -11,18 +11,21 @@ from sqlalchemy import Engine
 
 from integrations.meta.payload import Person
 from integrations.slack.errors import NoChannel
-from metaops.delivery import holds
+from metaops.delivery import holds, pace
 from store import customers, threads, workspaces
 from store.customers import Identity, Seen
 
 
 class Router:
-    def __init__(self, engine: Engine, redis: Redis | None = None, releasing: tuple[str, str] | None = None) -> None:
+    def __init__(self, engine: Engine, redis: Redis | None = None, releasing: tuple[str, str] | None = None,
+                 pace: tuple[float, int] | None = None) -> None:
         """`redis`: check Slack channel holds (holds.py) before posting; `releasing`: the (team, channel) whose
-        parked events the caller is taking up."""
+        parked events the caller is taking up; `pace`: (posts per second, burst) per channel (pace.py), each
+        post taking a token first."""
         self.engine = engine
         self.redis = redis
         self.releasing = releasing
+        self.pace = pace if pace and pace[0] > 0 else None
         self._held: dict[tuple[str, str], int] = {}
         self._owners: dict[str, str | None] = {}
         self._channels: dict[tuple[str, str], str | None] = {}
@@ -48,6 +51,16 @@ class Router:
             if self._held[(team_id, channel)]:
                 raise holds.ChannelHeld(team_id, channel, self._held[(team_id, channel)])
         return channel
+
+    def take_slot(self, team_id: str, channel: str) -> None:
+        """One post's token of the channel's pace, taken right before each chat.postMessage; none now:
+        ChannelHeld until the next one (and the rest of the batch's items for the channel wait without asking)."""
+        if self.redis is None or self.pace is None:
+            return
+        wait = pace.take(self.redis, team_id, channel, *self.pace)
+        if wait:
+            self._held[(team_id, channel)] = pace.hold_seconds(wait)
+            raise holds.ChannelHeld(team_id, channel, self._held[(team_id, channel)], paced=True)
 
     def mark_held(self, team_id: str, channel: str, wait: int) -> None:
         """Slack just rate-limited this channel: later items of the batch for it wait too."""

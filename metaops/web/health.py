@@ -1,18 +1,25 @@
 """`GET /healthz` (database and Redis state) and `GET /` (the setup page: configuration state only, no event counts
-or workspace data, since it is public; counts are on the token-protected `GET /metrics`)."""
+or workspace data, since it is public; counts are on the token-protected `GET /metrics`).
+
+The setup page is templates/setup.html (Jinja, autoescaped): health, what is configured, what is missing and where
+to get it, the URLs to paste with copy buttons, the Slack manifest ready to copy. Style and script are inline, so it
+loads nothing from elsewhere (its Content-Security-Policy says so)."""
 
 from __future__ import annotations
 
 import logging
-from html import escape
+import secrets
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, render_template
 from sqlalchemy import text
 
+from metaops import manifest
 from metaops.runtime import Runtime
+from metaops.settings import Settings
 
 log = logging.getLogger(__name__)
-bp = Blueprint("health", __name__)
+bp = Blueprint("health", __name__, template_folder="templates")  # setup.html: autoescaped by Jinja
 
 
 def _rt() -> Runtime:
@@ -49,24 +56,78 @@ def setup_page() -> Response:
     rt = _rt()
     s = rt.settings
     state = check(rt)
-    missing = s.missing_optional()
-    urls = {
-        "Slack Request URL (slash command, interactivity, events)": f"{s.PUBLIC_URL}/slack/events",
-        "Slack OAuth redirect URL": f"{s.PUBLIC_URL}/slack/oauth_redirect",
-        "Meta webhook callback URL": f"{s.PUBLIC_URL}/meta/webhook",
-        "Meta OAuth redirect URI": f"{s.PUBLIC_URL}/meta/oauth/callback",
-    }
-    rows = "".join(f"<li>{escape(k)}: <code>{escape(v)}</code></li>" for k, v in urls.items())
-    missing_html = (
-        "<p>Missing settings (the app runs, but these features wait for them):</p><ul>"
-        + "".join(f"<li><code>{escape(m)}</code></li>" for m in missing) + "</ul>"
-        if missing else "<p>Slack and Meta are configured.</p>"
+    nonce = secrets.token_urlsafe(16)
+    public_url = s.PUBLIC_URL
+    html = render_template(
+        "setup.html",
+        nonce=nonce,
+        public_url=public_url,
+        local_url=urlsplit(public_url).hostname in LOCAL_HOSTS,
+        health=[("Database", state["database"]), ("Redis", state["redis"])],
+        configured=configured(s),
+        missing=[(name, _where(name)) for name in s.missing_optional()],
+        urls=[(f"url-{key}", label, where, public_url + path) for key, label, where, path in URLS],
+        manifest=manifest.render(public_url),
     )
-    html = f"""<!doctype html><html><head><meta charset="utf-8"><title>MetaOps setup</title></head><body>
-<h1>MetaOps</h1>
-<p>Database: {escape(state["database"])} · Redis: {escape(state["redis"])}</p>
-{missing_html}
-<h2>URLs to paste into Slack and Meta</h2><ul>{rows}</ul>
-<p>Slack app manifest: run <code>make manifest</code>.</p>
-</body></html>"""
-    return Response(html, 200, mimetype="text/html")
+    r = Response(html, 200, mimetype="text/html")
+    # Nothing from elsewhere: inline style and script carry this response's nonce; no images, fonts or fetches.
+    r.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+    r.headers["X-Content-Type-Options"] = "nosniff"
+    r.headers["Referrer-Policy"] = "no-referrer"
+    r.headers["Cache-Control"] = "no-store"
+    return r
+
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
+
+# (id, label, where it is pasted, path under PUBLIC_URL)
+URLS = (
+    ("slack-events", "Slack Request URL (slash command, interactivity, events)",
+     "Slack app settings: Slash Commands → /meta, Interactivity & Shortcuts, Event Subscriptions "
+     "(the manifest below already has it).", "/slack/events"),
+    ("slack-oauth", "Slack OAuth redirect URL",
+     "Slack app settings: OAuth & Permissions → Redirect URLs (multi-workspace installs through /slack/install).",
+     "/slack/oauth_redirect"),
+    ("meta-webhook", "Meta webhook callback URL",
+     "Set for you by /meta webhook configure; by hand: Meta app dashboard → Webhooks (WhatsApp, Page, Instagram).",
+     "/meta/webhook"),
+    ("meta-oauth", "Meta OAuth redirect URI",
+     "Meta app dashboard: Facebook Login for Business → Settings → Valid OAuth Redirect URIs.",
+     "/meta/oauth/callback"),
+)
+
+# Where each missing setting comes from (keyed by the setting's name, the first word of missing_optional()).
+WHERE = {
+    "SLACK_SIGNING_SECRET": "api.slack.com/apps → your app → Basic Information → App Credentials → Signing Secret.",
+    "SLACK_BOT_TOKEN": "api.slack.com/apps → your app → Install App → Bot User OAuth Token (xoxb-…); or, to install "
+                       "in several workspaces, SLACK_CLIENT_ID and SLACK_CLIENT_SECRET from Basic Information.",
+    "SLACK_CLIENT_SECRET": "api.slack.com/apps → your app → Basic Information → App Credentials → Client Secret.",
+    "META_APP_ID": "developers.facebook.com/apps → your app → App settings → Basic → App ID.",
+    "META_APP_SECRET": "developers.facebook.com/apps → your app → App settings → Basic → App secret.",
+}
+
+
+def _where(missing: str) -> str:
+    return WHERE.get(missing.split(" ", 1)[0], "See README, Settings.")
+
+
+def configured(s: Settings) -> list[tuple[str, str]]:
+    """(setting, what it enables) for each Slack and Meta setting that is set; names only, never values."""
+    out = [("PUBLIC_URL", s.PUBLIC_URL)]
+    if s.SLACK_SIGNING_SECRET:
+        out.append(("SLACK_SIGNING_SECRET", "Slack requests are verified"))
+    if s.SLACK_BOT_TOKEN:
+        out.append(("SLACK_BOT_TOKEN", "single-workspace mode"))
+    if s.SLACK_CLIENT_ID and s.SLACK_CLIENT_SECRET:
+        out.append(("SLACK_CLIENT_ID, SLACK_CLIENT_SECRET", "multi-workspace mode: install through /slack/install"))
+    if s.META_APP_ID and s.META_APP_SECRET:
+        out.append(("META_APP_ID, META_APP_SECRET", "the Meta app: OAuth and webhook signatures"))
+    out.append(("META_VERIFY_TOKEN", "set") if s.META_VERIFY_TOKEN
+               else ("META_VERIFY_TOKEN", "unset: /meta webhook configure generates one"))
+    if s.OPERATOR_TEAM_ID:
+        out.append(("OPERATOR_TEAM_ID", "this workspace's admins run the app's webhook subscriptions"))
+    if s.METRICS_TOKEN:
+        out.append(("METRICS_TOKEN", "/metrics answers with this bearer token"))
+    return out

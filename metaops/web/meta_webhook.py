@@ -1,6 +1,7 @@
 """`GET` and `POST /meta/webhook`: Meta's verification and events (SPEC, HTTP routes).
 
-The POST path is the hot one: signature over the raw bytes, one insert, one pipelined Redis round trip.
+The POST path is the hot one: signature over the raw bytes, then the body goes to the process's group commit
+(metaops/web/ingest.py): one multi-row insert and one pipelined Redis round trip for the concurrent requests.
 """
 
 from __future__ import annotations
@@ -8,13 +9,13 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from integrations.meta import signature
 from metaops import counters, defaults, subscriptions
 from metaops.delivery import inbox
 from metaops.runtime import Runtime
-from store import events
+from metaops.web import ingest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("meta_webhook", __name__)
@@ -36,6 +37,11 @@ def verify() -> Response:
 
 @bp.post("/meta/webhook")
 def receive() -> Response:
+    with _collector().arriving() as arrival:  # a batch being filled waits for this request (see ingest)
+        return _receive(arrival)
+
+
+def _receive(arrival: ingest.Arrival) -> Response:
     rt = _rt()
     if (request.content_length or 0) > defaults.WEBHOOK_MAX_BODY:
         return _text("Payload too large", 413)
@@ -50,16 +56,20 @@ def receive() -> Response:
             raise ValueError("not an object")
     except ValueError:
         return _text("Body is not a JSON object", 400)
+    g.webhook_counted = True  # the collector counts the requests of its batches, in one round trip per batch
     try:
-        event_id = events.insert_event(rt.db.ingest, body, rt.clock())
-    except Exception as e:  # noqa: BLE001 - the driver's own errors too: any failure to store means "retry"
-        log.error("webhook event could not be stored (%s); answering 503 so Meta retries", type(e).__name__)
+        arrival.submit(body, inbox.partition_of(data))  # stored (and queued, unless Redis is down) on return
+    except ingest.StoreFailed:
         return _text("Storage unavailable, retry later", 503)
-    try:
-        inbox.push_events(rt.queue, [(event_id, inbox.partition_of(data))])
-    except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues it once Redis is back
-        log.warning("event %s stored but not queued (%s); the sweep will queue it", event_id, type(e).__name__)
     return _text("OK", 200)
+
+
+def _collector() -> ingest.Collector:
+    """This process's collector for the app (made on first use: after gunicorn forks its workers)."""
+    found = current_app.extensions.get("metaops.ingest")
+    if found is None:
+        found = current_app.extensions.setdefault("metaops.ingest", ingest.Collector(_rt()))
+    return found
 
 
 def _body(limit: int) -> bytes | None:
@@ -84,8 +94,9 @@ _REJECTED = {413: "size", 401: "signature", 400: "json", 503: "storage"}  # answ
 
 @bp.after_request
 def count(response: Response) -> Response:
-    """Webhooks received, stored and rejected by reason, in one Redis round trip that never fails the answer."""
-    if request.endpoint == "meta_webhook.receive":
+    """Webhooks received and refused before storing, by reason, in one Redis round trip that never fails the
+    answer (the collector counts the stored ones and the storage failures, per batch)."""
+    if request.endpoint == "meta_webhook.receive" and not g.get("webhook_counted"):
         tally = counters.Tally()
         tally.add("webhooks_received")
         if response.status_code == 200:

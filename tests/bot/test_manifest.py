@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.manifest import render
+from bot.manifest import BOT_SCOPES, render
 
 
 def test_urls_come_from_public_url():
@@ -15,5 +15,6 @@ def test_urls_come_from_public_url():
 def test_manifest_has_the_command_and_scopes_the_app_uses():
     text = render("https://ops.example.test")
     assert "command: /meta" in text
-    for scope in ("commands", "chat:write", "channels:join", "users:read", "channels:history", "files:write"):
+    for scope in BOT_SCOPES:  # what an install asks for is what the manifest lists
         assert f"- {scope} " in text or f"- {scope}\n" in text
+    assert {"commands", "chat:write", "users:read", "channels:history", "files:write", "files:read"} <= set(BOT_SCOPES)

@@ -34,13 +34,6 @@ def test_the_default_public_url_follows_the_port():
     assert s.PUBLIC_URL == "https://ops.example.com"
 
 
-def test_make_run_serves_the_web_process_on_port_3000_unless_port_is_set():
-    """honcho gives each process PORT=5000 and up by default; the Makefile starts it from $PORT or 3000."""
-    makefile = (ROOT / "Makefile").read_text()
-    [line] = [x for x in makefile.splitlines() if "honcho start" in x and "web" in x]
-    assert "-p $${PORT:-3000}" in line and line.split("honcho start", 1)[1].split()[2] == "web"
-
-
 def test_env_file_is_read_and_environment_wins(tmp_path):
     env = tmp_path / ".env"
     env.write_text(f"ENCRYPTION_KEYS={KEY}\nPORT=4000\nPUBLIC_URL=https://from-file.test/\n")

@@ -18,6 +18,7 @@ class Call:
     params: dict[str, Any]  # query, form or JSON body, merged
     headers: dict[str, str]
     query: dict[str, Any] = field(default_factory=dict)  # the URL's query alone (what ends up in access logs)
+    raw: bytes = b""  # the body as sent (a multipart upload's parts are read from it)
 
 
 @dataclass
@@ -59,7 +60,7 @@ class FakeServer:
                 elif raw:
                     params["_body_bytes"] = len(raw)  # a file upload: only its size matters here
                 call = Call(self.command, url.path, params, {k: v for k, v in self.headers.items()},
-                            dict(parse_qsl(url.query)))
+                            dict(parse_qsl(url.query)), raw)
                 reply = fake._reply(call)
                 data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
                 self.send_response(reply.status)

@@ -29,6 +29,28 @@ def graph_error(code: int, message: str, status: int = 400, subcode: int | None 
     return Reply(status, {"error": err})
 
 
+def multipart(call: Call) -> tuple[dict[str, str], dict[str, tuple[str, bytes, str]]]:
+    """A multipart/form-data body's fields and files (name -> (filename, bytes, content type))."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    ctype = call.headers.get("Content-Type", "")
+    if not ctype.startswith("multipart/form-data"):
+        return {}, {}
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + call.raw)
+    fields: dict[str, str] = {}
+    files: dict[str, tuple[str, bytes, str]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[str(name)] = (filename, data, part.get_content_type())
+        else:
+            fields[str(name)] = data.decode()
+    return fields, files
+
+
 class FakeGraph(FakeServer):
     def __init__(self, app_secret: str) -> None:
         super().__init__()
@@ -48,7 +70,8 @@ class FakeGraph(FakeServer):
                              "message_template_namespace": "abc_123"}}
         self.phones = {WABA: [{"id": PHONE_ID, "display_phone_number": "+1 555-078-3881",
                                "verified_name": "Acme", "quality_rating": "GREEN",
-                               "code_verification_status": "VERIFIED"}]}
+                               "code_verification_status": "VERIFIED", "messaging_limit_tier": "TIER_1K",
+                               "status": "CONNECTED"}]}
         self.profile = {"about": "We sell jackets", "address": "1 Main St", "email": "help@acme.test",
                         "websites": ["https://acme.test"], "vertical": "RETAIL"}
         self.pages = [{"id": f"PAGE{i}", "name": f"Acme Page {i}", "category": "Retail", "followers_count": 100 * i}
@@ -67,6 +90,14 @@ class FakeGraph(FakeServer):
         self.templates: list[dict[str, Any]] = []  # as Meta lists them
         self.sent: list[dict[str, Any]] = []  # messages sent: {"to", "from", "body"}
         self.refuse_sends: Reply | None = None  # the answer to every send, when set
+        # comments on Page posts ("fb") and Instagram media ("ig"): id -> {"kind", "hidden", "deleted"}
+        self.comments: dict[str, dict[str, Any]] = {}
+        self.comment_replies: list[dict[str, Any]] = []  # public replies: {"comment", "message", "kind", "id"}
+        self.refuse_comments: Reply | None = None  # the answer to every reply, hide or delete, when set
+        self.read: list[dict[str, Any]] = []  # read receipts: {"from", "message_id"}
+        self.refuse_reads: Reply | None = None  # the answer to every read receipt, when set
+        self.uploads: dict[str, dict[str, Any]] = {}  # media or attachment id -> what was uploaded
+        self.refuse_uploads: Reply | None = None  # the answer to every media or attachment upload, when set
         self.no_access: set[tuple[str, str]] = set()  # (token, asset id): that token no longer reaches that asset
         self.stall_sends = 0.0  # seconds to wait after accepting a send before answering (past a read timeout)
         self.media = {"MEDIA1": (b"\x89PNG fake image bytes" * 10, "image/png")}
@@ -180,6 +211,9 @@ class FakeGraph(FakeServer):
         if (token, parts[0]) in self.no_access:  # what Meta answers for an object the token may not see
             return graph_error(100, f"Unsupported get request. Object with ID '{parts[0]}' does not exist, cannot "
                                "be loaded due to missing permissions, or does not support this operation", 400, 33)
+        comment = self._comment_resource(call, parts, token)
+        if comment is not None:
+            return comment
         if len(parts) == 1 and call.method == "GET" and any(p["id"] == parts[0] for p in self.pages):
             page = next(p for p in self.pages if p["id"] == parts[0])  # a Page is public; its token is not
             own = {"access_token": self.issue_token("page", expires_in=0)} if self.tokens[token]["kind"] == "user" \
@@ -214,6 +248,10 @@ class FakeGraph(FakeServer):
             return self._edit_template(call, parts[0])
         if len(parts) == 2 and parts[1] == "messages" and call.method == "POST":
             return self._send(call, parts[0], token)
+        if len(parts) == 2 and parts[1] == "media" and call.method == "POST":
+            return self._upload_media(call, parts[0], token)
+        if len(parts) == 2 and parts[1] == "message_attachments" and call.method == "POST":
+            return self._upload_attachment(call, parts[0], token)
         page_token = self.tokens[token]["kind"] == "page"
         if len(parts) == 2 and parts[1] == "posts" and parts[0] in self.posts:
             if not page_token:
@@ -250,6 +288,50 @@ class FakeGraph(FakeServer):
             return Reply(200, {"data": [{**self.profile, "messaging_product": "whatsapp"}]})
         return graph_error(100, f"Unsupported get request. Object with ID '{parts[0]}' does not exist", 400, 33)
 
+    def add_comment(self, comment_id: str, kind: str = "fb") -> None:
+        """A comment Meta knows of (its webhook is what the test posts)."""
+        self.comments[comment_id] = {"kind": kind, "hidden": False, "deleted": False}
+
+    def _comment_resource(self, call: Call, parts: list[str], token: str) -> Reply | None:
+        """Posts and media read for a comment thread's root; public replies, hide and delete of comments, with a
+        page token as Meta requires. None: not about comments."""
+        if len(parts) == 1 and call.method == "GET" and ("message" in call.params.get("fields", "")
+                                                         or "caption" in call.params.get("fields", "")):
+            post = next((p for posts in self.posts.values() for p in posts if p["id"] == parts[0]), None)
+            if post is not None:
+                return Reply(200, {"id": post["id"], "message": post.get("message"),
+                                   "permalink_url": post.get("permalink_url")})
+            media = next((m for items in self.ig_media.values() for m in items if m["id"] == parts[0]), None)
+            if media is not None:
+                return Reply(200, {"id": media["id"], "caption": media.get("caption"),
+                                   "permalink": media.get("permalink")})
+            return None
+        comment = self.comments.get(parts[0])
+        if comment is None:
+            return None
+        if self.tokens[token]["kind"] != "page":
+            return graph_error(190, "A page access token is required to request this resource.", 400)
+        if self.refuse_comments is not None:
+            return self.refuse_comments
+        if comment["deleted"]:
+            return graph_error(100, f"Unsupported post request. Object with ID '{parts[0]}' does not exist", 400, 33)
+        edge = {"fb": "comments", "ig": "replies"}[comment["kind"]]
+        if len(parts) == 2 and parts[1] == edge and call.method == "POST":
+            if not call.params.get("message"):
+                return graph_error(100, "(#100) The message is required", 400)
+            reply_id = f"{parts[0]}_R{next(self._n)}"
+            self.comment_replies.append({"comment": parts[0], "message": call.params["message"],
+                                         "kind": comment["kind"], "id": reply_id})
+            return Reply(200, {"id": reply_id})
+        hide = {"fb": "is_hidden", "ig": "hide"}[comment["kind"]]
+        if len(parts) == 1 and call.method == "POST" and call.params.get(hide) == "true":
+            comment["hidden"] = True
+            return Reply(200, {"success": True})
+        if len(parts) == 1 and call.method == "DELETE":
+            comment["deleted"] = True
+            return Reply(200, {"success": True})
+        return graph_error(100, "(#100) Invalid parameter", 400)
+
     def _analytics(self, fields: str) -> dict[str, Any]:
         """analytics.start(S).end(E).granularity(DAY): one data point a day, 10*i sent, 9*i delivered."""
         import re
@@ -269,6 +351,8 @@ class FakeGraph(FakeServer):
         return Reply(200, {"data": [{"granularity": "DAILY", "data_points": points}]})
 
     def _send(self, call: Call, sender: str, token: str) -> Reply:
+        if call.params.get("status") == "read":  # a read receipt, not a message
+            return self._mark_read(call, sender, token)
         if self.refuse_sends is not None:
             return self.refuse_sends
         p = call.params
@@ -279,7 +363,19 @@ class FakeGraph(FakeServer):
             # Meta: `to` (a phone or group id) or, for customers without a shared phone, `recipient` (a BSUID).
             if not p.get("to") and not p.get("recipient"):
                 return graph_error(100, "(#100) The parameter to is required.", 400)
-            sent = {"from": sender, "to": p.get("to"), "body": p["text"]["body"], "kind": "whatsapp"}
+            if p.get("type") == "template":  # an approved template with its parameters, recorded as Meta got them
+                t = p.get("template") or {}
+                if not any(x["name"] == t.get("name") and x["language"] == (t.get("language") or {}).get("code")
+                           and x["status"] == "APPROVED" for x in self.templates):
+                    return graph_error(132001, "(#132001) Template name does not exist in the translation", 404)
+                sent = {"from": sender, "to": p.get("to"), "kind": "whatsapp", "type": "template", "template": t}
+            elif p.get("type", "text") != "text":
+                media = p.get(p["type"]) or {}
+                if media.get("id") not in self.uploads:
+                    return graph_error(131053, "Media upload error", 400)
+                sent = {"from": sender, "to": p.get("to"), "kind": "whatsapp", "type": p["type"], **media}
+            else:
+                sent = {"from": sender, "to": p.get("to"), "body": p["text"]["body"], "kind": "whatsapp"}
             if p.get("recipient"):
                 sent["recipient"] = p["recipient"]
             self.sent.append(sent)
@@ -290,9 +386,64 @@ class FakeGraph(FakeServer):
                                "messages": [{"id": f"wamid.OUT{n}"}]})
         if self.tokens[token]["kind"] != "page":
             return graph_error(190, "A page access token is required to request this resource.", 400)
-        self.sent.append({"from": sender, "to": p["recipient"]["id"], "body": p["message"]["text"], "kind": "page"})
+        attachment = p["message"].get("attachment")
+        if attachment:
+            attachment_id = (attachment.get("payload") or {}).get("attachment_id")
+            if attachment_id not in self.uploads:
+                return graph_error(100, "(#100) No matching attachment found", 400)
+            self.sent.append({"from": sender, "to": p["recipient"]["id"], "kind": "page", "type": attachment["type"],
+                              "attachment_id": attachment_id})
+        else:
+            self.sent.append({"from": sender, "to": p["recipient"]["id"], "body": p["message"]["text"],
+                              "kind": "page"})
         time.sleep(self.stall_sends)
         return Reply(200, {"recipient_id": p["recipient"]["id"], "message_id": f"m_OUT{n}"})
+
+    def _upload_media(self, call: Call, phone_id: str, token: str) -> Reply:
+        """POST /{phone-number-id}/media, multipart: `messaging_product=whatsapp`, the `file` part with its type.
+        Meta refuses a type it does not take (131053) and a file past the type's limit."""
+        if self.refuse_uploads is not None:
+            return self.refuse_uploads
+        fields, files = multipart(call)
+        if fields.get("messaging_product") != "whatsapp":
+            return graph_error(100, "(#100) The parameter messaging_product is required.", 400)
+        if "file" not in files:
+            return graph_error(100, "(#100) The parameter file is required.", 400)
+        name, data, ctype = files["file"]
+        media_id = f"{next(self._n):015d}"
+        self.uploads[media_id] = {"kind": "whatsapp", "from": phone_id, "filename": name, "mime_type": ctype,
+                                  "bytes": data}
+        return Reply(200, {"id": media_id})
+
+    def _upload_attachment(self, call: Call, page_id: str, token: str) -> Reply:
+        """POST /{page-id}/message_attachments, multipart: `message` (the attachment's type), `filedata`, and
+        `platform=instagram` for an Instagram account's Page; answers the attachment id."""
+        if self.tokens[token]["kind"] != "page":
+            return graph_error(190, "A page access token is required to request this resource.", 400)
+        if self.refuse_uploads is not None:
+            return self.refuse_uploads
+        fields, files = multipart(call)
+        message = json.loads(fields.get("message") or "{}")
+        kind = (message.get("attachment") or {}).get("type")
+        if kind not in ("image", "video", "audio", "file") or "filedata" not in files:
+            return graph_error(100, "(#100) Invalid attachment", 400)
+        name, data, ctype = files["filedata"]
+        attachment_id = f"{next(self._n):016d}"
+        self.uploads[attachment_id] = {"kind": "page", "from": page_id, "type": kind, "filename": name,
+                                       "mime_type": ctype, "bytes": data, "platform": fields.get("platform")}
+        return Reply(200, {"attachment_id": attachment_id})
+
+    def _mark_read(self, call: Call, sender: str, token: str) -> Reply:
+        """Meta: `{"messaging_product": "whatsapp", "status": "read", "message_id": "wamid…"}` -> success."""
+        if self.refuse_reads is not None:
+            return self.refuse_reads
+        p = call.params
+        if p.get("messaging_product") != "whatsapp" or self.tokens[token]["kind"] != "user":
+            return graph_error(100, "Invalid parameter", 400)
+        if not str(p.get("message_id") or "").startswith("wamid."):
+            return graph_error(100, "(#100) Invalid parameter message_id", 400)
+        self.read.append({"from": sender, "message_id": p["message_id"]})
+        return Reply(200, {"success": True})
 
     def _download(self, call: Call) -> Reply:
         _, error = self._auth_no_proof(call)

@@ -27,10 +27,15 @@ class FakeSlack(FakeServer):
         self.ephemerals: list[dict[str, Any]] = []  # chat.postEphemeral calls
         self.views: list[dict[str, Any]] = []  # views opened
         self.updates: list[dict[str, Any]] = []  # views.update calls: {"view_id", "view"}
+        self.published: list[dict[str, Any]] = []  # views.publish calls (Home tabs): {"user_id", "view"}
         self.closed_views: set[str] = set()  # view ids views.update answers not_found for (the user closed them)
         self.reactions: list[dict[str, Any]] = []
+        self.removed_reactions: list[dict[str, Any]] = []  # reactions.remove calls
+        self.edits: list[dict[str, Any]] = []  # chat.update calls: {"channel", "ts", "text", "blocks"}
         self.files: list[dict[str, Any]] = []  # completed uploads
         self.uploaded: dict[str, int] = {}  # file id -> bytes received
+        self.shared: dict[str, dict[str, Any]] = {}  # files team members shared: id -> name, mimetype, data
+        self.downloads: list[str] = []  # file ids fetched through url_private_download
         self.channels: dict[str, dict[str, Any]] = {}
         self.route("POST", "/api/chat.postMessage", self._post_message)
         self.route("POST", "/api/auth.test", self._auth_test)
@@ -40,7 +45,12 @@ class FakeSlack(FakeServer):
         self.route("POST", "/response", lambda c: Reply(200, b"ok", {"Content-Type": "text/plain"}))
         self.route("POST", "/api/views.open", self._views_open)
         self.route("POST", "/api/views.update", self._views_update)
+        self.route("POST", "/api/views.publish", self._views_publish)
+        self.route("*", "/api/chat.getPermalink", self._permalink)
         self.route("POST", "/api/reactions.add", self._reaction)
+        self.route("POST", "/api/reactions.remove", self._reaction_remove)
+        self.route("POST", "/api/chat.update", self._chat_update)
+        self.route("*", "/api/conversations.history", self._history)
         self.route("*", "/api/conversations.list", self._conversations_list)
         self.route("*", "/api/conversations.info", self._conversations_info)
         self.route("POST", "/api/conversations.join", lambda c: self._authed(c, {"ok": True, "channel": {
@@ -48,11 +58,19 @@ class FakeSlack(FakeServer):
         self.route("*", "/api/files.getUploadURLExternal", self._upload_url)
         self.route("POST", "/upload", self._upload)
         self.route("POST", "/api/files.completeUploadExternal", self._complete_upload)
+        self.route("*", "/api/files.info", self._files_info)
+        self.fallback = self._file_download  # GET /files-pri/{team}-{file id}/download/{name}
         self.route("POST", "/control/limit", self._control_limit)  # test-only: for a fake in its own process
         self.route("GET", "/control/stats", self._control_stats)
+        self.route("POST", "/control/pace", self._control_pace)
+        self.route("GET", "/control/posts", self._control_posts)
         self.users: dict[str, dict[str, Any]] = {}
         self.limited: dict[str, float] = {}  # channel -> monotonic time until which posts get 429
         self.refused_429 = 0
+        self.pace: tuple[float, float] | None = None  # (posts per second, burst) per channel, as Slack enforces
+        self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, monotonic time of that count)
+        self.refused_at: list[tuple[str, float]] = []  # (channel, monotonic time) of every 429 answered
+        self.posted_at: list[tuple[str, float]] = []  # (channel, monotonic time) of every message accepted
         self.reset()
 
     def _authed(self, call: Call, body: dict[str, Any]) -> Reply:
@@ -90,6 +108,50 @@ class FakeSlack(FakeServer):
             return Reply(400, {"ok": False, "error": "channel and seconds wanted"})
         return Reply(200, {"ok": True})
 
+    def enforce_pace(self, rate: float, burst: float) -> None:
+        """Slack's per-channel limit on chat.postMessage (thread replies included): `rate` posts per second with
+        bursts of `burst`, each channel's bucket full at first; beyond it a 429 with Retry-After (whole seconds
+        until the next token, at least 1). Counted like Slack: accepted posts only."""
+        with self._ts_lock:
+            self.pace, self._buckets = (rate, burst), {}
+
+    def _control_pace(self, call: Call) -> Reply:
+        """POST /control/pace?rate=R&burst=B: enforce_pace for a fake in another process (rate 0: off)."""
+        try:
+            rate, burst = float(call.params["rate"]), float(call.params["burst"])
+        except (KeyError, ValueError):
+            return Reply(400, {"ok": False, "error": "rate and burst wanted"})
+        if rate > 0:
+            self.enforce_pace(rate, burst)
+        else:
+            with self._ts_lock:
+                self.pace = None
+        return Reply(200, {"ok": True})
+
+    def _control_posts(self, call: Call) -> Reply:
+        """GET /control/posts: when each accepted message and each 429 happened (monotonic clock of this host),
+        with each message's channel, thread and number of blocks."""
+        with self._ts_lock:
+            return Reply(200, {"ok": True, "refused_at": [t for _, t in self.refused_at],
+                               "posts": [{"channel": m.get("channel"), "thread_ts": m.get("thread_ts"),
+                                          "text": m.get("text"), "blocks": m.get("blocks"), "at": at}
+                                         for m, (_, at) in zip(self.messages, self.posted_at, strict=True)]})
+
+    def _paced_out(self, channel: str) -> int:
+        """0 when a post to `channel` fits the pace (its token taken), else the Retry-After to answer."""
+        with self._ts_lock:
+            if self.pace is None:
+                return 0
+            rate, burst = self.pace
+            now = time.monotonic()
+            tokens, at = self._buckets.get(channel, (burst, now))
+            tokens = min(burst, tokens + (now - at) * rate)
+            if tokens >= 1:
+                self._buckets[channel] = (tokens - 1, now)
+                return 0
+            self._buckets[channel] = (tokens, now)
+            return max(1, math.ceil((1 - tokens) / rate))
+
     def _control_stats(self, call: Call) -> Reply:
         """GET /control/stats: 429s answered and messages posted per channel."""
         with self._ts_lock:
@@ -112,9 +174,16 @@ class FakeSlack(FakeServer):
         reply = self._authed(call, {"ok": True})
         if not reply.body.get("ok"):
             return reply
+        retry_after = self._paced_out(call.params["channel"])
+        if retry_after:
+            with self._ts_lock:
+                self.refused_429 += 1
+                self.refused_at.append((call.params["channel"], time.monotonic()))
+            return rate_limited(retry_after)
         with self._ts_lock:
             ts = f"1700000000.{next(self._ts):06d}"
             self.messages.append({**call.params, "ts": ts})
+            self.posted_at.append((call.params["channel"], time.monotonic()))
         message = {"type": "message", "text": call.params.get("text"), "ts": ts, "bot_id": "B1"}
         if call.params.get("thread_ts"):
             message["thread_ts"] = call.params["thread_ts"]
@@ -139,6 +208,68 @@ class FakeSlack(FakeServer):
             with self._ts_lock:
                 self.reactions.append(dict(call.params))
         return reply
+
+    def _reaction_remove(self, call: Call) -> Reply:
+        """Slack: `no_reaction` when that reaction is not on the message (added and not removed since)."""
+        key = (call.params.get("channel"), call.params.get("timestamp"), call.params.get("name"))
+        with self._ts_lock:
+            added = sum(1 for r in self.reactions if (r.get("channel"), r.get("timestamp"), r.get("name")) == key)
+            removed = sum(1 for r in self.removed_reactions
+                          if (r.get("channel"), r.get("timestamp"), r.get("name")) == key)
+        if added <= removed:
+            return self._authed(call, {"ok": False, "error": "no_reaction"})
+        reply = self._authed(call, {"ok": True})
+        if reply.body.get("ok"):
+            with self._ts_lock:
+                self.removed_reactions.append(dict(call.params))
+        return reply
+
+    def reactions_on(self, ts: str) -> list[str]:
+        """The reactions the bot left on the message `ts` (added and not removed), in the order added."""
+        with self._ts_lock:
+            names = [r["name"] for r in self.reactions if r.get("timestamp") == ts]
+            for r in self.removed_reactions:
+                if r.get("timestamp") == ts and r.get("name") in names:
+                    names.remove(r["name"])
+        return names
+
+    def _chat_update(self, call: Call) -> Reply:
+        """Edits a message the bot posted (text and blocks); `message_not_found` for any other ts."""
+        if not (call.params.get("text") or call.params.get("blocks")):
+            return self._authed(call, {"ok": False, "error": "no_text"})
+        if not _blocks_valid(call.params.get("blocks")):
+            return self._authed(call, {"ok": False, "error": "invalid_blocks"})
+        with self._ts_lock:
+            found = next((m for m in self.messages if m.get("channel") == call.params.get("channel")
+                          and m.get("ts") == call.params.get("ts")), None)
+        if found is None:
+            return self._authed(call, {"ok": False, "error": "message_not_found"})
+        reply = self._authed(call, {"ok": True, "channel": found["channel"], "ts": found["ts"]})
+        if reply.body.get("ok"):
+            with self._ts_lock:
+                for k in ("text", "blocks"):
+                    if k in call.params:
+                        found[k] = call.params[k]
+                self.edits.append({k: call.params.get(k) for k in ("channel", "ts", "text", "blocks")})
+        return reply
+
+    def _history(self, call: Call) -> Reply:
+        """conversations.history: the channel's messages (thread replies left out), newest first, up to `latest`
+        (itself included with `inclusive`), `limit` of them."""
+        p = call.params
+        latest = str(p.get("latest") or "9999999999.999999")
+        inclusive = str(p.get("inclusive")) in ("1", "true", "True")
+        with self._ts_lock:
+            found = [m for m in self.messages if m.get("channel") == p.get("channel")
+                     and m.get("thread_ts") in (None, m["ts"])
+                     and (m["ts"] < latest or (inclusive and m["ts"] == latest))]
+        found.sort(key=lambda m: m["ts"], reverse=True)
+        out = []
+        for m in found[:int(p.get("limit") or 100)]:
+            blocks = json.loads(m["blocks"]) if isinstance(m.get("blocks"), str) else m.get("blocks")
+            out.append({"type": "message", "ts": m["ts"], "text": m.get("text"), "bot_id": "B1",
+                        **({"blocks": blocks} if blocks else {})})
+        return self._authed(call, {"ok": True, "messages": out, "has_more": len(found) > len(out)})
 
     def _conversations_list(self, call: Call) -> Reply:
         return self._authed(call, {"ok": True, "channels": [{"id": cid, "name": c["name"]} for cid, c in
@@ -168,6 +299,39 @@ class FakeSlack(FakeServer):
                 self.files.append({**call.params, "files": files})
         return reply
 
+    def share_file(self, file_id: str, name: str, mimetype: str, data: bytes) -> dict[str, Any]:
+        """A file a team member shared in Slack: what the message event's `files` lists for it."""
+        self.shared[file_id] = {"name": name, "mimetype": mimetype, "data": data}
+        return {"id": file_id, "name": name, "mimetype": mimetype, "size": len(data), "mode": "hosted",
+                "url_private_download": f"{self.url}/files-pri/T1-{file_id}/download/{name}"}
+
+    def _files_info(self, call: Call) -> Reply:
+        file_id = call.params.get("file", "")
+        f = self.shared.get(file_id)
+        if f is None:
+            return self._authed(call, {"ok": False, "error": "file_not_found"})
+        return self._authed(call, {"ok": True, "file": {
+            "id": file_id, "name": f["name"], "title": f["name"], "mimetype": f["mimetype"],
+            "filetype": f["name"].rsplit(".", 1)[-1], "size": len(f["data"]), "mode": "hosted",
+            "url_private": f"{self.url}/files-pri/T1-{file_id}/{f['name']}",
+            "url_private_download": f"{self.url}/files-pri/T1-{file_id}/download/{f['name']}"}})
+
+    def _file_download(self, call: Call) -> Reply:
+        """url_private_download: the bytes with a bot token in the Authorization header; without one Slack
+        answers its sign-in page (HTML, 200), as the real one does."""
+        if call.method != "GET" or not call.path.startswith("/files-pri/T1-"):
+            return Reply(404, {"error": f"no fake for {call.method} {call.path}"})
+        file_id = call.path.removeprefix("/files-pri/T1-").split("/", 1)[0]
+        f = self.shared.get(file_id)
+        token = call.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token not in TEAMS:
+            return Reply(200, b"<html>Sign in to Slack</html>", {"Content-Type": "text/html; charset=utf-8"})
+        if f is None:
+            return Reply(404, b"Not found", {"Content-Type": "text/plain"})
+        with self._ts_lock:
+            self.downloads.append(file_id)
+        return Reply(200, f["data"], {"Content-Type": f["mimetype"]})
+
     def _views_open(self, call: Call) -> Reply:
         if not call.params.get("trigger_id"):
             return self._authed(call, {"ok": False, "error": "invalid_trigger_id"})
@@ -193,6 +357,33 @@ class FakeSlack(FakeServer):
                 self.updates.append({"view_id": view_id, "view": view})
         return reply
 
+    def _views_publish(self, call: Call) -> Reply:
+        """A Home tab: Slack refuses more than 100 blocks, a view that is not `home`, and no user."""
+        view = call.params.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        if not call.params.get("user_id") or not isinstance(view, dict) or view.get("type") != "home" or \
+                len(view.get("blocks") or []) > 100 or not _blocks_valid(view.get("blocks"), 100):
+            return self._authed(call, {"ok": False, "error": "invalid_arguments"})
+        reply = self._authed(call, {"ok": True, "view": {"id": "VH1", **view}})
+        if reply.body.get("ok"):
+            with self._ts_lock:
+                self.published.append({"user_id": call.params["user_id"], "view": view})
+        return reply
+
+    def _permalink(self, call: Call) -> Reply:
+        channel, ts = call.params.get("channel", ""), call.params.get("message_ts", "")
+        if not channel or not ts:
+            return self._authed(call, {"ok": False, "error": "message_not_found"})
+        return self._authed(call, {"ok": True, "channel": channel,
+                                   "permalink": f"https://team.slack.test/archives/{channel}/p{ts.replace('.', '')}"})
+
+    def wait_for_publish(self, count: int = 1, timeout: float = 10.0) -> dict[str, Any]:
+        """The `count`th published Home view, waiting for listeners that run after the ack."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.published) < count:
+            time.sleep(0.02)
+        return self.published[count - 1]
+
     def wait_for_ephemeral(self, count: int = 1, timeout: float = 10.0) -> dict[str, Any]:
         """The `count`th ephemeral message, waiting for work that goes on after an ack."""
         deadline = time.monotonic() + timeout
@@ -217,11 +408,20 @@ class FakeSlack(FakeServer):
             self.ephemerals.clear()
             self.views.clear()
             self.updates.clear()
+            self.published.clear()
             self.closed_views.clear()
             self.reactions.clear()
+            self.removed_reactions.clear()
+            self.edits.clear()
             self.files.clear()
             self.uploaded.clear()
+            self.shared.clear()
+            self.downloads.clear()
         self.limited, self.refused_429 = {}, 0
+        with self._ts_lock:
+            self.pace, self._buckets = None, {}
+            self.refused_at.clear()
+            self.posted_at.clear()
         self.channels = {"C_PUBLIC": {"name": "support", "is_private": False, "is_member": False},
                          "G_PRIVATE": {"name": "secret", "is_private": True, "is_member": False}}
         self.users = {"U_ADMIN": {"name": "ada", "is_admin": True, "profile": {"display_name": "Ada"}},
@@ -229,10 +429,10 @@ class FakeSlack(FakeServer):
                       "U_MEMBER": {"name": "max", "is_admin": False, "is_owner": False}}
 
 
-def _blocks_valid(blocks: Any) -> bool:
-    """Slack's `invalid_blocks`: more than 50 blocks, or a section text over 3,000 characters."""
+def _blocks_valid(blocks: Any, most: int = 50) -> bool:
+    """Slack's `invalid_blocks`: more than 50 blocks (`most`), or a section text over 3,000 characters."""
     blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
-    return len(blocks) <= 50 and all(len((b.get("text") or {}).get("text") or "") <= 3000
+    return len(blocks) <= most and all(len((b.get("text") or {}).get("text") or "") <= 3000
                                      for b in blocks if b.get("type") == "section")
 
 

@@ -95,16 +95,17 @@ def test_page_messages_and_postbacks_share_the_senders_thread(client, routed, fa
 
 def test_page_feed_comment(client, routed, fake_slack):
     deliver(client, routed, fixture("page/feed_comment.json"))
-    [post] = fake_slack.messages
-    assert post["channel"] == "C_FB" and "Sam Doe" in post["text"] and "Love it!" in post["text"]
+    root, post = fake_slack.messages  # the post's thread (tests/scenarios/test_comment_threads.py), then the comment
+    assert root["channel"] == post["channel"] == "C_FB" and post["thread_ts"] == root["ts"]
+    assert "Sam Doe" in post["text"] and "Love it!" in post["text"]
 
 
 def test_instagram_dm_comment_and_mention(client, routed, fake_slack):
     deliver(client, routed, fixture("instagram/message.json"))
     deliver(client, routed, batch(fixture("instagram/comment.json"), fixture("instagram/mention.json")))
-    dm, comment, mention = fake_slack.messages
+    dm, root, comment, mention = fake_slack.messages  # a comment goes to its post's thread
     assert dm["channel"] == "C_IG" and "@acme" in dm["text"] and "Is this in stock?" in dm["text"]
-    assert "@fan1" in comment["text"] and "Great photo" in comment["text"]
+    assert "@fan1" in comment["text"] and "Great photo" in comment["text"] and comment["thread_ts"] == root["ts"]
     assert "mentioned" in mention["text"] and mention["channel"] == "C_IG"
 
 

@@ -1,0 +1,11 @@
+"""The Slack app manifest (slack/manifest.yml) with the app's public URL filled in: printed by `make manifest`
+and shown, ready to copy, on the setup page."""
+
+from pathlib import Path
+from string import Template
+
+MANIFEST = Path(__file__).resolve().parent.parent / "slack" / "manifest.yml"
+
+
+def render(public_url: str) -> str:
+    return Template(MANIFEST.read_text()).substitute(PUBLIC_URL=public_url.rstrip("/"))

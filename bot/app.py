@@ -7,8 +7,9 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.commands import meta
-from bot.events import comments, home, replies
+from bot.events import comments, functions, home, replies
 from bot.manifest import BOT_SCOPES
+from bot.shortcuts import send_to_customer
 from metaops import defaults
 from metaops.runtime import Runtime
 from store.installations import RedisStateStore
@@ -37,4 +38,6 @@ def build(rt: Runtime) -> App | None:
     replies.register(app, rt)
     comments.register(app, rt)
     home.register(app, rt)
+    functions.register(app, rt)
+    send_to_customer.register(app, rt)
     return app

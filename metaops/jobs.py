@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metaops import home, replies, reply_window, submissions
+from metaops import home, replies, reply_window, submissions, workflow_steps
 from metaops.delivery import drain as _drain
 from metaops.delivery import periodic
 from metaops.delivery import retention as _retention
@@ -76,3 +76,9 @@ def submit_view(submission: dict[str, Any]) -> str:
 def refresh_home(team_id: str, user_id: str) -> None:
     """Publish a user's Home tab again after a change they made (metaops.home)."""
     home.publish(current(), team_id, user_id)
+
+
+def run_workflow_step(step: dict[str, Any]) -> str:
+    """A Workflow Builder step (function_executed) run once per execution id and completed or failed with its
+    execution's token (metaops.workflow_steps)."""
+    return workflow_steps.run(step, current())

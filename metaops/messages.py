@@ -170,6 +170,9 @@ TEMPLATE_NOT_EDITABLE = ("Template *{name}* is {status}: Meta lets only APPROVED
 TEMPLATE_USAGE = "Use `/meta template new`, `/meta template edit NAME` or `/meta template delete NAME`."
 TEMPLATE_DELETE_CONFIRM = "Delete template *{name}* (every language) at Meta? Messages can no longer use it."
 TEMPLATE_DELETED = ":wastebasket: Template *{name}* was deleted at Meta."
+TEMPLATE_SAMPLE_NOT_TAKEN = "Meta did not take the header sample. Send the form again, or try another file."
+TEMPLATE_AUTH_SECURITY = "Add \"For your security, do not share this code.\""
+TEMPLATE_AUTH_ZERO_TAP = "I accept WhatsApp's zero-tap terms (for OTP:ZERO_TAP)"
 TEMPLATES_FILTER_ERROR = ("I don't know `{word}`. Filter by status ({statuses}) and/or category "
                           "(MARKETING, UTILITY, AUTHENTICATION), e.g. `/meta templates APPROVED MARKETING`.")
 TEMPLATES_NONE = "No templates match. Create one with `/meta template new`."
@@ -178,6 +181,25 @@ TEMPLATES_NONE = "No templates match. Create one with `/meta template new`."
 METRICS_USAGE = "Use `/meta metrics [DAYS]` with DAYS from 1 to {max} (7 when left out)."
 METRICS_TITLE = "*WhatsApp messages, last {days} day(s)* (UTC days)"
 METRICS_TOP = "Most sent template: *{name}* ({sent} sent)"
+METRICS_EMPTY = "No WhatsApp messages in these {days} day(s), so there is no chart to show."
+METRICS_CHART_REFUSED = "The chart could not be posted here (Slack answered `{error}`).{hint}"
+METRICS_CHART_INVITE = " Invite the app to this channel, or run `/meta metrics` in a channel it is in or in its " \
+    "Messages tab."
+METRICS_CHART_FAILED = "The chart could not be drawn (reference `{ref}`); the table has the same numbers."
+METRICS_CHART_COMMENT = "WhatsApp messages, last {days} day(s) (`/meta metrics {days}`)"
+METRICS_CHART_ALT = "Line chart of WhatsApp messages per day from {first} to {last} (UTC): {sent} sent, " \
+    "{delivered} delivered and {read} in all; the busiest day was {busiest} with {most} sent."
+METRICS_ALT_READ = "{read} read"
+METRICS_ALT_NO_READ = "no read counts from Meta"
+METRICS_RATES_ALT = "Bar chart of read rate (read ÷ delivered) per template: {rates}."
+CHART_DAILY_TITLE = "WhatsApp messages per day, last {days} day(s) (UTC)"
+CHART_RATES_TITLE = "Read rate per template (read ÷ delivered), last {days} day(s)"
+CHART_SENT = "sent"
+CHART_DELIVERED = "delivered"
+CHART_READ = "read"
+CHART_DAY_AXIS = "day (UTC)"
+CHART_COUNT_AXIS = "messages"
+CHART_RATE_AXIS = "read rate (%)"
 
 # Notifications beyond WhatsApp messages.
 UNSUPPORTED_EVENT = ":grey_question: Meta sent a kind of event this app does not show yet: `{kind}` (kept; "\
@@ -436,3 +458,53 @@ WINDOW_CLOSED = (":lock: Not sent: the reply window closed at {time} UTC ({day})
 WA_JOINED = "{who}: {count} messages"  # the notification text of the joined post
 WA_JOINED_WHO = "{who} · {count} messages"  # its first block
 WA_JOINED_LINE = "<!date^{ts}^{{time}}|{utc} UTC>  {body}"  # one message: Slack shows the time in the reader's zone
+
+# Workflow Builder steps (custom steps: functions in the manifest, run by the worker, issue 14 point 5).
+STEP_POSTED = ":outbox_tray: A workflow sent the template *{name}* ({language}, {category}):"
+STEP_NUMBER_UNKNOWN = ("`{value}` is not a WhatsApp number of this workspace. Use its phone number id or display "
+                       "number: {numbers}.")
+STEP_NUMBER_CHOOSE = "This workspace has several WhatsApp numbers; name one in the step: {numbers}."
+STEP_TEMPLATE_MISSING = "Name the template to send."
+STEP_TEMPLATE_UNKNOWN = ("No approved template *{name}*{language} on this number. Approved: {names}. `/meta "
+                         "templates` lists them all.")
+STEP_TEMPLATE_LANGUAGE = "The template *{name}* exists in several languages ({languages}); set the step's language."
+STEP_TEMPLATE_MEDIA = ("The template *{name}* has a {kind} header, which a workflow step cannot provide. Send it with "
+                       "`/meta send`, or choose a template without a media header.")
+STEP_VARIABLES_COUNT = ("The template *{name}* takes {expected} value(s) ({names}), in this order; the step gave "
+                        "{given}.")
+STEP_VARIABLE_BAD = "{what}: {problem}"
+STEP_VARIABLES_BAD = "The variables must be text, or a list of texts."
+STEP_PAGE_CHOOSE = "Several Pages are connected; name one in the step (its id or name): {pages}."
+STEP_PAGE_UNKNOWN = "`{value}` is not a connected Page of this workspace. Connected: {pages}."
+STEP_NO_PAGE = "No Facebook Page is connected. A workspace admin can connect one with `/meta pages`."
+STEP_LINK_BAD = "The link must start with https:// or http://."
+STEP_UNKNOWN = ("Something went wrong while talking to Meta (reference {ref}). It may or may not have been done: "
+                "check before running the workflow again.")
+STEP_BROKEN = "MetaOps could not start this step (reference {ref}). Try again in a minute."
+
+# The "Send to customer…" message shortcut (metaops/forwarding.py, bot/shortcuts/send_to_customer.py).
+FORWARD_TITLE = "Send to customer"
+FORWARD_SUBMIT = "Send"
+FORWARD_PREVIEW = ("This message goes to the customer you choose, as a reply in their thread (the same rules as a "
+                   "reply written there):")
+FORWARD_FILES = "With the files: {names}"
+FORWARD_CUSTOMER_LABEL = "Customer"
+FORWARD_CUSTOMER_HINT = "Customer threads in this channel, the most recently active first."
+FORWARD_GROUP = "WhatsApp group {group}"
+FORWARD_BY = ":outbox_tray: Sent to the customer by <@{user}> from a shortcut"
+FORWARD_BY_FILES = ", with {names}"
+FORWARD_NOTE = ("This message is an internal note (it starts with `note:` or `//`), and notes are never sent to "
+                "customers. Nothing was sent.")
+FORWARD_GUEST = ("Messages of people from other Slack workspaces (Slack Connect) are never sent to customers. "
+                 "Nothing was sent.")
+FORWARD_EMPTY = "This message has no text or files to send to a customer."
+FORWARD_NONE = ("There are no customer threads in this channel. Use *Send to customer…* on a message in the channel "
+                "where the customer's thread is.")
+FORWARD_MESSAGES_ONLY = "*Send to customer…* works on a message: open a message's menu (⋮) and choose it there."
+FORWARD_GONE = "This form has expired or is not yours. Use *Send to customer…* on the message again."
+FORWARD_NOT_A_THREAD = "Choose one of this channel's customers from the list. Nothing was sent."
+FORWARD_REPLIES_OFF = ("Replies from Slack are off in this workspace (alerts-only mode), so nothing is sent to "
+                       "customers. An admin can turn them on with `/meta replies on`.")
+FORWARD_POST_FAILED = ("Slack did not take the message into the customer's thread ({reason}). Nothing was sent; "
+                       "try again.")
+FORWARD_NOT_STORED = ":x: Not sent to the customer: it could not be stored for sending. Use the shortcut again."

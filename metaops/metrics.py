@@ -26,9 +26,22 @@ class Day:
 
 
 @dataclass
+class TemplateCounts:
+    sent: int = 0
+    delivered: int = 0
+    read: int = 0
+
+    @property
+    def read_rate(self) -> float | None:
+        """Read ÷ delivered, as Meta's template insights count it (None before anything was delivered)."""
+        return min(1.0, self.read / self.delivered) if self.delivered else None
+
+
+@dataclass
 class Report:
     days: dict[str, Day] = field(default_factory=dict)  # "YYYY-MM-DD" -> counts
     top_template: tuple[str, int] | None = None
+    templates: dict[str, TemplateCounts] = field(default_factory=dict)  # template name -> counts over the period
     notes: list[str] = field(default_factory=list)
 
 
@@ -46,6 +59,19 @@ def report(rt: Runtime, team_id: str, days: int) -> Report:
                 day.delivered += int(point.get("delivered") or 0)
         _template_counts(rt, token, waba_id, s, e, out)
     return out
+
+
+def is_empty(r: Report) -> bool:
+    """Nothing sent, delivered or read in the whole period: nothing worth a chart."""
+    return not any(d.sent or d.delivered or d.read for d in r.days.values())
+
+
+def read_rates(r: Report, most: int) -> list[tuple[str, float]]:
+    """(template name, read rate) for the `most` templates with the most delivered, those first; templates with
+    nothing delivered are left out."""
+    delivered = sorted(((c.delivered, name) for name, c in r.templates.items() if c.delivered),
+                       key=lambda x: (-x[0], x[1]))
+    return [(name, r.templates[name].read_rate or 0.0) for _, name in delivered[:most]]
 
 
 def _template_counts(rt: Runtime, token: str, waba_id: str, start: int, end: int, out: Report) -> None:
@@ -66,6 +92,10 @@ def _template_counts(rt: Runtime, token: str, waba_id: str, start: int, end: int
             day.read = (day.read or 0) + int(point.get("read") or 0)
         tid = str(point.get("template_id"))
         sends[tid] = sends.get(tid, 0) + int(point.get("sent") or 0)
+        counts = out.templates.setdefault(ids.get(tid, tid), TemplateCounts())  # languages of a name add up
+        counts.sent += int(point.get("sent") or 0)
+        counts.delivered += int(point.get("delivered") or 0)
+        counts.read += int(point.get("read") or 0)
     if sends:
         best = max(sends, key=sends.get)
         if sends[best]:

@@ -47,7 +47,7 @@ def should_send(event: dict[str, Any]) -> bool:
     files shared (`file_share`, or no subtype with `files`), or both."""
     return bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts") and \
         event.get("subtype") in (None, "", "file_share") and not event.get("bot_id") and \
-        bool(event.get("text") or _shared_files(event)) and bool(event.get("user")) and not is_note(event.get("text"))
+        bool(event.get("text") or shared_files(event)) and bool(event.get("user")) and not is_note(event.get("text"))
 
 
 def is_note(text: Any) -> bool:
@@ -72,7 +72,7 @@ def mark_note(rt: Runtime, team_id: str, event: dict[str, Any]) -> bool:
     return True
 
 
-def _shared_files(event: dict[str, Any]) -> list[dict[str, Any]]:
+def shared_files(event: dict[str, Any]) -> list[dict[str, Any]]:
     """The files shared with a message, as kept in the outbox: Slack's id, name, mimetype and size."""
     return [{k: f[k] for k in ("id", "name", "mimetype", "size") if f.get(k) is not None}
             for f in event.get("files") or [] if isinstance(f, dict) and isinstance(f.get("id"), str) and f["id"]]
@@ -115,7 +115,7 @@ def store_reply(rt: Runtime, team_id: str, event: dict[str, Any]) -> tuple[int, 
         _guest_note(rt, team_id, event["channel"], event["thread_ts"])
         return None
     return outbox.add(rt.db.engine, team_id, event["channel"], event["thread_ts"], event["ts"], event["user"],
-                      event.get("text") or "", rt.clock(), files=_shared_files(event))
+                      event.get("text") or "", rt.clock(), files=shared_files(event))
 
 
 def queue_send(rt: Runtime, outbox_id: int) -> bool:
@@ -442,9 +442,19 @@ def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
     _show_state(rt, where[0], where[1], where[3], old, "failed")  # the :x: replaces the state's reaction
 
 
+def _profile_key(platform: str, asset_id: str, sender_id: str) -> str:
+    return f"metaops:profile:{platform}:{asset_id}:{sender_id}"
+
+
+def cached_sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str | None:
+    """A Messenger or Instagram sender's name when `sender_name` already read it (no call to Meta), else None."""
+    cached = rt.redis.get(_profile_key(platform, asset_id, sender_id))
+    return cached.decode() if cached else None
+
+
 def sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str:
     """A Messenger or Instagram sender's name (Meta's profile API, cached a day); the id when Meta won't say."""
-    key = f"metaops:profile:{platform}:{asset_id}:{sender_id}"
+    key = _profile_key(platform, asset_id, sender_id)
     cached = rt.redis.get(key)
     if cached:
         return cached.decode()

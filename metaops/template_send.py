@@ -183,9 +183,11 @@ def number_of(rt: Runtime, team_id: str) -> str:
     return str(found)
 
 
-def target_for_address(rt: Runtime, team_id: str, phone: str | None, bsuid: str | None) -> Target:
-    """A customer named by phone or BSUID on the workspace's number, with what we know of them (not stored yet)."""
-    number = number_of(rt, team_id)
+def target_for_address(rt: Runtime, team_id: str, phone: str | None, bsuid: str | None,
+                       number: str | None = None) -> Target:
+    """A customer named by phone or BSUID on the workspace's number (`number`, else its first), with what we know
+    of them (not stored yet)."""
+    number = number or number_of(rt, team_id)
     with rt.db.session() as s:
         row = None
         if bsuid:
@@ -481,3 +483,104 @@ def _slack_host(url: str, api_url: str) -> bool:
         return True
     host = parts.hostname or ""
     return parts.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com"))
+
+
+# --- plain inputs (a Workflow Builder step, metaops.workflow_steps) -------------------------------------------
+
+def number_named(rt: Runtime, team_id: str, raw: str | None) -> str:
+    """The workspace's WhatsApp number named by its phone number id or its display number (spaces, dashes and +
+    allowed); named by nothing, its only number. NotConnected without numbers, Refusal otherwise."""
+    with rt.db.session() as s:
+        rows = [(p.id, p.display_number or "") for p in s.scalars(
+            select(PhoneNumber).join(WhatsAppAccount).where(WhatsAppAccount.team_id == team_id)
+            .order_by(PhoneNumber.id))]
+    if not rows:
+        raise NotConnected(messages.SEND_NO_NUMBER)
+    listed = ", ".join(f"`{i}` ({escape(d)})" if d else f"`{i}`" for i, d in rows)
+    text = (raw or "").strip()
+    if not text:
+        if len(rows) > 1:
+            raise Refusal(messages.STEP_NUMBER_CHOOSE.format(numbers=listed), field="number")
+        return rows[0][0]
+    digits = re.sub(r"[\s\-().]", "", text).removeprefix("+")
+    for pid, _ in rows:
+        if text == pid:
+            return pid
+    for pid, display in rows:
+        if digits and digits == re.sub(r"\D", "", display):
+            return pid
+    raise Refusal(messages.STEP_NUMBER_UNKNOWN.format(value=escape(text[:40]), numbers=listed), field="number")
+
+
+def value_names(n: Needs) -> list[tuple[str, str]]:
+    """(value key, how a person names it) of every value the template takes, in the order a step lists them: the
+    header's variable, the body's variables, then the link ending of each URL button."""
+    out = [("header_text", f"header {{{{{n.header_variable}}}}}")] if n.header_variable else []
+    out += [(f"body_{v}", f"body {{{{{v}}}}}") for v in n.body_variables]
+    out += [(f"button_{b.index}", f"button “{b.text}” link ending") for b in n.url_buttons]
+    return out
+
+
+def approved_named(rt: Runtime, team_id: str, phone_number_id: str, name: str, language: str = "") -> Template:
+    """The number's APPROVED template of that name (and language: needed only when the name has several)."""
+    name, language = (name or "").strip(), (language or "").strip()
+    if not name:
+        raise Refusal(messages.STEP_TEMPLATE_MISSING)
+    rows = approved(rt, team_id, phone_number_id)
+    same = [t for t in rows if t.name == name and (not language or t.language == language)]
+    if len(same) == 1:
+        return same[0]
+    if same:
+        raise Refusal(messages.STEP_TEMPLATE_LANGUAGE.format(name=escape(name), languages=", ".join(
+            t.language for t in same)), field="language")
+    names = sorted({t.name for t in rows})
+    shown = ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
+    raise Refusal(messages.STEP_TEMPLATE_UNKNOWN.format(
+        name=escape(name[:100]), language=f" ({escape(language[:20])})" if language else "", names=shown or "none"))
+
+
+def send_plain(rt: Runtime, team_id: str, number: str | None, to: str, name: str, language: str,
+               variables: list[str]) -> str:
+    """Send an approved template from plain inputs (a Workflow Builder step): the business number by id or display
+    number, the customer by phone or BSUID, the template by name (and language), its values in the order of
+    value_names. The sent template is posted in the customer's thread as `/meta send` posts it. Returns Meta's
+    message id. Raises Refusal (nothing sent), NotConnected, GraphError (Meta refused)."""
+    phone_number_id = number_named(rt, team_id, number)
+    phone, bsuid = parse_recipient(to)
+    target = target_for_address(rt, team_id, phone, bsuid, number=phone_number_id)
+    t = approved_named(rt, team_id, phone_number_id, name, language)
+    reason = refusal_for(t, target)
+    if reason:
+        raise Refusal(reason)
+    n = needs_of(t.components)
+    if n.header_format in MEDIA_FORMATS:
+        raise Refusal(messages.STEP_TEMPLATE_MEDIA.format(name=escape(t.name), kind=n.header_format.lower()))
+    wanted = value_names(n)
+    if len(variables) != len(wanted):
+        raise Refusal(messages.STEP_VARIABLES_COUNT.format(
+            name=escape(t.name), expected=len(wanted), names=", ".join(w for _, w in wanted) or "none",
+            given=len(variables)), field="variables")
+    values = {key: value for (key, _), value in zip(wanted, variables, strict=True)}
+    errors = check(n, values)
+    if errors:
+        labels = dict(wanted)
+        raise Refusal(" ".join(messages.STEP_VARIABLE_BAD.format(what=labels.get(k, k), problem=p)
+                               for k, p in errors.items()), field="variables")
+    token = connections.token_of(rt, team_id)
+    try:
+        message_id = whatsapp.send_template(rt.graph, token, phone_number_id, target.recipient(), t.name,
+                                            t.language, components(n, values))
+    except GraphError as e:
+        if e.code == WINDOW_CODE_AUTH_BSUID:
+            raise Refusal(messages.SEND_AUTH_BSUID) from None
+        raise
+    filled = readable(t, n, values, "").split("\n", 1)[1]
+    text = messages.STEP_POSTED.format(name=escape(t.name), language=t.language, category=t.category) + "\n" + filled
+    try:
+        channel, ts, root = _post(rt, team_id, target, text)
+        with rt.db.session() as s:
+            s.merge(OutboundMessage(id=message_id, team_id=team_id, platform="whatsapp", channel_id=channel,
+                                    thread_ts=root, slack_ts=ts))
+    except Exception:  # noqa: BLE001 - the template was sent: the step succeeds even when the thread was not written
+        log.exception("template %s sent by a workflow as %s but not posted in its thread", t.name, message_id)
+    return message_id

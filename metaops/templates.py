@@ -6,11 +6,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from integrations.meta import whatsapp
+from integrations.meta import uploads, whatsapp
 from integrations.meta.errors import GraphError, OutcomeUnknown
-from integrations.meta.template_rules import Checked, Draft, check, field_for_meta_error
+from integrations.meta.template_rules import (
+    SAMPLE_LIMITS,
+    Checked,
+    Draft,
+    check,
+    field_for_meta_error,
+    media_format,
+    slack_file_id,
+)
+from integrations.slack import files as slack_files
 from metaops import connections, defaults, messages
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
@@ -100,9 +110,10 @@ class Refused(Exception):
 
 
 def create(rt: Runtime, team_id: str, draft: Draft) -> Template:
-    checked = _checked(draft)
+    _checked(draft)
     waba_id = wabas(rt, team_id)[0]
     token = connections.token_of(rt, team_id)
+    checked = _checked(_with_handle(rt, team_id, token, draft))
     try:
         answer = whatsapp.create_template(rt.graph, token, waba_id, draft.name, draft.language, draft.category,
                                           checked.components)
@@ -128,8 +139,9 @@ def owned(rt: Runtime, team_id: str, template_id: str) -> bool:
 def edit(rt: Runtime, team_id: str, template_id: str, draft: Draft) -> None:
     if not owned(rt, team_id, template_id):
         raise NotConnected(messages.TEMPLATE_ID_NOT_FOUND)
-    checked = _checked(draft, editing=True)
+    _checked(draft, editing=True)
     token = connections.token_of(rt, team_id)
+    checked = _checked(_with_handle(rt, team_id, token, draft), editing=True)
     try:
         whatsapp.edit_template(rt.graph, token, template_id, draft.category, checked.components)
     except OutcomeUnknown:  # Meta may have made it: not a refusal
@@ -153,6 +165,41 @@ def delete(rt: Runtime, team_id: str, name: str) -> int:
         for t in s.scalars(select(Template).where(Template.team_id == team_id, Template.name == name)):
             s.delete(t)
     return len(found)
+
+
+def _with_handle(rt: Runtime, team_id: str, token: str, draft: Draft) -> Draft:
+    """A media header's sample read from Slack with the bot token and handed to Meta's resumable upload: the draft
+    with Meta's handle (and Slack's word on the file's type and size). A draft without a new sample is unchanged
+    (an edited template keeps its stored handle). Refused, under Header sample file, when Slack or Meta will not."""
+    if not draft.header_sample.strip():
+        return draft
+    client = rt.slack.for_team(team_id)
+    unreadable = Refused({"header_sample": messages.SEND_MEDIA_UNREADABLE})
+    try:
+        info = slack_files.info(client, slack_file_id(draft.header_sample) or "")
+    except SlackApiError:
+        raise unreadable from None
+    draft.header_sample_type = str(info.get("mimetype") or "")
+    draft.header_sample_size = int(info.get("size") or 0)
+    _checked(draft)  # the file as Slack describes it now: its type and size
+    kind = media_format(draft) or "IMAGE"
+    url = str(info.get("url_private_download") or info.get("url_private") or "")
+    try:
+        data = slack_files.download(client, url, SAMPLE_LIMITS[kind], session=rt.graph.session,
+                                    timeout=defaults.GRAPH_TIMEOUT)
+    except (slack_files.FileUnavailable, OSError):
+        raise unreadable from None
+    if data is None:
+        raise Refused({"header_sample": f"An {kind.lower()} header sample may be at most "
+                                        f"{SAMPLE_LIMITS[kind] // 2**20} MB."})
+    try:
+        draft.header_handle = uploads.upload_file(rt.graph, token, str(info.get("name") or "sample"), data,
+                                                  draft.header_sample_type.lower())
+    except GraphError as e:  # nothing was made at Meta yet: the form may be sent again
+        raise Refused({"header_sample": messages.META_REFUSED.format(reason=e.user_text())}) from None
+    except uploads.UploadRefused:
+        raise Refused({"header_sample": messages.TEMPLATE_SAMPLE_NOT_TAKEN}) from None
+    return draft
 
 
 def _checked(draft: Draft, editing: bool = False) -> Checked:

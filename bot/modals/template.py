@@ -8,34 +8,68 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.modals import submission
-from integrations.meta.template_rules import CATEGORIES, Draft, check
-from integrations.slack.blocks import input_block, modal, option, plain_text_input, section, static_select
+from integrations.meta.template_rules import (
+    AUTH_SECURITY,
+    AUTH_ZERO_TAP_TERMS,
+    CATEGORIES,
+    MEDIA_FORMATS,
+    Draft,
+    check,
+    slack_file_id,
+)
+from integrations.slack import files as slack_files
+from integrations.slack.blocks import (
+    checkboxes,
+    input_block,
+    modal,
+    option,
+    plain_text_input,
+    section,
+    static_select,
+)
 from metaops import messages, submissions, templates
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 
 CALLBACK_ID = "template_modal"
-# field -> (label, multiline, optional, hint)
+# field -> (label, multiline, optional, hint). The SPEC's labels stay; the inputs after Buttons are for
+# AUTHENTICATION templates only (Meta writes their body and footer: Body and Footer stay empty), and a media header
+# comes from a file shared in Slack (Header sample file) rather than from the text of Header.
 FIELDS = {
     "name": ("Name", False, False, "lowercase letters, digits and underscores"),
     "language": ("Language", False, False, "for example en_US"),
     "category": ("Category", False, False, ""),
     "header": ("Header", False, True, "optional text, at most 60 characters; may hold {{1}}"),
+    "header_sample": ("Header sample file", False, True,
+                      "image, video or document header: a file shared in Slack, its link or id (F…): JPEG/PNG "
+                      "5 MB, MP4 16 MB, PDF 100 MB"),
     "header_example": ("Header example", False, True, "needed when the header has {{1}}"),
-    "body": ("Body", True, False, "at most 1024 characters; variables {{1}}, {{2}}… in order"),
+    "body": ("Body", True, True, "at most 1024 characters; variables {{1}}, {{2}}… in order; empty for "
+                                 "AUTHENTICATION (Meta writes it)"),
     "body_examples": ("Body examples", False, True, "one value per variable, comma-separated"),
     "footer": ("Footer", False, True, "optional, at most 60 characters"),
-    "buttons": ("Buttons", True, True, "one per line: Text (quick reply), Text | https://… or Text | +15551234567"),
+    "buttons": ("Buttons", True, True, "one per line: Text, Text | https://…, Text | +15551234567, COPY:CODE, "
+                                       "Text | FLOW:<flow id>, OTP:COPY_CODE|ONE_TAP|ZERO_TAP"),
+    "auth_options": ("Authentication options", False, True, "AUTHENTICATION only"),
+    "code_expiration": ("Code expires in (minutes)", False, True,
+                        "AUTHENTICATION only: 1 to 90; Meta adds \"This code expires in N minutes.\""),
+    "android_apps": ("Android apps", True, True, "AUTHENTICATION with OTP:ONE_TAP or ZERO_TAP: one app per line, "
+                                                 "package_name | signature_hash"),
 }
-EDIT_FIELDS = ("category", "header", "header_example", "body", "body_examples", "footer", "buttons")
+EDIT_FIELDS = tuple(k for k in FIELDS if k not in ("name", "language"))
+AUTH_OPTIONS = ((AUTH_SECURITY, messages.TEMPLATE_AUTH_SECURITY),
+                (AUTH_ZERO_TAP_TERMS, messages.TEMPLATE_AUTH_ZERO_TAP))
 
 
 def build(draft: Draft | None = None, meta: dict[str, Any] | None = None) -> dict[str, Any]:
     """The modal; with `meta["template_id"]` it edits that template (name and language cannot change)."""
     draft = draft or Draft(language="en_US", category="UTILITY")
     editing = bool(meta and meta.get("template_id"))
+    if draft.header_format in MEDIA_FORMATS and draft.header_handle:  # an edit keeps the stored media header
+        meta = {**(meta or {}), "header_format": draft.header_format, "header_handle": draft.header_handle}
     blocks: list[dict[str, Any]] = []
     if editing:
         blocks.append(section(messages.TEMPLATE_EDIT_NOTE.format(name=draft.name, language=draft.language)))
@@ -46,6 +80,10 @@ def build(draft: Draft | None = None, meta: dict[str, Any] | None = None) -> dic
         if key == "category":
             element = static_select("value", [option(c, c) for c in CATEGORIES],
                                     option(initial, initial) if initial in CATEGORIES else None)
+        elif key == "auth_options":
+            choices = [option(text, value) for value, text in AUTH_OPTIONS]
+            ticked = set(str(initial).split(","))
+            element = checkboxes("value", choices, [o for o in choices if o["value"] in ticked])
         else:
             element = plain_text_input("value", multiline, initial or None)
         blocks.append(input_block(label, key, element, optional=optional, hint=hint))
@@ -54,13 +92,32 @@ def build(draft: Draft | None = None, meta: dict[str, Any] | None = None) -> dic
 
 
 def draft_from_state(values: dict[str, Any], meta: dict[str, Any]) -> Draft:
-    d = Draft(name=meta.get("name", ""), language=meta.get("language", ""))
+    d = Draft(name=meta.get("name", ""), language=meta.get("language", ""),
+              header_format=str(meta.get("header_format") or ""), header_handle=str(meta.get("header_handle") or ""))
     for key in FIELDS:
         v = (values.get(key) or {}).get("value") or {}
-        value = (v.get("selected_option") or {}).get("value") if v.get("type") == "static_select" else v.get("value")
+        if v.get("type") == "checkboxes":
+            value: Any = ",".join(str(o.get("value")) for o in v.get("selected_options") or [])
+        elif v.get("type") == "static_select":
+            value = (v.get("selected_option") or {}).get("value")
+        else:
+            value = v.get("value")
         if value is not None:
             setattr(d, key, str(value).strip())
     return d
+
+
+def describe_sample(client: WebClient, d: Draft) -> str | None:
+    """What Slack says of the header sample (type and size, into the draft), or why the app cannot read it."""
+    file_id = slack_file_id(d.header_sample)
+    if not d.header_sample or not file_id:
+        return None  # nothing to read, or not a file: the rules say so
+    try:
+        info = slack_files.info(client, file_id)
+    except SlackApiError:
+        return messages.SEND_MEDIA_UNREADABLE
+    d.header_sample_type, d.header_sample_size = str(info.get("mimetype") or ""), int(info.get("size") or 0)
+    return None
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -76,7 +133,12 @@ def register(app: App, rt: Runtime) -> None:
         present = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
         template_id = meta.get("template_id")
         errors: dict[str, str] = {}
+        unreadable = describe_sample(client, draft)
+        if unreadable:
+            errors["header_sample"] = unreadable
         for key, msg in check(draft, editing=bool(template_id)).errors.items():  # Meta's rules, before Meta
+            if key in errors:
+                continue
             target = key if key in present else "body"
             errors[target] = f"{errors[target]} {msg}" if target in errors else msg
         try:

@@ -123,11 +123,14 @@ class GraphClient:
 
     def request(self, method: str, path: str, token: str | None = None, params: dict[str, Any] | None = None,
                 data: dict[str, Any] | None = None, json_body: dict[str, Any] | None = None,
-                files: dict[str, tuple[str, bytes, str]] | None = None) -> dict[str, Any]:
+                files: dict[str, tuple[str, bytes, str]] | None = None, content: bytes | None = None,
+                headers: dict[str, str] | None = None, auth_scheme: str = "Bearer") -> dict[str, Any]:
+        """`content` is a raw body (with `headers`, as the resumable upload sends a file's bytes); `auth_scheme`
+        names the Authorization scheme (Meta's upload sessions want `OAuth`)."""
         params = {k: _param(v) for k, v in (params or {}).items() if v is not None}
-        headers = {}
+        headers = dict(headers or {})
         if token:
-            headers["Authorization"] = f"Bearer {token}"
+            headers["Authorization"] = f"{auth_scheme} {token}"
             if token != self.app_token:
                 params["appsecret_proof"] = hmac.new(self._secret.encode(), token.encode(), hashlib.sha256).hexdigest()
         if data is not None:
@@ -137,7 +140,8 @@ class GraphClient:
             self._wait_for_usage(key)
             sent = True  # Meta may have acted on it
             try:
-                r = self.session.request(method, self.url(path), params=params, data=data, json=json_body,
+                r = self.session.request(method, self.url(path), params=params,
+                                         data=content if content is not None else data, json=json_body,
                                          files=files, headers=headers, timeout=self.timeout)
             except requests.RequestException as e:
                 sent = not _never_connected(e)

@@ -98,6 +98,10 @@ class FakeGraph(FakeServer):
         self.refuse_reads: Reply | None = None  # the answer to every read receipt, when set
         self.uploads: dict[str, dict[str, Any]] = {}  # media or attachment id -> what was uploaded
         self.refuse_uploads: Reply | None = None  # the answer to every media or attachment upload, when set
+        # Resumable Upload API: open sessions (id -> file_name, file_length, file_type, the token that opened it)
+        # and the handles given for finished uploads (handle -> that and the bytes)
+        self.upload_sessions: dict[str, dict[str, Any]] = {}
+        self.handles: dict[str, dict[str, Any]] = {}
         self.no_access: set[tuple[str, str]] = set()  # (token, asset id): that token no longer reaches that asset
         self.stall_sends = 0.0  # seconds to wait after accepting a send before answering (past a read timeout)
         self.media = {"MEDIA1": (b"\x89PNG fake image bytes" * 10, "image/png")}
@@ -137,7 +141,11 @@ class FakeGraph(FakeServer):
             return self._batch(call)
         if len(parts) == 2 and parts == [APP_ID, "subscriptions"]:
             return self._app_subscriptions(call)
+        if len(parts) == 1 and parts[0].startswith("upload:") and call.method == "POST":
+            return self._upload_bytes(call, parts[0])
         token, error = self._auth(call)
+        if not error and parts == [APP_ID, "uploads"] and call.method == "POST":
+            return self._upload_session(call, token)
         if error:
             return error
         return self._resource(call, parts, token)
@@ -415,6 +423,42 @@ class FakeGraph(FakeServer):
                                   "bytes": data}
         return Reply(200, {"id": media_id})
 
+    def _upload_session(self, call: Call, token: str) -> Reply:
+        """Resumable Upload API, step 1: `POST /{app-id}/uploads?file_name=&file_length=&file_type=` (a user token)
+        answers `{"id": "upload:…"}`; Meta takes only its listed types and a positive length."""
+        if self.refuse_uploads is not None:
+            return self.refuse_uploads
+        q = call.query
+        if self.tokens[token]["kind"] != "user":
+            return graph_error(190, "A user access token is required to request this resource.", 400)
+        if q.get("file_type") not in ("application/pdf", "image/jpeg", "image/jpg", "image/png", "video/mp4"):
+            return graph_error(100, "(#100) Param file_type must be one of {application/pdf, image/jpeg, "
+                               "image/jpg, image/png, video/mp4}", 400)
+        if not str(q.get("file_length", "")).isdigit() or int(q["file_length"]) <= 0 or not q.get("file_name"):
+            return graph_error(100, "(#100) The parameters file_length and file_name are required", 400)
+        session = f"upload:MTphdHRhY2htZW50O{next(self._n)}"
+        self.upload_sessions[session] = {"file_name": q["file_name"], "file_length": int(q["file_length"]),
+                                         "file_type": q["file_type"], "token": token}
+        return Reply(200, {"id": f"{session}?sig=ARZfake"})
+
+    def _upload_bytes(self, call: Call, session: str) -> Reply:
+        """Step 2: `POST /{upload-session-id}` with `Authorization: OAuth <token>` (the session's), `file_offset: 0`
+        and the whole file as the body answers the handle `{"h": "…"}`."""
+        info = self.upload_sessions.get(session)
+        header = call.headers.get("Authorization", "")
+        if info is None:
+            return graph_error(100, "(#100) Invalid upload session id", 400)
+        if not header.startswith("OAuth ") or header.removeprefix("OAuth ") != info["token"]:
+            return graph_error(190, "Invalid OAuth access token - Cannot parse access token", 400)
+        if call.headers.get("file_offset") != "0":
+            return graph_error(100, "(#100) file_offset must be 0 for a new upload", 400)
+        if len(call.raw) != info["file_length"]:
+            return graph_error(100, f"(#100) Expected {info['file_length']} bytes, got {len(call.raw)}", 400)
+        handle = f"4::{session.removeprefix('upload:')}:{hashlib.sha1(call.raw).hexdigest()[:12]}"
+        self.handles[handle] = {**info, "bytes": call.raw}
+        del self.upload_sessions[session]
+        return Reply(200, {"h": handle})
+
     def _upload_attachment(self, call: Call, page_id: str, token: str) -> Reply:
         """POST /{page-id}/message_attachments, multipart: `message` (the attachment's type), `filedata`, and
         `platform=instagram` for an Instagram account's Page; answers the attachment id."""
@@ -491,6 +535,11 @@ class FakeGraph(FakeServer):
         if any(t["name"] == p.get("name") and t["language"] == p.get("language") for t in self.templates):
             return graph_error(100, "Invalid parameter", 400, 2388024, "Message template already exists",
                                "There is already English (US) content for this template. Choose another name.")
+        header = next((c for c in p.get("components", []) if c.get("type") == "HEADER"), {})
+        if header.get("format") in ("IMAGE", "VIDEO", "DOCUMENT") and \
+                (header.get("example") or {}).get("header_handle", [""])[0] not in self.handles:
+            return graph_error(100, "Invalid parameter", 400, 2388273, "Invalid media header",
+                               "The header_handle is not a valid uploaded file handle.")
         body = next((c for c in p.get("components", []) if c.get("type") == "BODY"), {})
         if "forbidden" in body.get("text", ""):
             return graph_error(100, "Invalid parameter", 400, 2388019, "Body text not allowed",

@@ -36,6 +36,10 @@ class FakeSlack(FakeServer):
         self.uploaded: dict[str, int] = {}  # file id -> bytes received
         self.shared: dict[str, dict[str, Any]] = {}  # files team members shared: id -> name, mimetype, data
         self.downloads: list[str] = []  # file ids fetched through url_private_download
+        # Workflow steps: function_execution_id -> its execution token (what function_executed hands out), and every
+        # functions.completeSuccess / completeError call: {"kind", "function_execution_id", "outputs"/"error", "token"}
+        self.function_tokens: dict[str, str] = {}
+        self.completions: list[dict[str, Any]] = []
         self.channels: dict[str, dict[str, Any]] = {}
         self.route("POST", "/api/chat.postMessage", self._post_message)
         self.route("POST", "/api/auth.test", self._auth_test)
@@ -59,6 +63,8 @@ class FakeSlack(FakeServer):
         self.route("POST", "/upload", self._upload)
         self.route("POST", "/api/files.completeUploadExternal", self._complete_upload)
         self.route("*", "/api/files.info", self._files_info)
+        self.route("POST", "/api/functions.completeSuccess", lambda c: self._complete_function(c, "success"))
+        self.route("POST", "/api/functions.completeError", lambda c: self._complete_function(c, "error"))
         self.fallback = self._file_download  # GET /files-pri/{team}-{file id}/download/{name}
         self.route("POST", "/control/limit", self._control_limit)  # test-only: for a fake in its own process
         self.route("GET", "/control/stats", self._control_stats)
@@ -332,6 +338,37 @@ class FakeSlack(FakeServer):
             self.downloads.append(file_id)
         return Reply(200, f["data"], {"Content-Type": f["mimetype"]})
 
+    def function_execution(self, execution_id: str) -> str:
+        """A function execution as Slack starts one: its token, which completes only that execution."""
+        token = f"xwfp-{execution_id}-token"
+        self.function_tokens[execution_id] = token
+        return token
+
+    def _complete_function(self, call: Call, kind: str) -> Reply:
+        """functions.completeSuccess / completeError: the execution's own token; each execution completes once."""
+        token = call.headers.get("Authorization", "").removeprefix("Bearer ") or call.params.get("token", "")
+        execution = str(call.params.get("function_execution_id") or "")
+        if not execution or self.function_tokens.get(execution) != token:
+            return Reply(200, {"ok": False, "error": "invalid_auth"})
+        if any(c["function_execution_id"] == execution for c in self.completions):
+            return Reply(200, {"ok": False, "error": "function_execution_not_found"})  # ended already
+        record: dict[str, Any] = {"kind": kind, "function_execution_id": execution, "token": token}
+        if kind == "success":
+            record["outputs"] = json.loads(call.params.get("outputs") or "{}")
+        else:
+            if not call.params.get("error"):
+                return Reply(200, {"ok": False, "error": "invalid_arguments"})
+            record["error"] = call.params["error"]
+        self.completions.append(record)
+        return Reply(200, {"ok": True})
+
+    def wait_for_completion(self, count: int = 1, timeout: float = 10.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.completions) < count:
+            time.sleep(0.02)
+        assert len(self.completions) >= count, self.completions
+        return self.completions[count - 1]
+
     def _views_open(self, call: Call) -> Reply:
         if not call.params.get("trigger_id"):
             return self._authed(call, {"ok": False, "error": "invalid_trigger_id"})
@@ -417,6 +454,8 @@ class FakeSlack(FakeServer):
             self.uploaded.clear()
             self.shared.clear()
             self.downloads.clear()
+            self.function_tokens.clear()
+            self.completions.clear()
         self.limited, self.refused_429 = {}, 0
         with self._ts_lock:
             self.pace, self._buckets = None, {}

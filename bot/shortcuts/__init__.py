@@ -1,0 +1,1 @@
+"""Slack shortcuts, one module per shortcut."""

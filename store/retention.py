@@ -8,11 +8,12 @@ from typing import cast
 
 from sqlalchemy import ColumnElement, Engine, Table, and_, delete, select
 
-from store.models import DedupeKey, OutboundMessage, WebhookEvent
+from store.models import DedupeKey, OutboundMessage, ReplyOutbox, WebhookEvent
 
 _events = cast(Table, WebhookEvent.__table__)
 _dedupe = cast(Table, DedupeKey.__table__)
 _outbound = cast(Table, OutboundMessage.__table__)
+_outbox = cast(Table, ReplyOutbox.__table__)
 
 
 def delete_events(engine: Engine, state: str, older_than: datetime, batch: int) -> int:
@@ -28,6 +29,13 @@ def delete_dedupe_keys(engine: Engine, older_than: datetime, batch: int) -> int:
 def delete_outbound(engine: Engine, older_than: datetime, batch: int) -> int:
     """Records of replies sent before `older_than`."""
     return _delete(engine, _outbound, _outbound.c.created_at < older_than, batch)
+
+
+def delete_outbox(engine: Engine, older_than: datetime, batch: int) -> int:
+    """Replies stored before `older_than` whose fate is settled; pending (and unknown: a person may still
+    press "Send again") rows are kept."""
+    settled = _outbox.c.state.in_(("sent", "refused", "failed"))
+    return _delete(engine, _outbox, and_(settled, _outbox.c.created_at < older_than), batch)
 
 
 def _delete(engine: Engine, table: Table, where: ColumnElement[bool], batch: int) -> int:

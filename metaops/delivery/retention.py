@@ -30,6 +30,7 @@ def purge(rt: Runtime) -> dict[str, int]:
         "failed_webhook_events": retention.delete_events(engine, "failed", now - timedelta(days=2 * days), batch),
         "dedupe_keys": retention.delete_dedupe_keys(engine, cutoff, batch),
         "outbound_messages": retention.delete_outbound(engine, cutoff, batch),
+        "reply_outbox": retention.delete_outbox(engine, cutoff, batch),
     }
     if any(deleted.values()):
         log.info("retention (%d days): deleted %s", days,

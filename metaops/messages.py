@@ -371,6 +371,9 @@ SEND_BODY_LABEL = "Body {{{{{var}}}}}"
 SEND_BUTTON_LABEL = "Button “{text}” link ending"
 SEND_EXAMPLE_HINT = "Example: {example}"
 SEND_BUTTON_HINT = "Completes {url}"
+SEND_COUPON_LABEL = "Coupon code (“{text}” button)"
+SEND_COUPON_BUTTON = "Copy offer code"  # a copy-code button's text when Meta gives none
+SEND_COUPON_HINT = "What the customer's copy-code button copies: 1 to {limit} characters, no spaces"
 SEND_CATEGORY_NOTE = "{category} · {language}\n>{body}"
 SEND_BAD_RECIPIENT = ("`{value}` is neither a phone number with country code (such as +15551234567) nor a "
                       "business-scoped user id (such as US.13491208655302741918).")
@@ -392,6 +395,8 @@ SEND_PARAMETER_LONG = "At most {limit} characters."
 SEND_BODY_LONG = "With these values the body is longer than {limit} characters."
 SEND_URL_SPACES = "The end of a link may not hold spaces."
 SEND_URL_LONG = "With this value the link is longer than {limit} characters."
+SEND_COUPON_SPACES = "A coupon code may not hold spaces."
+SEND_COUPON_LONG = "A coupon code is at most {limit} characters; this one has {given}."
 SEND_MEDIA_MISSING = "Paste the link or id (F…) of a file shared in Slack."
 SEND_MEDIA_UNREADABLE = ("The app cannot read that Slack file. Share it in a channel the app is in, then paste its "
                          "link again.")

@@ -1,7 +1,8 @@
 """Sending an approved WhatsApp template to a customer from Slack (`/meta send`, the thread's "Send template").
 
 What a template needs is read from its stored components: a header variable or a media header, the body's
-variables (Meta's examples are the hints), and the suffix of each URL button whose link ends in a variable.
+variables (Meta's examples are the hints), the suffix of each URL button whose link ends in a variable, and the
+coupon code of a MARKETING template's copy-code button (its example code is the hint).
 The values are checked the way Meta checks send parameters, turned into the send's components, and the sent
 template is posted in the customer's thread as readable text with the values filled in.
 
@@ -26,7 +27,7 @@ from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError
 from integrations.meta.media import MediaRefused, download
 from integrations.meta.payload import Person
-from integrations.meta.template_rules import MAX_BODY, MAX_HEADER
+from integrations.meta.template_rules import MAX_BODY, MAX_COPY_CODE, MAX_HEADER
 from integrations.slack.blocks import section
 from integrations.slack.mrkdwn import escape
 from metaops import connections, defaults, messages, templates
@@ -53,6 +54,7 @@ MAX_PARAMETER = 1024  # Meta's longest body parameter, characters
 MAX_URL_SUFFIX = 2000  # the longest link Meta takes for a button, characters
 WINDOW_CODE_AUTH_BSUID = 131062  # Meta: authentication templates cannot be sent to a business-scoped user id
 GROUP_PREFIX = "group:"
+COUPON = "coupon_code"  # the value key (and the modal's block id) of a copy-code button's coupon code
 
 
 class Refusal(Exception):
@@ -72,6 +74,15 @@ class Button:
     example: str
 
 
+@dataclass(frozen=True)
+class CopyCode:
+    """A MARKETING template's copy-code (coupon) button: Meta allows one, and takes its code when it is sent."""
+
+    index: int
+    text: str  # Meta writes the button's own text
+    example: str
+
+
 @dataclass
 class Needs:
     """What one template asks for when it is sent."""
@@ -85,6 +96,7 @@ class Needs:
     body_examples: list[str] = field(default_factory=list)
     footer: str = ""
     url_buttons: list[Button] = field(default_factory=list)  # links that end in a variable
+    copy_code: CopyCode | None = None  # the copy-code button, whose coupon code is given at send
     other_buttons: list[dict[str, Any]] = field(default_factory=list)
     named: bool = False  # named parameters ({{first_name}}) rather than positional ({{1}})
     otp_indexes: list[int] = field(default_factory=list)  # authentication buttons that take the code
@@ -146,6 +158,11 @@ def needs_of(components: list[dict[str, Any]], parameter_format: str | None = No
                                                 else ""))
                 elif b.get("type") == "OTP":
                     n.otp_indexes.append(i)
+                elif str(b.get("type") or "").upper() == "COPY_CODE" and n.copy_code is None:
+                    examples = b.get("example")
+                    example = examples[0] if isinstance(examples, list) and examples else \
+                        examples if isinstance(examples, str) else ""
+                    n.copy_code = CopyCode(i, str(b.get("text") or ""), str(example or ""))
                 else:
                     n.other_buttons.append(b)
     return n
@@ -257,7 +274,7 @@ def refusal_for(t: Template, target: Target) -> str | None:
 
 def check(n: Needs, values: dict[str, str]) -> dict[str, str]:
     """Meta's rules for send parameters; errors keyed by the modal's block ids. `values` holds `header_text`,
-    `header_media`, `body_<variable>` and `button_<index>`."""
+    `header_media`, `body_<variable>`, `button_<index>` and `coupon_code`."""
     errors: dict[str, str] = {}
     if n.header_variable:
         v = values.get("header_text", "")
@@ -292,6 +309,14 @@ def check(n: Needs, values: dict[str, str]) -> dict[str, str]:
             errors[key] = messages.SEND_URL_SPACES
         elif len(fill(b.url, {k: v for k in _variables(b.url)})) > MAX_URL_SUFFIX:
             errors[key] = messages.SEND_URL_LONG.format(limit=MAX_URL_SUFFIX)
+    if n.copy_code is not None:
+        v = values.get(COUPON, "")
+        if not v.strip():
+            errors[COUPON] = messages.SEND_VALUE_MISSING
+        elif re.search(r"\s", v):
+            errors[COUPON] = messages.SEND_COUPON_SPACES
+        elif len(v) > MAX_COPY_CODE:
+            errors[COUPON] = messages.SEND_COUPON_LONG.format(limit=MAX_COPY_CODE, given=len(v))
     return errors
 
 
@@ -316,6 +341,9 @@ def components(n: Needs, values: dict[str, str], media_id: str | None = None,
     for b in n.url_buttons:
         out.append({"type": "button", "sub_type": "url", "index": str(b.index),
                     "parameters": [{"type": "text", "text": values[f"button_{b.index}"]}]})
+    if n.copy_code is not None:
+        out.append({"type": "button", "sub_type": "copy_code", "index": str(n.copy_code.index),
+                    "parameters": [{"type": "coupon_code", "coupon_code": values[COUPON]}]})
     for i in n.otp_indexes:  # an authentication template's copy-code button carries the code too
         code = values.get(f"body_{n.body_variables[0]}", "") if n.body_variables else ""
         out.append({"type": "button", "sub_type": "url", "index": str(i),
@@ -347,6 +375,8 @@ def readable(t: Template, n: Needs, values: dict[str, str], user_id: str, filena
     for b in n.url_buttons:
         url = fill(b.url, {k: values.get(f"button_{b.index}", "") for k in _variables(b.url)})
         lines.append(f"[{escape(b.text)}] {url}")
+    if n.copy_code is not None:
+        lines.append(f"[{escape(n.copy_code.text or messages.SEND_COUPON_BUTTON)}] {escape(values.get(COUPON, ''))}")
     for other in n.other_buttons:
         target = other.get("phone_number") or other.get("url") or ""
         lines.append(f"[{escape(str(other.get('text', '')))}]" + (f" {target}" if target else ""))
@@ -514,10 +544,13 @@ def number_named(rt: Runtime, team_id: str, raw: str | None) -> str:
 
 def value_names(n: Needs) -> list[tuple[str, str]]:
     """(value key, how a person names it) of every value the template takes, in the order a step lists them: the
-    header's variable, the body's variables, then the link ending of each URL button."""
+    header's variable, the body's variables, the link ending of each URL button, then the copy-code button's
+    coupon code."""
     out = [("header_text", f"header {{{{{n.header_variable}}}}}")] if n.header_variable else []
     out += [(f"body_{v}", f"body {{{{{v}}}}}") for v in n.body_variables]
     out += [(f"button_{b.index}", f"button “{b.text}” link ending") for b in n.url_buttons]
+    if n.copy_code is not None:
+        out.append((COUPON, "copy-code button coupon code"))
     return out
 
 

@@ -111,7 +111,9 @@ def error_text(e: Exception, execution_id: str) -> str:
 
 def send_template(rt: Runtime, team_id: str, inputs: dict[str, Any]) -> dict[str, str]:
     """Inputs: number (phone number id or display number; may be empty with one number), recipient (phone or
-    BSUID), template (name), language (when the name has several), variables (comma-separated text or a list)."""
+    BSUID), template (name), language (when the name has several), variables (comma-separated text or a list) in
+    the order of template_send.value_names: header variable, body variables, each URL button's link ending, then
+    the copy-code button's coupon code."""
     message_id = template_send.send_plain(rt, team_id, text(inputs, "number"), text(inputs, "recipient"),
                                           text(inputs, "template"), text(inputs, "language"),
                                           variables(inputs.get("variables")))

@@ -1,8 +1,9 @@
 """The send-template modal: opened by `/meta send [+PHONE | BSUID]` and by a thread's "Send template" button.
 
 It lists the number's APPROVED templates; choosing one (a block action on the select) updates the view with the
-values that template needs. The submission is checked at once (admin, workspace, Meta's rules for the values,
-marketing opt-out, authentication to a BSUID) and sent by one submit_view job per view id."""
+values that template needs (a copy-code button's coupon code among them). The submission is checked at once
+(admin, workspace, Meta's rules for the values, marketing opt-out, authentication to a BSUID) and sent by one
+submit_view job per view id."""
 
 from __future__ import annotations
 
@@ -83,6 +84,12 @@ def _fields(t: Template, values: dict[str, Any]) -> list[dict[str, Any]]:
         hint = messages.SEND_BUTTON_HINT.format(url=b.url) + (
             " · " + messages.SEND_EXAMPLE_HINT.format(example=b.example) if b.example else "")
         out.append(_text_input(messages.SEND_BUTTON_LABEL.format(text=b.text), f"button_{b.index}", values, hint))
+    if n.copy_code is not None:
+        c = n.copy_code
+        hint = messages.SEND_COUPON_HINT.format(limit=template_send.MAX_COPY_CODE) + (
+            " · " + messages.SEND_EXAMPLE_HINT.format(example=c.example) if c.example else "")
+        out.append(_text_input(messages.SEND_COUPON_LABEL.format(text=c.text or messages.SEND_COUPON_BUTTON),
+                               template_send.COUPON, values, hint))
     return out
 
 

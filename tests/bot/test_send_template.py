@@ -41,6 +41,14 @@ PHOTO = {"id": "800000000000004", "name": "new_arrivals", "language": "en_US", "
                                               {"type": "BODY", "text": "New jackets are in."}]}
 PENDING = {"id": "800000000000005", "name": "not_yet", "language": "en_US", "category": "UTILITY",
            "status": "PENDING", "components": [{"type": "BODY", "text": "Hello"}]}
+# a coupon template: Meta lists a copy-code button with its example code; the code itself is given at send
+COUPON = {"id": "800000000000006", "name": "fall_coupon", "language": "en_US", "category": "MARKETING",
+          "status": "APPROVED", "components": [
+              {"type": "BODY", "text": "Use code {{1}} for {{2}} off.", "example": {"body_text": [["FALL25", "25%"]]}},
+              {"type": "BUTTONS", "buttons": [
+                  {"type": "QUICK_REPLY", "text": "Stop promotions"},
+                  {"type": "COPY_CODE", "text": "Copy offer code", "example": ["FALL25"]}]}]}
+CODE_15 = "FALL25-ABCDEFGH"  # the longest coupon code Meta takes, 15 characters
 ORDER_VALUES = {"header_text": "18273", "body_1": "Ana", "body_2": "18273", "body_3": "Monday", "button_1": "XYZ-9"}
 
 
@@ -257,6 +265,48 @@ def test_values_checked_like_meta(client, rt, thread, fake_slack, fake_graph):
     assert errors(submit(client, view, PENDING["id"], {}))["template"] == \
         messages.SEND_NOT_APPROVED.format(name="not_yet", status="PENDING")
     assert errors(submit(client, view, "999", {}))["template"] == messages.SEND_TEMPLATE_GONE
+    run_worker(rt)
+    assert not [s for s in fake_graph.sent if s.get("type") == "template"]
+
+
+def test_copy_code_button_takes_a_coupon_code(client, rt, thread, fake_slack, fake_graph):
+    fake_graph.templates.append(dict(COUPON))
+    press_thread_button(client, fake_slack, "C_CONNECT", thread)
+    choose(client, wait_for(fake_slack.views), COUPON["id"])
+    view = wait_for(fake_slack.updates)["view"]
+    fields = inputs(view)
+    assert list(fields) == ["template", "body_1", "body_2", "coupon_code"]
+    assert fields["coupon_code"]["label"]["text"] == "Coupon code (“Copy offer code” button)"
+    assert fields["coupon_code"]["hint"]["text"] == \
+        messages.SEND_COUPON_HINT.format(limit=15) + " · " + messages.SEND_EXAMPLE_HINT.format(example="FALL25")
+    assert len(CODE_15) == 15
+    r = submit(client, view, COUPON["id"], {"body_1": CODE_15, "body_2": "25%", "coupon_code": CODE_15})
+    assert r.get_json()["response_action"] == "update"
+    run_worker(rt)
+    [sent] = [s for s in fake_graph.sent if s.get("type") == "template"]
+    assert sent["template"] == {"name": "fall_coupon", "language": {"code": "en_US"}, "components": [
+        {"type": "body", "parameters": [{"type": "text", "text": CODE_15}, {"type": "text", "text": "25%"}]},
+        {"type": "button", "sub_type": "copy_code", "index": "1",
+         "parameters": [{"type": "coupon_code", "coupon_code": CODE_15}]}]}
+    [post] = [m for m in fake_slack.messages if m.get("thread_ts") == thread]
+    assert f"Use code {CODE_15} for 25% off." in post["text"]
+    assert f"[Copy offer code] {CODE_15}" in post["text"] and "[Stop promotions]" in post["text"]
+
+
+@pytest.mark.parametrize(("code", "problem"), [
+    ("", messages.SEND_VALUE_MISSING),
+    ("   ", messages.SEND_VALUE_MISSING),
+    (CODE_15 + "X", messages.SEND_COUPON_LONG.format(limit=15, given=16)),
+    ("FALL 25", messages.SEND_COUPON_SPACES),
+])
+def test_coupon_code_checked_under_its_field(client, rt, thread, fake_slack, fake_graph, code, problem):
+    fake_graph.templates.append(dict(COUPON))
+    press_thread_button(client, fake_slack, "C_CONNECT", thread)
+    choose(client, wait_for(fake_slack.views), COUPON["id"])
+    view = wait_for(fake_slack.updates)["view"]
+    found = errors(submit(client, view, COUPON["id"], {"body_1": "FALL25", "body_2": "25%", "coupon_code": code}))
+    assert found == {"coupon_code": problem}
+    assert "coupon_code" in inputs(view)  # the error shows under the field itself
     run_worker(rt)
     assert not [s for s in fake_graph.sent if s.get("type") == "template"]
 

@@ -14,7 +14,7 @@ import pytest
 from metaops import manifest, messages, workflow_steps
 from store import customers
 from store.models import MetaConnection, OutboundMessage
-from tests.bot.test_send_template import BSUID, CODE, ORDER, PHOTO, PROMO
+from tests.bot.test_send_template import BSUID, CODE, CODE_15, COUPON, ORDER, PHOTO, PROMO
 from tests.constants import PHONE_ID
 from tests.fakes.meta_graph import graph_error
 from tests.helpers import connect_page, connect_whatsapp, run_worker, slack_event
@@ -69,7 +69,7 @@ def templates_sent(fake_graph: Any) -> list[dict[str, Any]]:
 @pytest.fixture
 def whatsapp(rt, fake_graph):
     connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
-    fake_graph.templates = [dict(t) for t in (ORDER, PROMO, CODE, PHOTO)]
+    fake_graph.templates = [dict(t) for t in (ORDER, PROMO, CODE, PHOTO, COUPON)]
     return rt
 
 
@@ -138,6 +138,15 @@ def test_send_template_step_takes_a_list_and_the_number_id_and_runs_once(client,
     ({"recipient": "+15551234567", "template": "order_shipped", "variables": {"a": 1}}, messages.STEP_VARIABLES_BAD),
     ({"recipient": "+15551234567", "template": "new_arrivals", "variables": ""}, "has a image header"),
     ({"recipient": BSUID, "template": "login_code", "variables": "123456"}, messages.SEND_AUTH_BSUID),
+    # a copy-code button's coupon code comes last, and is checked like the modal checks it
+    ({"recipient": "+15551234567", "template": "fall_coupon", "variables": "FALL25, 25%"},
+     "takes 3 value(s) (body {{1}}, body {{2}}, copy-code button coupon code)"),
+    ({"recipient": "+15551234567", "template": "fall_coupon", "variables": ["FALL25", "25%", ""]},
+     f"copy-code button coupon code: {messages.SEND_VALUE_MISSING}"),
+    ({"recipient": "+15551234567", "template": "fall_coupon", "variables": f"FALL25, 25%, {CODE_15}X"},
+     f"copy-code button coupon code: {messages.SEND_COUPON_LONG.format(limit=15, given=16)}"),
+    ({"recipient": "+15551234567", "template": "fall_coupon", "variables": ["FALL25", "25%", "FALL 25"]},
+     f"copy-code button coupon code: {messages.SEND_COUPON_SPACES}"),
 ])
 def test_send_template_step_fails_with_the_reason(client, whatsapp, fake_slack, fake_graph, inputs, expected):
     execution = function_executed(client, fake_slack, workflow_steps.SEND_TEMPLATE, inputs)
@@ -146,6 +155,20 @@ def test_send_template_step_fails_with_the_reason(client, whatsapp, fake_slack, 
     assert done["kind"] == "error" and done["function_execution_id"] == execution
     assert expected in done["error"]
     assert not templates_sent(fake_graph)
+
+
+def test_send_template_step_fills_the_copy_code_button(client, whatsapp, fake_slack, fake_graph):
+    function_executed(client, fake_slack, workflow_steps.SEND_TEMPLATE, {
+        "recipient": "+15551234567", "template": "fall_coupon", "variables": f"FALL25, 25%, {CODE_15}"})
+    run_worker(whatsapp)
+    [sent] = templates_sent(fake_graph)
+    assert sent["template"] == {"name": "fall_coupon", "language": {"code": "en_US"}, "components": [
+        {"type": "body", "parameters": [{"type": "text", "text": "FALL25"}, {"type": "text", "text": "25%"}]},
+        {"type": "button", "sub_type": "copy_code", "index": "1",
+         "parameters": [{"type": "coupon_code", "coupon_code": CODE_15}]}]}
+    assert fake_slack.wait_for_completion()["kind"] == "success"
+    [root] = [m for m in fake_slack.messages if "fall_coupon" in m["text"]]
+    assert f"[Copy offer code] {CODE_15}" in root["text"]
 
 
 def test_send_template_step_fails_for_an_opted_out_customer(client, whatsapp, fake_slack, fake_graph):

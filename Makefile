@@ -52,7 +52,7 @@ run: setup
 	PATH="$(BIN):$$PATH" $(BIN)/honcho start release
 	@run_env=$$($(PY) -c "$$RUN_ENV") || exit 1; eval "$$run_env"; \
 	  echo "make run: web on port $$PORT, PUBLIC_URL $$PUBLIC_URL (setup page: http://localhost:$$PORT/)"; \
-	  PATH="$(BIN):$$PATH" exec $(BIN)/honcho start -p "$$PORT" web worker clock
+	  PATH="$(BIN):$$PATH" exec $(BIN)/honcho start -p $$PORT web worker clock
 
 # The headless-browser test of the setup page needs Debian's chromium: installed when missing and this is
 # a root Debian/Ubuntu machine; otherwise that one test skips (never fails the run). Without PostgreSQL the

@@ -17,52 +17,29 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-from sqlalchemy import text
+from bench import common
+from bench.common import ROOT
+from tests.helpers import worker_command, worker_env
 
-from metaops import runtime, settings
-from metaops.delivery import inbox
-from store import events, workspaces
-from store.clock import utcnow
-from store.models import MetaConnection
-from tests.databases import temporary_database
-
-ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/11"  # a db of its own: the other benches flush db 13
-PG_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/test"
-FAKE = ("import time\n"
-        "from tests.fakes.slack_api import FakeSlack\n"
-        "f = FakeSlack(); print(f.api_url, flush=True)\n"
-        "while True: time.sleep(3600)\n")
 SLACK_RATE, SLACK_BURST = 1.0, 5
 WORD = re.compile(r"c(\d{3}) m(\d+)")
 
 
 def body(c: int, n: int) -> bytes:
-    sender = f"1555{c:07d}"
-    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "WABA1", "changes": [{
-        "field": "messages", "value": {
-            "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550783881",
-                                                          "phone_number_id": "PN1"},
-            "contacts": [{"profile": {"name": f"Customer {c}"}, "wa_id": sender}],
-            "messages": [{"from": sender, "id": f"wamid.burst.{c}.{n}", "timestamp": str(int(time.time())),
-                          "type": "text", "text": {"body": f"c{c:03d} m{n}"}}]}}]}]}).encode()
+    return common.whatsapp_text(1, "15550783881", f"1555{c:07d}", f"Customer {c}", f"wamid.burst.{c}.{n}",
+                                f"c{c:03d} m{n}", timestamp=str(int(time.time())))
 
 
 def control(base: str, method: str, path: str) -> dict:
-    req = urllib.request.Request(base + path, method=method, data=b"" if method == "POST" else None)
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return json.loads(resp.read())
+    return common.control(base, method, path, timeout=10)
 
 
 def main() -> None:
@@ -73,30 +50,19 @@ def main() -> None:
     ap.add_argument("--db", choices=["postgresql", "sqlite"], default="sqlite")
     ap.add_argument("--timeout", type=float, default=900)
     args = ap.parse_args()
-    fake = subprocess.Popen([sys.executable, "-c", FAKE], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    slack_url = fake.stdout.readline().strip()
+    fake, slack_url = common.start_slack_fake()
     base = slack_url.removesuffix("/api/")
     workdir = Path(tempfile.mkdtemp(prefix="metaops-burst-"))
-    url, drop = temporary_database(args.db, PG_ADMIN, workdir)
-    config = {"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "DATABASE_URL": url, "REDIS_URL": REDIS_URL,
-              "SLACK_API_URL": slack_url, "SLACK_BOT_TOKEN": "xoxb-test-bot-token", "INSTANCE_DIR": str(workdir)}
-    rt = runtime.build(settings.from_mapping(config), worker=True)
-    runtime.install(rt)
-    rt.redis.flushdb()
+    url, drop = common.database(args.db, workdir)
+    config = common.app_config(url, REDIS_URL, slack_url, workdir)
+    rt = common.start_runtime(config)
     worker = None
     try:
         with rt.db.session() as session:
-            ws = workspaces.ensure_workspace(session, "T1")
-            ws.connect_channel = "C1"
-            conn = MetaConnection(team_id="T1", meta_user_id="1", token_enc=rt.crypto.encrypt("t"))
-            session.add(conn)
-            session.flush()
-            workspaces.add_whatsapp_account(session, conn, "WABA1", None, [{"id": "PN1"}])
+            common.connect_workspace(session, rt, 1)
         control(base, "POST", f"/control/pace?rate={SLACK_RATE:g}&burst={SLACK_BURST}")
-        env = {**os.environ, **config, "PYTHONPATH": str(ROOT)}
-        procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
-        worker = subprocess.Popen([sys.executable, "-m", "rq.cli", *procfile["worker"].split()[1:]], env=env,
-                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        worker = subprocess.Popen(worker_command(), env=worker_env(config), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)  # the Procfile's worker line
         time.sleep(2)  # the worker and its scheduler up
         total = args.customers * args.each
         plan = [(c, n) for n in range(args.each) for c in range(args.customers)]  # round-robin over the minute
@@ -104,13 +70,10 @@ def main() -> None:
         for k, (c, n) in enumerate(plan):
             due = t0 + args.minute * k / total
             time.sleep(max(0.0, due - time.monotonic()))
-            raw = body(c, n)
-            event_id = events.insert_event(rt.db.ingest, raw, utcnow())
-            inbox.push_events(rt.queue, [(event_id, inbox.partition_of(raw))])
+            common.push_event(rt, body(c, n))
         last_arrival = time.monotonic() - t0
         while time.monotonic() - t0 < args.timeout:
-            with rt.db.engine.connect() as c:
-                done = c.execute(text("SELECT count(*) FROM webhook_events WHERE state = 'done'")).scalar_one()
+            done = common.count_done(rt)
             if done == total:
                 break
             time.sleep(0.5)
@@ -149,10 +112,7 @@ def main() -> None:
         if worker is not None:
             worker.terminate()
             worker.wait(30)
-        rt.redis.flushdb()
-        rt.db.dispose()
-        runtime.install(None)
-        drop()
+        common.stop_runtime(rt, drop)
         fake.kill()
 
 

@@ -13,7 +13,6 @@ Needs Redis on 127.0.0.1:6379 and, for postgresql, PostgreSQL on 127.0.0.1:5432.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -21,27 +20,24 @@ import tempfile
 import time
 from pathlib import Path
 
-from cryptography.fernet import Fernet
 from redis import Redis
 from rq import Queue, SimpleWorker, Worker
-from sqlalchemy import text
 
-from metaops import runtime, settings
-from metaops.delivery import inbox
+from bench.common import (
+    ROOT,
+    app_config,
+    connect_workspace,
+    count_done,
+    database,
+    push_event,
+    start_runtime,
+    start_slack_fake,
+    stop_runtime,
+    whatsapp_text,
+)
 from metaops.worker import Worker as AppWorker
-from store import events, workspaces
-from store.clock import utcnow
-from store.models import MetaConnection
-from tests.databases import temporary_database
-
-ROOT = Path(__file__).resolve().parent.parent
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
-PG_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/test"
-FAKE = ("import time\n"
-        "from tests.fakes.slack_api import FakeSlack\n"
-        "f = FakeSlack(); print(f.api_url, flush=True)\n"
-        "while True: time.sleep(3600)\n")
 
 
 def noop_rate(worker_class: type[Worker], n: int) -> float:
@@ -61,18 +57,8 @@ def noop_rate(worker_class: type[Worker], n: int) -> float:
 
 
 def body(i: int) -> bytes:
-    sender = f"1555000{i % 50:04d}"
-    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "WABA1", "changes": [{
-        "field": "messages", "value": {
-            "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550783881",
-                                                          "phone_number_id": "PN1"},
-            "contacts": [{"profile": {"name": f"Customer {i % 50}"}, "wa_id": sender}],
-            "messages": [{"from": sender, "id": f"wamid.bench.{i}", "timestamp": "1700000000", "type": "text",
-                          "text": {"body": f"bench message {i}"}}]}}]}]}).encode()
-
-
-def database(kind: str, workdir: Path) -> tuple[str, object]:
-    return temporary_database(kind, PG_ADMIN, workdir)
+    return whatsapp_text(1, "15550783881", f"1555000{i % 50:04d}", f"Customer {i % 50}", f"wamid.bench.{i}",
+                         f"bench message {i}")
 
 
 WORKER_CMD = [sys.executable, "-m", "rq.cli", "worker", "-c", "metaops.rq_settings", "--worker-class",
@@ -82,24 +68,14 @@ WORKER_CMD = [sys.executable, "-m", "rq.cli", "worker", "-c", "metaops.rq_settin
 def drain_rate(kind: str, n: int, slack_url: str, workdir: Path, processes: int = 0) -> tuple[float, int]:
     """Events/s drained into the Slack fake: in this process (0), or by that many worker processes."""
     url, drop = database(kind, workdir)
-    config = {"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "DATABASE_URL": url, "REDIS_URL": REDIS_URL,
-              "SLACK_API_URL": slack_url, "SLACK_BOT_TOKEN": "xoxb-test-bot-token", "INSTANCE_DIR": str(workdir),
+    config = {**app_config(url, REDIS_URL, slack_url, workdir),
               "SLACK_PACE_RATE": "0"}  # the fake takes any pace: this measures the drain itself (bench.burst: pace)
-    s = settings.from_mapping(config)
-    rt = runtime.build(s, worker=True)
-    runtime.install(rt)
-    rt.redis.flushdb()
+    rt = start_runtime(config)
     try:
         with rt.db.session() as session:
-            ws = workspaces.ensure_workspace(session, "T1")
-            ws.connect_channel = "C1"
-            conn = MetaConnection(team_id="T1", meta_user_id="1", token_enc=rt.crypto.encrypt("t"))
-            session.add(conn)
-            session.flush()
-            workspaces.add_whatsapp_account(session, conn, "WABA1", None, [{"id": "PN1"}])
+            connect_workspace(session, rt, 1)
         for i in range(n):
-            event_id = events.insert_event(rt.db.ingest, body(i), utcnow())
-            inbox.push_events(rt.queue, [(event_id, inbox.partition_of(body(i)))])
+            push_event(rt, body(i))
         t = time.perf_counter()
         if processes == 0:
             AppWorker([rt.queue], connection=rt.redis).work(burst=True, logging_level="WARNING")
@@ -110,14 +86,9 @@ def drain_rate(kind: str, n: int, slack_url: str, workdir: Path, processes: int 
             for p in procs:
                 p.wait()
         elapsed = time.perf_counter() - t
-        with rt.db.engine.connect() as c:
-            done = c.execute(text("SELECT count(*) FROM webhook_events WHERE state = 'done'")).scalar_one()
-        return n / elapsed, done
+        return n / elapsed, count_done(rt)
     finally:
-        rt.redis.flushdb()
-        rt.db.dispose()
-        runtime.install(None)
-        drop()
+        stop_runtime(rt, drop)
 
 
 def main() -> None:
@@ -127,8 +98,7 @@ def main() -> None:
     ap.add_argument("--processes", default="", help="also drain with worker processes, e.g. 1,2,4 (PostgreSQL)")
     args = ap.parse_args()
     (ROOT / "bench" / "noop.py").exists() or sys.exit("bench/noop.py missing")
-    fake = subprocess.Popen([sys.executable, "-c", FAKE], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    slack_url = fake.stdout.readline().strip()
+    fake, slack_url = start_slack_fake()
     workdir = Path(tempfile.mkdtemp(prefix="metaops-drain-"))
     try:
         simple = noop_rate(SimpleWorker, 1000)

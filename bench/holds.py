@@ -24,36 +24,21 @@ Needs Redis on 127.0.0.1:6379 and, for postgresql, PostgreSQL on 127.0.0.1:5432.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from metaops import runtime, settings
-from metaops.delivery import inbox
+from bench import common
 from metaops.worker import Worker as AppWorker
-from store import events, workspaces
 from store.clock import utcnow
-from store.models import MetaConnection, WebhookEvent
-from tests.databases import temporary_database
+from store.models import WebhookEvent
 from tests.helpers import run_due_scheduled
 
-ROOT = Path(__file__).resolve().parent.parent
-
 REDIS_URL = "redis://127.0.0.1:6379/13"
-PG_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/test"
-FAKE = ("import time\n"
-        "from tests.fakes.slack_api import FakeSlack\n"
-        "f = FakeSlack(); print(f.api_url, flush=True)\n"
-        "while True: time.sleep(3600)\n")
 CHANNELS = 10  # the channels that must not slow down
 LIMITED = CHANNELS + 1  # the 11th: workspace T11, WABA11, channel C11
 CONTACTS = 5  # customers per WABA
@@ -63,14 +48,8 @@ POLL = 0.2  # seconds between those rounds
 
 def body(i: int, k: int) -> bytes:
     """Event `i`, a text from one of CONTACTS customers to WABA`k` (phone number PN`k`)."""
-    sender = f"1555{k:03d}{i % CONTACTS:04d}"
-    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": f"WABA{k}", "changes": [{
-        "field": "messages", "value": {
-            "messaging_product": "whatsapp", "metadata": {"display_phone_number": f"1555078{k:04d}",
-                                                          "phone_number_id": f"PN{k}"},
-            "contacts": [{"profile": {"name": f"Customer {k}-{i % CONTACTS}"}, "wa_id": sender}],
-            "messages": [{"from": sender, "id": f"wamid.holds.{k}.{i}", "timestamp": "1700000000", "type": "text",
-                          "text": {"body": f"holds bench message {i}"}}]}}]}]}).encode()
+    return common.whatsapp_text(k, f"1555078{k:04d}", f"1555{k:03d}{i % CONTACTS:04d}",
+                                f"Customer {k}-{i % CONTACTS}", f"wamid.holds.{k}.{i}", f"holds bench message {i}")
 
 
 def burst_plan(n: int, limited: int) -> list[tuple[int, int]]:
@@ -84,9 +63,7 @@ def burst_plan(n: int, limited: int) -> list[tuple[int, int]]:
 
 
 def control(base: str, method: str, path: str) -> dict:
-    req = urllib.request.Request(base + path, method=method, data=b"" if method == "POST" else None)
-    with urllib.request.urlopen(req, timeout=5) as resp:
-        return json.loads(resp.read())
+    return common.control(base, method, path, timeout=5)
 
 
 @dataclass
@@ -104,36 +81,25 @@ class Result:
 def run(kind: str, n: int, limited: int, seconds: float, slack_url: str, workdir: Path, timeout: float) -> Result:
     """One drain of n events for the 10 channels (and `limited` for the 11th, limited for `seconds` when > 0)."""
     base = slack_url.removesuffix("/api/")
-    url, drop = temporary_database(kind, PG_ADMIN, workdir)
-    config = {"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "DATABASE_URL": url, "REDIS_URL": REDIS_URL,
-              "SLACK_API_URL": slack_url, "SLACK_BOT_TOKEN": "xoxb-test-bot-token", "INSTANCE_DIR": str(workdir),
+    url, drop = common.database(kind, workdir)
+    config = {**common.app_config(url, REDIS_URL, slack_url, workdir),
               "SLACK_PACE_RATE": "0"}  # the fake takes any pace: this measures the drain itself (bench.burst: pace)
-    rt = runtime.build(settings.from_mapping(config), worker=True)
-    runtime.install(rt)
-    rt.redis.flushdb()
+    rt = common.start_runtime(config)
     try:
         with rt.db.session() as session:
             for k in range(1, LIMITED + 1):
-                ws = workspaces.ensure_workspace(session, f"T{k}")
-                ws.connect_channel = f"C{k}"
-                conn = MetaConnection(team_id=f"T{k}", meta_user_id=str(k), token_enc=rt.crypto.encrypt("t"))
-                session.add(conn)
-                session.flush()
-                workspaces.add_whatsapp_account(session, conn, f"WABA{k}", None, [{"id": f"PN{k}"}])
+                common.connect_workspace(session, rt, k)
         main_ids, limited_ids = set(), set()
         for i, k in burst_plan(n, limited):
-            raw = body(i, k)
-            event_id = events.insert_event(rt.db.ingest, raw, utcnow())
+            event_id = common.push_event(rt, body(i, k))
             (limited_ids if k == LIMITED else main_ids).add(event_id)
-            inbox.push_events(rt.queue, [(event_id, inbox.partition_of(raw))])
         before = control(base, "GET", "/control/stats")
         if seconds > 0:
             control(base, "POST", f"/control/limit?channel=C{LIMITED}&seconds={seconds:g}")
         started, t0 = utcnow(), time.perf_counter()
         AppWorker([rt.queue], connection=rt.redis).work(burst=True, logging_level="WARNING")
         for _ in range(MAX_LOOPS):  # the parked events: released by a scheduled job, drained again
-            with rt.db.engine.connect() as c:
-                done = c.execute(text("SELECT count(*) FROM webhook_events WHERE state = 'done'")).scalar_one()
+            done = common.count_done(rt)
             if done == len(main_ids) + len(limited_ids) or time.perf_counter() - t0 > timeout:
                 break
             time.sleep(POLL)
@@ -152,10 +118,7 @@ def run(kind: str, n: int, limited: int, seconds: float, slack_url: str, workdir
                       limited_posts=posts.get(f"C{LIMITED}", 0),
                       other_posts=sum(v for ch, v in posts.items() if ch != f"C{LIMITED}"))
     finally:
-        rt.redis.flushdb()
-        rt.db.dispose()
-        runtime.install(None)
-        drop()
+        common.stop_runtime(rt, drop)
 
 
 def main() -> None:
@@ -167,8 +130,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="(a)/(b) pairs, alternated")
     ap.add_argument("--timeout", type=float, default=180, help="give up a drain after this long, seconds")
     args = ap.parse_args()
-    fake = subprocess.Popen([sys.executable, "-c", FAKE], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    slack_url = fake.stdout.readline().strip()
+    fake, slack_url = common.start_slack_fake()
     workdir = Path(tempfile.mkdtemp(prefix="metaops-holds-"))
     try:
         pairs = []

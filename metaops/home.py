@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
 from integrations.meta import whatsapp
@@ -28,9 +27,10 @@ from integrations.slack.client import call
 from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages, subscriptions, templates, unanswered
 from metaops.exceptions import NotConnected
+from metaops.permissions import may_change
 from metaops.runtime import Runtime
 from store import workspaces
-from store.models import NotificationRoute, PhoneNumber, Template, WhatsAppAccount, Workspace, WorkspaceAdmin
+from store.models import NotificationRoute, PhoneNumber, Template, WhatsAppAccount, Workspace
 
 log = logging.getLogger(__name__)
 JOB = "metaops.jobs.refresh_home"
@@ -97,20 +97,6 @@ def publish(rt: Runtime, team_id: str, user_id: str, client: WebClient | None = 
     view = build(gather(rt, team_id, client), may_change(rt, client, team_id, user_id))
     call(client.views_publish, user_id=user_id, view=view)
     return view
-
-
-def may_change(rt: Runtime, client: WebClient, team_id: str, user_id: str) -> bool:
-    """The same rule as bot.permissions.may_change (which this layer cannot import): a user an admin added, or a
-    workspace admin or owner by Slack's users.info."""
-    with rt.db.session() as s:
-        if s.get(WorkspaceAdmin, (team_id, user_id)) is not None:
-            return True
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as e:
-        log.warning("users.info failed: %s", e.response.get("error"))
-        return False
-    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
 def gather(rt: Runtime, team_id: str, client: WebClient) -> HomeData:

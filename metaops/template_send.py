@@ -423,14 +423,21 @@ def send(rt: Runtime, team_id: str, user_id: str, fields: dict[str, Any]) -> str
         raise
     text = readable(t, n, values, user_id, filename)
     try:
-        channel, ts, root = _post(rt, team_id, target, text)
-        with rt.db.session() as s:
-            s.merge(OutboundMessage(id=message_id, team_id=team_id, platform="whatsapp", channel_id=channel,
-                                    thread_ts=root, slack_ts=ts))
+        channel = _post_sent(rt, team_id, target, text, message_id)
     except Exception:  # noqa: BLE001 - the template was sent: say so even when the thread could not be written
         log.exception("template %s sent as %s but not posted in its thread", t.name, message_id)
         return messages.SEND_DONE_UNPOSTED.format(name=t.name)
     return messages.SEND_DONE.format(name=t.name, channel=channel)
+
+
+def _post_sent(rt: Runtime, team_id: str, target: Target, text: str, message_id: str) -> str:
+    """Post the template sent as Meta's `message_id` in the customer's thread (`_post`) and record it, so that
+    its statuses and a later failure find the thread; returns the channel."""
+    channel, ts, root = _post(rt, team_id, target, text)
+    with rt.db.session() as s:
+        s.merge(OutboundMessage(id=message_id, team_id=team_id, platform="whatsapp", channel_id=channel,
+                                thread_ts=root, slack_ts=ts))
+    return channel
 
 
 def _post(rt: Runtime, team_id: str, target: Target, text: str) -> tuple[str, str, str]:
@@ -610,10 +617,7 @@ def send_plain(rt: Runtime, team_id: str, number: str | None, to: str, name: str
     filled = readable(t, n, values, "").split("\n", 1)[1]
     text = messages.STEP_POSTED.format(name=escape(t.name), language=t.language, category=t.category) + "\n" + filled
     try:
-        channel, ts, root = _post(rt, team_id, target, text)
-        with rt.db.session() as s:
-            s.merge(OutboundMessage(id=message_id, team_id=team_id, platform="whatsapp", channel_id=channel,
-                                    thread_ts=root, slack_ts=ts))
+        _post_sent(rt, team_id, target, text, message_id)
     except Exception:  # noqa: BLE001 - the template was sent: the step succeeds even when the thread was not written
         log.exception("template %s sent by a workflow as %s but not posted in its thread", t.name, message_id)
     return message_id

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
+from collections import defaultdict
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import requests
 from redis import Redis
 from rq.scheduler import RQScheduler
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import create_engine, text
 
 from integrations.meta.signature import sign
 from metaops import defaults
@@ -20,7 +26,7 @@ from metaops.runtime import Runtime
 from metaops.worker import Worker
 from store import workspaces
 from store.models import MetaConnection
-from tests.constants import APP_SECRET, DISPLAY, FIXTURES, PHONE_ID, SIGNING_SECRET, WABA
+from tests.constants import APP_SECRET, DISPLAY, FIXTURES, PHONE_ID, ROOT, SIGNING_SECRET, WABA
 
 
 def wa_message(msg_id: str, sender: str, text: str, ts: int = 1700000000) -> dict[str, Any]:
@@ -194,6 +200,68 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def procfile() -> dict[str, str]:
+    """The Procfile's command lines, by process type."""
+    return dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
+
+
+def worker_command(*extra: str) -> list[str]:
+    """The Procfile's worker line, run with this interpreter, with `extra` arguments."""
+    rq_args = procfile()["worker"].split()
+    assert rq_args[0] == "rq"
+    return [sys.executable, "-m", "rq.cli", *rq_args[1:], *extra]
+
+
+def worker_env(config: dict[str, Any]) -> dict[str, str]:
+    """The environment of a worker process on the app's `config`, importing from the repository."""
+    return {**os.environ, **{k: str(v) for k, v in config.items()}, "PYTHONPATH": str(ROOT)}
+
+
+def start_procfile_web(config: dict[str, Any], concurrency: int) -> tuple[subprocess.Popen, int]:
+    """The Procfile's web line on `config` with WEB_CONCURRENCY `concurrency`, on a free port, in a process
+    group of its own (stop it with os.killpg(proc.pid, 15)). Returns once /healthz answered, or after trying
+    for some 10 s (then the caller's first request fails)."""
+    port = free_port()
+    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PORT": str(port),
+           "WEB_CONCURRENCY": str(concurrency), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    proc = subprocess.Popen(["bash", "-c", "exec " + procfile()["web"]], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    return proc, port
+
+
+def stored_events(database_url: str) -> int:
+    """Webhook events stored in the database at `database_url` (one a process of its own wrote to)."""
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM webhook_events")).scalar_one()
+    engine.dispose()
+    return int(n)
+
+
+def burst(client: Any, customers: int, each: int) -> None:
+    """`each` WhatsApp texts from each of `customers` customers, posted round-robin ("c07 m3": customer 7's
+    message 3, id wamid.7.3), each taken with 200."""
+    for n in range(each):
+        for c in range(customers):
+            r = post_webhook(client, wa_payload([wa_message(f"wamid.{c}.{n}", f"1555000{c:04d}", f"c{c:02d} m{n}")]))
+            assert r.status_code == 200
+
+
+def by_customer(messages: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """Message numbers per customer of a `burst`, in the order Slack received them."""
+    seen: dict[str, list[int]] = defaultdict(list)
+    for m in messages:
+        customer, number = m["text"].rsplit(": ", 1)[-1].split()
+        seen[customer].append(int(number.removeprefix("m")))
+    return seen
+
+
 class RedisServer:
     """A redis-server of a test's own, to stop and start again."""
 
@@ -283,6 +351,23 @@ def customer_thread(client: Any, rt: Runtime, fake_slack: Any, fake_graph: Any) 
     reset after, so a test sees only what follows)."""
     connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
     post_webhook(client, wa_payload([wa_message("wamid.IN1", "15551234567", "Hi, is it in stock?")]))
+    run_worker(rt)
+    [root] = fake_slack.messages
+    fake_slack.reset()
+    return str(root["ts"])
+
+
+def messaging_thread(client: Any, rt: Runtime, fake_slack: Any, fake_graph: Any, text: str,
+                     platform: str = "page") -> str:
+    """A Messenger customer (PSID777 writing to PAGE1; `platform` "instagram": IGSID9 writing to IG1) wrote
+    `text`; their thread exists in #C_CONNECT, where WhatsApp and the Page are connected. Returns its root ts
+    (the Slack fake is reset after, so a test sees only what follows)."""
+    account, sender, mid = ("IG1", "IGSID9", "m_ig") if platform == "instagram" else ("PAGE1", "PSID777", "m_in")
+    connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
+    connect_page(rt, fake_graph.issue_token("page", expires_in=0))
+    post_webhook(client, {"object": platform, "entry": [{"id": account, "time": 1, "messaging": [{
+        "sender": {"id": sender}, "recipient": {"id": account}, "timestamp": 1,
+        "message": {"mid": mid, "text": text}}]}]})
     run_worker(rt)
     [root] = fake_slack.messages
     fake_slack.reset()

@@ -19,6 +19,7 @@ from tests.helpers import (
     run_worker,
     wa_message,
     wa_payload,
+    worker_env,
 )
 
 
@@ -157,18 +158,15 @@ def test_failure_then_success_on_retry_posts_once(client, rt, fake_slack):
 
 
 def test_failed_events_can_be_given_another_round(client, rt, config, fake_slack, tmp_path):
-    import os
     import subprocess
     import sys
-
-    from tests.constants import ROOT
 
     connect_whatsapp(rt)
     fake_slack.fail_next("/api/chat.postMessage", Reply(500, {"ok": False, "error": "internal_error"}), times=3)
     post_webhook(client, wa_payload([wa_message("wamid.AGAIN", "15550005555", "second chance")]))
     run_worker(rt)
     assert _events(rt)[0].state == "failed" and fake_slack.messages == []
-    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PYTHONPATH": str(ROOT)}
+    env = worker_env(config)
     r = subprocess.run([sys.executable, "-m", "flask", "--app", "metaops.wsgi", "requeue-failed"], env=env,
                        cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert "re-queued 1 failed event" in r.stdout, r.stderr

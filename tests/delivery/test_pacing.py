@@ -6,10 +6,8 @@ PACE posts per second with a burst of BURST. Customers' texts look like 'c07 m3'
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -24,6 +22,7 @@ from metaops.exceptions import ConfigError
 from store.models import WebhookEvent
 from tests.constants import ROOT
 from tests.helpers import (
+    burst,
     connect_whatsapp,
     fixture,
     post_webhook,
@@ -31,6 +30,8 @@ from tests.helpers import (
     run_worker,
     wa_message,
     wa_payload,
+    worker_command,
+    worker_env,
 )
 
 PACE, BURST = 5.0, 2
@@ -73,15 +74,9 @@ def _blocks(message: dict) -> list[dict]:
     return json.loads(blocks) if isinstance(blocks, str) else blocks or []
 
 
-def _burst(client, customers: int, each: int) -> None:
-    for n in range(each):
-        for c in range(customers):
-            post_webhook(client, wa_payload([wa_message(f"wamid.{c}.{n}", f"1555000{c:04d}", f"c{c:02d} m{n}")]))
-
-
 def test_a_burst_from_several_customers_is_one_post_per_thread_per_slot_in_order(client, rt, fake_slack):
     connect_whatsapp(rt)
-    _burst(client, customers=4, each=5)
+    burst(client, customers=4, each=5)
     _until_delivered(rt)
     posts = fake_slack.messages
     roots = {_words(m)[0][0]: m["ts"] for m in posts if "thread_ts" not in m}
@@ -167,10 +162,9 @@ def test_two_worker_processes_share_the_pace_and_slack_never_answers_429(client,
     # times may differ by, so Slack's bucket here is three posts deeper (at Slack's 1/s one post is 1 s of slack).
     fake_slack.enforce_pace(PACE, defaults.SLACK_PACE_BURST + 3)
     connect_whatsapp(rt)
-    _burst(client, customers=6, each=3)
-    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PYTHONPATH": str(ROOT)}
-    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
-    cmd = [sys.executable, "-m", "rq.cli", *procfile["worker"].split()[1:], "--burst"]
+    burst(client, customers=6, each=3)
+    env = worker_env(config)
+    cmd = worker_command("--burst")
     procs = [subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
              for _ in range(2)]
     for p in procs:

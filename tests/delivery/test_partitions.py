@@ -3,11 +3,8 @@ events a dead drain left behind taken over by the next one."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
-from collections import defaultdict
 
 from sqlalchemy import select
 
@@ -16,37 +13,26 @@ from metaops.delivery import drain, inbox
 from store.models import NotificationRoute, WebhookEvent
 from tests.constants import ROOT
 from tests.helpers import (
+    burst,
+    by_customer,
     connect_whatsapp,
     post_webhook,
     run_due_scheduled,
     run_worker,
     wa_message,
     wa_payload,
+    worker_command,
+    worker_env,
 )
-
-
-def _by_customer(messages: list[dict]) -> dict[str, list[int]]:
-    """Message numbers per customer, in the order Slack received them (texts look like 'c07 m3')."""
-    seen: dict[str, list[int]] = defaultdict(list)
-    for m in messages:
-        customer, number = m["text"].rsplit(": ", 1)[-1].split()
-        seen[customer].append(int(number.removeprefix("m")))
-    return seen
-
-
-def _burst(client, customers: int, each: int) -> None:
-    for n in range(each):
-        for c in range(customers):
-            post_webhook(client, wa_payload([wa_message(f"wamid.{c}.{n}", f"1555000{c:04d}", f"c{c:02d} m{n}")]))
 
 
 def test_customers_spread_over_partitions_and_each_keeps_its_order(client, rt, fake_slack):
     connect_whatsapp(rt)
-    _burst(client, customers=12, each=4)
+    burst(client, customers=12, each=4)
     used = [p for p in range(defaults.PARTITIONS) if rt.redis.xlen(inbox.stream_key(p))]
     assert len(used) > 1  # twelve customers of one number do not share one line
     run_worker(rt)
-    seen = _by_customer(fake_slack.messages)
+    seen = by_customer(fake_slack.messages)
     assert len(fake_slack.messages) == 48 and all(v == [0, 1, 2, 3] for v in seen.values())
     assert inbox.waiting(rt.redis) == 0
 
@@ -62,11 +48,9 @@ def test_one_customers_events_stay_on_one_partition():
 
 def test_two_and_three_worker_processes_keep_each_customers_order(client, rt, config, fake_slack):
     connect_whatsapp(rt)
-    _burst(client, customers=20, each=5)
-    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PYTHONPATH": str(ROOT)}
-    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
-    rq_args = procfile["worker"].split()
-    cmd = [sys.executable, "-m", "rq.cli", *rq_args[1:], "--burst"]
+    burst(client, customers=20, each=5)
+    env = worker_env(config)
+    cmd = worker_command("--burst")
     for workers in (2, 3):
         procs = [subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                  for _ in range(workers)]
@@ -74,8 +58,8 @@ def test_two_and_three_worker_processes_keep_each_customers_order(client, rt, co
             assert p.wait(120) == 0, p.stderr.read().decode()[-2000:] if p.stderr else ""
         if workers == 2:
             assert len(fake_slack.messages) == 100
-            _burst(client, customers=20, each=5)  # a second burst for three workers (same ids: redeliveries)
-    seen = _by_customer(fake_slack.messages)
+            burst(client, customers=20, each=5)  # a second burst for three workers (same ids: redeliveries)
+    seen = by_customer(fake_slack.messages)
     assert len(fake_slack.messages) == 100  # the second burst was all redeliveries: nothing posted twice
     assert all(v == [0, 1, 2, 3, 4] for v in seen.values()) and len(seen) == 20
 
@@ -113,7 +97,7 @@ def test_events_a_dead_drain_read_are_taken_over_first_and_in_order(client, rt, 
     rt.redis.delete(inbox.flag_key(partition))  # its flag expired
     assert inbox.ensure_drain(rt.queue) == 1  # what the periodic sweep does
     run_worker(rt)
-    assert _by_customer(fake_slack.messages) == {"c99": [0, 1, 2]}
+    assert by_customer(fake_slack.messages) == {"c99": [0, 1, 2]}
     assert inbox.waiting(rt.redis) == 0
 
 
@@ -125,7 +109,7 @@ def test_a_drain_job_queued_before_partitions_moves_the_old_list(client, rt, fak
     rt.redis.rpush(inbox.LEGACY_EVENTS_KEY, 1)
     rt.queue.enqueue_call(inbox.DRAIN)  # the old job: no partition argument
     run_worker(rt)
-    assert _by_customer(fake_slack.messages) == {"c77": [0]}
+    assert by_customer(fake_slack.messages) == {"c77": [0]}
     assert rt.redis.llen(inbox.LEGACY_EVENTS_KEY) == 0
 
 
@@ -146,4 +130,4 @@ def test_database_gone_mid_drain_leaves_the_event_first_in_line(client, rt, fake
     time.sleep(defaults.DB_RETRY_DELAY + 0.1)
     run_due_scheduled(rt)
     run_worker(rt)
-    assert _by_customer(fake_slack.messages) == {"c66": [0]}
+    assert by_customer(fake_slack.messages) == {"c66": [0]}

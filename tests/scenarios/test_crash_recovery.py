@@ -6,10 +6,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -23,39 +21,19 @@ from store.models import DedupeKey, WebhookEvent
 from tests.constants import ROOT
 from tests.helpers import (
     PrivatePostgres,
+    burst,
+    by_customer,
     connect_whatsapp,
     post_webhook,
     run_due_scheduled,
     run_worker,
     wa_message,
     wa_payload,
+    worker_command,
+    worker_env,
 )
 
 CUSTOMERS, EACH = 20, 10
-
-
-def _by_customer(messages: list[dict]) -> dict[str, list[int]]:
-    """Message numbers per customer, in the order Slack received them (texts look like 'c07 m3')."""
-    seen: dict[str, list[int]] = defaultdict(list)
-    for m in messages:
-        customer, number = m["text"].rsplit(": ", 1)[-1].split()
-        seen[customer].append(int(number.removeprefix("m")))
-    return seen
-
-
-def _burst(client, customers: int, each: int) -> None:
-    for n in range(each):
-        for c in range(customers):
-            r = post_webhook(client, wa_payload([wa_message(f"wamid.{c}.{n}", f"1555000{c:04d}", f"c{c:02d} m{n}")]))
-            assert r.status_code == 200
-
-
-def _worker_command(*extra: str) -> list[str]:
-    """The Procfile's worker line, run with this interpreter."""
-    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
-    rq_args = procfile["worker"].split()
-    assert rq_args[0] == "rq"
-    return [sys.executable, "-m", "rq.cli", *rq_args[1:], *extra]
 
 
 def _wait_for(condition, seconds: float, every: float = 0.01) -> bool:
@@ -70,10 +48,10 @@ def _wait_for(condition, seconds: float, every: float = 0.01) -> bool:
 
 def test_a_worker_killed_mid_burst_loses_nothing_and_keeps_each_customers_order(client, rt, config, fake_slack):
     connect_whatsapp(rt)
-    _burst(client, CUSTOMERS, EACH)
-    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PYTHONPATH": str(ROOT)}
+    burst(client, CUSTOMERS, EACH)
+    env = worker_env(config)
     # Its own process group: SIGKILL reaches the worker and the scheduler process it forks, as in a crash.
-    worker = subprocess.Popen(_worker_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+    worker = subprocess.Popen(worker_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         assert _wait_for(lambda: len(fake_slack.messages) >= 50, 60), "the worker posted too little"
@@ -94,10 +72,10 @@ def test_a_worker_killed_mid_burst_loses_nothing_and_keeps_each_customers_order(
             claim.claimed_at -= timedelta(seconds=defaults.DEDUPE_LEASE + 1)
     periodic.sweep()  # the clock's sweep: a drain for every partition with events waiting and no drain pending
 
-    again = subprocess.run(_worker_command("--burst"), env=env, cwd=ROOT, capture_output=True, timeout=100)
+    again = subprocess.run(worker_command("--burst"), env=env, cwd=ROOT, capture_output=True, timeout=100)
     assert again.returncode == 0, again.stderr.decode()[-2000:]
 
-    seen = _by_customer(fake_slack.messages)
+    seen = by_customer(fake_slack.messages)
     assert len(seen) == CUSTOMERS
     assert all(set(numbers) == set(range(EACH)) for numbers in seen.values())  # nothing lost
     assert len(fake_slack.messages) - CUSTOMERS * EACH <= 1  # at most the one post the kill interrupted, twice
@@ -170,7 +148,7 @@ class TestPostgresStoppedAndStarted:
         assert _wait_for(posted, 30, every=0.5)
         run_due_scheduled(rt)
         run_worker(rt)
-        assert _by_customer(fake_slack.messages) == {"c02": [0]}  # posted once
+        assert by_customer(fake_slack.messages) == {"c02": [0]}  # posted once
         assert inbox.waiting(rt.redis) == 0
         with rt.db.session() as s:
             assert list(s.scalars(select(WebhookEvent.state))) == ["done"]

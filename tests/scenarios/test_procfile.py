@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -15,17 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from tests.constants import ROOT
-from tests.helpers import post_webhook_raw, wa_message, wa_payload
-
-
-def procfile() -> dict[str, str]:
-    return dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import post_webhook_raw, procfile, start_procfile_web, stored_events, wa_message, wa_payload
 
 
 def test_procfile_has_web_worker_release():
@@ -37,25 +26,13 @@ def test_procfile_has_web_worker_release():
 
 
 def test_web_line_serves_health_and_webhooks(config, tmp_path):
-    port = _free_port()
-    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PORT": str(port), "WEB_CONCURRENCY": "2",
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    proc = subprocess.Popen(["bash", "-c", "exec " + procfile()["web"]], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc, port = start_procfile_web(config, concurrency=2)
     try:
-        for _ in range(100):
-            try:
-                r = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        r = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
         assert r.status_code == 200 and r.json()["database"] == "ok"
         r = post_webhook_raw(f"http://127.0.0.1:{port}", wa_payload([wa_message("wamid.P1", "15550101010", "hi")]))
         assert r.status_code == 200
-        engine = create_engine(config["DATABASE_URL"])
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM webhook_events")).scalar_one() == 1
-        engine.dispose()
+        assert stored_events(config["DATABASE_URL"]) == 1
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(20)

@@ -10,9 +10,8 @@ from tests.fakes.http import Reply
 from tests.fakes.meta_graph import graph_error
 from tests.helpers import (
     PHONE_ID,
-    connect_page,
-    connect_whatsapp,
     customer_thread,
+    messaging_thread,
     post_webhook,
     run_worker,
     slack_event,
@@ -109,14 +108,8 @@ def test_replies_off_sends_nothing(client, rt, fake_slack, fake_graph, thread):
 
 
 def test_messenger_reply_goes_through_the_page(client, rt, fake_slack, fake_graph):
-    connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
-    connect_page(rt, fake_graph.issue_token("page", expires_in=0))
-    post_webhook(client, {"object": "page", "entry": [{"id": "PAGE1", "time": 1, "messaging": [{
-        "sender": {"id": "PSID777"}, "recipient": {"id": "PAGE1"}, "timestamp": 1,
-        "message": {"mid": "m_in", "text": "hi page"}}]}]})
-    run_worker(rt)
-    [root] = fake_slack.messages
-    reply(client, "*Hello* from the team", root["ts"])
+    root_ts = messaging_thread(client, rt, fake_slack, fake_graph, "hi page")
+    reply(client, "*Hello* from the team", root_ts)
     run_worker(rt)
     [sent] = fake_graph.sent
     assert sent == {"from": "PAGE1", "to": "PSID777", "body": "Hello from the team", "kind": "page"}

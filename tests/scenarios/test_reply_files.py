@@ -11,10 +11,8 @@ from store.models import OutboundMessage, ReplyOutbox
 from tests.fakes.meta_graph import graph_error
 from tests.helpers import (
     PHONE_ID,
-    connect_page,
-    connect_whatsapp,
     customer_thread,
-    post_webhook,
+    messaging_thread,
     run_worker,
     slack_event,
 )
@@ -154,16 +152,9 @@ def test_a_retry_after_meta_failed_part_way_sends_only_what_had_not_gone(client,
 
 
 def test_messenger_attachment_goes_through_the_pages_attachment_upload(client, rt, fake_slack, fake_graph):
-    connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
-    connect_page(rt, fake_graph.issue_token("page", expires_in=0))
-    post_webhook(client, {"object": "page", "entry": [{"id": "PAGE1", "time": 1, "messaging": [{
-        "sender": {"id": "PSID777"}, "recipient": {"id": "PAGE1"}, "timestamp": 1,
-        "message": {"mid": "m_in", "text": "photo please"}}]}]})
-    run_worker(rt)
-    [root] = fake_slack.messages
-    fake_slack.reset()
+    root_ts = messaging_thread(client, rt, fake_slack, fake_graph, "photo please")
     files = [fake_slack.share_file("F_IMG", "jacket.png", "image/png", PNG)]
-    share(client, root["ts"], files, text="Here you go")
+    share(client, root_ts, files, text="Here you go")
     run_worker(rt)
     [(attachment_id, upload)] = fake_graph.uploads.items()
     assert upload["from"] == "PAGE1" and upload["type"] == "image" and upload["bytes"] == PNG
@@ -175,19 +166,12 @@ def test_messenger_attachment_goes_through_the_pages_attachment_upload(client, r
 
 
 def test_instagram_takes_no_office_documents(client, rt, fake_slack, fake_graph):
-    connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
-    connect_page(rt, fake_graph.issue_token("page", expires_in=0))
-    post_webhook(client, {"object": "instagram", "entry": [{"id": "IG1", "time": 1, "messaging": [{
-        "sender": {"id": "IGSID9"}, "recipient": {"id": "IG1"}, "timestamp": 1,
-        "message": {"mid": "m_ig", "text": "hello"}}]}]})
-    run_worker(rt)
-    [root] = fake_slack.messages
-    fake_slack.reset()
+    root_ts = messaging_thread(client, rt, fake_slack, fake_graph, "hello", platform="instagram")
     docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    share(client, root["ts"], [fake_slack.share_file("F_DOC", "terms.docx", docx, b"PK" * 10),
-                               fake_slack.share_file("F_PDF", "terms.pdf", "application/pdf", PDF)])
+    share(client, root_ts, [fake_slack.share_file("F_DOC", "terms.docx", docx, b"PK" * 10),
+                            fake_slack.share_file("F_PDF", "terms.pdf", "application/pdf", PDF)])
     run_worker(rt)
-    [note] = in_thread(fake_slack, root["ts"])
+    [note] = in_thread(fake_slack, root_ts)
     assert "terms.docx" in note["text"] and "Instagram" in note["text"]
     [(_, upload)] = fake_graph.uploads.items()
     assert upload["type"] == "file" and upload["platform"] == "instagram" and upload["filename"] == "terms.pdf"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 from datetime import timedelta
 
@@ -16,7 +14,15 @@ from store import dedupe
 from store.clock import utcnow
 from store.models import WebhookEvent
 from tests.constants import ROOT
-from tests.helpers import clear_inbox, connect_whatsapp, post_webhook, wa_message, wa_payload
+from tests.helpers import (
+    clear_inbox,
+    connect_whatsapp,
+    post_webhook,
+    wa_message,
+    wa_payload,
+    worker_command,
+    worker_env,
+)
 
 
 def test_only_one_claim_wins(rt):
@@ -103,11 +109,8 @@ def test_two_worker_processes_racing_make_no_duplicate(client, rt, config, fake_
     for event_id in ids:
         rt.queue.enqueue_call(inbox.PROCESS_EVENT, args=(event_id,))
 
-    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PYTHONPATH": str(ROOT)}
-    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
-    rq_args = procfile["worker"].split()
-    assert rq_args[0] == "rq"
-    cmd = [sys.executable, "-m", "rq.cli", *rq_args[1:], "--burst"]  # the Procfile's worker, until the queue is empty
+    env = worker_env(config)
+    cmd = worker_command("--burst")  # the Procfile's worker, until the queue is empty
     workers = [subprocess.Popen(cmd, env=env, cwd=ROOT / "tests", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
                for _ in range(2)]
     outputs = [w.communicate(timeout=120)[0].decode() for w in workers]

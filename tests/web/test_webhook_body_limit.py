@@ -7,21 +7,16 @@ import io
 import json
 import os
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from integrations.meta.signature import sign
 from metaops import defaults
 from store.models import WebhookEvent
-from tests.constants import APP_SECRET, ROOT
-from tests.helpers import wa_message, wa_payload
-from tests.scenarios.test_procfile import procfile
+from tests.constants import APP_SECRET
+from tests.helpers import start_procfile_web, stored_events, wa_message, wa_payload
 
 
 def _stored(rt) -> int:
@@ -89,25 +84,9 @@ def test_small_chunked_event_is_stored(client, rt):
     assert _post_chunked(client, body).status_code == 200 and _stored(rt) == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_procfile_web_answers_a_chunked_three_mib_body_413(config):
-    port = _free_port()
-    env = {**os.environ, **{k: str(v) for k, v in config.items()}, "PORT": str(port), "WEB_CONCURRENCY": "1",
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    proc = subprocess.Popen(["bash", "-c", "exec " + procfile()["web"]], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc, port = start_procfile_web(config, concurrency=1)
     try:
-        for _ in range(100):
-            try:
-                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
         base = f"http://127.0.0.1:{port}/meta/webhook"
         big = _big_signed_body(3 * 1024 * 1024)
         try:
@@ -123,10 +102,7 @@ def test_procfile_web_answers_a_chunked_three_mib_body_413(config):
         r = requests.post(base, data=_chunks(small, 16), timeout=10,
                           headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(small, APP_SECRET)})
         assert r.status_code == 200
-        engine = create_engine(config["DATABASE_URL"])
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM webhook_events")).scalar_one() == 1
-        engine.dispose()
+        assert stored_events(config["DATABASE_URL"]) == 1
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(20)

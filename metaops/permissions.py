@@ -1,0 +1,29 @@
+"""Who may change a workspace's things: its admins and owners (Slack's users.info) and the users they named.
+
+The core holds the rule so both the Bolt listeners (bot/permissions.py) and the Home tab's admin buttons use it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from metaops.runtime import Runtime
+from store.models import WorkspaceAdmin
+
+log = logging.getLogger(__name__)
+
+
+def may_change(rt: Runtime, client: WebClient, team_id: str, user_id: str) -> bool:
+    """A user an admin added (`/meta admins add`), or a workspace admin or owner by Slack's users.info."""
+    with rt.db.session() as s:
+        if s.get(WorkspaceAdmin, (team_id, user_id)) is not None:
+            return True
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as e:
+        log.warning("users.info failed: %s", e.response.get("error"))
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))

@@ -9,7 +9,7 @@ import time
 from sqlalchemy import select
 
 from metaops import defaults
-from metaops.delivery import drain, inbox
+from metaops.delivery import inbox
 from store.models import NotificationRoute, WebhookEvent
 from tests.constants import ROOT
 from tests.helpers import (
@@ -111,23 +111,3 @@ def test_a_drain_job_queued_before_partitions_moves_the_old_list(client, rt, fak
     run_worker(rt)
     assert by_customer(fake_slack.messages) == {"c77": [0]}
     assert rt.redis.llen(inbox.LEGACY_EVENTS_KEY) == 0
-
-
-def test_database_gone_mid_drain_leaves_the_event_first_in_line(client, rt, fake_slack, monkeypatch):
-    from sqlalchemy.exc import OperationalError
-
-    connect_whatsapp(rt)
-    post_webhook(client, wa_payload([wa_message("wamid.DB", "15550006666", "c66 m0")]))
-    real = drain.events.load_pending
-
-    def gone(engine, event_id):
-        raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
-
-    monkeypatch.setattr(drain.events, "load_pending", gone)
-    run_worker(rt)
-    assert fake_slack.messages == [] and inbox.waiting(rt.redis) == 1  # not acknowledged, no job of its own
-    monkeypatch.setattr(drain.events, "load_pending", real)  # the database is back
-    time.sleep(defaults.DB_RETRY_DELAY + 0.1)
-    run_due_scheduled(rt)
-    run_worker(rt)
-    assert by_customer(fake_slack.messages) == {"c66": [0]}

@@ -81,3 +81,4 @@ bench: setup
 	$(PY) -m bench.drain
 	$(PY) -m bench.holds
 	$(PY) -m bench.burst
+	$(PY) -m bench.crash

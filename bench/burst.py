@@ -2,11 +2,11 @@
 
 100 customers write 10 messages each into one WhatsApp number within a minute (arrival round-robin over 60 s,
 stored and queued as the webhook does), all routed to one Slack channel. One worker process of the Procfile's
-line (with its scheduler) delivers them into the Slack fake, in its own process, which enforces Slack's pace:
-1 chat.postMessage per second per channel with a burst of 5 (429 with Retry-After beyond). Printed: posts made
-(and per customer), when the last one was visible, the fastest schedule the fake allows for that many posts
-(max(last arrival, first post + (posts - 5) s)), the ratio (target <= 1.2x), 429s after the first second, and
-whether every message is present, in order, in its customer's thread.
+line (with the Procfile's clock moving its delayed jobs) delivers them into the Slack fake, in its own process,
+which enforces Slack's pace: 1 chat.postMessage per second per channel with a burst of 5 (429 with Retry-After
+beyond). Printed: posts made (and per customer), when the last one was visible, the fastest schedule the fake
+allows for that many posts (max(last arrival, first post + (posts - 5) s)), the ratio (target <= 1.2x), 429s
+after the first second, and whether every message is present, in order, in its customer's thread.
 
 Usage, from the repo root: .venv/bin/python -m bench.burst [--customers 100] [--each 10] [--minute 60]
 [--db sqlite|postgresql]; `make bench` runs it. Needs Redis on 127.0.0.1:6379 (db 11, flushed) and, for
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench import common
 from bench.common import ROOT
-from tests.helpers import worker_command, worker_env
+from tests.helpers import clock_command, worker_command, worker_env
 
 REDIS_URL = "redis://127.0.0.1:6379/11"  # a db of its own: the other benches flush db 13
 SLACK_RATE, SLACK_BURST = 1.0, 5
@@ -56,14 +56,16 @@ def main() -> None:
     url, drop = common.database(args.db, workdir)
     config = common.app_config(url, REDIS_URL, slack_url, workdir)
     rt = common.start_runtime(config)
-    worker = None
+    worker = clock = None
     try:
         with rt.db.session() as session:
             common.connect_workspace(session, rt, 1)
         control(base, "POST", f"/control/pace?rate={SLACK_RATE:g}&burst={SLACK_BURST}")
         worker = subprocess.Popen(worker_command(), env=worker_env(config), cwd=ROOT, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)  # the Procfile's worker line
-        time.sleep(2)  # the worker and its scheduler up
+        clock = subprocess.Popen(clock_command(), env=worker_env(config), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)  # and its clock line: delayed jobs
+        time.sleep(2)  # the worker and the clock up
         total = args.customers * args.each
         plan = [(c, n) for n in range(args.each) for c in range(args.customers)]  # round-robin over the minute
         t0 = time.monotonic()
@@ -109,9 +111,10 @@ def main() -> None:
               f"{len(times)} posts: {fastest:.1f} s; ratio {last / fastest:.2f}x (target <= 1.2x)")
         print(f"  429s: {len(posts['refused_at'])} in all, {late_429} after the first second")
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(30)
+        for proc in (worker, clock):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(30)
         common.stop_runtime(rt, drop)
         fake.kill()
 

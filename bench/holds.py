@@ -9,7 +9,7 @@ Slack fake (in its own process):
 (b) while the Slack fake answers 429 (Retry-After) for an 11th channel for 20 s, with events for that
     channel (an 11th workspace) mixed into the burst. Its events are parked on the channel and released by
     the scheduled `metaops.jobs.release_channel` job, which this bench moves onto the queue as the worker's
-    scheduler would (tests.helpers.run_due_scheduled), then drains again, until all is posted.
+    clock would (tests.helpers.run_due_scheduled), then drains again, until all is posted.
 
 Each duration runs from the start of the drain to the last of the 1,000 events marked done (processed_at,
 set right after its post). Printed: both durations, the ratio b/a (target <= 1.2x), and what the limited
@@ -42,7 +42,7 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 CHANNELS = 10  # the channels that must not slow down
 LIMITED = CHANNELS + 1  # the 11th: workspace T11, WABA11, channel C11
 CONTACTS = 5  # customers per WABA
-MAX_LOOPS = 2000  # drain + scheduler rounds after the first burst, at most
+MAX_LOOPS = 2000  # drain + delayed-job rounds after the first burst, at most
 POLL = 0.2  # seconds between those rounds
 
 

@@ -1,4 +1,8 @@
-"""The `clock` process (`python -m metaops.clock`): the schedule of periodic jobs, defined in code.
+"""The `clock` process (`python -m metaops.clock`): the schedule of periodic jobs, delayed jobs, and recovery.
+
+Each tick (CLOCK_TICK) it enqueues the periodic jobs of SCHEDULE whose slot is due (below), and, as a candidate
+like every worker, moves due delayed jobs onto the queue while it holds RQ's scheduler lock and runs recovery
+every RECOVERY_INTERVAL (metaops.delivery.scheduler).
 
 Every CLOCK_TICK it enqueues each job of SCHEDULE whose current time slot (now // interval, in UTC
 seconds) has not been enqueued yet. A Redis key per job and slot, taken with SET NX EX, makes that once
@@ -21,6 +25,7 @@ import signal
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from types import FrameType
 
@@ -28,6 +33,7 @@ from redis.exceptions import RedisError
 from rq import Queue
 
 from metaops import defaults
+from metaops.delivery.scheduler import Mover
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,25 @@ class Clock:
         self.schedule = dict(scheduled() if schedule is None else schedule)
         self.now = now
         self.redis_down = False
+        self.mover = Mover(queue, f"clock-{uuid.uuid4().hex}")
+
+    def step(self) -> None:
+        """One tick: periodic jobs enqueued, due delayed jobs moved, and (every RECOVERY_INTERVAL) recovery."""
+        self.tick()
+        if self.redis_down:
+            return
+        try:
+            self.move_due()
+            self.mover.recover_when_due()
+        except RedisError as e:
+            log.warning("clock: Redis unreachable (%s)", e)
+
+    def move_due(self) -> bool:
+        """Move due delayed jobs when this clock holds RQ's scheduler lock; False: another candidate holds it."""
+        return self.mover.move_due()
+
+    def let_go(self) -> None:
+        self.mover.let_go()
 
     def tick(self) -> list[str]:
         """Enqueue every job whose current slot no clock has enqueued yet; returns the ids of the jobs enqueued."""
@@ -102,10 +127,11 @@ class Clock:
         log.info("clock: started; %s", ", ".join(f"{n} every {i} s" for n, i in self.schedule.items()))
         while not stop.is_set():
             try:
-                self.tick()
+                self.step()
             except Exception:  # noqa: BLE001 - a bug in one tick must not stop the schedule
                 log.exception("clock: tick failed")
             stop.wait(every)
+        self.let_go()
         log.info("clock: stopped")
 
 

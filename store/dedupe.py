@@ -1,11 +1,13 @@
 """Dedupe keys: each deliverable item is claimed once, atomically, by a unique row in the database.
 
 A claim is taken before the Slack post and marked done after it; a failed post releases it. A claim
-whose worker died mid-post is retaken once its lease has run out, so a crash loses nothing.
+whose worker died mid-post is retaken as soon as its owner is known dead (`alive` says so), or once its
+lease has run out, so a crash loses nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -26,29 +28,34 @@ class ClaimBusy(Exception):
         self.retry_after = retry_after
 
 
-def claim(engine: Engine, key: str, event_id: int | None, now: datetime, lease: int) -> bool:
-    """True: deliver `key` now. False: it was delivered already. Raises ClaimBusy while another worker's
-    claim is fresh (skipping it would lose the item if that worker dies)."""
+def claim(engine: Engine, key: str, event_id: int | None, now: datetime, lease: int, owner: str | None = None,
+          alive: Callable[[str], bool] | None = None, recheck: int = 30) -> bool:
+    """True: deliver `key` now (claimed for `owner`). False: it was delivered already. Raises ClaimBusy while
+    another worker's claim is fresh and its owner alive (skipping it would lose the item if that worker dies),
+    asking to try again within `recheck` seconds."""
     try:
         with engine.begin() as conn:
-            conn.execute(insert(_table).values(key=key, event_id=event_id, state="claimed", claimed_at=now))
+            conn.execute(insert(_table).values(key=key, event_id=event_id, state="claimed", claimed_at=now,
+                                               owner=owner))
         return True
     except IntegrityError:
         pass
     with engine.begin() as conn:
-        row = conn.execute(select(_table.c.state, _table.c.claimed_at).where(_table.c.key == key)).first()
+        row = conn.execute(select(_table.c.state, _table.c.claimed_at, _table.c.owner)
+                           .where(_table.c.key == key)).first()
         if row is None:  # released between our insert and this read: try once more
-            return claim(engine, key, event_id, now, lease)
+            return claim(engine, key, event_id, now, lease, owner, alive, recheck)
         if row.state != "claimed":
             return False
-        if row.claimed_at > now - timedelta(seconds=lease):
+        dead = bool(row.owner and row.owner != owner and alive is not None and not alive(row.owner))
+        if not dead and row.claimed_at > now - timedelta(seconds=lease):
             left = (row.claimed_at + timedelta(seconds=lease) - now).total_seconds()
-            raise ClaimBusy(key, max(1, min(int(left) + 1, 30)))
+            raise ClaimBusy(key, max(1, min(int(left) + 1, recheck)))
         # A stale claim: take it over only if nobody else did (compare-and-set on claimed_at).
         taken = conn.execute(
             update(_table)
             .where(_table.c.key == key, _table.c.state == "claimed", _table.c.claimed_at == row.claimed_at)
-            .values(claimed_at=now, event_id=event_id)
+            .values(claimed_at=now, event_id=event_id, owner=owner)
         )
         return taken.rowcount == 1
 

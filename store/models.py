@@ -172,6 +172,7 @@ class DedupeKey(Base):
     event_id: Mapped[int | None]
     state: Mapped[str] = mapped_column(String(8), default="claimed")  # claimed, done
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner: Mapped[str | None] = mapped_column(String(128))  # the process delivering it (claims since 0010)
 
 
 class ContactThread(Base):

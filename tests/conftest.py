@@ -110,10 +110,16 @@ def redis_conn(redis_url: str) -> Iterator[Redis]:
 
 
 @pytest.fixture
-def config(database_url: str, redis_url: str, redis_conn: Redis, fake_slack: FakeSlack, fake_graph: FakeGraph,
-           tmp_path: Path) -> dict[str, object]:
+def config(request: pytest.FixtureRequest, database_url: str, redis_url: str, redis_conn: Redis,
+           fake_slack: FakeSlack, fake_graph: FakeGraph, tmp_path: Path) -> dict[str, object]:
+    """The app's settings: production defaults but for the addresses of the fakes and what the comments say.
+    Our pace and Slack's (the fake's) are on unless the test is marked `unpaced(why=...)`."""
     fake_slack.reset()
     fake_graph.reset()
+    unpaced = request.node.get_closest_marker("unpaced")
+    if unpaced is not None:
+        assert unpaced.kwargs.get("why"), "an unpaced test says why"
+        fake_slack.enforce_pace(0, 0)
     return {
         "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DATABASE_URL": database_url,
@@ -128,8 +134,10 @@ def config(database_url: str, redis_url: str, redis_conn: Redis, fake_slack: Fak
         "META_DIALOG_URL": "https://dialog.example.test",
         "PUBLIC_URL": "https://metaops.example.test",
         "INSTANCE_DIR": str(tmp_path / "instance"),
+        # Not the default (10, 30, 60, 300, 900 s): a test of a failing event sees its two retries at once rather than
+        # waiting minutes; how the retry waits are scheduled is tested with the defaults in tests/delivery/test_jobs.py.
         "JOB_RETRY_INTERVALS": "0,0",
-        "SLACK_PACE_RATE": "0",  # the fake takes any pace; tests/delivery/test_pacing.py sets one
+        **({"SLACK_PACE_RATE": "0"} if unpaced is not None else {}),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -16,16 +17,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 from redis import Redis
-from rq.scheduler import RQScheduler
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from integrations.meta.signature import sign
 from metaops import defaults
 from metaops.runtime import Runtime
 from metaops.worker import Worker
 from store import workspaces
-from store.models import MetaConnection
+from store.models import MetaConnection, WebhookEvent
 from tests.constants import APP_SECRET, DISPLAY, FIXTURES, PHONE_ID, ROOT, SIGNING_SECRET, WABA
 
 
@@ -110,10 +110,38 @@ def run_worker(rt: Runtime) -> None:
 
 
 def run_due_scheduled(rt: Runtime) -> None:
-    """What the worker's scheduler does each second: move due scheduled jobs onto the queue."""
-    scheduler = RQScheduler([rt.queue], connection=rt.redis)
-    scheduler.prepare_registries([rt.queue.name])
-    scheduler.enqueue_scheduled_jobs()
+    """What the clock does each tick: move due delayed jobs onto the queue (metaops.clock)."""
+    from metaops.clock import Clock
+
+    clock = Clock(rt.queue, schedule={})
+    assert clock.move_due(), "another clock holds RQ's scheduler lock"
+    clock.let_go()
+
+
+def until_delivered(rt: Runtime, seconds: float = 60) -> None:
+    """Run the worker and, as the clock does, move due delayed jobs (releases at Slack's pace, retries) until
+    every stored event is done; fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        run_worker(rt)
+        with rt.db.session() as s:
+            states = set(s.scalars(select(WebhookEvent.state)))
+        if states <= {"done"}:
+            return
+        assert time.monotonic() < deadline, f"events left undelivered: {states}"
+        time.sleep(0.2)
+        run_due_scheduled(rt)
+
+
+TEXT_WORD = re.compile(r"c(\d\d) m(\d+)")
+
+
+def texts(message: dict[str, Any]) -> list[tuple[str, int]]:
+    """The customer texts of a `burst` ("c07 m3") a Slack message shows, in order (from its blocks, else its text):
+    one for a post of one message, several for a thread's waiting messages posted together."""
+    blocks = message.get("blocks")
+    shown = (json.loads(blocks) if isinstance(blocks, str) else blocks) or message["text"]
+    return [(c, int(n)) for c, n in TEXT_WORD.findall(json.dumps(shown))]
 
 
 def connect_page(rt: Runtime, token: str, team: str = "T1", page_id: str = "PAGE1", name: str = "Acme Page 1",
@@ -210,6 +238,13 @@ def worker_command(*extra: str) -> list[str]:
     rq_args = procfile()["worker"].split()
     assert rq_args[0] == "rq"
     return [sys.executable, "-m", "rq.cli", *rq_args[1:], *extra]
+
+
+def clock_command() -> list[str]:
+    """The Procfile's clock line, run with this interpreter."""
+    args = procfile()["clock"].split()
+    assert args[:2] == ["python", "-m"]
+    return [sys.executable, *args[1:]]
 
 
 def worker_env(config: dict[str, Any]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from integrations.slack import limits
 from integrations.slack.blocks import context, section
 from integrations.slack.client import post_message
 from integrations.slack.errors import SlackRateLimited
-from metaops import counters, defaults, messages
+from metaops import claims, counters, defaults, messages
 from metaops.delivery import handlers, holds, render
 from metaops.delivery.holds import ChannelHeld, Parked
 from metaops.delivery.routing import Router
@@ -70,7 +70,7 @@ def deliver_together(rt: Runtime, router: Router, team_id: str, channel: str, gr
         for m, block in lines:
             assert m.item is not None
             try:
-                if not dedupe.claim(rt.db.engine, m.item.key, m.entry.event_id, rt.clock(), defaults.DEDUPE_LEASE):
+                if not claims.claim(rt, m.item.key, m.entry.event_id):
                     continue  # delivered already (a worker died before marking its event): not again
             except dedupe.ClaimBusy:
                 taken = taken[:taken.index(m.entry)]  # another worker has it: it and what follows stay in line

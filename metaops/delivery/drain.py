@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
 import time
 from datetime import timedelta
 
@@ -20,8 +18,8 @@ from sqlalchemy.exc import DBAPIError
 
 from integrations.meta import payload
 from integrations.slack.errors import NoChannel, SlackRateLimited
-from metaops import counters, defaults
-from metaops.delivery import coalesce, handlers, holds, inbox
+from metaops import claims, counters, defaults
+from metaops.delivery import coalesce, handlers, holds, inbox, leases
 from metaops.delivery.holds import ChannelHeld
 from metaops.delivery.routing import Router
 from metaops.runtime import Runtime, current
@@ -47,29 +45,34 @@ def drain(partition: int | None = None) -> int:
     if partition is None:
         return _move_legacy(rt)
     r, flag = rt.redis, inbox.flag_key(partition)
+    if not leases.own(r, flag):
+        return 0  # a live drain has the partition (this job was queued twice)
     inbox.ensure_group(r, partition)
-    consumer = f"{socket.gethostname()}-{os.getpid()}"
+    consumer = leases.me(r)
     handled, started = 0, time.monotonic()
     while True:
         batch = inbox.read(r, partition, consumer, defaults.DRAIN_BATCH)
         if not batch:
-            r.delete(flag)
-            # An event pushed between the empty read and the delete found the flag set: take it now.
-            if r.xlen(inbox.stream_key(partition)) and r.set(flag, 1, nx=True, ex=defaults.DRAIN_FLAG_TTL):
+            leases.release(r, flag)
+            # An event pushed between the empty read and the release found the flag taken: take it now.
+            if r.xlen(inbox.stream_key(partition)) and leases.own(r, flag):
                 continue
             return handled
         router = _router(rt)
         for entry_id, event_id in batch:
-            r.expire(flag, defaults.DRAIN_FLAG_TTL)  # per event: a slow batch keeps the partition
+            if not leases.holds(r, flag):  # our lease lapsed (a stall): another drain may have the partition now
+                log.warning("partition %d: lease lost; leaving it to the drain that has it", partition)
+                return handled
             if time.monotonic() - started > defaults.DRAIN_MAX_SECONDS:
-                inbox.enqueue_drain(rt.queue, partition)  # hand over (the flag stays): no job runs into its timeout
+                leases.queue_for(r, flag, 0)  # hand over: no job runs into its timeout
+                inbox.enqueue_drain(rt.queue, partition)
                 return handled
             try:
                 process(rt, event_id, router)
             except Postpone as e:
                 log.warning("partition %d: %s; draining again in %ss", partition, e, e.delay)
-                inbox.enqueue_drain(rt.queue, partition, delay=e.delay)  # the flag stays: no other drain starts
-                r.expire(flag, e.delay + defaults.DRAIN_FLAG_TTL)
+                leases.queue_for(r, flag, e.delay)  # no other drain starts meanwhile
+                inbox.enqueue_drain(rt.queue, partition, delay=e.delay)
                 return handled
             inbox.acknowledge(r, partition, entry_id)
             handled += 1
@@ -124,10 +127,11 @@ def release_channel(team_id: str, channel: str) -> int:
     (coalesce.py): the head entry and the later ones of its thread that may join it."""
     rt = current()
     r, handled = rt.redis, 0
+    if not holds.start_release(r, team_id, channel):
+        return 0  # a live release has the channel (this job was queued twice)
     left = holds.wait_left(r, team_id, channel)
     if left:  # held again meanwhile: come back then
-        holds.renew_release(r, team_id, channel)
-        inbox.submit(rt.queue, holds.RELEASE, left, args=(team_id, channel))
+        holds.release_later(r, rt.queue, team_id, channel, left)
         return 0
     router = _router(rt, releasing=(team_id, channel))
     while True:
@@ -136,15 +140,16 @@ def release_channel(team_id: str, channel: str) -> int:
             if holds.finish_release(r, team_id, channel):
                 continue
             return handled
+        if not holds.still_releasing(r, team_id, channel):  # our lease lapsed (a stall): leave it to the other
+            log.warning("channel %s: lease lost; leaving it to the release that has it", channel)
+            return handled
         event_id = entries[0].event_id
-        holds.renew_release(r, team_id, channel)
         group = holds.same_thread(entries, defaults.COALESCE_MAX)
         if len(group) > 1:
             try:
                 taken = coalesce.deliver_together(rt, router, team_id, channel, group)
             except ChannelHeld as e:  # no token now (or a 429): the entries stay first in line
-                holds.renew_release(r, team_id, channel)
-                inbox.submit(rt.queue, holds.RELEASE, e.wait, args=(team_id, channel))
+                holds.release_later(r, rt.queue, team_id, channel, e.wait)
                 return handled
             except JobTimeoutException:
                 raise
@@ -159,8 +164,7 @@ def release_channel(team_id: str, channel: str) -> int:
             handle(rt, event_id, router)
         except ChannelHeld as e:
             if (e.team_id, e.channel) == (team_id, channel):  # limited again: the event stays first in line
-                holds.renew_release(r, team_id, channel)
-                inbox.submit(rt.queue, holds.RELEASE, e.wait, args=(team_id, channel))
+                holds.release_later(r, rt.queue, team_id, channel, e.wait)
                 return handled
             holds.park(r, rt.queue, e.team_id, e.channel, event_id, e.wait, e.thread, e.joinable)  # another one too
         except JobTimeoutException:
@@ -209,7 +213,7 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
             unrouted += 1
             continue
         try:
-            if not dedupe.claim(rt.db.engine, item.key, event_id, rt.clock(), defaults.DEDUPE_LEASE):
+            if not claims.claim(rt, item.key, event_id):
                 continue
         except dedupe.ClaimBusy as e:
             busy = max(busy, e.retry_after)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
 from metaops import defaults, replies, reply_window, templates, unanswered
 from metaops.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
-from metaops.delivery import media, render
+from metaops.delivery import leases, media, render
 from metaops.delivery.routing import Router
 from metaops.runtime import Runtime
 from store import customers
@@ -257,9 +258,7 @@ def _post_thread(rt: Runtime, router: Router, team_id: str, platform: str, asset
         return root
     name = router.asset_name(asset_id)
     text, blocks = root_post(rt, team_id, platform, asset_id, name if platform == FACEBOOK else f"@{name}", post_id)
-    lock = rt.redis.lock(f"metaops:thread:{asset_id}:{contact}:{channel}",
-                         timeout=defaults.THREAD_LOCK_TIMEOUT, blocking_timeout=defaults.THREAD_LOCK_TIMEOUT)
-    with lock:  # the same lock as post_in_thread's: one root per post and channel
+    with thread_lock(rt, asset_id, contact, channel):  # the same lock as post_in_thread's: one root per post
         root = router.root(asset_id, contact, channel, cached=False)
         if root is None:
             root = post_message(rt.slack.for_team(team_id), channel, text, blocks)
@@ -320,6 +319,11 @@ def paced_post(rt: Runtime, router: Router, team_id: str, channel: str, text: st
     return post_message(rt.slack.for_team(team_id), channel, text, blocks, thread_ts=thread_ts)
 
 
+def thread_lock(rt: Runtime, business_id: str, contact: str, channel: str) -> AbstractContextManager[None]:
+    """One worker at a time opens a contact's thread in a channel (a lease: a dead holder's lapses within seconds)."""
+    return leases.locked(rt.redis, f"metaops:thread:{business_id}:{contact}:{channel}", defaults.THREAD_LOCK_TIMEOUT)
+
+
 def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, business_id: str,
                    contact: str | None, text: str, blocks: list[dict], platform: str = "whatsapp") -> str:
     """Post in the contact's thread; the first post for a contact becomes the thread's root. With no contact
@@ -330,9 +334,7 @@ def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, busi
     if root:
         return paced_post(rt, router, team_id, channel, text, blocks, thread_ts=root)
     # Creating a thread: one worker at a time per contact, or two roots could be posted.
-    lock = rt.redis.lock(f"metaops:thread:{business_id}:{contact}:{channel}",
-                         timeout=defaults.THREAD_LOCK_TIMEOUT, blocking_timeout=defaults.THREAD_LOCK_TIMEOUT)
-    with lock:
+    with thread_lock(rt, business_id, contact, channel):
         root = router.root(business_id, contact, channel, cached=False)
         ts = paced_post(rt, router, team_id, channel, text, blocks, thread_ts=root)
         if root is None:

@@ -5,6 +5,11 @@ for it is parked, in order, on the channel's own list; a `release_channel` job t
 ends. Items for other channels, in the same partition or not, keep flowing. A channel stays held while
 its list has events, so nothing newer overtakes what waits there.
 
+A channel's release flag is QUEUED while its release job waits and names the job's process while it runs (a
+lease, leases.py). Channels with parked events are kept in a set, and parked event ids in another (the sweep
+leaves those alone): `recover` finds every channel whose release died with its worker, or was lost, and queues
+a new one.
+
 Our own pace (pace.py) uses the same parking: a channel without a token holds its events for a short hold until
 the next token. Each parked entry may name the customer thread its event posts in (`Parked.thread`) and whether
 the event is one plain customer message (`Parked.joinable`): the release job posts such messages of one thread,
@@ -15,16 +20,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from redis import Redis
 from rq import Queue
 
-from metaops import defaults
-from metaops.delivery import inbox
+from metaops.delivery import inbox, leases
 
 log = logging.getLogger(__name__)
 RELEASE = "metaops.jobs.release_channel"
+CHANNELS = "metaops:held-channels"  # "team channel" of every channel with parked events (maybe a few more)
+PARKED = "metaops:parked-events"  # ids of the events waiting on some channel's list
 
 
 class ChannelHeld(Exception):
@@ -72,7 +77,7 @@ def _list_key(team_id: str, channel: str) -> str:
     return f"metaops:held:{team_id}:{channel}"
 
 
-def _release_flag(team_id: str, channel: str) -> str:
+def release_flag(team_id: str, channel: str) -> str:
     return f"metaops:release:{team_id}:{channel}"
 
 
@@ -97,13 +102,51 @@ def is_held(r: Redis, team_id: str, channel: str, releasing: bool = False) -> in
 def park(r: Redis, queue: Queue, team_id: str, channel: str, event_id: int, wait: int, thread: str | None = None,
          joinable: bool = False) -> None:
     """Put an event on the held channel's list and make sure a release job runs after the hold."""
-    r.rpush(_list_key(team_id, channel), _entry(event_id, thread, joinable))
+    pipe = r.pipeline(transaction=False)
+    pipe.rpush(_list_key(team_id, channel), _entry(event_id, thread, joinable))
+    pipe.sadd(CHANNELS, f"{team_id} {channel}")
+    pipe.sadd(PARKED, event_id)
+    pipe.execute()
     schedule_release(r, queue, team_id, channel, wait)
 
 
 def schedule_release(r: Redis, queue: Queue, team_id: str, channel: str, wait: int) -> None:
-    if r.set(_release_flag(team_id, channel), 1, nx=True, ex=wait + defaults.DRAIN_FLAG_TTL):
+    """A release job after `wait` seconds, unless one is queued or running."""
+    if leases.mark_queued(r, release_flag(team_id, channel), wait):
         inbox.submit(queue, RELEASE, wait, args=(team_id, channel))
+
+
+def release_later(r: Redis, queue: Queue, team_id: str, channel: str, wait: int) -> None:
+    """The running release job hands the channel over to a new one, `wait` seconds from now."""
+    leases.queue_for(r, release_flag(team_id, channel), wait)
+    inbox.submit(queue, RELEASE, wait, args=(team_id, channel))
+
+
+def recover(r: Redis, queue: Queue) -> int:
+    """A release job for every channel with parked events whose release is neither queued nor running (its worker
+    died, or its job was lost). Returns how many were queued."""
+    queued = 0
+    for member in r.smembers(CHANNELS):
+        team_id, _, channel = (member.decode() if isinstance(member, bytes) else member).partition(" ")
+        if not r.llen(_list_key(team_id, channel)):
+            r.srem(CHANNELS, member)
+            if r.llen(_list_key(team_id, channel)):  # parked meanwhile: keep it
+                r.sadd(CHANNELS, member)
+            continue
+        wait = wait_left(r, team_id, channel)
+        if leases.requeue_abandoned(r, release_flag(team_id, channel), wait):
+            log.info("channel %s of team %s had parked events and no live release: release queued", channel, team_id)
+            inbox.submit(queue, RELEASE, wait, args=(team_id, channel))
+            queued += 1
+    return queued
+
+
+def parked_among(r: Redis, event_ids: list[int]) -> set[int]:
+    """Those of `event_ids` waiting on a channel's list."""
+    if not event_ids:
+        return set()
+    found = r.smismember(PARKED, event_ids)
+    return {i for i, yes in zip(event_ids, found, strict=True) if yes}
 
 
 def next_parked(r: Redis, team_id: str, channel: str) -> int | None:
@@ -140,20 +183,28 @@ def remove_parked(r: Redis, team_id: str, channel: str, entries: list[Parked]) -
     pipe = r.pipeline(transaction=False)
     for e in entries:
         pipe.lrem(_list_key(team_id, channel), 1, e.raw)
+    pipe.srem(PARKED, *[e.event_id for e in entries])
     pipe.execute()
 
 
 def pop_parked(r: Redis, team_id: str, channel: str) -> None:
-    r.lpop(_list_key(team_id, channel))
+    raw = r.lpop(_list_key(team_id, channel))
+    if raw is not None:
+        r.srem(PARKED, Parked.parse(raw).event_id)
+
+
+def start_release(r: Redis, team_id: str, channel: str) -> bool:
+    """The release job takes the channel. False: a live release has it already."""
+    return leases.own(r, release_flag(team_id, channel))
+
+
+def still_releasing(r: Redis, team_id: str, channel: str) -> bool:
+    """The release job still holds the channel (its lease did not lapse in a stall)."""
+    return leases.holds(r, release_flag(team_id, channel))
 
 
 def finish_release(r: Redis, team_id: str, channel: str) -> bool:
-    """The release job found the list empty: drop its flag. True when events were parked meanwhile and the
-    job should go on (it took the flag again)."""
-    r.delete(_release_flag(team_id, channel))
-    return bool(r.llen(_list_key(team_id, channel))) and bool(
-        r.set(_release_flag(team_id, channel), 1, nx=True, ex=defaults.DRAIN_FLAG_TTL))
-
-
-def renew_release(r: Redis, team_id: str, channel: str) -> None:
-    r.expire(_release_flag(team_id, channel), timedelta(seconds=defaults.DRAIN_FLAG_TTL))
+    """The release job found the list empty: let the channel go. True when events were parked meanwhile and the
+    job should go on (it took the channel again)."""
+    leases.release(r, release_flag(team_id, channel))
+    return bool(r.llen(_list_key(team_id, channel))) and leases.own(r, release_flag(team_id, channel))

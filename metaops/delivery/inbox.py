@@ -2,10 +2,12 @@
 
 Events are appended to one of `PARTITIONS` Redis streams, chosen by the asset the payload is about
 (`entry[].id`: a WABA, Page or Instagram account), so one asset's events keep their order while different
-assets drain in parallel on any number of RQ workers. Each partition has at most one `drain` job queued or
-running at a time (a flag key, renewed while the job works); the job reads the stream through a consumer
-group and acknowledges an event only once it is processed, so a worker that dies leaves its event pending
-and the next drain of that partition takes it over first. Stream and flag keys carry a hash tag
+assets drain in parallel on any number of RQ workers. Each partition has one drain at a time: its flag key
+says QUEUED while a drain job waits, and names the drain's process while it runs (a lease, leases.py, that
+lapses within seconds of that process dying); the job reads the stream through a consumer group and
+acknowledges an event only once it is processed, so a worker that dies leaves its event pending and the next
+drain of that partition takes it over first. `ensure_drain` (the clock's recovery, a starting worker, the
+sweep) starts a drain for every partition with events and no live or queued drain. Stream and flag keys carry a hash tag
 (`{p3}`) so a partition's keys stay together on a Redis Cluster.
 
 An event that fails gets a job of its own, `process_event`, with RQ's Retry; it ends in RQ's failed
@@ -15,6 +17,7 @@ registry when its tries run out.
 from __future__ import annotations
 
 import json
+import logging
 import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,9 +30,11 @@ from rq.job import Job, JobStatus
 from sqlalchemy import Engine
 
 from metaops import defaults
+from metaops.delivery import leases
 from metaops.settings import Settings
 from store import events
 
+log = logging.getLogger(__name__)
 LEGACY_EVENTS_KEY = "metaops:events"  # the single list of releases before partitions; drained into them
 GROUP = "drain"  # the consumer group every partition stream is read through
 DRAIN = "metaops.jobs.drain"
@@ -60,7 +65,7 @@ def stream_key(partition: int) -> str:
 
 
 def flag_key(partition: int) -> str:
-    """Set while a drain job for the partition is queued or running."""
+    """QUEUED while a drain job for the partition waits; the drain's process while it runs (leases.py)."""
     return f"metaops:{{p{partition}}}:drain"
 
 
@@ -102,10 +107,10 @@ def _first(v: Any) -> dict[str, Any]:
     return v[0] if isinstance(v, list) and v and isinstance(v[0], dict) else {}
 
 
-# Append an event id to a partition's stream and claim its "drain pending" flag, atomically, in one command.
+# Append an event id to a partition's stream and mark a drain job queued unless one is (or runs), atomically.
 _PUSH = """
 redis.call('XADD', KEYS[1], '*', 'id', ARGV[2])
-return redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1])
+return redis.call('SET', KEYS[2], 'queued', 'NX', 'PX', ARGV[1])
 """
 
 
@@ -114,7 +119,7 @@ def push_events(queue: Queue, events: list[tuple[int, int]]) -> None:
     for each partition that had none pending."""
     pipe = queue.connection.pipeline(transaction=False)
     for event_id, partition in events:
-        pipe.eval(_PUSH, 2, stream_key(partition), flag_key(partition), defaults.DRAIN_FLAG_TTL, event_id)
+        pipe.eval(_PUSH, 2, stream_key(partition), flag_key(partition), defaults.QUEUED_FLAG_TTL * 1000, event_id)
     started = {p for (_, p), flag_set in zip(events, pipe.execute(), strict=True) if flag_set}
     for partition in sorted(started):
         enqueue_drain(queue, partition)
@@ -136,11 +141,15 @@ def enqueue_drain(queue: Queue, partition: int, delay: int = 0) -> None:
 
 
 def ensure_drain(queue: Queue) -> int:
-    """Start a drain job for every partition with events waiting and none pending (its flag expired with a
-    dead worker). Returns how many were started."""
+    """Start a drain job for every partition with events waiting and no drain queued or running (its worker
+    died, or its job was lost). Returns how many were started."""
     r, started = queue.connection, 0
+    pipe = r.pipeline(transaction=False)
     for partition in range(defaults.PARTITIONS):
-        if r.xlen(stream_key(partition)) and r.set(flag_key(partition), 1, nx=True, ex=defaults.DRAIN_FLAG_TTL):
+        pipe.xlen(stream_key(partition))
+    for partition, waiting_events in enumerate(pipe.execute()):
+        if waiting_events and leases.requeue_abandoned(r, flag_key(partition), 0):
+            log.info("partition %d had events and no live drain: drain queued", partition)
             enqueue_drain(queue, partition)
             started += 1
     return started
@@ -212,9 +221,12 @@ def event_job_id(event_id: int) -> str:
 
 
 def is_pending(queue: Queue, event_id: int) -> bool:
-    """True when the event's own job is waiting, scheduled or running."""
+    """True when the event's own job is waiting, scheduled or running (on a worker still alive)."""
     try:
-        status = Job.fetch(event_job_id(event_id), connection=queue.connection).get_status(refresh=False)
+        job = Job.fetch(event_job_id(event_id), connection=queue.connection)
     except Exception:  # noqa: BLE001 - rq raises NoSuchJobError or a deserialisation error: not pending
         return False
-    return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+    status = job.get_status(refresh=False)
+    if status == JobStatus.STARTED:
+        return not job.worker_name or leases.alive(queue.connection, job.worker_name)
+    return status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from metaops import connections, defaults
-from metaops.delivery import inbox
+from metaops.delivery import holds, inbox, recovery
 from metaops.runtime import current
 from store import events
 
@@ -14,16 +14,17 @@ log = logging.getLogger(__name__)
 
 
 def sweep() -> int:
-    """Queue again the events that were stored but never processed (Redis was down, a worker died)."""
+    """Queue again the events that were stored but never processed (Redis was down, a worker died): not those
+    waiting on a channel's list or in a job of their own. Then recover partitions and channels nobody works on."""
     rt = current()
     older_than = rt.clock() - timedelta(seconds=defaults.SWEEP_GRACE)
-    ids = [i for i in events.stranded(rt.db.engine, older_than, defaults.SWEEP_BATCH)
-           if not inbox.is_pending(rt.queue, i)]
+    found = events.stranded(rt.db.engine, older_than, defaults.SWEEP_BATCH)
+    parked = holds.parked_among(rt.redis, found)
+    ids = [i for i in found if i not in parked and not inbox.is_pending(rt.queue, i)]
     if ids:
         log.info("re-queueing %d stranded event(s)", len(ids))
         inbox.push_stored(rt.queue, rt.db.engine, ids)
-    else:
-        inbox.ensure_drain(rt.queue)
+    recovery.recover(rt.queue)
     return len(ids)
 
 

@@ -8,11 +8,13 @@ import time
 from datetime import timedelta
 
 import pytest
+from rq.scheduler import RQScheduler
 from sqlalchemy import select
 
 from metaops import clock, create_app, defaults, jobs, runtime
 from metaops import settings as settings_mod
 from metaops.clock import Clock
+from metaops.delivery import inbox
 from store.clock import utcnow
 from store.models import WebhookEvent
 from tests.helpers import (
@@ -21,6 +23,8 @@ from tests.helpers import (
     free_port,
     post_webhook,
     run_worker,
+    texts,
+    until_delivered,
     wa_message,
     wa_payload,
 )
@@ -123,5 +127,59 @@ def test_after_redis_restarts_empty_the_clock_sweeps_a_stored_event_again(config
             assert s.scalars(select(WebhookEvent.state)).one() == "done"
     finally:
         stop.set()
+        rt.db.dispose()
+        runtime.install(None)
+
+
+def test_one_clock_at_a_time_moves_due_delayed_jobs_and_hands_over_when_it_stops(rt):
+    a, b = Clock(rt.queue, {}), Clock(rt.queue, {})
+    inbox.submit(rt.queue, "metaops.jobs.sweep", 1, job_id="later")
+    assert a.move_due() and not b.move_due()  # a holds RQ's scheduler lock: b leaves the duty to it
+    assert "later" not in rt.queue.get_job_ids()  # not due yet
+    time.sleep(1.1)
+    assert a.move_due() and rt.queue.get_job_ids() == ["later"]
+    assert 0 < rt.redis.pttl(RQScheduler.get_locking_key(rt.queue.name)) <= defaults.SCHEDULER_LOCK_TTL * 1000
+    a.let_go()  # stopping (SIGTERM): the next clock takes the duty at its next tick
+    assert b.move_due() and not a.move_due()
+
+
+def test_the_clock_recovers_a_partition_whose_drain_died(client, rt, fake_slack):
+    connect_whatsapp(rt)
+    post_webhook(client, wa_payload([wa_message("wamid.R1", "15550001111", "its drain died")]))
+    rt.queue.empty()  # the drain job was taken by a worker that died before it owned the partition
+    partition = inbox.partition_of(wa_payload([wa_message("wamid.R1", "15550001111", "x")]))
+    rt.redis.delete(inbox.flag_key(partition))  # QUEUED lapses QUEUED_FLAG_TTL after its job was due
+    ticker = Clock(rt.queue, {})
+    ticker.step()
+    assert rt.queue.count == 1
+    ticker.step()  # not again before RECOVERY_INTERVAL, and never twice for one partition
+    assert rt.queue.count == 1
+    run_worker(rt)
+    assert len(fake_slack.messages) == 1
+
+
+def test_texts_parked_at_our_pace_when_redis_restarts_empty_are_posted_after_the_sweep(config, own_redis, fake_slack):
+    """Pace on: a burst parks most texts on the channel's list; Redis restarts empty (the lists, the release job and
+    the parked set are gone); the clock's sweep queues them again and all are posted once, in order."""
+    app = create_app(settings_mod.from_mapping({**config, "REDIS_URL": f"redis://127.0.0.1:{own_redis.port}/0"}))
+    rt = app.extensions["metaops"]
+    try:
+        connect_whatsapp(rt)
+        client = app.test_client()
+        for n in range(8):
+            post_webhook(client, wa_payload([wa_message(f"wamid.E{n}", "15550001111", f"c01 m{n}")]))
+        run_worker(rt)
+        posted = len(fake_slack.messages)
+        assert posted < 8
+        own_redis.stop()
+        own_redis.start()  # empty
+        rt.clock = lambda: utcnow() + timedelta(minutes=5)  # past SWEEP_GRACE
+        ticker = Clock(rt.queue, {"metaops.jobs.sweep": 60})
+        ticker.step()
+        ticker.let_go()  # until_delivered moves delayed jobs as a clock of its own
+        until_delivered(rt, 60)
+        shown = [n for m in fake_slack.messages for _, n in texts(m)]
+        assert shown == list(range(8))
+    finally:
         rt.db.dispose()
         runtime.install(None)

@@ -6,28 +6,25 @@ PACE posts per second with a burst of BURST. Customers' texts look like 'c07 m3'
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import threading
 import time
 from collections import defaultdict
 
 import pytest
-from sqlalchemy import select
 
 from metaops import defaults, settings
 from metaops.delivery import holds, pace
 from metaops.delivery.routing import Router
 from metaops.exceptions import ConfigError
-from store.models import WebhookEvent
 from tests.constants import ROOT
 from tests.helpers import (
     burst,
     connect_whatsapp,
     fixture,
     post_webhook,
-    run_due_scheduled,
-    run_worker,
+    texts,
+    until_delivered,
     wa_message,
     wa_payload,
     worker_command,
@@ -35,7 +32,6 @@ from tests.helpers import (
 )
 
 PACE, BURST = 5.0, 2
-WORD = re.compile(r"c(\d\d) m(\d+)")
 
 
 @pytest.fixture
@@ -44,29 +40,9 @@ def config(config):
 
 
 @pytest.fixture(autouse=True)
-def paced(monkeypatch, fake_slack):
+def paced(monkeypatch, fake_slack, config):  # after `config`, which gives the fake Slack's own pace
     monkeypatch.setattr(defaults, "SLACK_PACE_BURST", BURST)
     fake_slack.enforce_pace(PACE, BURST + 1)
-
-
-def _until_delivered(rt) -> None:
-    """Drain, then take up the parked events as the worker's scheduler would, until none is left."""
-    run_worker(rt)
-    for _ in range(200):
-        with rt.db.session() as s:
-            if set(s.scalars(select(WebhookEvent.state))) == {"done"}:
-                return
-        time.sleep(0.2)
-        run_due_scheduled(rt)
-        run_worker(rt)
-    raise AssertionError("events left undelivered")
-
-
-def _words(message: dict) -> list[tuple[str, int]]:
-    """The customer texts a Slack message shows, in order (from its blocks, else its text)."""
-    blocks = message.get("blocks")
-    shown = (json.loads(blocks) if isinstance(blocks, str) else blocks) or message["text"]
-    return [(c, int(n)) for c, n in WORD.findall(json.dumps(shown))]
 
 
 def _blocks(message: dict) -> list[dict]:
@@ -77,14 +53,14 @@ def _blocks(message: dict) -> list[dict]:
 def test_a_burst_from_several_customers_is_one_post_per_thread_per_slot_in_order(client, rt, fake_slack):
     connect_whatsapp(rt)
     burst(client, customers=4, each=5)
-    _until_delivered(rt)
+    until_delivered(rt)
     posts = fake_slack.messages
-    roots = {_words(m)[0][0]: m["ts"] for m in posts if "thread_ts" not in m}
+    roots = {texts(m)[0][0]: m["ts"] for m in posts if "thread_ts" not in m}
     assert len(roots) == 4  # each customer's first message opened its own thread
     seen: dict[str, list[int]] = defaultdict(list)
     per_customer: dict[str, int] = defaultdict(int)
     for m in posts:
-        words = _words(m)
+        words = texts(m)
         [customer] = {c for c, _ in words}  # never two customers in one post
         assert m.get("thread_ts", m["ts"]) == roots[customer]
         seen[customer] += [n for _, n in words]
@@ -92,12 +68,12 @@ def test_a_burst_from_several_customers_is_one_post_per_thread_per_slot_in_order
     assert all(v == [0, 1, 2, 3, 4] for v in seen.values()) and len(seen) == 4  # every message, in order
     # While behind, a thread's waiting messages went as one post: 20 messages in far fewer posts (a message that
     # found a token before the channel fell behind went alone).
-    assert sum(per_customer.values()) <= 12 and max(len(_words(m)) for m in posts) >= 3
+    assert sum(per_customer.values()) <= 12 and max(len(texts(m)) for m in posts) >= 3
     assert fake_slack.refused_429 == 0  # our pace stayed within Slack's
-    joined = [m for m in posts if len(_words(m)) > 1]
+    joined = [m for m in posts if len(texts(m)) > 1]
     for m in joined:  # each message a block with its time
         sections = [b for b in _blocks(m) if b["type"] == "section"]
-        assert len(sections) == len(_words(m)) and all("<!date^1700000000^{time}|" in b["text"]["text"]
+        assert len(sections) == len(texts(m)) and all("<!date^1700000000^{time}|" in b["text"]["text"]
                                                        for b in sections)
     assert holds.parked(rt.redis, "T1", "C1", 10) == []
 
@@ -107,12 +83,12 @@ def test_a_customers_messages_never_join_another_customers_post(client, rt, fake
     for n in range(6):  # two customers writing alternately, each five words, while the channel is behind
         for c in (1, 2):
             post_webhook(client, wa_payload([wa_message(f"wamid.x{c}.{n}", f"1555111{c:04d}", f"c{c:02d} m{n}")]))
-    _until_delivered(rt)
+    until_delivered(rt)
     for m in fake_slack.messages:
-        assert len({c for c, _ in _words(m)}) == 1
+        assert len({c for c, _ in texts(m)}) == 1
     order = defaultdict(list)
     for m in fake_slack.messages:
-        for c, n in _words(m):
+        for c, n in texts(m):
             order[c].append(n)
     assert order == {"01": list(range(6)), "02": list(range(6))}
 
@@ -125,8 +101,8 @@ def test_media_is_still_uploaded_and_ends_the_joined_post(client, rt, fake_slack
     post_webhook(client, fixture("whatsapp/image.json", id="wamid.m2", image={"caption": "c09 m2"}))
     for n in (3, 4, 5):
         post_webhook(client, wa_payload([wa_message(f"wamid.m{n}", sender, f"c09 m{n}")]))
-    _until_delivered(rt)
-    words = [[n for _, n in _words(m)] for m in fake_slack.messages]
+    until_delivered(rt)
+    words = [[n for _, n in texts(m)] for m in fake_slack.messages]
     assert words == [[0], [1], [2], [3, 4, 5]]  # the image's post on its own, then the rest together
     [upload] = fake_slack.files
     assert upload["thread_ts"] == fake_slack.messages[0]["ts"]
@@ -169,12 +145,12 @@ def test_two_worker_processes_share_the_pace_and_slack_never_answers_429(client,
              for _ in range(2)]
     for p in procs:
         assert p.wait(120) == 0, p.stderr.read().decode()[-2000:] if p.stderr else ""
-    _until_delivered(rt)
+    until_delivered(rt)
     assert fake_slack.refused_429 == 0
     seen: dict[str, list[int]] = defaultdict(list)
     for m in fake_slack.messages:
-        [customer] = {c for c, _ in _words(m)}
-        seen[customer] += [n for _, n in _words(m)]
+        [customer] = {c for c, _ in texts(m)}
+        seen[customer] += [n for _, n in texts(m)]
     assert seen == {f"{c:02d}": [0, 1, 2] for c in range(6)}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import time
 
+import pytest
 from sqlalchemy import select
 
 from metaops import defaults
@@ -26,6 +27,8 @@ from tests.helpers import (
 )
 
 
+@pytest.mark.unpaced(why="partitions and order, one post per text: at Slack's pace texts would join in fewer posts "
+                           "(tests/delivery/test_pacing.py) and 48 posts take most of a minute")
 def test_customers_spread_over_partitions_and_each_keeps_its_order(client, rt, fake_slack):
     connect_whatsapp(rt)
     burst(client, customers=12, each=4)
@@ -46,6 +49,8 @@ def test_one_customers_events_stay_on_one_partition():
     assert inbox.partition_of(b"not json") in range(defaults.PARTITIONS)
 
 
+@pytest.mark.unpaced(why="order across worker processes, one post per text: at Slack's pace 100 posts take over a "
+                           "minute; tests/scenarios/test_crash_recovery.py runs worker processes at Slack's pace")
 def test_two_and_three_worker_processes_keep_each_customers_order(client, rt, config, fake_slack):
     connect_whatsapp(rt)
     burst(client, customers=20, each=5)

@@ -15,6 +15,9 @@ from tests.fakes.http import Call, FakeServer, Reply
 BOT_TOKEN = "xoxb-test-bot-token"
 INSTALLED_TOKEN = "xoxb-installed-team-two"  # what oauth.v2.access hands out (multi-workspace mode)
 TEAMS = {BOT_TOKEN: "T1", INSTALLED_TOKEN: "T2"}
+# Slack's limit on chat.postMessage per channel (thread replies included), kept by default: about one post per second
+# with short bursts; beyond it a 429 with Retry-After. A test wanting another pace calls enforce_pace and says why.
+SLACK_PACE = (1.0, 5.0)
 
 
 class FakeSlack(FakeServer):
@@ -73,7 +76,7 @@ class FakeSlack(FakeServer):
         self.users: dict[str, dict[str, Any]] = {}
         self.limited: dict[str, float] = {}  # channel -> monotonic time until which posts get 429
         self.refused_429 = 0
-        self.pace: tuple[float, float] | None = None  # (posts per second, burst) per channel, as Slack enforces
+        self.pace: tuple[float, float] | None = SLACK_PACE  # (posts per second, burst) per channel, as Slack enforces
         self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, monotonic time of that count)
         self.refused_at: list[tuple[str, float]] = []  # (channel, monotonic time) of every 429 answered
         self.posted_at: list[tuple[str, float]] = []  # (channel, monotonic time) of every message accepted
@@ -117,9 +120,9 @@ class FakeSlack(FakeServer):
     def enforce_pace(self, rate: float, burst: float) -> None:
         """Slack's per-channel limit on chat.postMessage (thread replies included): `rate` posts per second with
         bursts of `burst`, each channel's bucket full at first; beyond it a 429 with Retry-After (whole seconds
-        until the next token, at least 1). Counted like Slack: accepted posts only."""
+        until the next token, at least 1). Counted like Slack: accepted posts only. A rate of 0: any pace."""
         with self._ts_lock:
-            self.pace, self._buckets = (rate, burst), {}
+            self.pace, self._buckets = ((rate, burst) if rate > 0 else None), {}
 
     def _control_pace(self, call: Call) -> Reply:
         """POST /control/pace?rate=R&burst=B: enforce_pace for a fake in another process (rate 0: off)."""
@@ -458,7 +461,7 @@ class FakeSlack(FakeServer):
             self.completions.clear()
         self.limited, self.refused_429 = {}, 0
         with self._ts_lock:
-            self.pace, self._buckets = None, {}
+            self.pace, self._buckets = SLACK_PACE, {}
             self.refused_at.clear()
             self.posted_at.clear()
         self.channels = {"C_PUBLIC": {"name": "support", "is_private": False, "is_member": False},

@@ -3,37 +3,40 @@ and started under the webhook and under a drain (a private server, never the mac
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
+from rq.scheduler import RQScheduler
 from sqlalchemy import select
 
-from metaops import defaults
-from metaops.delivery import inbox, periodic
+from metaops.delivery import holds, inbox
 from store import migrate
-from store.models import DedupeKey, WebhookEvent
+from store.models import WebhookEvent
 from tests.constants import ROOT
 from tests.helpers import (
     PrivatePostgres,
     burst,
     by_customer,
+    clock_command,
     connect_whatsapp,
     post_webhook,
     run_due_scheduled,
     run_worker,
+    texts,
     wa_message,
     wa_payload,
     worker_command,
     worker_env,
 )
 
-CUSTOMERS, EACH = 20, 10
+PACED_CUSTOMERS, EACH = 8, 10  # 80 texts into one channel: about 25 posts at Slack's one per second
 
 
 def _wait_for(condition, seconds: float, every: float = 0.01) -> bool:
@@ -46,44 +49,70 @@ def _wait_for(condition, seconds: float, every: float = 0.01) -> bool:
     return condition()
 
 
-def test_a_worker_killed_mid_burst_loses_nothing_and_keeps_each_customers_order(client, rt, config, fake_slack):
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """A Procfile process in a group of its own: SIGKILL of the group is a crash (an OOM kill, a deploy)."""
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def _kill(*procs: subprocess.Popen) -> None:
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
+def _shown(fake_slack) -> dict[str, list[int]]:
+    """Text numbers per customer, in the order Slack showed them (a joined post's texts in its order)."""
+    seen: dict[str, list[int]] = defaultdict(list)
+    for m in list(fake_slack.messages):
+        for customer, n in texts(m):
+            seen[customer].append(n)
+    return seen
+
+
+def test_killing_the_worker_and_the_clock_holding_the_scheduler_lock_strands_no_paced_channel(
+        client, rt, config, fake_slack):
+    """Slack's pace and ours on (the defaults): a burst into one channel parks most texts on the channel's list,
+    taken up by release jobs the clock moves off RQ's scheduled registry. The worker and the clock (which holds
+    RQ's scheduler lock) are SIGKILLed while the channel has parked events; both start again: posts resume within
+    30 s of the restart, nothing is lost, at most one text is shown twice, and each customer's order holds."""
     connect_whatsapp(rt)
-    burst(client, CUSTOMERS, EACH)
+    burst(client, PACED_CUSTOMERS, EACH)
     env = worker_env(config)
-    # Its own process group: SIGKILL reaches the worker and the scheduler process it forks, as in a crash.
-    worker = subprocess.Popen(worker_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    worker, clock = _start(worker_command(), env), _start(clock_command(), env)
     try:
-        assert _wait_for(lambda: len(fake_slack.messages) >= 50, 60), "the worker posted too little"
+        assert _wait_for(lambda: sum(map(len, _shown(fake_slack).values())) >= 25, 90), "too little was posted"
+        assert holds.parked(rt.redis, "T1", "C1", 1), "the channel had nothing parked"
+        assert rt.redis.get(RQScheduler.get_locking_key(rt.queue.name)).decode().startswith("clock-")
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(10)
-    posted_before = len(fake_slack.messages)
-    assert posted_before < CUSTOMERS * EACH  # killed mid-burst
+        _kill(worker, clock)
+    shown_before = sum(map(len, _shown(fake_slack).values()))
+    assert shown_before < PACED_CUSTOMERS * EACH  # killed mid-burst
 
-    # What time does with no worker running (waiting for real would take minutes): every "drain pending" flag
-    # expires (DRAIN_FLAG_TTL; nobody renews them), among them that of a drain job the worker had taken off
-    # the queue (running, or taken but not yet started: then RQ has no trace of it), and the claim of the item
-    # it was posting runs out (DEDUPE_LEASE).
-    for p in range(defaults.PARTITIONS):
-        rt.redis.delete(inbox.flag_key(p))
-    with rt.db.session() as s:
-        for claim in s.scalars(select(DedupeKey).where(DedupeKey.state == "claimed")):
-            claim.claimed_at -= timedelta(seconds=defaults.DEDUPE_LEASE + 1)
-    periodic.sweep()  # the clock's sweep: a drain for every partition with events waiting and no drain pending
-
-    again = subprocess.run(worker_command("--burst"), env=env, cwd=ROOT, capture_output=True, timeout=100)
-    assert again.returncode == 0, again.stderr.decode()[-2000:]
-
-    seen = by_customer(fake_slack.messages)
-    assert len(seen) == CUSTOMERS
+    posts_before, restarted = len(fake_slack.messages), time.monotonic()
+    worker, clock = _start(worker_command(), env), _start(clock_command(), env)
+    try:
+        assert _wait_for(lambda: len(fake_slack.messages) > posts_before, 30, every=0.1), \
+            "nothing was posted within 30 s of the restart"
+        resumed = time.monotonic() - restarted
+        assert _wait_for(lambda: sum(map(len, _shown(fake_slack).values())) >= PACED_CUSTOMERS * EACH, 120, 0.2), \
+            f"texts left undelivered: {sum(map(len, _shown(fake_slack).values()))} shown"
+        assert _wait_for(lambda: _all_done(rt), 30, 0.2)
+    finally:
+        _kill(worker, clock)
+    seen = _shown(fake_slack)
+    assert len(seen) == PACED_CUSTOMERS, f"resumed after {resumed:.1f}s"
     assert all(set(numbers) == set(range(EACH)) for numbers in seen.values())  # nothing lost
-    assert len(fake_slack.messages) - CUSTOMERS * EACH <= 1  # at most the one post the kill interrupted, twice
+    assert sum(map(len, seen.values())) - PACED_CUSTOMERS * EACH <= 1  # at most the text the kill interrupted
     for numbers in seen.values():  # a repost comes right after its first post: order kept
         assert [n for i, n in enumerate(numbers) if i == 0 or numbers[i - 1] != n] == list(range(EACH))
-    assert inbox.waiting(rt.redis) == 0
+    assert inbox.waiting(rt.redis) == 0 and holds.parked(rt.redis, "T1", "C1", 1) == []
+
+
+def _all_done(rt) -> bool:
     with rt.db.session() as s:
-        assert set(s.scalars(select(WebhookEvent.state))) == {"done"}
+        return set(s.scalars(select(WebhookEvent.state))) == {"done"}
 
 
 # --- PostgreSQL stopped and started -------------------------------------------------------------------------

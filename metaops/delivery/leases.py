@@ -1,0 +1,222 @@
+"""Leases: Redis keys a process holds only while it is alive, so a process that dies never strands work.
+
+Every process that takes a lease (a partition's drain flag, a channel's release flag, a thread lock) has an
+identity (its RQ worker name in a worker) and a daemon thread that, every LEASE_RENEW seconds, renews the
+leases it holds and its own `alive` key. Both live LEASE_TTL seconds: a process killed at any instant (SIGKILL,
+OOM, a deploy) lets go of all of them within LEASE_TTL, and whoever looks next (the clock's recovery, a new
+worker, a waiting job) takes the work over. Dedupe claims in the database name their owner too, and `alive`
+tells whether that owner can still finish (store/dedupe.py).
+
+A flag may also hold the value QUEUED: a job for it is queued or scheduled and nobody runs it yet. That value
+lives a bounded time (the job's delay plus QUEUED_FLAG_TTL); the job owns the flag when it starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from redis import Redis
+from redis.exceptions import RedisError
+
+from metaops import defaults
+
+log = logging.getLogger(__name__)
+QUEUED = "queued"
+_ALIVE = "metaops:alive:{}"
+
+# Set the key to ARGV[1] (this process) for ARGV[2] ms when it is free, QUEUED, ours, or ARGV[3] (an owner seen
+# dead). 1: ours now.
+_OWN = """
+local v = redis.call('GET', KEYS[1])
+if v == false or v == 'queued' or v == ARGV[1] or (ARGV[3] ~= '' and v == ARGV[3]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+# Renew (ARGV[2] ms) or delete (ARGV[2] = 0) the key only while it is ours (ARGV[1]). 1: it was ours.
+_IF_MINE = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
+return 1
+"""
+
+
+class _Holder:
+    """This process: its identity, the leases it holds, and the thread renewing them."""
+
+    def __init__(self) -> None:
+        self.name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.held: dict[str, tuple[Redis, str]] = {}  # key -> (its Redis, the value we set)
+        self.lock = threading.Lock()
+        self.pid = os.getpid()
+        self.redis: Redis | None = None
+        self.thread: threading.Thread | None = None
+        self.failing = False
+
+    def start(self, r: Redis) -> None:
+        with self.lock:
+            fresh = self.redis is not r
+            self.redis = r  # the process's latest connection (a worker has one)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="metaops-leases", daemon=True)
+                self.thread.start()
+        if fresh:
+            self.beat()
+
+    def beat(self) -> None:
+        """Renew this process's alive key and every lease it holds (those it lost are forgotten)."""
+        if self.redis is None:
+            return
+        ttl = int(defaults.LEASE_TTL * 1000)
+        with self.lock:
+            held = list(self.held.items())
+        try:
+            self.redis.set(_ALIVE.format(self.name), 1, px=ttl)
+            for key, (r, value) in held:
+                if not r.eval(_IF_MINE, 1, key, value, ttl):
+                    with self.lock:
+                        self.held.pop(key, None)
+            self.failing = False
+        except RedisError as e:  # Redis away: nobody can take our leases over meanwhile either
+            if not self.failing:
+                log.warning("leases: could not renew (%s); trying again every %s s", e, defaults.LEASE_RENEW)
+            self.failing = True
+
+    def _run(self) -> None:
+        pause = threading.Event()
+        while _holder is self:
+            pause.wait(defaults.LEASE_RENEW)
+            self.beat()
+
+
+_holder = _Holder()
+
+
+def me(r: Redis) -> str:
+    """This process's identity, its heartbeat running (started on first use; again after a fork)."""
+    global _holder
+    if _holder.pid != os.getpid():
+        _holder = _Holder()
+    _holder.start(r)
+    return _holder.name
+
+
+def name_process(name: str) -> None:
+    """Use `name` (the RQ worker's) as this process's identity: before any lease is taken."""
+    with _holder.lock:
+        _holder.name = name
+        _holder.held.clear()
+        _holder.redis = None  # the next `me` beats at once under the new name
+
+
+def alive(r: Redis, owner: str) -> bool:
+    """True while the process `owner` (a lease's value: the process, or process/lock token) renews its heartbeat."""
+    process = owner.split("/", 1)[0]
+    return process == _holder.name or bool(r.exists(_ALIVE.format(process)))
+
+
+def owner_of(r: Redis, key: str) -> str | None:
+    """Who holds the key: a process's identity, QUEUED, or None when nobody does."""
+    v = r.get(key)
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def abandoned(r: Redis, key: str) -> str | None:
+    """The dead owner of the key (its process stopped renewing), else None (free, queued or held by the living)."""
+    owner = owner_of(r, key)
+    return owner if owner not in (None, QUEUED) and not alive(r, owner) else None
+
+
+def own(r: Redis, key: str) -> bool:
+    """Take the key for this process when it is free, queued, ours already, or its owner is dead. False: a live
+    process holds it."""
+    name = me(r)
+    dead = abandoned(r, key) or ""
+    if not r.eval(_OWN, 1, key, name, int(defaults.LEASE_TTL * 1000), dead):
+        return False
+    _keep(r, key, name)
+    return True
+
+
+def _keep(r: Redis, key: str, value: str) -> None:
+    with _holder.lock:
+        _holder.held[key] = (r, value)
+
+
+def holds(r: Redis, key: str) -> bool:
+    """True while the key is still this process's (a lease lost to a stall must stop the work it guarded)."""
+    return owner_of(r, key) == _holder.name
+
+
+def release(r: Redis, key: str) -> bool:
+    """Let go of the key if it is ours. True: it was."""
+    with _holder.lock:
+        _, value = _holder.held.pop(key, (r, _holder.name))
+    return bool(r.eval(_IF_MINE, 1, key, value, 0))
+
+
+def queue_for(r: Redis, key: str, seconds: float) -> None:
+    """Hand the key over to a job queued for it (starting in `seconds` at the latest): QUEUED for that long plus
+    QUEUED_FLAG_TTL, no longer renewed by us."""
+    with _holder.lock:
+        _holder.held.pop(key, None)
+    r.set(key, QUEUED, px=int((seconds + defaults.QUEUED_FLAG_TTL) * 1000))
+
+
+def mark_queued(r: Redis, key: str, seconds: float) -> bool:
+    """QUEUED when nobody holds the key (True), for a job about to be queued for it."""
+    return bool(r.set(key, QUEUED, nx=True, px=int((seconds + defaults.QUEUED_FLAG_TTL) * 1000)))
+
+
+def requeue_abandoned(r: Redis, key: str, seconds: float) -> bool:
+    """The key's owner died: QUEUED again (compare-and-set against that owner) for a new job. True: do queue one."""
+    dead = abandoned(r, key)
+    if dead is None:
+        return mark_queued(r, key, seconds)
+    script = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], 'queued', 'PX', ARGV[2]) " \
+             "return 1 end return 0"
+    return bool(r.eval(script, 1, key, dead, int((seconds + defaults.QUEUED_FLAG_TTL) * 1000)))
+
+
+# A lock: set to ARGV[1] for ARGV[2] ms when free, or held by ARGV[3] (an owner seen dead). 1: ours now.
+_LOCK = """
+local v = redis.call('GET', KEYS[1])
+if v == false or (ARGV[3] ~= '' and v == ARGV[3]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+@contextmanager
+def locked(r: Redis, key: str, wait: float) -> Iterator[None]:
+    """A lock held while the block runs (by this call alone, not re-entrant), renewed like every lease: a dead
+    holder's lapses within LEASE_TTL, or at once when its death is seen. Waits up to `wait` seconds for it, then
+    raises LeaseBusy."""
+    value = f"{me(r)}/{uuid.uuid4().hex[:8]}"
+    pause, waited = threading.Event(), 0.0
+    while not r.eval(_LOCK, 1, key, value, int(defaults.LEASE_TTL * 1000), abandoned(r, key) or ""):
+        if waited >= wait:
+            raise LeaseBusy(key, wait)
+        pause.wait(0.05)
+        waited += 0.05
+    _keep(r, key, value)
+    try:
+        yield
+    finally:
+        release(r, key)
+
+
+class LeaseBusy(Exception):
+    """Another live process held the lock for as long as we could wait."""
+
+    def __init__(self, key: str, wait: float) -> None:
+        super().__init__(f"{key} was held by another worker for {wait:.0f}s")

@@ -252,7 +252,7 @@ MEDIA_FAILED = ":paperclip: The {kind} could not be fetched from Meta: {reason}"
 # Replies from threads.
 REPLY_FAILED = ":x: Not sent to the customer: {reason}"
 REPLY_WINDOW = ("WhatsApp only lets a business send free-form messages within 24 hours of the customer's last "
-                "message. To write after that, send an approved template (see `/meta templates`).")
+                "message. To write after that, send an approved template with the button.")
 REPLIES_OFF = "Replies from Slack are off in this workspace (alerts-only mode): your message was not sent."
 REPLY_NO_ASSET = "This customer's {platform} account is no longer connected here, so the reply was not sent."
 REPLY_GUEST = (":information_source: Messages in this thread from people of other Slack workspaces (Slack "

@@ -32,7 +32,6 @@ from store.models import InstagramAccount, OutboundMessage, Page, ReplyOutbox, W
 
 log = logging.getLogger(__name__)
 SEND_JOB = "metaops.jobs.send_reply"
-WINDOW_CLOSED = 131047  # more than 24 hours since the customer's last message
 SENT_REACTION, FAILED_REACTION, UNKNOWN_REACTION = "white_check_mark", "x", "grey_question"
 DELIVERED_REACTION, READ_REACTION = "incoming_envelope", "eyes"
 # a reply's state at Meta -> the reaction that shows it on the Slack message (each replaces the one before)
@@ -198,7 +197,7 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
             return "replies off"
         closed = reply_window.closed_since(rt, thread.contact) if thread.platform == "whatsapp" else None
         if closed is not None:  # Meta would refuse it (131047): said at once, with the send-template button
-            reply_window.say_closed(rt, team_id, reply.channel_id, reply.thread_ts, closed)
+            reply_window.say_closed(rt, team_id, reply.channel_id, reply.thread_ts, reply_window.closed_text(closed))
             outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), "reply window closed", dedupe_key=key)
             _react(client, reply.channel_id, reply.slack_ts, FAILED_REACTION)
             return "window closed"
@@ -370,11 +369,13 @@ def _user_names(rt: Runtime, team_id: str) -> Any:
 
 def _refused(rt: Runtime, team_id: str, channel: str, thread_ts: str, slack_ts: str, reason: str,
              code: int | None) -> None:
+    """Meta refused the reply (`code`, its error code): why, in the thread, and ❌ on the reply."""
     client = rt.slack.for_team(team_id)
     text = messages.REPLY_FAILED.format(reason=reason)
-    if code == WINDOW_CLOSED:
-        text += "\n" + messages.REPLY_WINDOW
-    post_message(client, channel, text, thread_ts=thread_ts)
+    if code == reply_window.META_CLOSED:
+        reply_window.say_closed(rt, team_id, channel, thread_ts, text + "\n" + messages.REPLY_WINDOW)
+    else:
+        post_message(client, channel, text, thread_ts=thread_ts)
     _react(client, channel, slack_ts, FAILED_REACTION)
 
 

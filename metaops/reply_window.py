@@ -5,8 +5,8 @@ templates; error 131047). The window is counted from when the app received that 
 Meta's own count, so a reply is never held back here while Meta would still take it (and a 131047 from Meta is
 still explained). The thread root carries a context line saying until when the window is open, updated as the
 customer writes; an unanswered customer's thread is nudged once an hour before it closes (a periodic job); a
-reply written after it closed is not sent: the thread says so at once and offers the send-template button.
-Group threads have no such window here."""
+reply written after it closed is not sent: the thread says so at once and offers the send-template button, as it
+does when Meta refuses a reply with 131047. Group threads have no such window here."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 WINDOW_BLOCK = "reply_window"  # block_id of the root's context line
+META_CLOSED = 131047  # Meta's refusal: more than 24 hours since the customer's last message
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,16 @@ def closed_since(rt: Runtime, contact: str) -> datetime | None:
     return end if rt.clock() >= end else None
 
 
-def say_closed(rt: Runtime, team_id: str, channel: str, thread_ts: str, closed: datetime) -> None:
-    """The thread is told at once why the reply was not sent, with the send-template button."""
-    text = messages.WINDOW_CLOSED.format(**_when(closed))
-    post_message(rt.slack.for_team(team_id), channel, text, thread_ts=thread_ts, blocks=[
-        blocks.section(text), blocks.actions(send_template_button(channel, thread_ts))])
+def closed_text(closed: datetime) -> str:
+    """Why a reply written after the window closed (at `closed`) was not sent."""
+    return messages.WINDOW_CLOSED.format(**_when(closed))
+
+
+def say_closed(rt: Runtime, team_id: str, channel: str, thread_ts: str, why: str) -> None:
+    """The thread's answer to a reply the closed window stopped, with the send-template button: found closed here
+    (`closed_text`) or refused by Meta (META_CLOSED, in the send's answer or a later `failed` status)."""
+    post_message(rt.slack.for_team(team_id), channel, why, thread_ts=thread_ts, blocks=[
+        blocks.section(why), blocks.actions(send_template_button(channel, thread_ts))])
 
 
 def nudge(rt: Runtime | None = None) -> int:

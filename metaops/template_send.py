@@ -441,9 +441,9 @@ def _post_sent(rt: Runtime, team_id: str, target: Target, text: str, message_id:
 
 
 def _post(rt: Runtime, team_id: str, target: Target, text: str) -> tuple[str, str, str]:
-    """Post the sent template in the customer's thread (made now when the customer has none in `messages`);
-    returns (channel, the post's ts, the thread's root ts)."""
-    from metaops.delivery.handlers import post_in_thread  # the delivery path that makes threads, with its lock
+    """Post the sent template in the customer's thread (made now when the customer has none in `messages`, its
+    root naming them first); returns (channel, the post's ts, the thread's root ts)."""
+    from metaops.delivery.handlers import person_of, post_in_thread  # the path that makes threads, with its lock
 
     blocks = [section(text)]
     client = rt.slack.for_team(team_id)
@@ -458,7 +458,8 @@ def _post(rt: Runtime, team_id: str, target: Target, text: str) -> tuple[str, st
     if not channel:
         raise NotConnected(messages.SEND_NO_CHANNEL)
     router = Router(rt.db.engine)
-    ts = post_in_thread(rt, router, team_id, channel, target.phone_number_id, customer.thread_key, text, blocks)
+    ts = post_in_thread(rt, router, team_id, channel, target.phone_number_id, customer.thread_key, text, blocks,
+                        opening=render.customer_post(person_of(customer), text))
     return channel, ts, router.root(target.phone_number_id, customer.thread_key, channel) or ts
 
 

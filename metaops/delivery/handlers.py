@@ -30,7 +30,7 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
     sender: Person
     contact: str | None
     if changed is not None:  # the notice names the customer's ids before the change: post it in their thread
-        sender, contact = _person(changed), changed.thread_key
+        sender, contact = person_of(changed), changed.thread_key
     elif item.data.get("group_id"):
         sender, contact = person(item), conversation(router, item)
     else:  # what we know of the customer too: the phone they shared before stays on their posts
@@ -64,7 +64,7 @@ def app_echo(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     stays the whole conversation."""
     text, blocks = render.app_echo(item)
     post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
-                   conversation(router, item), text, blocks)
+                   conversation(router, item), text, blocks, opening=render.customer_post(_known(router, item), text))
     unanswered.business_wrote(rt, router, team_id, "messages", item.business_id, conversation(router, item))
 
 
@@ -125,7 +125,8 @@ def _known(router: Router, item: Item) -> Person:
                   username=c.username or p.username, name=c.profile_name or p.name)
 
 
-def _person(c: customers.Identity) -> Person:
+def person_of(c: customers.Identity) -> Person:
+    """A stored customer as the posts name them."""
     return Person(bsuid=c.bsuid, phone=c.phone, username=c.username, name=c.profile_name)
 
 
@@ -325,9 +326,11 @@ def thread_lock(rt: Runtime, business_id: str, contact: str, channel: str) -> Ab
 
 
 def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, business_id: str,
-                   contact: str | None, text: str, blocks: list[dict], platform: str = "whatsapp") -> str:
-    """Post in the contact's thread; the first post for a contact becomes the thread's root. With no contact
-    (Meta named nobody) the post stands alone rather than joining a thread of strangers."""
+                   contact: str | None, text: str, blocks: list[dict], platform: str = "whatsapp",
+                   opening: render.Post | None = None) -> str:
+    """Post in the contact's thread; the first post for a contact becomes the thread's root. A root names its
+    customer: a post that does not (one the business sent) gives `opening`, posted instead when it opens the
+    thread. With no contact (Meta named nobody) the post stands alone rather than joining a thread of strangers."""
     if contact is None:
         return paced_post(rt, router, team_id, channel, text, blocks)
     root = router.root(business_id, contact, channel)
@@ -336,6 +339,8 @@ def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, busi
     # Creating a thread: one worker at a time per contact, or two roots could be posted.
     with thread_lock(rt, business_id, contact, channel):
         root = router.root(business_id, contact, channel, cached=False)
+        if root is None and opening is not None:
+            text, blocks = opening
         ts = paced_post(rt, router, team_id, channel, text, blocks, thread_ts=root)
         if root is None:
             router.remember_root(team_id, business_id, contact, channel, ts, platform)

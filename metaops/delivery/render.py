@@ -30,10 +30,15 @@ def who(person: Person) -> str:
     return " ".join(parts)
 
 
-def whatsapp_message(item: Item, sender: Person) -> Post:
-    body = describe(item.data)
-    label = who(sender)
+def customer_post(customer: Person, body: str) -> Post:
+    """A post headed by its customer (`who`), then `body`: how a customer's message is shown, and how every
+    customer thread's root reads, whoever's post opened it."""
+    label = who(customer)
     return messages.WA_MESSAGE.format(who=label.replace("*", ""), body=body), [section(f"{label}\n{body}")]
+
+
+def whatsapp_message(item: Item, sender: Person) -> Post:
+    return customer_post(sender, describe(item.data))
 
 
 def whatsapp_failed(item: Item, recipient: Person) -> Post:

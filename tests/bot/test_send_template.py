@@ -16,7 +16,15 @@ from metaops.conversation_buttons import TEMPLATE_SEND_OPEN, send_template_butto
 from store import customers
 from store.models import ContactThread, OutboundMessage
 from tests.constants import PHONE_ID
-from tests.helpers import connect_whatsapp, customer_thread, interact, run_worker, slash_command
+from tests.helpers import (
+    connect_whatsapp,
+    customer_thread,
+    fixture,
+    interact,
+    post_webhook,
+    run_worker,
+    slash_command,
+)
 
 BSUID = "US.13491208655302741918"
 ORDER = {"id": "800000000000001", "name": "order_shipped", "language": "en_US", "category": "UTILITY",
@@ -200,12 +208,55 @@ def test_send_to_a_new_phone_creates_the_thread(client, rt, connected, fake_slac
     assert sent["to"] == "15559876543"
     [root] = [m for m in fake_slack.messages if "order_shipped" in m["text"]]
     assert root["channel"] == "C_CONNECT" and "thread_ts" not in root  # the new thread's root, in `messages`
+    # the root names whom the thread is with, first, as a customer's own first message does
+    assert root["text"].startswith("+15559876543: :outbox_tray: <@U_ADMIN> sent the template *order_shipped*")
+    assert lines(root)[:2] == ["+15559876543", messages.SEND_POSTED.format(
+        user="U_ADMIN", name="order_shipped", language="en_US", category="UTILITY")]
     with rt.db.session() as s:
         t = s.scalars(select(ContactThread)).one()
         assert (t.channel_id, t.root_ts, t.business_id) == ("C_CONNECT", root["ts"], PHONE_ID)
         customer = customers.from_thread_key(rt.db.engine, t.contact)
         assert customer is not None and customer.phone == "15559876543"
     assert "<#C_CONNECT>" in fake_slack.ephemerals[-1]["text"] and fake_slack.ephemerals[-1]["channel"] == "C_WORK"
+
+
+def lines(post: dict[str, Any]) -> list[str]:
+    """The lines of a post's first block, as Slack shows them."""
+    return str(post["blocks"][0]["text"]["text"]).split("\n")
+
+
+def test_a_new_thread_names_a_known_customer_by_name_username_and_phone(client, rt, connected, fake_slack,
+                                                                         fake_graph):
+    jane = fixture("whatsapp/text_with_bsuid.json")
+    jane["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["username"] = "@janedoe"
+    post_webhook(client, jane)  # Jane wrote: her thread is in #C_CONNECT ...
+    run_worker(rt)
+    routed = slash_command(client, "route messages <#C_PUBLIC|support>", user="U_ADMIN")
+    assert "<#C_PUBLIC>" in routed.get_json()["text"]
+    fake_slack.reset()  # ... and customer messages now go to #C_PUBLIC, where she has no thread yet
+    slash_command(client, "send +1 555 123 4567", user="U_ADMIN")
+    [view] = fake_slack.views
+    assert submit(client, view, ORDER["id"], ORDER_VALUES).get_json()["response_action"] == "update"
+    run_worker(rt)
+    [root] = fake_slack.messages
+    assert root["channel"] == "C_PUBLIC" and "thread_ts" not in root
+    assert lines(root)[0] == "*Jane Doe* @janedoe +15551234567"
+    assert root["text"].startswith("Jane Doe @janedoe +15551234567: :outbox_tray: <@U_ADMIN> sent the template")
+    assert "Hi Ana, your order 18273 ships on Monday." in root["text"]
+
+
+def test_sending_to_a_customer_with_a_thread_posts_in_it(client, rt, thread, fake_slack, fake_graph):
+    slash_command(client, "send +15551234567", user="U_ADMIN")
+    [view] = fake_slack.views
+    assert submit(client, view, ORDER["id"], ORDER_VALUES).get_json()["response_action"] == "update"
+    run_worker(rt)
+    [post] = fake_slack.messages
+    assert post["thread_ts"] == thread  # the thread keeps its root (the customer's message): no second one
+    assert lines(post)[0] == messages.SEND_POSTED.format(user="U_ADMIN", name="order_shipped", language="en_US",
+                                                         category="UTILITY")
+    assert fake_slack.edits == []
+    with rt.db.session() as s:
+        assert s.scalars(select(ContactThread.root_ts)).all() == [thread]
 
 
 def test_send_to_a_bsuid_uses_recipient(client, rt, connected, fake_slack, fake_graph):
@@ -223,6 +274,8 @@ def test_send_to_a_bsuid_uses_recipient(client, rt, connected, fake_slack, fake_
     with rt.db.session() as s:
         customer = customers.from_thread_key(rt.db.engine, s.scalars(select(ContactThread)).one().contact)
     assert customer is not None and customer.bsuid == BSUID and customer.phone is None
+    [root] = [m for m in fake_slack.messages if "spring_sale" in m["text"]]
+    assert lines(root)[0] == f"`{BSUID}`"  # nothing else names this customer yet
 
 
 def test_authentication_template_to_a_phone_carries_the_code(client, rt, thread, fake_slack, fake_graph):

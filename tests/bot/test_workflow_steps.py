@@ -103,7 +103,8 @@ def test_send_template_step_completes_with_the_message_id(client, whatsapp, fake
     assert done["outputs"]["status"] == "accepted" and done["outputs"]["message_id"].startswith("wamid.")
     # the team sees it in the customer's (new) thread, as /meta send shows it
     [root] = [m for m in fake_slack.messages if "order_shipped" in m["text"]]
-    assert root["channel"] == "C_CONNECT" and "A workflow sent the template" in root["text"]
+    assert root["channel"] == "C_CONNECT" and "thread_ts" not in root
+    assert root["text"].startswith("+15551234567: :outbox_tray: A workflow sent the template *order_shipped*")
     assert "Hi Ana, your order 18273 ships on Monday." in root["text"]
     with whatsapp.db.session() as s:
         assert s.get(OutboundMessage, done["outputs"]["message_id"]).channel_id == "C_CONNECT"

@@ -20,13 +20,24 @@ VERSION = "v26.0"
 
 
 def graph_error(code: int, message: str, status: int = 400, subcode: int | None = None,
-                user_title: str | None = None, user_msg: str | None = None) -> Reply:
+                user_title: str | None = None, user_msg: str | None = None,
+                error_data: dict[str, Any] | None = None) -> Reply:
     err: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEf123"}
     if subcode:
         err["error_subcode"] = subcode
     if user_title:
         err["error_user_title"], err["error_user_msg"] = user_title, user_msg
+    if error_data:
+        err["error_data"] = error_data
     return Reply(status, {"error": err})
+
+
+def window_closed() -> Reply:
+    """Meta's answer to a free-form WhatsApp message more than 24 hours after the customer's last one."""
+    return graph_error(131047, "(#131047) Re-engagement message", 400, error_data={
+        "messaging_product": "whatsapp",
+        "details": "Message failed to send because more than 24 hours have passed since the customer last replied "
+                   "to this number."})
 
 
 def multipart(call: Call) -> tuple[dict[str, str], dict[str, tuple[str, bytes, str]]]:

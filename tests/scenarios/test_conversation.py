@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from metaops import clock, jobs
+from metaops.conversation_buttons import TEMPLATE_SEND_OPEN
 from store.clock import utcnow
 from store.models import OutboundMessage, ReplyOutbox, Workspace
-from tests.fakes.meta_graph import graph_error
+from tests.fakes.meta_graph import graph_error, window_closed
 from tests.helpers import (
     PHONE_ID,
     connect_whatsapp,
+    fixture,
     post_webhook,
     run_worker,
     slack_event,
@@ -294,6 +296,14 @@ def test_a_nudge_slack_refuses_is_tried_again(client, rt, fake_slack, fake_graph
     assert jobs.window_nudges() == 1
 
 
+def assert_send_template_button(note, thread):
+    """The post carries the thread's "Send template" button, and nothing else to press."""
+    [actions] = [b for b in note["blocks"] if b["type"] == "actions"]
+    [button] = actions["elements"]
+    assert button["action_id"] == TEMPLATE_SEND_OPEN
+    assert json.loads(button["value"]) == {"channel": "C_CONNECT", "thread_ts": thread}
+
+
 def test_a_reply_after_the_window_closed_is_answered_at_once_with_the_template_button(client, rt, fake_slack,
                                                                                      fake_graph, thread, now):
     now[0] += timedelta(hours=24, minutes=1)
@@ -302,10 +312,7 @@ def test_a_reply_after_the_window_closed_is_answered_at_once_with_the_template_b
     assert sends(fake_graph) == []  # no 131047 round trip, no read receipt
     [note] = in_thread(fake_slack, thread)
     assert "window closed" in note["text"]
-    [actions] = [b for b in note["blocks"] if b["type"] == "actions"]
-    [button] = actions["elements"]
-    assert button["action_id"] == "template_send_open"
-    assert json.loads(button["value"]) == {"channel": "C_CONNECT", "thread_ts": thread}
+    assert_send_template_button(note, thread)
     assert fake_slack.reactions_on("1700000100.000200") == ["x"]
     with rt.db.session() as s:
         row = s.scalars(select(ReplyOutbox)).one()
@@ -317,3 +324,36 @@ def test_a_reply_just_before_the_window_closes_is_sent(client, rt, fake_slack, f
     reply(client, "Just in time", thread)
     run_worker(rt)
     assert [s["body"] for s in fake_graph.sent] == ["Just in time"]
+
+
+def test_metas_131047_in_the_sends_answer_is_answered_with_the_template_button(client, rt, fake_slack, fake_graph,
+                                                                                thread):
+    # Meta counts the window from its own clock: it may refuse a reply this app still thought in time
+    fake_graph.refuse_sends = window_closed()
+    reply(client, "Sorry for the wait!", thread)
+    run_worker(rt)
+    assert len(sends(fake_graph)) == 1
+    [note] = in_thread(fake_slack, thread)
+    assert note["text"].startswith(":x: Not sent to the customer: (#131047) Re-engagement message (code 131047")
+    assert "within 24 hours of the customer's last message" in note["text"]
+    assert_send_template_button(note, thread)
+    assert fake_slack.reactions_on("1700000100.000200") == ["x"]
+
+
+def test_metas_131047_in_a_failed_status_is_answered_with_the_template_button(client, rt, fake_slack, fake_graph,
+                                                                               thread):
+    reply(client, "On its way", thread)
+    run_worker(rt)
+    with rt.db.session() as s:
+        out_id = s.scalars(select(OutboundMessage.id)).one()
+    fake_slack.messages.clear()
+    post_webhook(client, fixture("whatsapp/status_failed_window.json", id=out_id))
+    run_worker(rt)
+    [note] = in_thread(fake_slack, thread)
+    assert note["text"].startswith(":x: Not sent to the customer: Re-engagement message (code 131047) — Message "
+                                   "failed to send because more than 24 hours have passed")
+    assert "within 24 hours of the customer's last message" in note["text"]
+    assert_send_template_button(note, thread)
+    assert fake_slack.reactions_on("1700000100.000200") == ["x"]
+    [alert] = [m for m in fake_slack.messages if "thread_ts" not in m]  # the alerts channel's post, as before
+    assert "131047 Re-engagement message" in alert["text"] and "+15551234567" in alert["text"]

@@ -180,6 +180,16 @@ def test_an_echo_from_the_business_app_is_shown_in_the_customers_thread(client, 
     assert len(fake_slack.messages) == 1
 
 
+def test_an_echo_that_opens_the_thread_names_the_customer(client, wa, fake_slack):
+    deliver(client, wa, fixture("whatsapp/smb_message_echo.json"))  # sent from the app before Sheena ever wrote
+    [root] = fake_slack.messages
+    assert "thread_ts" not in root
+    assert root["blocks"][0]["text"]["text"].split("\n")[0] == "@realsheenanelson"
+    assert_named(root, "@realsheenanelson", "WhatsApp Business app", "Here's the info you requested!")
+    deliver(client, wa, username_only())  # her answer joins that thread
+    assert fake_slack.messages[-1]["thread_ts"] == root["ts"]
+
+
 def test_an_echo_to_a_phone_customer_joins_their_thread(client, wa, fake_slack):
     deliver(client, wa, fixture("whatsapp/text.json"))
     echo = fixture("whatsapp/smb_message_echo.json")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from store.models import OutboundMessage
 from tests.fakes.http import Reply
-from tests.fakes.meta_graph import graph_error
+from tests.fakes.meta_graph import window_closed
 from tests.helpers import (
     PHONE_ID,
     customer_thread,
@@ -54,7 +54,7 @@ def test_reply_round_trip_with_formatting(client, rt, fake_slack, fake_graph, th
 
 
 def test_refused_reply_outside_the_window_is_explained_in_the_thread(client, rt, fake_slack, fake_graph, thread):
-    fake_graph.refuse_sends = graph_error(131047, "Re-engagement message", 400)
+    fake_graph.refuse_sends = window_closed()
     reply(client, "Hello again", thread)
     run_worker(rt)
     [answer] = fake_slack.messages

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
-import shlex
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import requests
 from alembic.script import ScriptDirectory
+from cryptography.fernet import Fernet
+from rq import Queue
+from rq.serializers import JSONSerializer, resolve_serializer
 from sqlalchemy import create_engine, text
 
+from metaops.delivery import inbox
 from tests.constants import ROOT
 from tests.helpers import post_webhook_raw, procfile, start_procfile_web, stored_events, wa_message, wa_payload
 
@@ -21,7 +26,9 @@ def test_procfile_has_web_worker_release():
     lines = procfile()
     assert lines["web"].startswith("gunicorn ") and "$PORT" in lines["web"].replace("${PORT:-3000}", "$PORT")
     assert lines["worker"].startswith("rq worker ") and "--with-scheduler" in lines["worker"]
-    assert lines["release"] == "alembic upgrade head"
+    worker = lines["worker"].split()
+    assert resolve_serializer(worker[worker.index("-S") + 1]) is inbox.SERIALIZER is JSONSerializer  # jobs are JSON
+    assert lines["release"] == "alembic upgrade head && flask --app metaops.wsgi convert-jobs"
     assert lines["clock"] == "python -m metaops.clock"
 
 
@@ -61,12 +68,17 @@ def test_clock_line_enqueues_the_periodic_jobs_and_stops_on_sigterm(config, redi
         assert proc.wait(10) == 0, proc.stderr.read().decode() if proc.stderr else ""
 
 
-def test_release_line_migrates_an_empty_database(tmp_path):
+def test_release_line_migrates_an_empty_database_and_converts_pickled_jobs(tmp_path, redis_url, redis_conn):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    env = {**os.environ, "DATABASE_URL": url, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    r = subprocess.run(shlex.split(procfile()["release"]), cwd=ROOT, env=env, capture_output=True, text=True,
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+           "INSTANCE_DIR": str(tmp_path / "instance"), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    pickled = Queue("metaops", connection=redis_conn).enqueue_call("metaops.jobs.drain", args=(3,), result_ttl=0)
+    r = subprocess.run(["bash", "-c", procfile()["release"]], cwd=ROOT, env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
+    assert "converted 1 pickled job(s) to JSON; refused 0" in r.stdout
+    data = zlib.decompress(redis_conn.hget(pickled.key, "data"))
+    assert json.loads(data) == ["metaops.jobs.drain", None, [3], {}]
     engine = create_engine(url)
     with engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()

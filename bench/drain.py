@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from redis import Redis
-from rq import Queue, SimpleWorker, Worker
+from rq import SimpleWorker, Worker
 
 from bench.common import (
     ROOT,
@@ -35,6 +35,7 @@ from bench.common import (
     stop_runtime,
     whatsapp_text,
 )
+from metaops.delivery import inbox
 from metaops.worker import Worker as AppWorker
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -43,12 +44,12 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 def noop_rate(worker_class: type[Worker], n: int) -> float:
     r = Redis.from_url(REDIS_URL)
     r.flushdb()
-    q = Queue("bench-noop", connection=r)
+    q = inbox.make_queue(r, "bench-noop")  # JSON, as every job of the app
     with r.pipeline() as p:
         for i in range(n):
             q.enqueue_call("bench.noop.noop", args=(i,), result_ttl=0, pipeline=p)
         p.execute()
-    w = worker_class([q], connection=r)
+    w = worker_class([q], connection=r, serializer=inbox.SERIALIZER)
     t = time.perf_counter()
     w.work(burst=True, logging_level="WARNING")
     rate = n / (time.perf_counter() - t)
@@ -62,7 +63,7 @@ def body(i: int) -> bytes:
 
 
 WORKER_CMD = [sys.executable, "-m", "rq.cli", "worker", "-c", "metaops.rq_settings", "--worker-class",
-              "metaops.worker.Worker", "--burst", "--logging_level", "WARNING"]
+              "metaops.worker.Worker", "-S", "rq.serializers.JSONSerializer", "--burst", "--logging_level", "WARNING"]
 
 
 def drain_rate(kind: str, n: int, slack_url: str, workdir: Path, processes: int = 0) -> tuple[float, int]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from redis.exceptions import RedisError
 
 from metaops import jobs, manifest
-from metaops.delivery import inbox
+from metaops.delivery import inbox, pickled_jobs
 from metaops.runtime import Runtime
 from store import events
 from store.crypto import rotate_all
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(print_manifest)
     app.cli.add_command(sweep)
     app.cli.add_command(requeue_failed)
+    app.cli.add_command(convert_jobs)
 
 
 def _rt() -> Runtime:
@@ -52,3 +54,14 @@ def requeue_failed() -> None:
     if ids:
         inbox.push_stored(rt.queue, rt.db.engine, ids)
     click.echo(f"re-queued {len(ids)} failed event(s)")
+
+
+@click.command("convert-jobs")
+def convert_jobs() -> None:
+    """Rewrite in JSON the jobs an earlier release queued pickled; a job naming a class is refused, never run."""
+    try:
+        counts = pickled_jobs.convert_all(_rt().redis)
+    except RedisError as e:
+        raise click.ClickException(f"Redis did not answer ({type(e).__name__}); run convert-jobs again") from None
+    click.echo(f"converted {counts.converted} pickled job(s) to JSON; refused {counts.refused} (moved to RQ's "
+               "failed registry, not run)")

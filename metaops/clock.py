@@ -152,7 +152,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    Clock(Queue(defaults.QUEUE_NAME, connection=inbox.connect(settings))).run(stop)
+    Clock(inbox.make_queue(inbox.connect(settings))).run(stop)
 
 
 if __name__ == "__main__":

@@ -82,3 +82,9 @@ def run_workflow_step(step: dict[str, Any]) -> str:
     """A Workflow Builder step (function_executed) run once per execution id and completed or failed with its
     execution's token (metaops.workflow_steps)."""
     return workflow_steps.run(step, current())
+
+
+def refused_pickle(reason: str) -> None:
+    """Stands in for a job pickled by an earlier release whose payload could not be read safely
+    (metaops.delivery.pickled_jobs): it sits in the failed registry and, if requeued, fails again with the reason."""
+    raise RuntimeError(reason)

@@ -130,7 +130,7 @@ def queue_send(rt: Runtime, outbox_id: int) -> bool:
 
 def _job_active(queue: Queue, job_id: str) -> bool:
     try:
-        status = Job.fetch(job_id, connection=queue.connection).get_status(refresh=False)
+        status = Job.fetch(job_id, connection=queue.connection, serializer=inbox.SERIALIZER).get_status(refresh=False)
     except NoSuchJobError:
         return False
     return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)

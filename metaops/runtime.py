@@ -47,7 +47,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bo
         db=db,
         crypto=crypto,
         redis=redis,
-        queue=Queue(defaults.QUEUE_NAME, connection=redis),
+        queue=inbox.make_queue(redis),
         slack=SlackClients(settings.SLACK_API_URL, settings.SLACK_BOT_TOKEN, installations, defaults.SLACK_TIMEOUT),
         graph=GraphClient(settings.META_GRAPH_URL, settings.META_GRAPH_VERSION, settings.META_APP_ID,
                           settings.META_APP_SECRET, attempts=defaults.GRAPH_ATTEMPTS,

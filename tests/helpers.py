@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import zlib
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,32 @@ def connect_whatsapp(rt: Runtime, team: str = "T1", channel: str = "C1", waba: s
 
 
 def run_worker(rt: Runtime) -> None:
-    """The Procfile's worker class, in burst mode: runs every queued job, then returns."""
+    """The Procfile's worker class, in burst mode: runs every queued job, then returns. Every job waiting is
+    first checked to be JSON-encoded, so any test that queues a job checks it is."""
+    assert_jobs_json(rt.redis)
     Worker([rt.queue], connection=rt.redis).work(burst=True, logging_level="WARNING")
+
+
+def waiting_job_ids(r: Redis) -> list[str]:
+    """The jobs queued or scheduled on the app's queue."""
+    ids = r.lrange(f"rq:queue:{defaults.QUEUE_NAME}", 0, -1) + r.zrange(f"rq:scheduled:{defaults.QUEUE_NAME}", 0, -1)
+    return [i.decode() for i in ids]
+
+
+def job_call(r: Redis, job_id: str) -> list[Any]:
+    """A waiting job's `data` read as RQ's JSONSerializer wrote it: [function, instance, args, kwargs]; fails on
+    anything else (a pickle)."""
+    return json.loads(zlib.decompress(r.hget(f"rq:job:{job_id}", "data")).decode())
+
+
+def assert_jobs_json(r: Redis) -> None:
+    for job_id in waiting_job_ids(r):
+        if not r.exists(f"rq:job:{job_id}"):
+            continue  # expired (a job's ttl): RQ skips it
+        func, instance, args, kwargs = job_call(r, job_id)
+        assert isinstance(func, str) and instance is None and isinstance(args, list) and isinstance(kwargs, dict)
+        meta = r.hget(f"rq:job:{job_id}", "meta")
+        assert meta is None or isinstance(json.loads(meta), dict), f"job {job_id}: meta is not JSON"
 
 
 def run_due_scheduled(rt: Runtime) -> None:

@@ -12,6 +12,9 @@ sweep) starts a drain for every partition with events and no live or queued drai
 
 An event that fails gets a job of its own, `process_event`, with RQ's Retry; it ends in RQ's failed
 registry when its tries run out.
+
+Every job is JSON-encoded (RQ's JSONSerializer), never pickled: build the queue with make_queue() and fetch
+jobs with SERIALIZER. Jobs pickled by earlier releases are rewritten by metaops.delivery.pickled_jobs.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from uuid import uuid4
 from redis import Redis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 
 from metaops import defaults
@@ -39,6 +43,7 @@ LEGACY_EVENTS_KEY = "metaops:events"  # the single list of releases before parti
 GROUP = "drain"  # the consumer group every partition stream is read through
 DRAIN = "metaops.jobs.drain"
 PROCESS_EVENT = "metaops.jobs.process_event"
+SERIALIZER = JSONSerializer  # every job's payload; the Procfile's worker line says the same (`-S`)
 _embedded: dict[str, Redis] = {}  # keeps embedded servers alive for the life of the process
 
 
@@ -58,6 +63,11 @@ def redis_url(settings: Settings) -> str:
 def connect(settings: Settings) -> Redis:
     # Short timeouts: with Redis down the webhook must still answer quickly (the event is stored).
     return Redis.from_url(redis_url(settings), socket_connect_timeout=2, socket_timeout=5)
+
+
+def make_queue(r: Redis, name: str = defaults.QUEUE_NAME) -> Queue:
+    """The app's RQ queue: every Queue the app builds comes from here, so every job is JSON-encoded."""
+    return Queue(name, connection=r, serializer=SERIALIZER)
 
 
 def stream_key(partition: int) -> str:
@@ -223,7 +233,7 @@ def event_job_id(event_id: int) -> str:
 def is_pending(queue: Queue, event_id: int) -> bool:
     """True when the event's own job is waiting, scheduled or running (on a worker still alive)."""
     try:
-        job = Job.fetch(event_job_id(event_id), connection=queue.connection)
+        job = Job.fetch(event_job_id(event_id), connection=queue.connection, serializer=SERIALIZER)
     except Exception:  # noqa: BLE001 - rq raises NoSuchJobError or a deserialisation error: not pending
         return False
     status = job.get_status(refresh=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 import sys
 import time
@@ -11,8 +10,12 @@ from pathlib import Path
 
 import requests
 from alembic.script import ScriptDirectory
+from cryptography.fernet import Fernet
+from rq import Queue
+from rq.serializers import JSONSerializer, resolve_serializer
 from sqlalchemy import create_engine, text
 
+from metaops.delivery import inbox
 from tests.constants import ROOT
 from tests.helpers import post_webhook_raw, procfile, start_procfile_web, stored_events, wa_message, wa_payload
 
@@ -20,8 +23,11 @@ from tests.helpers import post_webhook_raw, procfile, start_procfile_web, stored
 def test_procfile_has_web_worker_release():
     lines = procfile()
     assert lines["web"].startswith("gunicorn ") and "$PORT" in lines["web"].replace("${PORT:-3000}", "$PORT")
-    # No RQ scheduler in workers: the clock moves delayed jobs (a killed worker held RQ's lock for ten minutes).
-    assert lines["worker"].startswith("rq worker ") and "--with-scheduler" not in lines["worker"]
+    # Our scheduler thread, not RQ's process (a killed worker held RQ's lock 61 s and it looked again after 10 min).
+    assert lines["worker"].startswith("rq worker ") and "--with-scheduler" in lines["worker"]
+    assert "metaops.worker.Worker" in lines["worker"]
+    worker = lines["worker"].split()
+    assert resolve_serializer(worker[worker.index("-S") + 1]) is inbox.SERIALIZER is JSONSerializer  # jobs are JSON
     assert lines["release"] == "alembic upgrade head"
     assert lines["clock"] == "python -m metaops.clock"
 
@@ -62,10 +68,13 @@ def test_clock_line_enqueues_the_periodic_jobs_and_stops_on_sigterm(config, redi
         assert proc.wait(10) == 0, proc.stderr.read().decode() if proc.stderr else ""
 
 
-def test_release_line_migrates_an_empty_database(tmp_path):
+def test_release_line_migrates_an_empty_database_and_the_worker_line_runs_a_pickled_job_once(
+        tmp_path, redis_url, redis_conn):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    env = {**os.environ, "DATABASE_URL": url, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    r = subprocess.run(shlex.split(procfile()["release"]), cwd=ROOT, env=env, capture_output=True, text=True,
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+           "INSTANCE_DIR": str(tmp_path / "instance"), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+           "PYTHONPATH": str(ROOT)}
+    r = subprocess.run(["bash", "-c", procfile()["release"]], cwd=ROOT, env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
     engine = create_engine(url)
@@ -74,3 +83,11 @@ def test_release_line_migrates_an_empty_database(tmp_path):
     head = ScriptDirectory(str(ROOT / "store" / "migrations")).get_current_head()
     assert version == head
     engine.dispose()
+    # A job the previous release queued, pickled: the worker converts it as it starts and runs it once.
+    pickled = Queue("metaops", connection=redis_conn).enqueue_call("metaops.jobs.drain", args=(3,), result_ttl=0)
+    r = subprocess.run(["bash", "-c", "exec " + procfile()["worker"] + " --burst"], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    log = r.stdout + r.stderr
+    assert "metaops.jobs.drain(3)" in log and "Successfully completed" in log
+    assert not redis_conn.exists(pickled.key) and redis_conn.llen("rq:queue:metaops") == 0

@@ -1,12 +1,13 @@
 """Claiming a deliverable item before its post (store/dedupe.py), in the name of this process: a claim whose
-process died is taken over as soon as its heartbeat has stopped (metaops/delivery/leases.py)."""
+process died is taken over as soon as its heartbeat has stopped (metaops/delivery/leases.py), unless its post
+is found in Slack (metaops/delivery/landed.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from metaops import defaults
-from metaops.delivery import leases
+from metaops.delivery import landed, leases
 from store import dedupe
 
 if TYPE_CHECKING:
@@ -16,4 +17,5 @@ if TYPE_CHECKING:
 def claim(rt: Runtime, key: str, event_id: int | None = None) -> bool:
     """True: deliver `key` now. False: delivered already. Raises dedupe.ClaimBusy while a live worker has it."""
     return dedupe.claim(rt.db.engine, key, event_id, rt.clock(), defaults.DEDUPE_LEASE, owner=leases.me(rt.redis),
-                        alive=lambda owner: leases.alive(rt.redis, owner), recheck=defaults.LEASE_TTL)
+                        alive=lambda owner: leases.alive(rt.redis, owner), recheck=defaults.LEASE_TTL,
+                        landed=lambda k: landed.landed(rt, k))

@@ -33,6 +33,7 @@ CLOCK_TICK = 0.5  # how often the clock moves due delayed jobs onto the queue an
 SCHEDULER_LOCK_TTL = 5  # the clock moving delayed jobs holds RQ's scheduler lock this long (renewed each tick), s
 RETENTION_INTERVAL = 24 * 3600  # how often the retention job deletes old events and records, seconds
 
+POSTING_MARK_TTL = 24 * 3600  # how long a delivery post's "about to post" mark is kept for a takeover to read, s
 DEDUPE_LEASE = 90  # a claim older than this whose worker never finished may be retaken, seconds
 THREAD_LOCK_TIMEOUT = 30  # how long one contact's thread lock is held at most, seconds
 SLACK_TIMEOUT = 10  # Slack Web API request timeout, seconds

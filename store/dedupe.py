@@ -29,10 +29,12 @@ class ClaimBusy(Exception):
 
 
 def claim(engine: Engine, key: str, event_id: int | None, now: datetime, lease: int, owner: str | None = None,
-          alive: Callable[[str], bool] | None = None, recheck: int = 30) -> bool:
+          alive: Callable[[str], bool] | None = None, recheck: int = 30,
+          landed: Callable[[str], bool] | None = None) -> bool:
     """True: deliver `key` now (claimed for `owner`). False: it was delivered already. Raises ClaimBusy while
     another worker's claim is fresh and its owner alive (skipping it would lose the item if that worker dies),
-    asking to try again within `recheck` seconds."""
+    asking to try again within `recheck` seconds. Before taking over a claim whose worker died (or whose lease
+    ran out), `landed` may say that worker's post reached Slack after all: then the claim is done, not retaken."""
     try:
         with engine.begin() as conn:
             conn.execute(insert(_table).values(key=key, event_id=event_id, state="claimed", claimed_at=now,
@@ -43,21 +45,23 @@ def claim(engine: Engine, key: str, event_id: int | None, now: datetime, lease: 
     with engine.begin() as conn:
         row = conn.execute(select(_table.c.state, _table.c.claimed_at, _table.c.owner)
                            .where(_table.c.key == key)).first()
-        if row is None:  # released between our insert and this read: try once more
-            return claim(engine, key, event_id, now, lease, owner, alive, recheck)
-        if row.state != "claimed":
-            return False
-        dead = bool(row.owner and row.owner != owner and alive is not None and not alive(row.owner))
-        if not dead and row.claimed_at > now - timedelta(seconds=lease):
-            left = (row.claimed_at + timedelta(seconds=lease) - now).total_seconds()
-            raise ClaimBusy(key, max(1, min(int(left) + 1, recheck)))
-        # A stale claim: take it over only if nobody else did (compare-and-set on claimed_at).
+    if row is None:  # released between our insert and this read: try once more
+        return claim(engine, key, event_id, now, lease, owner, alive, recheck, landed)
+    if row.state != "claimed":
+        return False
+    dead = bool(row.owner and row.owner != owner and alive is not None and not alive(row.owner))
+    if not dead and row.claimed_at > now - timedelta(seconds=lease):
+        left = (row.claimed_at + timedelta(seconds=lease) - now).total_seconds()
+        raise ClaimBusy(key, max(1, min(int(left) + 1, recheck)))
+    posted = landed is not None and landed(key)  # asked outside any transaction: it may call Slack
+    # Take the stale claim over (or mark it done) only if nobody else did meanwhile: compare-and-set on claimed_at.
+    with engine.begin() as conn:
         taken = conn.execute(
             update(_table)
             .where(_table.c.key == key, _table.c.state == "claimed", _table.c.claimed_at == row.claimed_at)
-            .values(claimed_at=now, event_id=event_id, owner=owner)
+            .values(**({"state": "done"} if posted else {"claimed_at": now, "event_id": event_id, "owner": owner}))
         )
-        return taken.rowcount == 1
+    return taken.rowcount == 1 and not posted
 
 
 def done(engine: Engine, key: str) -> None:

@@ -40,7 +40,7 @@ class SlackClients:
 
 def post_message(client: WebClient, channel: str, text: str, blocks: list[dict] | None = None,
                  thread_ts: str | None = None, sleep: Callable[[float], None] = time.sleep,
-                 follow_up_tries: int = 3, follow_up_max_wait: int = 10) -> str:
+                 follow_up_tries: int = 3, follow_up_max_wait: int = 10, metadata: dict | None = None) -> str:
     """chat.postMessage within Slack's limits (`limits`); returns the ts of the (first) message. A 429 on it
     raises SlackRateLimited with Slack's wait.
 
@@ -48,11 +48,12 @@ def post_message(client: WebClient, channel: str, text: str, blocks: list[dict] 
     too much text for one message) go on in follow-up messages in the same thread: the first message's thread, or
     the thread under it when it is a root. A text too long for a fallback is posted as section blocks. A follow-up
     that is rate limited is retried here (`follow_up_tries`, waiting Slack's Retry-After up to
-    `follow_up_max_wait` seconds): raising then would have the whole post, first message included, posted again."""
+    `follow_up_max_wait` seconds): raising then would have the whole post, first message included, posted again.
+    `metadata` (Slack's message metadata: event_type, event_payload) goes with the first message."""
     if not blocks and len(text) > limits.FALLBACK_TEXT:
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     parts = limits.fit_blocks(blocks or [])
-    first = _post_one(client, channel, limits.clip_mrkdwn(text, limits.FALLBACK_TEXT), parts[0], thread_ts)
+    first = _post_one(client, channel, limits.clip_mrkdwn(text, limits.FALLBACK_TEXT), parts[0], thread_ts, metadata)
     thread = thread_ts or first
     for part in parts[1:]:
         fallback = limits.clip_mrkdwn(limits.text_of(part) or text, limits.FALLBACK_TEXT)
@@ -67,13 +68,40 @@ def post_message(client: WebClient, channel: str, text: str, blocks: list[dict] 
     return first
 
 
-def _post_one(client: WebClient, channel: str, text: str, blocks: list[dict], thread_ts: str | None) -> str:
+def _post_one(client: WebClient, channel: str, text: str, blocks: list[dict], thread_ts: str | None,
+              metadata: dict | None = None) -> str:
     args: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False, "unfurl_media": False}
+    if metadata:
+        args["metadata"] = metadata
     if blocks:
         args["blocks"] = blocks
     if thread_ts:
         args["thread_ts"] = thread_ts
     return call(client.chat_postMessage, **args)["ts"]
+
+
+def find_metadata(client: WebClient, channel: str, thread_ts: str | None, event_type: str, field: str, value: str,
+                  pages: int = 5, per_page: int = 200) -> bool:
+    """True when a message of the thread under `thread_ts` (the channel's latest messages when None) carries message
+    metadata of `event_type` whose `field`, a space-separated list, holds `value`. Reads at most `pages` pages."""
+    cursor = None
+    for _ in range(pages):
+        args: dict[str, Any] = {"channel": channel, "limit": per_page, "include_all_metadata": True}
+        if cursor:
+            args["cursor"] = cursor
+        if thread_ts:
+            answer = call(client.conversations_replies, ts=thread_ts, **args)
+        else:
+            answer = call(client.conversations_history, **args)
+        for m in answer.get("messages") or []:
+            meta = m.get("metadata") or {}
+            if meta.get("event_type") == event_type and value in str((meta.get("event_payload") or {}).get(field,
+                                                                                                           "")).split():
+                return True
+        cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+        if not cursor or not thread_ts:  # a root is among the channel's latest messages, or it is not there
+            return False
+    return False
 
 
 def call(method: Callable[..., Any], **kwargs: Any) -> Any:

@@ -18,10 +18,9 @@ from integrations.meta import payload
 from integrations.meta.payload import Item
 from integrations.slack import limits
 from integrations.slack.blocks import context, section
-from integrations.slack.client import post_message
 from integrations.slack.errors import SlackRateLimited
 from metaops import claims, counters, defaults, messages
-from metaops.delivery import handlers, holds, render
+from metaops.delivery import handlers, holds, landed, render
 from metaops.delivery.holds import ChannelHeld, Parked
 from metaops.delivery.routing import Router
 from metaops.runtime import Runtime
@@ -79,7 +78,8 @@ def deliver_together(rt: Runtime, router: Router, team_id: str, channel: str, gr
             blocks.append(block)
         if claimed:
             text = messages.WA_JOINED.format(who=render.who(sender).replace("*", ""), count=len(claimed))
-            post_message(rt.slack.for_team(team_id), channel, text, _blocks(sender, blocks), thread_ts=root)
+            landed.post(rt, team_id, channel, text, _blocks(sender, blocks), root,
+                        [m.item.key for m in claimed if m.item is not None])
     except SlackRateLimited as e:
         _release(rt, claimed)
         wait = e.wait(defaults.RATE_LIMIT_FALLBACK, defaults.RATE_LIMIT_MAX_WAIT)

@@ -218,6 +218,7 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
         except dedupe.ClaimBusy as e:
             busy = max(busy, e.retry_after)
             continue
+        router.posting = [item.key]
         try:
             deliver_item(rt, router, team, item)
         except (JobTimeoutException, DBAPIError):

@@ -13,7 +13,7 @@ from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
 from metaops import defaults, replies, reply_window, templates, unanswered
 from metaops.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
-from metaops.delivery import leases, media, render
+from metaops.delivery import landed, leases, media, render
 from metaops.delivery.routing import Router
 from metaops.runtime import Runtime
 from store import customers
@@ -317,7 +317,7 @@ def paced_post(rt: Runtime, router: Router, team_id: str, channel: str, text: st
                thread_ts: str | None = None) -> str:
     """chat.postMessage at the channel's pace (pace.py): a token first, else ChannelHeld and the event waits."""
     router.take_slot(team_id, channel)
-    return post_message(rt.slack.for_team(team_id), channel, text, blocks, thread_ts=thread_ts)
+    return landed.post(rt, team_id, channel, text, blocks, thread_ts, router.posting)
 
 
 def thread_lock(rt: Runtime, business_id: str, contact: str, channel: str) -> AbstractContextManager[None]:

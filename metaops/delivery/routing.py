@@ -32,6 +32,7 @@ class Router:
         self._roots: dict[tuple[str, str, str], str] = {}
         self._names: dict[str, str] = {}
         self._customers: dict[tuple[str, str | None, str | None], Identity] = {}
+        self.posting: list[str] = []  # the keys of the items the next delivery post shows (delivery/landed.py)
 
     def owner_of(self, asset_id: str) -> str | None:
         if asset_id not in self._owners:

@@ -12,13 +12,15 @@ from datetime import timedelta
 
 import pytest
 from rq.job import Job, JobStatus
+from sqlalchemy import select
 
 from integrations.meta import payload
 from metaops import claims, defaults
-from metaops.delivery import drain, holds, inbox, leases, periodic, recovery
+from metaops.delivery import drain, holds, inbox, landed, leases, periodic, recovery
 from metaops.worker import Worker
 from store import dedupe
 from store.clock import utcnow
+from store.models import DedupeKey
 from tests.constants import ROOT
 from tests.helpers import (
     connect_whatsapp,
@@ -200,3 +202,29 @@ def test_a_thread_lock_of_a_dead_process_is_taken_at_once(rt):
     with leases.locked(rt.redis, key, 1):
         assert leases.owner_of(rt.redis, key).startswith(leases.me(rt.redis) + "/")
     assert leases.owner_of(rt.redis, key) is None
+
+
+def test_a_dead_workers_post_found_in_slack_is_not_posted_again(client, rt, fake_slack):
+    """Killed after Slack took its post and before the items were marked done: the worker taking the claims over
+    finds the post (its metadata names the items) and marks them done; a post that never reached Slack is made."""
+    connect_whatsapp(rt)
+    thread = "1700000000.000001"
+    fake_slack.messages.append({"channel": "C1", "ts": thread, "text": "root"})
+    metadata = {"event_type": landed.EVENT_TYPE, "event_payload": {"keys": "wa:msg:a wa:msg:b"}}
+    landed.post(rt, "T1", "C1", "a and b", [], thread, ["wa:msg:a", "wa:msg:b"])  # what the dead worker did
+    assert fake_slack.messages[-1]["metadata"] == metadata
+    rt.redis.set(landed._MARK.format("wa:msg:c"), f"T1 C1 {thread}")  # about to post c when it died
+    for key in ("wa:msg:a", "wa:msg:b", "wa:msg:c"):
+        assert dedupe.claim(rt.db.engine, key, None, rt.clock(), defaults.DEDUPE_LEASE, owner="dead-worker")
+    assert not claims.claim(rt, "wa:msg:a") and not claims.claim(rt, "wa:msg:b")  # in Slack: done, not again
+    assert claims.claim(rt, "wa:msg:c")  # never reached Slack: this worker posts it
+    with rt.db.session() as s:
+        states = dict(s.execute(select(DedupeKey.key, DedupeKey.state)).all())
+    assert states == {"wa:msg:a": "done", "wa:msg:b": "done", "wa:msg:c": "claimed"}
+
+
+def test_slack_unreachable_while_looking_means_posting_again(client, rt, fake_slack):
+    connect_whatsapp(rt)
+    rt.redis.set(landed._MARK.format("wa:msg:x"), "T1 C_GONE 1700000000.000404")  # thread_not_found
+    assert dedupe.claim(rt.db.engine, "wa:msg:x", None, rt.clock(), defaults.DEDUPE_LEASE, owner="dead-worker")
+    assert claims.claim(rt, "wa:msg:x")

@@ -58,6 +58,7 @@ class FakeSlack(FakeServer):
         self.route("POST", "/api/reactions.remove", self._reaction_remove)
         self.route("POST", "/api/chat.update", self._chat_update)
         self.route("*", "/api/conversations.history", self._history)
+        self.route("*", "/api/conversations.replies", self._replies)
         self.route("*", "/api/conversations.list", self._conversations_list)
         self.route("*", "/api/conversations.info", self._conversations_info)
         self.route("POST", "/api/conversations.join", lambda c: self._authed(c, {"ok": True, "channel": {
@@ -180,6 +181,8 @@ class FakeSlack(FakeServer):
             return Reply(200, {"ok": False, "error": "no_text"})
         if not _blocks_valid(call.params.get("blocks")):
             return Reply(200, {"ok": False, "error": "invalid_blocks"})
+        if not _metadata_valid(call.params.get("metadata")):
+            return Reply(200, {"ok": False, "error": "invalid_metadata_format"})
         reply = self._authed(call, {"ok": True})
         if not reply.body.get("ok"):
             return reply
@@ -274,11 +277,34 @@ class FakeSlack(FakeServer):
                      and (m["ts"] < latest or (inclusive and m["ts"] == latest))]
         found.sort(key=lambda m: m["ts"], reverse=True)
         out = []
-        for m in found[:int(p.get("limit") or 100)]:
-            blocks = json.loads(m["blocks"]) if isinstance(m.get("blocks"), str) else m.get("blocks")
-            out.append({"type": "message", "ts": m["ts"], "text": m.get("text"), "bot_id": "B1",
-                        **({"blocks": blocks} if blocks else {})})
+        out = [self._shown(m, p) for m in found[:int(p.get("limit") or 100)]]
         return self._authed(call, {"ok": True, "messages": out, "has_more": len(found) > len(out)})
+
+    def _replies(self, call: Call) -> Reply:
+        """conversations.replies: the thread's parent then its replies, oldest first, `limit` a page, paged by
+        `cursor`; metadata only with `include_all_metadata`. An unknown thread: thread_not_found."""
+        p = call.params
+        with self._ts_lock:
+            found = [m for m in self.messages if m.get("channel") == p.get("channel")
+                     and p.get("ts") in (m["ts"], m.get("thread_ts"))]
+        if not found:
+            return self._authed(call, {"ok": False, "error": "thread_not_found"})
+        found.sort(key=lambda m: m["ts"])
+        start, limit = int(p.get("cursor") or 0), int(p.get("limit") or 1000)
+        page = found[start:start + limit]
+        more = start + limit < len(found)
+        return self._authed(call, {"ok": True, "messages": [self._shown(m, p) for m in page], "has_more": more,
+                                   "response_metadata": {"next_cursor": str(start + limit) if more else ""}})
+
+    @staticmethod
+    def _shown(m: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+        """A stored message as Slack's read methods return it (metadata only when asked for)."""
+        blocks = json.loads(m["blocks"]) if isinstance(m.get("blocks"), str) else m.get("blocks")
+        meta = json.loads(m["metadata"]) if isinstance(m.get("metadata"), str) else m.get("metadata")
+        wants_meta = str(params.get("include_all_metadata")) in ("1", "true", "True")
+        return {"type": "message", "ts": m["ts"], "text": m.get("text"), "bot_id": "B1",
+                **({"thread_ts": m["thread_ts"]} if m.get("thread_ts") else {}),
+                **({"blocks": blocks} if blocks else {}), **({"metadata": meta} if meta and wants_meta else {})}
 
     def _conversations_list(self, call: Call) -> Reply:
         return self._authed(call, {"ok": True, "channels": [{"id": cid, "name": c["name"]} for cid, c in
@@ -469,6 +495,22 @@ class FakeSlack(FakeServer):
         self.users = {"U_ADMIN": {"name": "ada", "is_admin": True, "profile": {"display_name": "Ada"}},
                       "U_OWNER": {"name": "olu", "is_owner": True},
                       "U_MEMBER": {"name": "max", "is_admin": False, "is_owner": False}}
+
+
+def _metadata_valid(metadata: Any) -> bool:
+    """Slack's message metadata: an event_type string and an event_payload object of strings, numbers, booleans
+    (or objects of those)."""
+    if metadata is None:
+        return True
+    try:
+        meta = json.loads(metadata) if isinstance(metadata, str) else metadata
+    except ValueError:
+        return False
+    payload = meta.get("event_payload") if isinstance(meta, dict) else None
+    if not (isinstance(meta, dict) and isinstance(meta.get("event_type"), str) and meta["event_type"]):
+        return False
+    kinds = str | int | float | bool | dict | list
+    return isinstance(payload, dict) and all(isinstance(v, kinds) for v in payload.values())
 
 
 def _blocks_valid(blocks: Any, most: int = 50) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from metaops import runtime, settings
-from metaops.delivery import inbox
+from metaops.queue import streams
 from store import events, workspaces
 from store.clock import utcnow
 from store.models import MetaConnection
@@ -99,7 +99,7 @@ def whatsapp_text(k: int, display: str, sender: str, name: str, wamid: str, text
 def push_event(rt: runtime.Runtime, raw: bytes) -> int:
     """Stores `raw` and queues it on its partition, as the webhook does; returns the event's id."""
     event_id = events.insert_event(rt.db.ingest, raw, utcnow())
-    inbox.push_events(rt.queue, [(event_id, inbox.partition_of(raw))])
+    streams.push_events(rt.queue, [(event_id, streams.partition_of(raw))])
     return event_id
 
 

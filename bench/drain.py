@@ -35,7 +35,7 @@ from bench.common import (
     stop_runtime,
     whatsapp_text,
 )
-from metaops.delivery import inbox
+from metaops.queue import connection
 from metaops.worker import Worker as AppWorker
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -44,12 +44,12 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 def noop_rate(worker_class: type[Worker], n: int) -> float:
     r = Redis.from_url(REDIS_URL)
     r.flushdb()
-    q = inbox.make_queue(r, "bench-noop")  # JSON, as every job of the app
+    q = connection.make_queue(r, "bench-noop")  # JSON, as every job of the app
     with r.pipeline() as p:
         for i in range(n):
             q.enqueue_call("bench.noop.noop", args=(i,), result_ttl=0, pipeline=p)
         p.execute()
-    w = worker_class([q], connection=r, serializer=inbox.SERIALIZER)
+    w = worker_class([q], connection=r, serializer=connection.SERIALIZER)
     t = time.perf_counter()
     w.work(burst=True, logging_level="WARNING")
     rate = n / (time.perf_counter() - t)

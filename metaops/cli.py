@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from redis.exceptions import RedisError
 
 from metaops import jobs, manifest
-from metaops.delivery import inbox, pickled_jobs
+from metaops.queue import pickled_jobs, streams
 from metaops.runtime import Runtime
 from store import events
 from store.crypto import rotate_all
@@ -52,7 +52,7 @@ def requeue_failed() -> None:
     rt = _rt()
     ids = events.requeue_failed(rt.db.engine)
     if ids:
-        inbox.push_stored(rt.queue, rt.db.engine, ids)
+        streams.push_stored(rt.queue, rt.db.engine, ids)
     click.echo(f"re-queued {len(ids)} failed event(s)")
 
 

@@ -137,8 +137,8 @@ class Clock:
 
 def main() -> None:
     from metaops import settings as settings_mod
-    from metaops.delivery import inbox
     from metaops.exceptions import ConfigError
+    from metaops.queue import connection
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -152,7 +152,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    Clock(inbox.make_queue(inbox.connect(settings))).run(stop)
+    Clock(connection.make_queue(connection.connect(settings))).run(stop)
 
 
 if __name__ == "__main__":

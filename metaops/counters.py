@@ -18,7 +18,7 @@ from prometheus_client.registry import Collector
 from redis import Redis
 
 from metaops import defaults
-from metaops.delivery import inbox
+from metaops.queue import streams
 
 log = logging.getLogger(__name__)
 KEY = "metaops:metrics"
@@ -104,7 +104,7 @@ class RedisCollector(Collector):
         pipe = self.r.pipeline(transaction=False)
         pipe.hgetall(KEY)
         for p in range(defaults.PARTITIONS):
-            pipe.xlen(inbox.stream_key(p))
+            pipe.xlen(streams.stream_key(p))
         raw, *depths = pipe.execute()
         values = {k.decode(): v.decode() for k, v in raw.items()}
         for name, (help_text, label_names) in COUNTERS.items():

@@ -86,5 +86,5 @@ def run_workflow_step(step: dict[str, Any]) -> str:
 
 def refused_pickle(reason: str) -> None:
     """Stands in for a job pickled by an earlier release whose payload could not be read safely
-    (metaops.delivery.pickled_jobs): it sits in the failed registry and, if requeued, fails again with the reason."""
+    (metaops.queue.pickled_jobs): it sits in the failed registry and, if requeued, fails again with the reason."""
     raise RuntimeError(reason)

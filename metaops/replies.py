@@ -24,8 +24,8 @@ from integrations.meta.errors import GraphError, OutcomeUnknown, TokenInvalid, U
 from integrations.slack import blocks
 from integrations.slack.client import call, post_message
 from metaops import comments, connections, defaults, messages, reply_files, reply_window, unanswered
-from metaops.delivery import inbox
 from metaops.exceptions import NotConnected
+from metaops.queue import connection, enqueue
 from metaops.runtime import Runtime, current
 from store import customers, dedupe, outbox, threads
 from store.models import InstagramAccount, OutboundMessage, Page, ReplyOutbox, Workspace
@@ -124,13 +124,14 @@ def queue_send(rt: Runtime, outbox_id: int) -> bool:
     if _job_active(rt.queue, job_id):
         return False
     rt.queue.enqueue_call(SEND_JOB, args=(outbox_id,), job_id=job_id, timeout=defaults.JOB_TIMEOUT, result_ttl=0,
-                          failure_ttl=defaults.FAILURE_TTL, retry=inbox.retry_for(rt.settings.JOB_RETRY_INTERVALS))
+                          failure_ttl=defaults.FAILURE_TTL, retry=enqueue.retry_for(rt.settings.JOB_RETRY_INTERVALS))
     return True
 
 
 def _job_active(queue: Queue, job_id: str) -> bool:
     try:
-        status = Job.fetch(job_id, connection=queue.connection, serializer=inbox.SERIALIZER).get_status(refresh=False)
+        job = Job.fetch(job_id, connection=queue.connection, serializer=connection.SERIALIZER)
+        status = job.get_status(refresh=False)
     except NoSuchJobError:
         return False
     return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)

@@ -3,11 +3,11 @@
 import sys
 
 from metaops import defaults, settings
-from metaops.delivery import inbox
 from metaops.exceptions import ConfigError
+from metaops.queue import connection
 
 try:
-    REDIS_URL = inbox.redis_url(settings.load())
+    REDIS_URL = connection.redis_url(settings.load())
 except ConfigError as e:
     sys.exit(f"metaops: {e}")
 QUEUES = [defaults.QUEUE_NAME]

@@ -17,7 +17,7 @@ from integrations.meta.graph import GraphClient
 from integrations.slack.client import SlackClients
 from metaops import counters, defaults
 from metaops import settings as settings_mod
-from metaops.delivery import inbox
+from metaops.queue import connection
 from metaops.settings import Settings
 from store.clock import utcnow
 from store.crypto import Crypto
@@ -38,7 +38,7 @@ class Runtime:
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bool = False) -> Runtime:
-    redis = inbox.connect(settings)
+    redis = connection.connect(settings)
     db = Database(settings.database_url, pre_ping=not worker)
     crypto = Crypto(settings.encryption_keys)
     installations = EncryptedInstallationStore(db, crypto) if settings.SLACK_CLIENT_ID else None
@@ -47,7 +47,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bo
         db=db,
         crypto=crypto,
         redis=redis,
-        queue=inbox.make_queue(redis),
+        queue=connection.make_queue(redis),
         slack=SlackClients(settings.SLACK_API_URL, settings.SLACK_BOT_TOKEN, installations, defaults.SLACK_TIMEOUT),
         graph=GraphClient(settings.META_GRAPH_URL, settings.META_GRAPH_VERSION, settings.META_APP_ID,
                           settings.META_APP_SECRET, attempts=defaults.GRAPH_ATTEMPTS,

@@ -6,9 +6,9 @@ of the forking Worker (bench/drain has the figures). Periodic jobs are not the w
 
 Jobs are JSON (RQ's JSONSerializer): the worker reads them as JSON whatever serializer it is given (the
 Procfile's `-S` flag forgotten, a Queue built with another), so nothing in a worker ever unpickles; starting,
-it converts the pickled jobs an earlier release left waiting (metaops.delivery.pickled_jobs).
+it converts the pickled jobs an earlier release left waiting (metaops.queue.pickled_jobs).
 
-Each worker process keeps a heartbeat under its RQ name (metaops.delivery.leases): the partitions, channels and
+Each worker process keeps a heartbeat under its RQ name (metaops.queue.leases): the partitions, channels and
 claims it holds are taken over within seconds once it dies. Starting, it recovers what dead workers left.
 `--with-scheduler` starts, instead of RQ's scheduler process, a thread that moves due delayed jobs while this
 worker holds RQ's scheduler lock and runs recovery (metaops.delivery.scheduler).
@@ -23,7 +23,8 @@ from typing import Any
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
-from metaops.delivery import leases, pickled_jobs, recovery, scheduler
+from metaops.delivery import recovery, scheduler
+from metaops.queue import leases, pickled_jobs
 
 
 def _json(queue: Any) -> Any:

@@ -400,10 +400,10 @@ def _merge(into: dict[str, Any], changes: dict[str, Any]) -> None:
 
 def clear_inbox(r: Any) -> None:
     """Empty every partition of the inbox and drop the drain flags: queued drain jobs then find nothing."""
-    from metaops.delivery import inbox
+    from metaops.queue import streams
 
     for p in range(defaults.PARTITIONS):
-        r.delete(inbox.stream_key(p), inbox.flag_key(p))
+        r.delete(streams.stream_key(p), streams.flag_key(p))
 
 
 def customer_thread(client: Any, rt: Runtime, fake_slack: Any, fake_graph: Any) -> str:

@@ -19,9 +19,10 @@ from sqlalchemy.exc import DBAPIError
 from integrations.meta import payload
 from integrations.slack.errors import NoChannel, SlackRateLimited
 from metaops import claims, counters, defaults
-from metaops.delivery import coalesce, handlers, holds, inbox, leases
+from metaops.delivery import coalesce, handlers, holds
 from metaops.delivery.holds import ChannelHeld
 from metaops.delivery.routing import Router
+from metaops.queue import enqueue, leases, streams
 from metaops.runtime import Runtime, current
 from store import dedupe, events
 
@@ -44,18 +45,18 @@ def drain(partition: int | None = None) -> int:
     rt = current()
     if partition is None:
         return _move_legacy(rt)
-    r, flag = rt.redis, inbox.flag_key(partition)
+    r, flag = rt.redis, streams.flag_key(partition)
     if not leases.own(r, flag):
         return 0  # a live drain has the partition (this job was queued twice)
-    inbox.ensure_group(r, partition)
+    streams.ensure_group(r, partition)
     consumer = leases.me(r)
     handled, started = 0, time.monotonic()
     while True:
-        batch = inbox.read(r, partition, consumer, defaults.DRAIN_BATCH)
+        batch = streams.read(r, partition, consumer, defaults.DRAIN_BATCH)
         if not batch:
             leases.release(r, flag)
             # An event pushed between the empty read and the release found the flag taken: take it now.
-            if r.xlen(inbox.stream_key(partition)) and leases.own(r, flag):
+            if r.xlen(streams.stream_key(partition)) and leases.own(r, flag):
                 continue
             return handled
         router = _router(rt)
@@ -65,16 +66,16 @@ def drain(partition: int | None = None) -> int:
                 return handled
             if time.monotonic() - started > defaults.DRAIN_MAX_SECONDS:
                 leases.queue_for(r, flag, 0)  # hand over: no job runs into its timeout
-                inbox.enqueue_drain(rt.queue, partition)
+                streams.enqueue_drain(rt.queue, partition)
                 return handled
             try:
                 process(rt, event_id, router)
             except Postpone as e:
                 log.warning("partition %d: %s; draining again in %ss", partition, e, e.delay)
                 leases.queue_for(r, flag, e.delay)  # no other drain starts meanwhile
-                inbox.enqueue_drain(rt.queue, partition, delay=e.delay)
+                streams.enqueue_drain(rt.queue, partition, delay=e.delay)
                 return handled
-            inbox.acknowledge(r, partition, entry_id)
+            streams.acknowledge(r, partition, entry_id)
             handled += 1
 
 
@@ -97,7 +98,7 @@ def process(rt: Runtime, event_id: int, router: Router) -> None:
         log.warning("event %s failed, retrying in its own job: %s", event_id, _reason(e))
         intervals = rt.settings.JOB_RETRY_INTERVALS
         _record(rt, event_id, e, intervals[0])
-        inbox.enqueue_retry(rt.queue, event_id, intervals)
+        enqueue.enqueue_retry(rt.queue, event_id, intervals)
 
 
 def process_event(event_id: int) -> None:
@@ -112,8 +113,8 @@ def process_event(event_id: int) -> None:
     except dedupe.ClaimBusy as e:
         # Not a failure of this event: try again then, with the retries it has left.
         _record(rt, event_id, e, e.retry_after)
-        left = inbox.retry_for(job.retry_intervals[-job.retries_left:]) if job and job.retries_left else None
-        inbox.enqueue_later(rt.queue, event_id, e.retry_after, left)
+        left = enqueue.retry_for(job.retry_intervals[-job.retries_left:]) if job and job.retries_left else None
+        enqueue.enqueue_later(rt.queue, event_id, e.retry_after, left)
     except Exception as e:
         final = not (job and job.retries_left)
         retry_at = None if final or job is None else rt.clock() + timedelta(seconds=job.get_retry_interval())
@@ -171,7 +172,7 @@ def release_channel(team_id: str, channel: str) -> int:
             raise
         except Exception as e:  # noqa: BLE001 - its own job with retries, as from a partition
             log.warning("parked event %s failed, retrying in its own job: %s", event_id, _reason(e))
-            inbox.enqueue_retry(rt.queue, event_id, rt.settings.JOB_RETRY_INTERVALS)
+            enqueue.enqueue_retry(rt.queue, event_id, rt.settings.JOB_RETRY_INTERVALS)
         holds.pop_parked(r, team_id, channel)
         handled += 1
 
@@ -284,10 +285,10 @@ def _note_thread(router: Router, items: list[payload.Item], held: ChannelHeld) -
 def _move_legacy(rt: Runtime) -> int:
     """Events queued on the single list of earlier releases, moved into their partitions in order."""
     moved = 0
-    while raw := rt.redis.lpop(inbox.LEGACY_EVENTS_KEY, defaults.DRAIN_BATCH):
+    while raw := rt.redis.lpop(streams.LEGACY_EVENTS_KEY, defaults.DRAIN_BATCH):
         ids = [int(x) for x in raw]
         bodies = events.bodies(rt.db.engine, ids)
-        inbox.push_events(rt.queue, [(i, inbox.partition_of(bodies.get(i, b""))) for i in ids])
+        streams.push_events(rt.queue, [(i, streams.partition_of(bodies.get(i, b""))) for i in ids])
         moved += len(ids)
     return moved
 

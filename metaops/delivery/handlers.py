@@ -13,8 +13,9 @@ from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
 from metaops import defaults, replies, reply_window, templates, unanswered
 from metaops.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
-from metaops.delivery import landed, leases, media, render
+from metaops.delivery import landed, media, render
 from metaops.delivery.routing import Router
+from metaops.queue import leases
 from metaops.runtime import Runtime
 from store import customers
 from store.comment_threads import forget_comment, post_key, posted, remember_comment

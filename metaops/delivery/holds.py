@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from redis import Redis
 from rq import Queue
 
-from metaops.delivery import inbox, leases
+from metaops.queue import enqueue, leases
 
 log = logging.getLogger(__name__)
 RELEASE = "metaops.jobs.release_channel"
@@ -113,13 +113,13 @@ def park(r: Redis, queue: Queue, team_id: str, channel: str, event_id: int, wait
 def schedule_release(r: Redis, queue: Queue, team_id: str, channel: str, wait: int) -> None:
     """A release job after `wait` seconds, unless one is queued or running."""
     if leases.mark_queued(r, release_flag(team_id, channel), wait):
-        inbox.submit(queue, RELEASE, wait, args=(team_id, channel))
+        enqueue.submit(queue, RELEASE, wait, args=(team_id, channel))
 
 
 def release_later(r: Redis, queue: Queue, team_id: str, channel: str, wait: int) -> None:
     """The running release job hands the channel over to a new one, `wait` seconds from now."""
     leases.queue_for(r, release_flag(team_id, channel), wait)
-    inbox.submit(queue, RELEASE, wait, args=(team_id, channel))
+    enqueue.submit(queue, RELEASE, wait, args=(team_id, channel))
 
 
 def recover(r: Redis, queue: Queue) -> int:
@@ -136,7 +136,7 @@ def recover(r: Redis, queue: Queue) -> int:
         wait = wait_left(r, team_id, channel)
         if leases.requeue_abandoned(r, release_flag(team_id, channel), wait):
             log.info("channel %s of team %s had parked events and no live release: release queued", channel, team_id)
-            inbox.submit(queue, RELEASE, wait, args=(team_id, channel))
+            enqueue.submit(queue, RELEASE, wait, args=(team_id, channel))
             queued += 1
     return queued
 

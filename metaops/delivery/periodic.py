@@ -6,7 +6,8 @@ import logging
 from datetime import timedelta
 
 from metaops import connections, defaults
-from metaops.delivery import holds, inbox, recovery
+from metaops.delivery import holds, recovery
+from metaops.queue import enqueue, streams
 from metaops.runtime import current
 from store import events
 
@@ -20,10 +21,10 @@ def sweep() -> int:
     older_than = rt.clock() - timedelta(seconds=defaults.SWEEP_GRACE)
     found = events.stranded(rt.db.engine, older_than, defaults.SWEEP_BATCH)
     parked = holds.parked_among(rt.redis, found)
-    ids = [i for i in found if i not in parked and not inbox.is_pending(rt.queue, i)]
+    ids = [i for i in found if i not in parked and not enqueue.is_pending(rt.queue, i)]
     if ids:
         log.info("re-queueing %d stranded event(s)", len(ids))
-        inbox.push_stored(rt.queue, rt.db.engine, ids)
+        streams.push_stored(rt.queue, rt.db.engine, ids)
     recovery.recover(rt.queue)
     return len(ids)
 

@@ -9,11 +9,12 @@ import logging
 
 from rq import Queue
 
-from metaops.delivery import holds, inbox
+from metaops.delivery import holds
+from metaops.queue import streams
 
 log = logging.getLogger(__name__)
 
 
 def recover(queue: Queue) -> int:
     """Jobs queued for partitions and channels nobody alive works on. Returns how many."""
-    return inbox.ensure_drain(queue) + holds.recover(queue.connection, queue)
+    return streams.ensure_drain(queue) + holds.recover(queue.connection, queue)

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from metaops import counters, defaults
-from metaops.delivery import inbox
+from metaops.queue import streams
 from metaops.runtime import Runtime
 from store import events
 
@@ -182,7 +182,7 @@ class Collector:
         """Queue the stored ids to their partitions in one pipeline; Redis down only logs."""
         queued = [(s.event_id, s.partition) for s in batch if s.event_id is not None]
         try:
-            inbox.push_events(self.rt.queue, queued)
+            streams.push_events(self.rt.queue, queued)
         except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues them once Redis is back
             log.warning("events %s-%s stored but not queued (%s); the sweep will queue them", queued[0][0],
                         queued[-1][0], type(e).__name__)

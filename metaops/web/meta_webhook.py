@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, g, request
 
 from integrations.meta import signature
 from metaops import counters, defaults, subscriptions
-from metaops.delivery import inbox
+from metaops.queue import streams
 from metaops.runtime import Runtime
 from metaops.web import ingest
 
@@ -58,7 +58,7 @@ def _receive(arrival: ingest.Arrival) -> Response:
         return _text("Body is not a JSON object", 400)
     g.webhook_counted = True  # the collector counts the requests of its batches, in one round trip per batch
     try:
-        arrival.submit(body, inbox.partition_of(data))  # stored (and queued, unless Redis is down) on return
+        arrival.submit(body, streams.partition_of(data))  # stored (and queued, unless Redis is down) on return
     except ingest.StoreFailed:
         return _text("Storage unavailable, retry later", 503)
     return _text("OK", 200)

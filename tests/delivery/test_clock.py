@@ -14,7 +14,7 @@ from sqlalchemy import select
 from metaops import clock, create_app, defaults, jobs, runtime
 from metaops import settings as settings_mod
 from metaops.clock import Clock
-from metaops.delivery import inbox
+from metaops.queue import enqueue, streams
 from store.clock import utcnow
 from store.models import WebhookEvent
 from tests.helpers import (
@@ -133,7 +133,7 @@ def test_after_redis_restarts_empty_the_clock_sweeps_a_stored_event_again(config
 
 def test_one_clock_at_a_time_moves_due_delayed_jobs_and_hands_over_when_it_stops(rt):
     a, b = Clock(rt.queue, {}), Clock(rt.queue, {})
-    inbox.submit(rt.queue, "metaops.jobs.sweep", 1, job_id="later")
+    enqueue.submit(rt.queue, "metaops.jobs.sweep", 1, job_id="later")
     assert a.move_due() and not b.move_due()  # a holds RQ's scheduler lock: b leaves the duty to it
     assert "later" not in rt.queue.get_job_ids()  # not due yet
     time.sleep(1.1)
@@ -147,8 +147,8 @@ def test_the_clock_recovers_a_partition_whose_drain_died(client, rt, fake_slack)
     connect_whatsapp(rt)
     post_webhook(client, wa_payload([wa_message("wamid.R1", "15550001111", "its drain died")]))
     rt.queue.empty()  # the drain job was taken by a worker that died before it owned the partition
-    partition = inbox.partition_of(wa_payload([wa_message("wamid.R1", "15550001111", "x")]))
-    rt.redis.delete(inbox.flag_key(partition))  # QUEUED lapses QUEUED_FLAG_TTL after its job was due
+    partition = streams.partition_of(wa_payload([wa_message("wamid.R1", "15550001111", "x")]))
+    rt.redis.delete(streams.flag_key(partition))  # QUEUED lapses QUEUED_FLAG_TTL after its job was due
     ticker = Clock(rt.queue, {})
     ticker.step()
     assert rt.queue.count == 1

@@ -20,8 +20,8 @@ from rq.serializers import DefaultSerializer, JSONSerializer
 
 from metaops import defaults, home
 from metaops.clock import Clock
-from metaops.delivery import inbox, pickled_jobs
-from metaops.delivery.pickled_jobs import Counts
+from metaops.queue import connection, pickled_jobs, streams
+from metaops.queue.pickled_jobs import Counts
 from metaops.worker import Worker
 from tests.fakes.http import Reply
 from tests.helpers import (
@@ -136,10 +136,10 @@ def test_queued_pickled_jobs_are_converted_then_run_once(client, rt, fake_slack,
     monkeypatch.setattr(rt, "queue", old_queue(rt))  # the earlier release queues a webhook's drain and a reply
     post_webhook(client, wa_payload([wa_message("wamid.P2", "15551234567", "did it ship?")]))
     reply_in_thread(client, root, "it did")
-    monkeypatch.setattr(rt, "queue", inbox.make_queue(rt.redis))
+    monkeypatch.setattr(rt, "queue", connection.make_queue(rt.redis))
     ids = waiting_job_ids(rt.redis)
     assert len(ids) == 2 and all(is_pickled(rt, i) for i in ids)
-    partition = inbox.partition_of(wa_payload([wa_message("wamid.P2", "15551234567", "")]))
+    partition = streams.partition_of(wa_payload([wa_message("wamid.P2", "15551234567", "")]))
     before = {i: rt.redis.hgetall(f"rq:job:{i}") for i in ids}
 
     assert pickled_jobs.convert_all(rt.redis) == Counts(converted=2, refused=0)
@@ -168,8 +168,8 @@ def test_a_pickled_scheduled_retry_is_converted_and_runs_once_when_due(client, r
     post_webhook(client, wa_payload([wa_message("wamid.S1", "15550003333", "try me later")]))
     monkeypatch.setattr(rt, "queue", old_queue(rt))
     run_worker(rt)  # the post fails; the job code of the earlier release schedules the event's retry, pickled
-    inbox.enqueue_drain(rt.queue, 5, delay=600)  # and a delayed drain
-    monkeypatch.setattr(rt, "queue", inbox.make_queue(rt.redis))
+    streams.enqueue_drain(rt.queue, 5, delay=600)  # and a delayed drain
+    monkeypatch.setattr(rt, "queue", connection.make_queue(rt.redis))
     scheduled = ScheduledJobRegistry(queue=rt.queue)
     assert sorted(scheduled.get_job_ids()) == sorted(waiting_job_ids(rt.redis)) and len(scheduled) == 2
     assert all(is_pickled(rt, i) for i in scheduled.get_job_ids()) and fake_slack.messages == []

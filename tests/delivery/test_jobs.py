@@ -8,7 +8,7 @@ import pytest
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
-from metaops.delivery import inbox
+from metaops.queue import enqueue
 from store.models import ContactThread, Customer, DedupeKey, WebhookEvent
 from tests.fakes.http import Reply
 from tests.fakes.slack_api import rate_limited
@@ -145,7 +145,7 @@ def test_slack_errors_retry_then_end_in_failed_registry_with_reason(client, rt, 
     assert event.attempts == 3
     assert "500" in event.last_error or "internal_error" in event.last_error
     failed = FailedJobRegistry(queue=rt.queue)
-    assert failed.get_job_ids() == [inbox.event_job_id(event.id)]
+    assert failed.get_job_ids() == [enqueue.event_job_id(event.id)]
     with rt.db.session() as s:
         assert s.scalars(select(DedupeKey)).all() == []  # released: a later requeue can still deliver it
 

@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from integrations.meta import payload
 from metaops import claims, defaults
-from metaops.delivery import drain, holds, inbox, landed, leases, periodic, recovery
+from metaops.delivery import drain, holds, landed, periodic, recovery
+from metaops.queue import enqueue, leases, streams
 from metaops.worker import Worker
 from store import dedupe
 from store.clock import utcnow
@@ -35,7 +36,7 @@ from tests.helpers import (
 HOLDER = """
 import sys, time
 from redis import Redis
-from metaops.delivery import leases
+from metaops.queue import leases
 r = Redis.from_url(sys.argv[1])
 for key in sys.argv[2:]:
     assert leases.own(r, key)
@@ -63,7 +64,7 @@ def _wait_for(condition, seconds: float) -> float:
 
 
 def test_a_live_holder_keeps_its_lease_past_the_ttl_and_a_killed_ones_lapse(rt):
-    flag = inbox.flag_key(3)
+    flag = streams.flag_key(3)
     proc, name = _holder(rt, flag)
     try:
         assert leases.owner_of(rt.redis, flag) == name and leases.alive(rt.redis, name)
@@ -90,9 +91,9 @@ def test_what_a_killed_worker_held_is_recovered_and_delivered(client, rt, fake_s
     parked = holds.parked(rt.redis, "T1", "C1", 10)
     assert len(parked) == 3 and len(fake_slack.messages) == 4
     post_webhook(client, wa_payload([wa_message("wamid.K9", "15550009999", "stuck in a partition")]))
-    partition = inbox.partition_of(wa_payload([wa_message("wamid.K9", "15550009999", "x")]))
+    partition = streams.partition_of(wa_payload([wa_message("wamid.K9", "15550009999", "x")]))
     rt.queue.empty()  # its drain job was taken by the worker about to die
-    proc, name = _holder(rt, inbox.flag_key(partition), holds.release_flag("T1", "C1"))
+    proc, name = _holder(rt, streams.flag_key(partition), holds.release_flag("T1", "C1"))
     [item] = payload.items(wa_payload([wa_message("wamid.K9", "15550009999", "stuck in a partition")]))
     assert dedupe.claim(rt.db.engine, item.key, None, rt.clock(), defaults.DEDUPE_LEASE, owner=name)  # mid-post
     assert recovery.recover(rt.queue) == 0  # alive: nothing is taken from it
@@ -108,7 +109,7 @@ def test_what_a_killed_worker_held_is_recovered_and_delivered(client, rt, fake_s
     until_delivered(rt, 30)
     texts = [m["text"] for m in fake_slack.messages]
     assert len(texts) == 8 and sum("stuck in a partition" in t for t in texts) == 1
-    assert holds.parked(rt.redis, "T1", "C1", 10) == [] and inbox.waiting(rt.redis) == 0
+    assert holds.parked(rt.redis, "T1", "C1", 10) == [] and streams.waiting(rt.redis) == 0
 
 
 def test_a_claim_of_a_live_worker_is_busy_and_of_a_dead_one_taken_over(rt):
@@ -131,9 +132,9 @@ def test_a_claim_of_a_live_worker_is_busy_and_of_a_dead_one_taken_over(rt):
 def test_a_drain_or_release_queued_twice_leaves_the_work_to_the_live_one(client, rt, fake_slack):
     connect_whatsapp(rt)
     post_webhook(client, wa_payload([wa_message("wamid.Q1", "15550001111", "once")]))
-    partition = inbox.partition_of(wa_payload([wa_message("wamid.Q1", "15550001111", "x")]))
+    partition = streams.partition_of(wa_payload([wa_message("wamid.Q1", "15550001111", "x")]))
     rt.queue.empty()
-    rt.redis.set(inbox.flag_key(partition), "other-worker")
+    rt.redis.set(streams.flag_key(partition), "other-worker")
     rt.redis.set("metaops:alive:other-worker", 1, ex=60)
     assert drain.drain(partition) == 0 and fake_slack.messages == []  # the other drain has it
     rt.redis.set(holds.release_flag("T1", "C1"), "other-worker")
@@ -146,9 +147,9 @@ def test_a_flag_left_by_the_previous_release_is_taken_over(client, rt, fake_slac
     """Before leases a flag held "1" with a TTL of 60 s: an upgrade never waits for it."""
     connect_whatsapp(rt)
     post_webhook(client, wa_payload([wa_message("wamid.O1", "15550001111", "from before")]))
-    partition = inbox.partition_of(wa_payload([wa_message("wamid.O1", "15550001111", "x")]))
+    partition = streams.partition_of(wa_payload([wa_message("wamid.O1", "15550001111", "x")]))
     rt.queue.empty()
-    rt.redis.set(inbox.flag_key(partition), 1, ex=60)
+    rt.redis.set(streams.flag_key(partition), 1, ex=60)
     assert recovery.recover(rt.queue) == 1
     run_worker(rt)
     assert len(fake_slack.messages) == 1
@@ -169,21 +170,21 @@ def test_the_sweep_leaves_parked_events_to_their_channel(client, rt, fake_slack)
 
 def test_a_job_running_on_a_dead_worker_is_not_pending(client, rt):
     connect_whatsapp(rt)
-    inbox.enqueue_retry(rt.queue, 42, (0,))
-    job = Job.fetch(inbox.event_job_id(42), connection=rt.redis, serializer=rt.queue.serializer)
+    enqueue.enqueue_retry(rt.queue, 42, (0,))
+    job = Job.fetch(enqueue.event_job_id(42), connection=rt.redis, serializer=rt.queue.serializer)
     job.set_status(JobStatus.STARTED)
     rt.redis.hset(job.key, "worker_name", "gone-worker")
-    assert not inbox.is_pending(rt.queue, 42)
+    assert not enqueue.is_pending(rt.queue, 42)
     rt.redis.set("metaops:alive:gone-worker", 1, ex=60)
-    assert inbox.is_pending(rt.queue, 42)
+    assert enqueue.is_pending(rt.queue, 42)
 
 
 def test_a_worker_is_known_by_its_rq_name_and_recovers_when_it_starts(client, rt, fake_slack):
     connect_whatsapp(rt)
     post_webhook(client, wa_payload([wa_message("wamid.W1", "15550001111", "left by a dead drain")]))
-    partition = inbox.partition_of(wa_payload([wa_message("wamid.W1", "15550001111", "x")]))
+    partition = streams.partition_of(wa_payload([wa_message("wamid.W1", "15550001111", "x")]))
     rt.queue.empty()  # the drain job died with its worker; its flag lapsed
-    rt.redis.delete(inbox.flag_key(partition))
+    rt.redis.delete(streams.flag_key(partition))
     worker = Worker([rt.queue], connection=rt.redis)
     worker.work(burst=True, logging_level="WARNING")
     assert leases.me(rt.redis) == worker.name and leases.alive(rt.redis, worker.name)

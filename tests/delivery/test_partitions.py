@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from metaops import defaults
-from metaops.delivery import inbox
+from metaops.queue import streams
 from store.models import NotificationRoute, WebhookEvent
 from tests.constants import ROOT
 from tests.helpers import (
@@ -32,21 +32,21 @@ from tests.helpers import (
 def test_customers_spread_over_partitions_and_each_keeps_its_order(client, rt, fake_slack):
     connect_whatsapp(rt)
     burst(client, customers=12, each=4)
-    used = [p for p in range(defaults.PARTITIONS) if rt.redis.xlen(inbox.stream_key(p))]
+    used = [p for p in range(defaults.PARTITIONS) if rt.redis.xlen(streams.stream_key(p))]
     assert len(used) > 1  # twelve customers of one number do not share one line
     run_worker(rt)
     seen = by_customer(fake_slack.messages)
     assert len(fake_slack.messages) == 48 and all(v == [0, 1, 2, 3] for v in seen.values())
-    assert inbox.waiting(rt.redis) == 0
+    assert streams.waiting(rt.redis) == 0
 
 
 def test_one_customers_events_stay_on_one_partition():
     a = wa_payload([wa_message("wamid.a", "15550001", "x")])
     b = wa_payload([wa_message("wamid.b", "15550001", "y")])
     other = wa_payload([wa_message("wamid.c", "15550002", "z")])
-    assert inbox.partition_of(a) == inbox.partition_of(b)
-    assert inbox.conversation_of(a) != inbox.conversation_of(other)
-    assert inbox.partition_of(b"not json") in range(defaults.PARTITIONS)
+    assert streams.partition_of(a) == streams.partition_of(b)
+    assert streams.conversation_of(a) != streams.conversation_of(other)
+    assert streams.partition_of(b"not json") in range(defaults.PARTITIONS)
 
 
 @pytest.mark.unpaced(why="order across worker processes, one post per text: at Slack's pace 100 posts take over a "
@@ -95,24 +95,24 @@ def test_events_a_dead_drain_read_are_taken_over_first_and_in_order(client, rt, 
     connect_whatsapp(rt)
     for n in range(3):
         post_webhook(client, wa_payload([wa_message(f"wamid.T{n}", "15550009999", f"c99 m{n}")]))
-    [partition] = [p for p in range(defaults.PARTITIONS) if rt.redis.xlen(inbox.stream_key(p))]
-    inbox.ensure_group(rt.redis, partition)
-    taken = inbox.read(rt.redis, partition, "dead-worker", 2)  # read, never acknowledged: the worker died
+    [partition] = [p for p in range(defaults.PARTITIONS) if rt.redis.xlen(streams.stream_key(p))]
+    streams.ensure_group(rt.redis, partition)
+    taken = streams.read(rt.redis, partition, "dead-worker", 2)  # read, never acknowledged: the worker died
     assert len(taken) == 2
-    rt.redis.delete(inbox.flag_key(partition))  # its flag expired
-    assert inbox.ensure_drain(rt.queue) == 1  # what the periodic sweep does
+    rt.redis.delete(streams.flag_key(partition))  # its flag expired
+    assert streams.ensure_drain(rt.queue) == 1  # what the periodic sweep does
     run_worker(rt)
     assert by_customer(fake_slack.messages) == {"c99": [0, 1, 2]}
-    assert inbox.waiting(rt.redis) == 0
+    assert streams.waiting(rt.redis) == 0
 
 
 def test_a_drain_job_queued_before_partitions_moves_the_old_list(client, rt, fake_slack):
     connect_whatsapp(rt)
     post_webhook(client, wa_payload([wa_message("wamid.OLD", "15550007777", "c77 m0")]))
     for p in range(defaults.PARTITIONS):  # as an earlier release left Redis: ids on one list
-        rt.redis.delete(inbox.stream_key(p), inbox.flag_key(p))
-    rt.redis.rpush(inbox.LEGACY_EVENTS_KEY, 1)
-    rt.queue.enqueue_call(inbox.DRAIN)  # the old job: no partition argument
+        rt.redis.delete(streams.stream_key(p), streams.flag_key(p))
+    rt.redis.rpush(streams.LEGACY_EVENTS_KEY, 1)
+    rt.queue.enqueue_call(streams.DRAIN)  # the old job: no partition argument
     run_worker(rt)
     assert by_customer(fake_slack.messages) == {"c77": [0]}
-    assert rt.redis.llen(inbox.LEGACY_EVENTS_KEY) == 0
+    assert rt.redis.llen(streams.LEGACY_EVENTS_KEY) == 0

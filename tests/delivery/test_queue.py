@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from metaops import create_app, jobs, runtime
 from metaops import settings as settings_mod
-from metaops.delivery import inbox
+from metaops.queue import enqueue
 from store.clock import utcnow
 from store.models import WebhookEvent
 from tests.helpers import (
@@ -65,4 +65,4 @@ def test_sweep_leaves_events_whose_retry_is_scheduled(client, rt, fake_slack):
     run_worker(rt)  # fails once; its own job is scheduled in 10 minutes
     rt.clock = lambda: utcnow() + timedelta(minutes=1)
     assert jobs.sweep() == 0
-    assert inbox.is_pending(rt.queue, 1)
+    assert enqueue.is_pending(rt.queue, 1)

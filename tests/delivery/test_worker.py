@@ -13,7 +13,7 @@ from rq.registry import ScheduledJobRegistry
 from rq.scheduler import RQScheduler
 
 from metaops import defaults, jobs
-from metaops.delivery import inbox
+from metaops.queue import enqueue
 from metaops.worker import Worker
 from tests.constants import ROOT
 from tests.helpers import run_worker, worker_command, worker_env
@@ -40,7 +40,7 @@ def test_the_worker_line_moves_delayed_jobs_itself_and_takes_the_lock_of_a_kille
     second = None
     try:
         assert _until(lambda: rt.redis.get(lock) is not None, 20)
-        inbox.submit(rt.queue, "metaops.jobs.sweep", 1, job_id="delayed-1")
+        enqueue.submit(rt.queue, "metaops.jobs.sweep", 1, job_id="delayed-1")
         assert _until(lambda: _finished(rt, "delayed-1"), 10)  # moved when due, and run
         second = subprocess.Popen(worker_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, start_new_session=True)
@@ -52,7 +52,7 @@ def test_the_worker_line_moves_delayed_jobs_itself_and_takes_the_lock_of_a_kille
         killed = time.monotonic()
         assert _until(lambda: rt.redis.get(lock) not in (None, held_by), defaults.SCHEDULER_LOCK_TTL + 5)
         assert time.monotonic() - killed <= defaults.SCHEDULER_LOCK_TTL + 2
-        inbox.submit(rt.queue, "metaops.jobs.sweep", 1, job_id="delayed-2")
+        enqueue.submit(rt.queue, "metaops.jobs.sweep", 1, job_id="delayed-2")
         assert _until(lambda: _finished(rt, "delayed-2"), 10)
     finally:
         for proc in (first, second):

@@ -16,7 +16,8 @@ import pytest
 from rq.scheduler import RQScheduler
 from sqlalchemy import select
 
-from metaops.delivery import holds, inbox
+from metaops.delivery import holds
+from metaops.queue import streams
 from store import migrate
 from store.models import WebhookEvent
 from tests.constants import ROOT
@@ -111,7 +112,7 @@ def test_killing_the_worker_holding_the_scheduler_lock_strands_no_paced_channel(
     assert sum(map(len, seen.values())) - PACED_CUSTOMERS * EACH <= 1  # at most the text the kill interrupted
     for numbers in seen.values():  # a repost comes right after its first post: order kept
         assert [n for i, n in enumerate(numbers) if i == 0 or numbers[i - 1] != n] == list(range(EACH))
-    assert inbox.waiting(rt.redis) == 0 and holds.parked(rt.redis, "T1", "C1", 1) == []
+    assert streams.waiting(rt.redis) == 0 and holds.parked(rt.redis, "T1", "C1", 1) == []
 
 
 def _all_done(rt) -> bool:
@@ -170,7 +171,7 @@ class TestPostgresStoppedAndStarted:
         assert post_webhook(client, wa_payload([wa_message("wamid.D1", "15550002", "c02 m0")])).status_code == 200
         private_pg.stop()  # before the worker runs
         run_worker(rt)
-        assert fake_slack.messages == [] and inbox.waiting(rt.redis) == 1  # still first in line
+        assert fake_slack.messages == [] and streams.waiting(rt.redis) == 1  # still first in line
         private_pg.start()
 
         def posted() -> bool:
@@ -182,7 +183,7 @@ class TestPostgresStoppedAndStarted:
         run_due_scheduled(rt)
         run_worker(rt)
         assert by_customer(fake_slack.messages) == {"c02": [0]}  # posted once
-        assert inbox.waiting(rt.redis) == 0
+        assert streams.waiting(rt.redis) == 0
         with rt.db.session() as s:
             assert list(s.scalars(select(WebhookEvent.state))) == ["done"]
 

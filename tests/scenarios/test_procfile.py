@@ -15,7 +15,7 @@ from rq import Queue
 from rq.serializers import JSONSerializer, resolve_serializer
 from sqlalchemy import create_engine, text
 
-from metaops.delivery import inbox
+from metaops.queue import connection
 from tests.constants import ROOT
 from tests.helpers import post_webhook_raw, procfile, start_procfile_web, stored_events, wa_message, wa_payload
 
@@ -27,7 +27,8 @@ def test_procfile_has_web_worker_release():
     assert lines["worker"].startswith("rq worker ") and "--with-scheduler" in lines["worker"]
     assert "metaops.worker.Worker" in lines["worker"]
     worker = lines["worker"].split()
-    assert resolve_serializer(worker[worker.index("-S") + 1]) is inbox.SERIALIZER is JSONSerializer  # jobs are JSON
+    serializer = resolve_serializer(worker[worker.index("-S") + 1])
+    assert serializer is connection.SERIALIZER is JSONSerializer  # jobs are JSON
     assert lines["release"] == "alembic upgrade head"
     assert lines["clock"] == "python -m metaops.clock"
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from metaops.delivery import inbox
+from metaops.queue import enqueue
 from store import dedupe
 from store.clock import utcnow
 from store.models import WebhookEvent
@@ -109,7 +109,7 @@ def test_two_worker_processes_racing_make_no_duplicate(client, rt, config, fake_
     with rt.db.session() as s:
         ids = list(s.scalars(select(WebhookEvent.id)))
     for event_id in ids:
-        rt.queue.enqueue_call(inbox.PROCESS_EVENT, args=(event_id,))
+        rt.queue.enqueue_call(enqueue.PROCESS_EVENT, args=(event_id,))
 
     env = worker_env(config)
     cmd = worker_command("--burst")  # the Procfile's worker, until the queue is empty

@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from metaops.delivery import inbox
+from metaops import defaults
+from metaops.queue import streams
 from metaops.web import ingest
 from tests.helpers import post_webhook, wa_message, wa_payload
 
@@ -30,8 +31,8 @@ def _stored(rt) -> list[tuple[int, bytes]]:  # noqa: ANN001
 def _queued(rt, redis=None) -> dict[int, int]:  # noqa: ANN001
     """Event id -> the partition stream it was appended to; an id queued twice fails the test."""
     found: dict[int, int] = {}
-    for p in range(inbox.defaults.PARTITIONS):
-        for _entry_id, fields in (redis or rt.redis).xrange(inbox.stream_key(p)):
+    for p in range(defaults.PARTITIONS):
+        for _entry_id, fields in (redis or rt.redis).xrange(streams.stream_key(p)):
             event_id = int(fields[b"id"])
             assert event_id not in found, f"event {event_id} queued twice"
             found[event_id] = p
@@ -42,7 +43,7 @@ def _assert_each_stored_and_queued_once(rt, bodies: list[bytes]) -> None:  # noq
     stored = _stored(rt)
     assert sorted(b for _, b in stored) == sorted(bodies)  # each body exactly once
     queued = _queued(rt)
-    assert queued == {event_id: inbox.partition_of(body) for event_id, body in stored}  # each id in its partition
+    assert queued == {event_id: streams.partition_of(body) for event_id, body in stored}  # each id in its partition
 
 
 class failing_inserts:  # noqa: N801 - used as a context manager
@@ -97,7 +98,7 @@ def test_200_threads_into_one_collector_share_batches(rt):
     def send(body: bytes) -> None:
         with collector.arriving() as arrival:
             announced.wait()
-            ids[body] = arrival.submit(body, inbox.partition_of(body))
+            ids[body] = arrival.submit(body, streams.partition_of(body))
 
     threads = [threading.Thread(target=send, args=(b,)) for b in bodies]
     for t in threads:
@@ -120,7 +121,7 @@ def test_a_database_failure_mid_batch_answers_every_request_503_and_retries_stor
         with collector.arriving() as arrival:
             announced.wait()
             try:
-                outcome[body] = arrival.submit(body, inbox.partition_of(body))
+                outcome[body] = arrival.submit(body, streams.partition_of(body))
             except ingest.StoreFailed as e:
                 outcome[body] = e
 
@@ -170,9 +171,9 @@ def test_a_lone_request_does_not_wait_for_the_batch_to_fill(rt):
     collector = ingest.Collector(rt, max_rows=64, max_wait=3600)
     body = _bodies(1)[0]
     with collector.arriving() as arrival:
-        event_id = arrival.submit(body, inbox.partition_of(body))
+        event_id = arrival.submit(body, streams.partition_of(body))
     assert _stored(rt) == [(event_id, body)]
-    assert _queued(rt) == {event_id: inbox.partition_of(body)}
+    assert _queued(rt) == {event_id: streams.partition_of(body)}
 
 
 def test_a_refused_request_stops_holding_up_the_batch(rt):
@@ -182,7 +183,7 @@ def test_a_refused_request_stops_holding_up_the_batch(rt):
 
     def send() -> None:
         with collector.arriving() as arrival:
-            arrival.submit(body, inbox.partition_of(body))
+            arrival.submit(body, streams.partition_of(body))
         done.set()
 
     with collector.arriving():  # a request on its way that is then refused (bad signature): never submits
@@ -208,7 +209,7 @@ def test_redis_down_still_answers_200_for_a_stored_batch(rt, redis_conn):
     try:
         body = _bodies(1)[0]
         with collector.arriving() as arrival:
-            event_id = arrival.submit(body, inbox.partition_of(body))
+            event_id = arrival.submit(body, streams.partition_of(body))
     finally:
         rt.queue.connection.connection_pool.connection_kwargs["port"] = port
         rt.queue.connection.connection_pool.disconnect()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from metaops import create_app, runtime
 from metaops import settings as settings_mod
-from metaops.delivery import inbox
+from metaops.queue import streams
 from store.models import WebhookEvent
 from tests.constants import VERIFY_TOKEN
 from tests.helpers import post_webhook, wa_message, wa_payload
@@ -20,7 +20,7 @@ def _stored(rt) -> int:
 
 
 def _queued(rt) -> int:
-    return inbox.waiting(rt.redis)
+    return streams.waiting(rt.redis)
 
 
 def test_verification_echoes_the_challenge(client):
@@ -101,6 +101,6 @@ def test_database_down_is_503_and_nothing_queued(config, redis_conn):
     try:
         r = post_webhook(app.test_client(), wa_payload([wa_message("wamid.D", "1555", "x")]))
         assert r.status_code == 503
-        assert inbox.waiting(redis_conn) == 0
+        assert streams.waiting(redis_conn) == 0
     finally:
         runtime.install(None)

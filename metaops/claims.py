@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from metaops import defaults
-from metaops.delivery import landed
+from metaops.conversation import landed
 from metaops.queue import leases
 from store import dedupe
 

@@ -25,7 +25,8 @@ from integrations.slack import limits
 from integrations.slack.blocks import Block, actions, button, context, header, section
 from integrations.slack.client import call
 from integrations.slack.mrkdwn import escape
-from metaops import defaults, messages, subscriptions, templates, unanswered
+from metaops import defaults, messages, subscriptions, templates
+from metaops.conversation import unanswered
 from metaops.exceptions import NotConnected
 from metaops.permissions import may_change
 from metaops.runtime import Runtime

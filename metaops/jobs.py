@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from metaops import home, replies, reply_window, submissions, workflow_steps
+from metaops import home, submissions, workflow_steps
+from metaops.conversation import replies, reply_window
 from metaops.delivery import drain as _drain
 from metaops.delivery import periodic
 from metaops.delivery import retention as _retention
@@ -50,7 +51,7 @@ def retention() -> dict[str, int]:
 
 def send_reply(outbox_id: int | str, event: dict[str, Any] | None = None) -> str:
     """A team member's message in a customer thread, stored in the reply outbox, sent to the customer
-    (metaops.replies). Jobs queued before the outbox name (team_id, event): stored first, then sent."""
+    (metaops.conversation.replies). Jobs queued before the outbox name (team_id, event): stored first, then sent."""
     if event is not None:
         return replies.send_event(str(outbox_id), event)
     return replies.send(int(outbox_id))
@@ -63,7 +64,7 @@ def sweep_outbox() -> int:
 
 def window_nudges() -> int:
     """Every WINDOW_NUDGE_INTERVAL: one note in each unanswered WhatsApp customer's thread whose 24-hour reply window
-    closes within the hour (metaops.reply_window)."""
+    closes within the hour (metaops.conversation.reply_window)."""
     return reply_window.nudge()
 
 

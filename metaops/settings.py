@@ -49,7 +49,7 @@ class Settings:
     RETENTION_DAYS: int = defaults.RETENTION_DAYS
     # Waits between retries of a failed job; tests shorten them.
     JOB_RETRY_INTERVALS: tuple[int, ...] = field(default=defaults.JOB_RETRY_INTERVALS)
-    # Our own pace per Slack channel, posts per second (metaops.delivery.pace); 0: no pacing (the tests' Slack fake).
+    # Our own pace per Slack channel, posts per second (metaops.conversation.pace); 0: no pacing.
     SLACK_PACE_RATE: float = defaults.SLACK_PACE_RATE
 
     def __repr__(self) -> str:

@@ -31,8 +31,10 @@ from integrations.meta.template_rules import MAX_BODY, MAX_COPY_CODE, MAX_HEADER
 from integrations.slack.blocks import section
 from integrations.slack.mrkdwn import escape
 from metaops import connections, defaults, messages, templates
-from metaops.delivery import render
-from metaops.delivery.routing import Router
+from metaops.conversation import naming
+from metaops.conversation.naming import person_of
+from metaops.conversation.router import Router
+from metaops.conversation.thread import post_in_thread
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store import customers, threads, workspaces
@@ -121,7 +123,7 @@ class Target:
 
     def label(self) -> str:
         """The customer as the team knows them (profile name, +phone, else the BSUID)."""
-        return render.who(Person(bsuid=self.bsuid, phone=self.phone, name=self.name))
+        return naming.who(Person(bsuid=self.bsuid, phone=self.phone, name=self.name))
 
 
 def needs_of(components: list[dict[str, Any]], parameter_format: str | None = None) -> Needs:
@@ -443,7 +445,6 @@ def _post_sent(rt: Runtime, team_id: str, target: Target, text: str, message_id:
 def _post(rt: Runtime, team_id: str, target: Target, text: str) -> tuple[str, str, str]:
     """Post the sent template in the customer's thread (made now when the customer has none in `messages`, its
     root naming them first); returns (channel, the post's ts, the thread's root ts)."""
-    from metaops.delivery.handlers import person_of, post_in_thread  # the path that makes threads, with its lock
 
     blocks = [section(text)]
     client = rt.slack.for_team(team_id)
@@ -459,7 +460,7 @@ def _post(rt: Runtime, team_id: str, target: Target, text: str) -> tuple[str, st
         raise NotConnected(messages.SEND_NO_CHANNEL)
     router = Router(rt.db.engine)
     ts = post_in_thread(rt, router, team_id, channel, target.phone_number_id, customer.thread_key, text, blocks,
-                        opening=render.customer_post(person_of(customer), text))
+                        opening=naming.customer_post(person_of(customer), text))
     return channel, ts, router.root(target.phone_number_id, customer.thread_key, channel) or ts
 
 

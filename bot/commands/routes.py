@@ -7,7 +7,8 @@ import re
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.context import Ctx, Reply, text
-from metaops import home, messages, replies
+from metaops import home, messages
+from metaops.conversation import replies
 from store import workspaces
 from store.models import NotificationRoute
 

@@ -13,7 +13,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import permissions
-from metaops import comments, defaults, messages, replies
+from metaops import comments, defaults, messages
+from metaops.conversation import replies
 from metaops.runtime import Runtime
 from store import dedupe, outbox
 

@@ -16,7 +16,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot import permissions
-from metaops import replies
+from metaops.conversation import replies
 from metaops.runtime import Runtime
 from store import outbox
 

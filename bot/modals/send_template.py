@@ -20,7 +20,7 @@ from bot.modals import submission
 from integrations.slack.blocks import context, input_block, modal, option, plain_text_input, section, static_select
 from integrations.slack.mrkdwn import escape
 from metaops import messages, submissions, template_send
-from metaops.conversation_buttons import TEMPLATE_SEND_OPEN, send_template_button, thread_of
+from metaops.conversation.buttons import TEMPLATE_SEND_OPEN, send_template_button, thread_of
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from metaops.template_send import MEDIA_FORMATS, MEDIA_TYPES, Refusal, Target

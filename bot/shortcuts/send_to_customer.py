@@ -1,6 +1,6 @@
 """The "Send to customer…" message shortcut (`send_to_customer`): a modal picking one of the channel's recent
 customer threads, and its submission, which posts the message in that thread and sends it as a reply
-(`metaops.forwarding`). Any member may use it, as any member may reply in a customer thread.
+(`metaops.conversation.send_to_customer`). Any member may use it, as any member may reply in a customer thread.
 
 The submission is checked and carried out before it is acknowledged (a post in Slack and a row in the database,
 well within Slack's 3 seconds), so every refusal shows under the field; the send to Meta is the reply outbox's
@@ -20,7 +20,8 @@ from slack_sdk.errors import SlackApiError
 from integrations.slack.blocks import context, input_block, modal, option, section, static_select
 from integrations.slack.errors import SlackRateLimited
 from integrations.slack.limits import clip_mrkdwn
-from metaops import forwarding, messages, submissions
+from metaops import messages, submissions
+from metaops.conversation import send_to_customer
 from metaops.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ CHOOSE_ACTION = "send_to_customer_choose"
 PREVIEW_CHARS = 1500  # the message quoted in the modal, characters
 
 
-def build(meta: dict[str, Any], draft: dict[str, Any], choices: list[forwarding.Choice]) -> dict[str, Any]:
+def build(meta: dict[str, Any], draft: dict[str, Any], choices: list[send_to_customer.Choice]) -> dict[str, Any]:
     """The modal: the message as it will go, and the customers to choose from."""
     quoted = "\n".join(f">{line}" for line in clip_mrkdwn(draft["text"], PREVIEW_CHARS).splitlines()) \
         if draft["text"].strip() else ""
@@ -38,7 +39,7 @@ def build(meta: dict[str, Any], draft: dict[str, Any], choices: list[forwarding.
     if draft["files"]:
         parts.append(context(messages.FORWARD_FILES.format(
             names=", ".join(str(f.get("name") or f["id"]) for f in draft["files"]))))
-    options = [option(c.label, str(c.thread_id)) for c in choices[:forwarding.MAX_OPTIONS]]
+    options = [option(c.label, str(c.thread_id)) for c in choices[:send_to_customer.MAX_OPTIONS]]
     parts.append(input_block(messages.FORWARD_CUSTOMER_LABEL, "customer", static_select(CHOOSE_ACTION, options),
                              hint=messages.FORWARD_CUSTOMER_HINT))
     return modal(messages.FORWARD_TITLE, VIEW_CALLBACK_ID, parts, submit=messages.FORWARD_SUBMIT, close="Cancel",
@@ -62,15 +63,15 @@ def register(app: App, rt: Runtime) -> None:
         if body.get("type") != "message_action" or not (team and channel and user.get("id")):
             client.views_open(trigger_id=trigger, view=notice(messages.FORWARD_MESSAGES_ONLY))
             return
-        reason = forwarding.refusal(team, user, message)
-        choices = [] if reason else forwarding.recent(rt, team, channel)
+        reason = send_to_customer.refusal(team, user, message)
+        choices = [] if reason else send_to_customer.recent(rt, team, channel)
         if not reason and not choices:
             reason = messages.FORWARD_NONE
         if reason:
             client.views_open(trigger_id=trigger, view=notice(reason))
             return
-        token = forwarding.save_draft(rt, team, user["id"], channel, message)
-        draft = forwarding.load_draft(rt, team, token) or {}
+        token = send_to_customer.save_draft(rt, team, user["id"], channel, message)
+        draft = send_to_customer.load_draft(rt, team, token) or {}
         client.views_open(trigger_id=trigger, view=build(
             {"team_id": team, "channel_id": channel, "draft": token}, draft, choices))
 
@@ -88,36 +89,36 @@ def register(app: App, rt: Runtime) -> None:
                         meta.get("team_id"))
             ack(response_action="errors", errors={"customer": messages.MODAL_NOT_THIS_TEAM})
             return
-        draft = forwarding.load_draft(rt, team, meta.get("draft"))
+        draft = send_to_customer.load_draft(rt, team, meta.get("draft"))
         if draft is None or draft.get("user") != user or draft.get("channel") != meta.get("channel_id"):
             ack(response_action="errors", errors={"customer": messages.FORWARD_GONE})
             return
         values = (view.get("state") or {}).get("values") or {}
         chosen = (((values.get("customer") or {}).get(CHOOSE_ACTION) or {}).get("selected_option") or {})
-        thread = forwarding.thread_for(rt, team, draft["channel"], chosen.get("value"))
+        thread = send_to_customer.thread_for(rt, team, draft["channel"], chosen.get("value"))
         if thread is None:
             log.warning("send-to-customer view %s of team %s names thread %r, not one of its own", view.get("id"),
                         team, chosen.get("value"))
             ack(response_action="errors", errors={"customer": messages.FORWARD_NOT_A_THREAD})
             return
-        reason = forwarding.refusal(team, body.get("user") or {}, draft) or \
-            (messages.FORWARD_REPLIES_OFF if forwarding.replies_off(rt, team) else None)
+        reason = send_to_customer.refusal(team, body.get("user") or {}, draft) or \
+            (messages.FORWARD_REPLIES_OFF if send_to_customer.replies_off(rt, team) else None)
         if reason:
             ack(response_action="errors", errors={"customer": reason})
             return
-        if not forwarding.claim_view(rt, team, view.get("id") or ""):
+        if not send_to_customer.claim_view(rt, team, view.get("id") or ""):
             ack()  # sent by the first click already
             return
         try:
-            forwarding.forward(rt, team, user, draft, thread)
+            send_to_customer.forward(rt, team, user, draft, thread)
         except (SlackApiError, SlackRateLimited) as e:
-            forwarding.release_view(rt, team, view.get("id") or "")
+            send_to_customer.release_view(rt, team, view.get("id") or "")
             why = e.response.get("error") if isinstance(e, SlackApiError) else "rate limited"
             ack(response_action="errors", errors={"customer": messages.FORWARD_POST_FAILED.format(
                 reason=why or "no answer")})
             return
         except Exception:  # noqa: BLE001 - said in the modal with a reference; nothing went to the customer
-            forwarding.release_view(rt, team, view.get("id") or "")
+            send_to_customer.release_view(rt, team, view.get("id") or "")
             ref = uuid.uuid4().hex[:8]
             log.exception("send-to-customer view %s failed (ref %s)", view.get("id"), ref)
             ack(response_action="errors", errors={"customer": messages.FAILED.format(ref=ref)})

@@ -20,9 +20,11 @@ from integrations.slack import limits
 from integrations.slack.blocks import context, section
 from integrations.slack.errors import SlackRateLimited
 from metaops import claims, counters, defaults, messages
-from metaops.delivery import handlers, holds, landed, render
-from metaops.delivery.holds import ChannelHeld, Parked
-from metaops.delivery.routing import Router
+from metaops.conversation import landed, naming, thread
+from metaops.conversation.pace import ChannelHeld
+from metaops.conversation.router import Router
+from metaops.delivery import handlers, holds, render
+from metaops.delivery.holds import Parked
 from metaops.runtime import Runtime
 from store import dedupe, events
 
@@ -43,17 +45,17 @@ def deliver_together(rt: Runtime, router: Router, team_id: str, channel: str, gr
     if not found or found[0].item is None:
         return []
     head = found[0].item
-    contact = handlers.conversation(router, head)
+    contact = thread.thread_key(router, head)
     if contact is None:
         return []
     root = router.root(head.business_id, contact, channel)
     if root is None:
         return []  # the first message opens the thread on its own
-    sender = handlers._known(router, head)
+    sender = thread.known(router, head)
     lines: list[tuple[_Message, dict]] = []
     for m in found:
         if m.item is not None:
-            if handlers.conversation(router, m.item) != contact:
+            if thread.thread_key(router, m.item) != contact:
                 break  # the customer's ids moved meanwhile: the rest waits for its own turn
             lines.append((m, _line(m.item)))
             if len(lines) > 1 and len(limits.fit_blocks(_blocks(sender, [b for _, b in lines]))) > 1:
@@ -77,7 +79,7 @@ def deliver_together(rt: Runtime, router: Router, team_id: str, channel: str, gr
             claimed.append(m)
             blocks.append(block)
         if claimed:
-            text = messages.WA_JOINED.format(who=render.who(sender).replace("*", ""), count=len(claimed))
+            text = messages.WA_JOINED.format(who=naming.who(sender).replace("*", ""), count=len(claimed))
             landed.post(rt, team_id, channel, text, _blocks(sender, blocks), root,
                         [m.item.key for m in claimed if m.item is not None])
     except SlackRateLimited as e:
@@ -124,7 +126,7 @@ def _line(item: Item) -> dict:
 
 
 def _blocks(sender: payload.Person, lines: list[dict]) -> list[dict]:
-    return [context(messages.WA_JOINED_WHO.format(who=render.who(sender), count=len(lines))), *lines]
+    return [context(messages.WA_JOINED_WHO.format(who=naming.who(sender), count=len(lines))), *lines]
 
 
 def _release(rt: Runtime, claimed: list[_Message]) -> None:

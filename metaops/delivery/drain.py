@@ -19,9 +19,9 @@ from sqlalchemy.exc import DBAPIError
 from integrations.meta import payload
 from integrations.slack.errors import NoChannel, SlackRateLimited
 from metaops import claims, counters, defaults
+from metaops.conversation.pace import ChannelHeld
+from metaops.conversation.router import Router
 from metaops.delivery import coalesce, handlers, holds
-from metaops.delivery.holds import ChannelHeld
-from metaops.delivery.routing import Router
 from metaops.queue import enqueue, leases, streams
 from metaops.runtime import Runtime, current
 from store import dedupe, events
@@ -263,8 +263,11 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
 
 
 def _router(rt: Runtime, releasing: tuple[str, str] | None = None) -> Router:
-    return Router(rt.db.engine, rt.redis, releasing=releasing,
-                  pace=(rt.settings.SLACK_PACE_RATE, defaults.SLACK_PACE_BURST))
+    """A Router at the channel's pace that holds posts for channels rate-limited or with parked events (except the
+    one whose parked events `releasing` takes up)."""
+    return Router(rt.db.engine, rt.redis, pace=(rt.settings.SLACK_PACE_RATE, defaults.SLACK_PACE_BURST),
+                  held=lambda team, channel: holds.is_held(rt.redis, team, channel,
+                                                           releasing=releasing == (team, channel)))
 
 
 def _note_thread(router: Router, items: list[payload.Item], held: ChannelHeld) -> None:

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 
 from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
-from metaops import defaults, replies, reply_window, templates, unanswered
+from metaops import defaults, templates
 from metaops.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
-from metaops.delivery import landed, media, render
-from metaops.delivery.routing import Router
-from metaops.queue import leases
+from metaops.conversation import replies, reply_window, unanswered
+from metaops.conversation.naming import person_of
+from metaops.conversation.router import Router
+from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
+from metaops.delivery import media, render
 from metaops.runtime import Runtime
 from store import customers
 from store.comment_threads import forget_comment, post_key, posted, remember_comment
@@ -33,9 +34,9 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
     if changed is not None:  # the notice names the customer's ids before the change: post it in their thread
         sender, contact = person_of(changed), changed.thread_key
     elif item.data.get("group_id"):
-        sender, contact = person(item), conversation(router, item)
+        sender, contact = person(item), thread_key(router, item)
     else:  # what we know of the customer too: the phone they shared before stays on their posts
-        sender, contact = _known(router, item), conversation(router, item)
+        sender, contact = known(router, item), thread_key(router, item)
     text, blocks = render.whatsapp_message(item, sender)
     opened = reply_window.customer_wrote(rt, contact, item.data)  # stored before the post: a retry repeats none
     post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id, contact, text,
@@ -48,7 +49,7 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
 def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     """The file of a media message, uploaded into the thread its message was posted in."""
     channel = router.channel(team_id, "messages")
-    contact = conversation(router, item)
+    contact = thread_key(router, item)
     root = router.root(item.business_id, contact, channel) if contact else None
     media.upload_whatsapp_media(rt, team_id, channel, root, item.data)
 
@@ -56,7 +57,7 @@ def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
 def whatsapp_failed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     # The thread note first: it records itself as posted, so a retry after a failed alert never repeats it.
     replies.failed_status(rt, item.data)  # a reply sent from a thread: say so in that thread too
-    text, blocks = render.whatsapp_failed(item, _known(router, item))
+    text, blocks = render.whatsapp_failed(item, known(router, item))
     paced_post(rt, router, team_id, router.channel(team_id, "alerts"), text, blocks)
 
 
@@ -65,8 +66,8 @@ def app_echo(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     stays the whole conversation."""
     text, blocks = render.app_echo(item)
     post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
-                   conversation(router, item), text, blocks, opening=render.customer_post(_known(router, item), text))
-    unanswered.business_wrote(rt, router, team_id, "messages", item.business_id, conversation(router, item))
+                   thread_key(router, item), text, blocks, opening=render.customer_post(known(router, item), text))
+    unanswered.business_wrote(rt, router, team_id, "messages", item.business_id, thread_key(router, item))
 
 
 def marketing_preference(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -77,23 +78,12 @@ def marketing_preference(rt: Runtime, router: Router, team_id: str, item: Item) 
     if seen.empty:
         return
     customer = customers.set_marketing_opt_out(rt.db.engine, item.business_id, seen, stopped)
-    text, blocks = render.marketing_preference(_known(router, item), stopped)
+    text, blocks = render.marketing_preference(known(router, item), stopped)
     post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
                    customer.thread_key, text, blocks)
 
 
 ID_CHANGES = ("user_changed_user_id", "user_changed_number")  # system messages: the customer's ids changed
-
-
-def conversation(router: Router, item: Item) -> str | None:
-    """The thread key of a WhatsApp item: its group, else its customer; None when Meta named nobody."""
-    if item.data.get("group_id"):
-        return f"group:{item.data['group_id']}"
-    customer = router.customer(item.business_id, person(item))
-    if customer is None:
-        log.warning("WhatsApp %s %s names no customer (no BSUID, no phone)", item.kind, item.key)
-        return None
-    return customer.thread_key
 
 
 def thread_note(router: Router, item: Item) -> tuple[str | None, bool]:
@@ -105,7 +95,7 @@ def thread_note(router: Router, item: Item) -> tuple[str | None, bool]:
                              instagram_change, unsupported):
         return "", False  # no thread post of a customer's (a failed status's note is ours, about our reply)
     if key in ((WA, "message"), (WA, "media"), (WA, "app_echo")):
-        contact = conversation(router, item)
+        contact = thread_key(router, item)
         if contact is None:
             return "", False  # posted alone, in no thread
         joinable = key == (WA, "message") and item.data.get("type") not in MEDIA_TYPES and \
@@ -114,21 +104,6 @@ def thread_note(router: Router, item: Item) -> tuple[str | None, bool]:
     if handler_for(item) is direct_message:
         return f"{item.asset_id} {(item.contact or {}).get('id')}", False
     return None, False
-
-
-def _known(router: Router, item: Item) -> Person:
-    """The item's person, completed from what we know of the customer (a failed status carries only an id)."""
-    p = person(item)
-    c = router.customer(item.business_id, p) if p.bsuid or p.phone else None
-    if c is None:
-        return p
-    return Person(bsuid=c.bsuid or p.bsuid, phone=c.phone or p.phone, parent_bsuid=p.parent_bsuid,
-                  username=c.username or p.username, name=c.profile_name or p.name)
-
-
-def person_of(c: customers.Identity) -> Person:
-    """A stored customer as the posts name them."""
-    return Person(bsuid=c.bsuid, phone=c.phone, username=c.username, name=c.profile_name)
 
 
 def _identity_changed(rt: Runtime, router: Router, item: Item) -> customers.Identity | None:
@@ -312,37 +287,3 @@ def apply_quietly(rt: Runtime, item: Item) -> None:
 def _post(rt: Runtime, router: Router, team_id: str, kind: str, post: render.Post) -> None:
     text, blocks = post
     paced_post(rt, router, team_id, router.channel(team_id, kind), text, blocks)
-
-
-def paced_post(rt: Runtime, router: Router, team_id: str, channel: str, text: str, blocks: list[dict],
-               thread_ts: str | None = None) -> str:
-    """chat.postMessage at the channel's pace (pace.py): a token first, else ChannelHeld and the event waits."""
-    router.take_slot(team_id, channel)
-    return landed.post(rt, team_id, channel, text, blocks, thread_ts, router.posting)
-
-
-def thread_lock(rt: Runtime, business_id: str, contact: str, channel: str) -> AbstractContextManager[None]:
-    """One worker at a time opens a contact's thread in a channel (a lease: a dead holder's lapses within seconds)."""
-    return leases.locked(rt.redis, f"metaops:thread:{business_id}:{contact}:{channel}", defaults.THREAD_LOCK_TIMEOUT)
-
-
-def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, business_id: str,
-                   contact: str | None, text: str, blocks: list[dict], platform: str = "whatsapp",
-                   opening: render.Post | None = None) -> str:
-    """Post in the contact's thread; the first post for a contact becomes the thread's root. A root names its
-    customer: a post that does not (one the business sent) gives `opening`, posted instead when it opens the
-    thread. With no contact (Meta named nobody) the post stands alone rather than joining a thread of strangers."""
-    if contact is None:
-        return paced_post(rt, router, team_id, channel, text, blocks)
-    root = router.root(business_id, contact, channel)
-    if root:
-        return paced_post(rt, router, team_id, channel, text, blocks, thread_ts=root)
-    # Creating a thread: one worker at a time per contact, or two roots could be posted.
-    with thread_lock(rt, business_id, contact, channel):
-        root = router.root(business_id, contact, channel, cached=False)
-        if root is None and opening is not None:
-            text, blocks = opening
-        ts = paced_post(rt, router, team_id, channel, text, blocks, thread_ts=root)
-        if root is None:
-            router.remember_root(team_id, business_id, contact, channel, ts, platform)
-        return ts

@@ -32,17 +32,6 @@ CHANNELS = "metaops:held-channels"  # "team channel" of every channel with parke
 PARKED = "metaops:parked-events"  # ids of the events waiting on some channel's list
 
 
-class ChannelHeld(Exception):
-    """An item is bound for a channel that Slack rate-limited: its event waits for the channel."""
-
-    def __init__(self, team_id: str, channel: str, wait: int, paced: bool = False) -> None:
-        why = "is ahead of our pace for" if paced else "rate limited"
-        super().__init__(f"Slack {why} channel {channel} of team {team_id}: its posts wait {wait}s")
-        self.team_id, self.channel, self.wait, self.paced = team_id, channel, wait, paced
-        self.thread: str | None = None  # the one customer thread the event posts in, when it has one
-        self.joinable = False  # the event is one plain customer message: it may be posted with its thread's others
-
-
 @dataclass(frozen=True)
 class Parked:
     """One entry of a channel's parked list: the event, and (when known) its thread and whether it may join

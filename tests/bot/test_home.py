@@ -8,7 +8,8 @@ from typing import Any
 
 from integrations.slack import limits
 from integrations.slack.blocks import section
-from metaops import home, messages, unanswered
+from metaops import home, messages
+from metaops.conversation import unanswered
 from store.models import MetaConnection, PhoneNumber
 from tests.constants import PHONE_ID, WABA
 from tests.helpers import (

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from metaops import messages
-from metaops.conversation_buttons import TEMPLATE_SEND_OPEN, send_template_button
+from metaops.conversation.buttons import TEMPLATE_SEND_OPEN, send_template_button
 from store import customers
 from store.models import ContactThread, OutboundMessage
 from tests.constants import PHONE_ID

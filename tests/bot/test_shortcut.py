@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from metaops import messages, unanswered
+from metaops import messages
+from metaops.conversation import unanswered
 from store import threads
 from store.clock import utcnow
 from store.models import Customer, ReplyOutbox, Workspace

@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from integrations.meta import payload
 from metaops import claims, defaults
-from metaops.delivery import drain, holds, landed, periodic, recovery
+from metaops.conversation import landed
+from metaops.delivery import drain, holds, periodic, recovery
 from metaops.queue import enqueue, leases, streams
 from metaops.worker import Worker
 from store import dedupe

@@ -14,8 +14,9 @@ from collections import defaultdict
 import pytest
 
 from metaops import defaults, settings
-from metaops.delivery import holds, pace
-from metaops.delivery.routing import Router
+from metaops.conversation import pace
+from metaops.conversation.router import Router
+from metaops.delivery import holds
 from metaops.exceptions import ConfigError
 from tests.constants import ROOT
 from tests.helpers import (
@@ -119,7 +120,7 @@ def test_the_token_bucket_is_shared_by_two_workers(rt):
             try:
                 router.take_slot("T1", "C1")
                 taken.append(time.monotonic())
-            except holds.ChannelHeld as e:
+            except pace.ChannelHeld as e:
                 assert e.paced and e.wait >= 1
                 router._held.clear()
             time.sleep(0.005)

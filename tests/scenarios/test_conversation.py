@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from metaops import clock, jobs
-from metaops.conversation_buttons import TEMPLATE_SEND_OPEN
+from metaops.conversation.buttons import TEMPLATE_SEND_OPEN
 from store.clock import utcnow
 from store.models import OutboundMessage, ReplyOutbox, Workspace
 from tests.fakes.meta_graph import graph_error, window_closed

@@ -11,7 +11,7 @@ from typing import Any
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from sqlalchemy import select
 
-from metaops import replies
+from metaops.conversation import replies
 from store.models import OutboundMessage, ReplyOutbox
 from tests.helpers import customer_thread, interact, run_worker, slack_event
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from metaops.runtime import Runtime
 
 if TYPE_CHECKING:
-    from metaops.delivery.routing import Router
+    from metaops.conversation.router import Router
 
 log = logging.getLogger(__name__)
 KEY = "metaops:unanswered:{team}"

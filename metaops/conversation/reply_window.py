@@ -20,13 +20,13 @@ from sqlalchemy import select
 from integrations.slack import blocks
 from integrations.slack.client import call, post_message
 from metaops import defaults, messages
-from metaops.conversation_buttons import send_template_button
+from metaops.conversation.buttons import send_template_button
 from metaops.runtime import Runtime, current
 from store import customers
 from store.models import ContactThread, OutboundMessage
 
 if TYPE_CHECKING:
-    from metaops.delivery.routing import Router
+    from metaops.conversation.router import Router
 
 log = logging.getLogger(__name__)
 WINDOW_BLOCK = "reply_window"  # block_id of the root's context line

@@ -47,3 +47,14 @@ def take(r: Redis, team_id: str, channel: str, rate: float, burst: int, n: int =
 def hold_seconds(wait: float) -> int:
     """A token wait as the whole seconds a parked event is held (at least 1)."""
     return max(1, math.ceil(wait))
+
+
+class ChannelHeld(Exception):
+    """An item is bound for a channel that Slack rate-limited: its event waits for the channel."""
+
+    def __init__(self, team_id: str, channel: str, wait: int, paced: bool = False) -> None:
+        why = "is ahead of our pace for" if paced else "rate limited"
+        super().__init__(f"Slack {why} channel {channel} of team {team_id}: its posts wait {wait}s")
+        self.team_id, self.channel, self.wait, self.paced = team_id, channel, wait, paced
+        self.thread: str | None = None  # the one customer thread the event posts in, when it has one
+        self.joinable = False  # the event is one plain customer message: it may be posted with its thread's others

@@ -23,7 +23,8 @@ from integrations.meta import formatting, pages, whatsapp
 from integrations.meta.errors import GraphError, OutcomeUnknown, TokenInvalid, Unavailable
 from integrations.slack import blocks
 from integrations.slack.client import call, post_message
-from metaops import comments, connections, defaults, messages, reply_files, reply_window, unanswered
+from metaops import comments, connections, defaults, messages
+from metaops.conversation import reply_files, reply_window, unanswered
 from metaops.exceptions import NotConnected
 from metaops.queue import connection, enqueue
 from metaops.runtime import Runtime, current
@@ -316,7 +317,7 @@ def _signer(names: Callable[[str], str], event: dict[str, Any]) -> str | None:
 
 
 def _send_files(rt: Runtime, thread: Any, reply: ReplyOutbox, event: dict[str, Any]) -> str:
-    """A reply with files (`metaops.reply_files`): on WhatsApp its text is the caption of the first image, video or
+    """A reply with files (`reply_files`): on WhatsApp its text is the caption of the first image, video or
     document; otherwise the text goes as its own message (through `_send`)."""
     if thread.platform == "whatsapp":
         target = reply_files.Target("whatsapp", connections.token_of(rt, thread.team_id), thread.business_id,

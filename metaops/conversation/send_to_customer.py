@@ -24,7 +24,8 @@ from sqlalchemy import String, cast, func, literal, select
 
 from integrations.slack import blocks
 from integrations.slack.client import post_message
-from metaops import defaults, messages, replies
+from metaops import defaults, messages
+from metaops.conversation import replies
 from metaops.delivery.render import plus
 from metaops.runtime import Runtime
 from store import customers

@@ -6,25 +6,27 @@ channel costs one lookup of each instead of fifty. Route changes apply from the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from redis import Redis
 from sqlalchemy import Engine
 
 from integrations.meta.payload import Person
 from integrations.slack.errors import NoChannel
-from metaops.delivery import holds, pace
+from metaops.conversation import pace
 from store import customers, threads, workspaces
 from store.customers import Identity, Seen
 
 
 class Router:
-    def __init__(self, engine: Engine, redis: Redis | None = None, releasing: tuple[str, str] | None = None,
-                 pace: tuple[float, int] | None = None) -> None:
-        """`redis`: check Slack channel holds (holds.py) before posting; `releasing`: the (team, channel) whose
-        parked events the caller is taking up; `pace`: (posts per second, burst) per channel (pace.py), each
-        post taking a token first."""
+    def __init__(self, engine: Engine, redis: Redis | None = None, pace: tuple[float, int] | None = None,
+                 held: Callable[[str, str], int] | None = None) -> None:
+        """`redis` with `pace`: (posts per second, burst) per channel (pace.py), each post taking a token first;
+        `held`: seconds a (team, channel) must wait before posting (0: none), asked once per channel (the
+        delivery's holds per Slack channel)."""
         self.engine = engine
         self.redis = redis
-        self.releasing = releasing
+        self.held = held
         self.pace = pace if pace and pace[0] > 0 else None
         self._held: dict[tuple[str, str], int] = {}
         self._owners: dict[str, str | None] = {}
@@ -45,12 +47,11 @@ class Router:
         channel = self._channels[(team_id, kind)]
         if not channel:
             raise NoChannel(f"no channel for {kind} in team {team_id}")
-        if self.redis is not None:
+        if self.held is not None:
             if (team_id, channel) not in self._held:
-                self._held[(team_id, channel)] = holds.is_held(self.redis, team_id, channel,
-                                                               releasing=self.releasing == (team_id, channel))
+                self._held[(team_id, channel)] = self.held(team_id, channel)
             if self._held[(team_id, channel)]:
-                raise holds.ChannelHeld(team_id, channel, self._held[(team_id, channel)])
+                raise pace.ChannelHeld(team_id, channel, self._held[(team_id, channel)])
         return channel
 
     def take_slot(self, team_id: str, channel: str) -> None:
@@ -61,7 +62,7 @@ class Router:
         wait = pace.take(self.redis, team_id, channel, *self.pace)
         if wait:
             self._held[(team_id, channel)] = pace.hold_seconds(wait)
-            raise holds.ChannelHeld(team_id, channel, self._held[(team_id, channel)], paced=True)
+            raise pace.ChannelHeld(team_id, channel, self._held[(team_id, channel)], paced=True)
 
     def mark_held(self, team_id: str, channel: str, wait: int) -> None:
         """Slack just rate-limited this channel: later items of the batch for it wait too."""

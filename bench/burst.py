@@ -2,7 +2,7 @@
 
 100 customers write 10 messages each into one WhatsApp number within a minute (arrival round-robin over 60 s,
 stored and queued as the webhook does), all routed to one Slack channel. One worker process of the Procfile's
-line (with the Procfile's clock moving its delayed jobs) delivers them into the Slack fake, in its own process,
+line (its scheduler thread moving the delayed releases) delivers them into the Slack fake, in its own process,
 which enforces Slack's pace: 1 chat.postMessage per second per channel with a burst of 5 (429 with Retry-After
 beyond). Printed: posts made (and per customer), when the last one was visible, the fastest schedule the fake
 allows for that many posts (max(last arrival, first post + (posts - 5) s)), the ratio (target <= 1.2x), 429s
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench import common
 from bench.common import ROOT
-from tests.helpers import clock_command, worker_command, worker_env
+from tests.helpers import worker_command, worker_env
 
 REDIS_URL = "redis://127.0.0.1:6379/11"  # a db of its own: the other benches flush db 13
 SLACK_RATE, SLACK_BURST = 1.0, 5
@@ -56,16 +56,14 @@ def main() -> None:
     url, drop = common.database(args.db, workdir)
     config = common.app_config(url, REDIS_URL, slack_url, workdir)
     rt = common.start_runtime(config)
-    worker = clock = None
+    worker = None
     try:
         with rt.db.session() as session:
             common.connect_workspace(session, rt, 1)
         control(base, "POST", f"/control/pace?rate={SLACK_RATE:g}&burst={SLACK_BURST}")
         worker = subprocess.Popen(worker_command(), env=worker_env(config), cwd=ROOT, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)  # the Procfile's worker line
-        clock = subprocess.Popen(clock_command(), env=worker_env(config), cwd=ROOT, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)  # and its clock line: delayed jobs
-        time.sleep(2)  # the worker and the clock up
+        time.sleep(2)  # the worker up
         total = args.customers * args.each
         plan = [(c, n) for n in range(args.each) for c in range(args.customers)]  # round-robin over the minute
         t0 = time.monotonic()
@@ -89,7 +87,7 @@ def main() -> None:
         roots: dict[str, str] = {}
         wrong_thread = 0
         for p in sorted(posts["posts"], key=lambda p: p["at"]):
-            words = WORD.findall(json.dumps(p) if p["thread_ts"] else p["text"])
+            words = WORD.findall(json.dumps(p["blocks"]) if p["blocks"] else p["text"])
             customers = {c for c, _ in words}
             mixed += len(customers) > 1
             for c in customers:
@@ -100,7 +98,9 @@ def main() -> None:
                     wrong_thread += 1
             for c, n in words:
                 seen[c].append(int(n))
-        complete = all(seen.get(f"{c:03d}") == list(range(args.each)) for c in range(args.customers))
+        wrong = {f"{c:03d}": seen.get(f"{c:03d}") for c in range(args.customers)
+                 if seen.get(f"{c:03d}") != list(range(args.each))}
+        complete = not wrong
         late_429 = sum(1 for t in posts["refused_at"] if t - t0 - first > 1)
         print(f"burst ({args.db}): {args.customers} customers x {args.each} messages into one channel over "
               f"{last_arrival:.0f} s; the Slack fake at {SLACK_RATE:g} post/s per channel, burst {SLACK_BURST}")
@@ -110,11 +110,12 @@ def main() -> None:
         print(f"  last post visible {last:.1f} s after the burst began; fastest schedule the fake allows for "
               f"{len(times)} posts: {fastest:.1f} s; ratio {last / fastest:.2f}x (target <= 1.2x)")
         print(f"  429s: {len(posts['refused_at'])} in all, {late_429} after the first second")
+        for c, shown in list(wrong.items())[:5]:
+            print(f"  customer {c}: messages shown in this order: {shown}")
     finally:
-        for proc in (worker, clock):
-            if proc is not None:
-                proc.terminate()
-                proc.wait(30)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(30)
         common.stop_runtime(rt, drop)
         fake.kill()
 

@@ -54,7 +54,8 @@ def control(base: str, method: str, path: str, timeout: float) -> dict:
 def app_config(database_url: str, redis_url: str, slack_url: str, workdir: Path) -> dict[str, str]:
     """The app's settings for a bench: a fresh encryption key, the Slack fake, the bot token it accepts."""
     return {"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-            "SLACK_API_URL": slack_url, "SLACK_BOT_TOKEN": "xoxb-test-bot-token", "INSTANCE_DIR": str(workdir)}
+            "SLACK_API_URL": slack_url, "SLACK_BOT_TOKEN": "xoxb-test-bot-token", "INSTANCE_DIR": str(workdir),
+            "META_GRAPH_URL": "http://127.0.0.1:9"}  # nothing leaves the machine: Graph calls are refused at once
 
 
 def start_runtime(config: dict[str, str]) -> runtime.Runtime:

@@ -2,10 +2,10 @@
 
 200 WhatsApp texts from 20 customers (round-robin, stored and queued as the webhook does within a second or two)
 go to one Slack channel. The Slack fake, in its own process, keeps Slack's pace (1 chat.postMessage per second
-per channel, bursts of 5, 429 beyond); our pace is on (the defaults). The Procfile's worker and clock lines run
-as real processes, each in its own process group. Once about 50 texts are shown in Slack, both groups are
-SIGKILLed (the clock holds RQ's scheduler lock, the channel has parked events and a release job running or
-scheduled) and started again at once.
+per channel, bursts of 5, 429 beyond); our pace is on (the defaults). The Procfile's worker line runs as a real
+process in its own process group (its scheduler thread holds RQ's scheduler lock and moves the delayed releases).
+Once about 50 texts are shown in Slack, the group is SIGKILLed (the channel has parked events and a release job
+running or scheduled) and the same line started again at once.
 
 Printed per run: texts shown at the kill, seconds from the restart to the first and to the last post, texts
 lost (never shown: must be 0) and texts shown twice (at most 1), posts; then, measured in the same run, the same
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from bench import common
 from bench.common import ROOT
-from tests.helpers import clock_command, worker_command, worker_env
+from tests.helpers import worker_command, worker_env
 
 REDIS_URL = "redis://127.0.0.1:6379/14"  # a db of its own: the other benches flush 11, 12, 13
 WORD = re.compile(r"c(\d{2}) m(\d+)")
@@ -66,7 +66,7 @@ def kill(*procs: subprocess.Popen) -> None:
 
 
 def one_run(args: argparse.Namespace, kill_at: int | None) -> dict[str, float]:
-    """One burst; `kill_at`: SIGKILL worker and clock once that many texts are shown, and start them again."""
+    """One burst; `kill_at`: SIGKILL the worker once that many texts are shown, and start it again."""
     fake, slack_url = common.start_slack_fake()
     base = slack_url.removesuffix("/api/")
     workdir = Path(tempfile.mkdtemp(prefix="metaops-crash-"))
@@ -82,7 +82,7 @@ def one_run(args: argparse.Namespace, kill_at: int | None) -> dict[str, float]:
             for c in range(args.customers):
                 common.push_event(rt, body(c, n))
         t0 = time.monotonic()
-        procs = [start(worker_command(), config), start(clock_command(), config)]
+        procs = [start(worker_command(), config)]
         result: dict[str, float] = {}
         if kill_at is not None:
             while len(shown(base)[0]) < kill_at:
@@ -90,7 +90,7 @@ def one_run(args: argparse.Namespace, kill_at: int | None) -> dict[str, float]:
             kill(*procs)
             result["shown_at_kill"] = len(shown(base)[0])
             restarted = time.monotonic()
-            procs = [start(worker_command(), config), start(clock_command(), config)]
+            procs = [start(worker_command(), config)]
         deadline = time.monotonic() + args.timeout
         while len(set(shown(base)[0])) < total and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -116,13 +116,13 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--customers", type=int, default=20)
     ap.add_argument("--each", type=int, default=10)
-    ap.add_argument("--kill-at", type=int, default=50, help="texts shown in Slack when worker and clock are killed")
+    ap.add_argument("--kill-at", type=int, default=50, help="texts shown in Slack when the worker is killed")
     ap.add_argument("--db", choices=["postgresql", "sqlite"], default="sqlite")
     ap.add_argument("--timeout", type=float, default=600)
     args = ap.parse_args()
     print(f"crash ({args.db}): {args.customers} customers x {args.each} texts into one channel; the Slack fake at "
-          f"1 post/s per channel, burst 5; worker and clock (Procfile lines) SIGKILLed at {args.kill_at} texts shown "
-          f"and restarted at once; a baseline burst with no kill before each run")
+          f"1 post/s per channel, burst 5; the worker (Procfile line) SIGKILLed at {args.kill_at} texts shown and "
+          f"restarted at once; a baseline burst with no kill before each run")
     ratios = []
     for k in range(args.runs):
         base = one_run(args, None)

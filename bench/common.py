@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from metaops import runtime, settings
 from metaops.queue import streams
 from store import events, workspaces
-from store.clock import utcnow
 from store.models import MetaConnection
+from store.timestamps import utcnow
 from tests.databases import temporary_database
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -34,8 +34,8 @@ from sqlalchemy import select
 
 from bench import common
 from metaops.worker import Worker as AppWorker
-from store.clock import utcnow
 from store.models import WebhookEvent
+from store.timestamps import utcnow
 from tests.helpers import run_due_scheduled
 
 REDIS_URL = "redis://127.0.0.1:6379/13"

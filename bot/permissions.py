@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from metaops import subscriptions
+from metaops.assets import subscriptions
 from metaops.permissions import may_change
 from metaops.runtime import Runtime
 

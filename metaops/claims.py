@@ -17,6 +17,6 @@ if TYPE_CHECKING:
 
 def claim(rt: Runtime, key: str, event_id: int | None = None) -> bool:
     """True: deliver `key` now. False: delivered already. Raises dedupe.ClaimBusy while a live worker has it."""
-    return dedupe.claim(rt.db.engine, key, event_id, rt.clock(), defaults.DEDUPE_LEASE, owner=leases.me(rt.redis),
+    return dedupe.claim(rt.db.engine, key, event_id, rt.now(), defaults.DEDUPE_LEASE, owner=leases.me(rt.redis),
                         alive=lambda owner: leases.alive(rt.redis, owner), recheck=defaults.LEASE_TTL,
                         landed=lambda k: landed.landed(rt, k))

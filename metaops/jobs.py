@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from metaops import home, submissions, workflow_steps
 from metaops.conversation import replies, reply_window
 from metaops.delivery import drain as _drain
 from metaops.delivery import periodic
 from metaops.delivery import retention as _retention
 from metaops.runtime import current
+from metaops.surfaces import home, submissions, workflow_steps
 
 
 def drain(partition: int | None = None) -> int:
@@ -70,18 +70,18 @@ def window_nudges() -> int:
 
 def submit_view(submission: dict[str, Any]) -> str:
     """A modal's submission (template new/edit, post, webhook configure) sent to Meta once per view id, the
-    outcome shown in the modal or posted to the user (metaops.submissions)."""
+    outcome shown in the modal or posted to the user (metaops.surfaces.submissions)."""
     return submissions.run(submission, current())
 
 
 def refresh_home(team_id: str, user_id: str) -> None:
-    """Publish a user's Home tab again after a change they made (metaops.home)."""
+    """Publish a user's Home tab again after a change they made (metaops.surfaces.home)."""
     home.publish(current(), team_id, user_id)
 
 
 def run_workflow_step(step: dict[str, Any]) -> str:
     """A Workflow Builder step (function_executed) run once per execution id and completed or failed with its
-    execution's token (metaops.workflow_steps)."""
+    execution's token (metaops.surfaces.workflow_steps)."""
     return workflow_steps.run(step, current())
 
 

@@ -1,4 +1,4 @@
-"""What web and worker share in one process: settings, database, crypto, Redis, queue, Slack clients, clock.
+"""What web and worker share in one process: settings, database, crypto, Redis, queue, Slack clients, the time.
 
 The web app builds and installs one in create_app(); a worker builds one from the environment on its
 first job. Jobs reach it through current().
@@ -19,10 +19,10 @@ from metaops import counters, defaults
 from metaops import settings as settings_mod
 from metaops.queue import connection
 from metaops.settings import Settings
-from store.clock import utcnow
 from store.crypto import Crypto
 from store.db import Database
 from store.installations import EncryptedInstallationStore
+from store.timestamps import utcnow
 
 
 @dataclass
@@ -34,10 +34,10 @@ class Runtime:
     queue: Queue
     slack: SlackClients
     graph: GraphClient
-    clock: Callable[[], datetime] = utcnow
+    now: Callable[[], datetime] = utcnow  # the current UTC time (tests move it)
 
 
-def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bool = False) -> Runtime:
+def build(settings: Settings, now: Callable[[], datetime] = utcnow, worker: bool = False) -> Runtime:
     redis = connection.connect(settings)
     db = Database(settings.database_url, pre_ping=not worker)
     crypto = Crypto(settings.encryption_keys)
@@ -55,7 +55,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, worker: bo
                           usage_limit=defaults.GRAPH_USAGE_LIMIT, slowdown=defaults.GRAPH_SLOWDOWN,
                           max_inline_wait=defaults.GRAPH_MAX_INLINE_WAIT, page_limit=defaults.GRAPH_PAGE_LIMIT,
                           on_error=lambda e: counters.incr(redis, "graph_errors", code=counters.graph_error_code(e))),
-        clock=clock,
+        now=now,
     )
 
 

@@ -18,8 +18,8 @@ from typing import Any, cast
 from sqlalchemy import Engine, Row, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from store.clock import utcnow
 from store.models import ContactThread
+from store.timestamps import utcnow
 
 _table = cast(Table, ContactThread.__table__)
 PLATFORMS = ("fb_comments", "ig_comments")

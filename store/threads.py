@@ -6,8 +6,8 @@ from typing import cast
 
 from sqlalchemy import Engine, Table, insert, select
 
-from store.clock import utcnow
 from store.models import ContactThread
+from store.timestamps import utcnow
 
 _table = cast(Table, ContactThread.__table__)
 

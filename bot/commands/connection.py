@@ -9,7 +9,9 @@ from sqlalchemy import select
 from bot.commands.context import Ctx, Reply, text
 from integrations.meta import whatsapp as meta_whatsapp
 from integrations.slack.blocks import actions, button, section
-from metaops import connections, home, messages, subscriptions
+from metaops import messages
+from metaops.assets import connections, subscriptions
+from metaops.surfaces import home
 from store import workspaces
 from store.models import MetaConnection, NotificationRoute, WhatsAppAccount
 
@@ -59,7 +61,7 @@ def status(ctx: Ctx) -> Reply:
 def _days_left(ctx: Ctx, conn: MetaConnection) -> str:
     if not conn.token_expires_at:
         return ""
-    days = (conn.token_expires_at - ctx.rt.clock()) / timedelta(days=1)
+    days = (conn.token_expires_at - ctx.rt.now()) / timedelta(days=1)
     return f" ({int(days)} days left)" if days >= 0 else " (expired)"
 
 

@@ -13,7 +13,8 @@ from slack_sdk import WebClient
 
 from bot import permissions
 from integrations.meta.errors import GraphError, PermissionMissing, TokenInvalid
-from metaops import connections, messages
+from metaops import messages
+from metaops.assets import connections
 from metaops.exceptions import NotAllowed, NotConnected
 from metaops.runtime import Runtime
 

@@ -12,7 +12,8 @@ from slack_sdk.errors import SlackApiError
 from bot.commands.context import Ctx, Reply, text
 from integrations.slack.client import call
 from integrations.slack.errors import SlackRateLimited
-from metaops import charts, defaults, messages, metrics
+from metaops import defaults, messages
+from metaops.surfaces import charts, insights
 
 log = logging.getLogger(__name__)
 NOT_HERE = {"not_in_channel", "channel_not_found"}  # Slack's answers when the app may not post there
@@ -20,10 +21,10 @@ NOT_HERE = {"not_in_channel", "channel_not_found"}  # Slack's answers when the a
 
 def metrics_command(ctx: Ctx) -> Reply:
     raw = ctx.args[1] if len(ctx.args) > 1 else "7"
-    if not raw.isdigit() or not 1 <= int(raw) <= metrics.MAX_DAYS:
-        return text(messages.METRICS_USAGE.format(max=metrics.MAX_DAYS))
+    if not raw.isdigit() or not 1 <= int(raw) <= insights.MAX_DAYS:
+        return text(messages.METRICS_USAGE.format(max=insights.MAX_DAYS))
     days = int(raw)
-    r = metrics.report(ctx.rt, ctx.team_id, days)
+    r = insights.report(ctx.rt, ctx.team_id, days)
     rows = [f"{'day':<10}  {'sent':>7}  {'delivered':>9}  {'read':>7}"]
     for day, c in r.days.items():
         rows.append(f"{day:<10}  {c.sent:>7}  {c.delivered:>9}  {'—' if c.read is None else c.read:>7}")
@@ -39,18 +40,18 @@ def metrics_command(ctx: Ctx) -> Reply:
     return text("\n".join(lines))
 
 
-def upload_charts(ctx: Ctx, r: metrics.Report, days: int) -> str | None:
+def upload_charts(ctx: Ctx, r: insights.Report, days: int) -> str | None:
     """Draw the charts and upload them (one message) where the command was run. Runs in the command's
     follow-up (after the ack), never on a request Slack waits for. Returns a note for the reply when there is
     no chart: an empty period, a chart that could not be drawn, or Slack refusing the upload."""
-    if metrics.is_empty(r):
+    if insights.is_empty(r):
         return messages.METRICS_EMPTY.format(days=days)
     try:
         files = [{"content": charts.daily([(d, c.sent, c.delivered, c.read) for d, c in r.days.items()],
                                           messages.CHART_DAILY_TITLE.format(days=days)),
                   "filename": f"whatsapp-messages-{days}d.png", "title": messages.CHART_DAILY_TITLE.format(days=days),
                   "alt_txt": _daily_alt(r)}]
-        rates = metrics.read_rates(r, defaults.CHART_TEMPLATES)
+        rates = insights.read_rates(r, defaults.CHART_TEMPLATES)
         if rates:
             files.append({"content": charts.read_rates(rates, messages.CHART_RATES_TITLE.format(days=days)),
                           "filename": f"template-read-rates-{days}d.png",
@@ -74,7 +75,7 @@ def upload_charts(ctx: Ctx, r: metrics.Report, days: int) -> str | None:
     return None
 
 
-def _daily_alt(r: metrics.Report) -> str:
+def _daily_alt(r: insights.Report) -> str:
     days = list(r.days.items())
     busiest = max(days, key=lambda item: item[1].sent)
     reads = [c.read for _, c in days if c.read is not None]

@@ -13,7 +13,8 @@ from bot.commands.context import Ctx, Reply, run, text
 from bot.modals import post as post_modal
 from integrations.slack.blocks import actions, button, section
 from integrations.slack.mrkdwn import escape
-from metaops import messages, pages
+from metaops import messages
+from metaops.assets import pages
 from metaops.runtime import Runtime
 
 

@@ -7,8 +7,9 @@ import re
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.context import Ctx, Reply, text
-from metaops import home, messages
+from metaops import messages
 from metaops.conversation import replies
+from metaops.surfaces import home
 from store import workspaces
 from store.models import NotificationRoute
 

@@ -13,16 +13,18 @@ from bot.modals import template as template_modal
 from integrations.meta.template_rules import CATEGORIES, draft_from_components
 from integrations.slack.blocks import actions, button, confirm_dialog, context, section
 from integrations.slack.mrkdwn import escape
-from metaops import home, messages, templates
+from metaops import messages
 from metaops.delivery import render
 from metaops.runtime import Runtime
+from metaops.surfaces import home
+from metaops.templates import catalog
 
 
 def parse_filters(args: list[str]) -> tuple[str | None, str | None, str | None]:
     """(status, category, the word that is neither)."""
     status = category = None
     for word in (a.upper() for a in args):
-        if word in templates.STATUSES and status is None:
+        if word in catalog.STATUSES and status is None:
             status = word
         elif word in CATEGORIES and category is None:
             category = word
@@ -34,13 +36,13 @@ def parse_filters(args: list[str]) -> tuple[str | None, str | None, str | None]:
 def list_templates(ctx: Ctx) -> Reply:
     status, category, bad = parse_filters(ctx.args[1:])
     if bad:
-        return text(messages.TEMPLATES_FILTER_ERROR.format(word=bad.lower(), statuses=", ".join(templates.STATUSES)))
-    templates.sync(ctx.rt, ctx.team_id)
+        return text(messages.TEMPLATES_FILTER_ERROR.format(word=bad.lower(), statuses=", ".join(catalog.STATUSES)))
+    catalog.sync(ctx.rt, ctx.team_id)
     return page_reply(ctx.rt, ctx.team_id, status, category, 1)
 
 
 def page_reply(rt: Runtime, team_id: str, status: str | None, category: str | None, page: int) -> Reply:
-    found = templates.listing(rt, team_id, status, category, page)
+    found = catalog.listing(rt, team_id, status, category, page)
     if not found.total:
         return text(messages.TEMPLATES_NONE)
     title = f"*Templates* ({found.total}" + "".join(f", {x}" for x in (status, category) if x) + ")"
@@ -64,10 +66,10 @@ def template(ctx: Ctx) -> Reply:
     ctx.require_admin()
     meta = {"team_id": ctx.team_id, "channel_id": ctx.channel_id}
     if verb == "new":
-        templates.wabas(ctx.rt, ctx.team_id)
+        catalog.wabas(ctx.rt, ctx.team_id)
         ctx.client.views_open(trigger_id=ctx.trigger_id, view=template_modal.build(meta=meta))
         return {}
-    found = templates.find(ctx.rt, ctx.team_id, name)
+    found = catalog.find(ctx.rt, ctx.team_id, name)
     if not found:
         return text(messages.TEMPLATE_NOT_FOUND.format(name=name))
     if verb == "delete":
@@ -76,7 +78,7 @@ def template(ctx: Ctx) -> Reply:
             actions(button("Delete", "template_delete", value=name, style="danger", confirm=confirm_dialog(
                 "Delete template?", f"{name} will be deleted at Meta.", "Delete", "Keep it", style="danger")))]}
     t = found[0]
-    if t.status not in templates.EDITABLE:
+    if t.status not in catalog.EDITABLE:
         return text(messages.TEMPLATE_NOT_EDITABLE.format(name=name, status=t.status))
     draft = draft_from_components(t.name, t.language, t.category, t.components)
     ctx.client.views_open(trigger_id=ctx.trigger_id, view=template_modal.build(
@@ -93,7 +95,7 @@ def paging_value(raw: Any) -> tuple[int, str | None, str | None] | None:
     if not isinstance(v, dict) or not isinstance(v.get("p"), int) or isinstance(v.get("p"), bool):
         return None
     status, category = v.get("s"), v.get("c")
-    if status not in (None, *templates.STATUSES) or category not in (None, *CATEGORIES):
+    if status not in (None, *catalog.STATUSES) or category not in (None, *CATEGORIES):
         return None
     return v["p"], status, category
 
@@ -117,9 +119,9 @@ def register(app: App, rt: Runtime) -> None:
         def do(c: Ctx) -> Reply:
             c.require_admin()
             name = str(action.get("value") or "")
-            if not templates.find(c.rt, c.team_id, name):  # only a template of the signed team's own
+            if not catalog.find(c.rt, c.team_id, name):  # only a template of the signed team's own
                 return text(messages.TEMPLATE_NOT_FOUND.format(name=escape(name[:60])))
-            templates.delete(c.rt, c.team_id, name)
+            catalog.delete(c.rt, c.team_id, name)
             home.refresh_home(c.rt, c.team_id, c.user_id)
             return text(messages.TEMPLATE_DELETED.format(name=name))
 

@@ -7,7 +7,8 @@ from slack_bolt import App
 from bot import permissions
 from bot.commands.context import Ctx, Reply, text
 from bot.modals import webhook as webhook_modal
-from metaops import messages, subscriptions
+from metaops import messages
+from metaops.assets import subscriptions
 from metaops.runtime import Runtime
 
 

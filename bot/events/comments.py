@@ -13,7 +13,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import permissions
-from metaops import comments, defaults, messages
+from metaops import defaults, messages
+from metaops.assets import comments
 from metaops.conversation import replies
 from metaops.runtime import Runtime
 from store import dedupe, outbox
@@ -84,7 +85,7 @@ def register(app: App, rt: Runtime) -> None:
             return
         key = f"slack:comment-reply-view:{view.get('id')}"
         try:
-            if not dedupe.claim(rt.db.engine, key, None, rt.clock(), defaults.DEDUPE_LEASE):
+            if not dedupe.claim(rt.db.engine, key, None, rt.now(), defaults.DEDUPE_LEASE):
                 ack()  # submitted already: that one is on its way
                 return
         except dedupe.ClaimBusy:
@@ -93,7 +94,7 @@ def register(app: App, rt: Runtime) -> None:
         try:
             ts = comments.post_answer(rt, team_id, user_id, comment, text, str(meta.get("quote") or ""))
             stored = outbox.add(rt.db.engine, team_id, comment.channel_id, comment.thread_ts, ts, user_id, text,
-                                rt.clock())
+                                rt.now())
         except Exception:  # noqa: BLE001 - nothing stored: the person may submit again
             dedupe.release(rt.db.engine, key)
             log.exception("comment reply from view %s not stored", view.get("id"))

@@ -1,4 +1,4 @@
-"""Workflow Builder steps (`function_executed`): acknowledged at once, run by the worker (metaops.workflow_steps),
+"""Workflow Builder steps (`function_executed`): acknowledged at once, run by the worker (metaops.surfaces),
 which completes or fails the step with the execution's own token. A step that cannot even be queued is failed here,
 so it never hangs in the workflow."""
 
@@ -11,8 +11,9 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, Fail
 
-from metaops import messages, workflow_steps
+from metaops import messages
 from metaops.runtime import Runtime
+from metaops.surfaces import workflow_steps
 
 log = logging.getLogger(__name__)
 

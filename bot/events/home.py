@@ -14,8 +14,10 @@ from bot.commands import templates, webhook
 from bot.commands.context import Ctx, Handler, Reply, run
 from bot.modals import submission
 from integrations.slack.blocks import actions, button, conversations_select, input_block, modal, section
-from metaops import connections, home, messages
+from metaops import messages
+from metaops.assets import connections
 from metaops.runtime import Runtime
+from metaops.surfaces import home
 from store.models import Workspace
 
 log = logging.getLogger(__name__)

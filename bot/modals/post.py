@@ -19,8 +19,10 @@ from integrations.slack.blocks import (
     static_select,
     url_text_input,
 )
-from metaops import messages, pages, submissions
+from metaops import messages
+from metaops.assets import pages
 from metaops.runtime import Runtime
+from metaops.surfaces import submissions
 
 CALLBACK_ID = "post_modal"
 

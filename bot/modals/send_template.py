@@ -19,11 +19,13 @@ from bot import permissions
 from bot.modals import submission
 from integrations.slack.blocks import context, input_block, modal, option, plain_text_input, section, static_select
 from integrations.slack.mrkdwn import escape
-from metaops import messages, submissions, template_send
+from metaops import messages
 from metaops.conversation.buttons import TEMPLATE_SEND_OPEN, send_template_button, thread_of
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
-from metaops.template_send import MEDIA_FORMATS, MEDIA_TYPES, Refusal, Target
+from metaops.surfaces import submissions
+from metaops.templates import send_template
+from metaops.templates.send_template import MEDIA_FORMATS, MEDIA_TYPES, Refusal, Target
 from store.models import Template
 
 __all__ = ["CALLBACK_ID", "CHOOSE_ACTION", "TEMPLATE_SEND_OPEN", "build", "open_modal", "register",
@@ -65,7 +67,7 @@ def build(meta: dict[str, Any], choices: list[Template], who: str | None, chosen
 
 
 def _fields(t: Template, values: dict[str, Any]) -> list[dict[str, Any]]:
-    n = template_send.needs_of(t.components)
+    n = send_template.needs_of(t.components)
     out = [context(messages.SEND_CATEGORY_NOTE.format(category=t.category, language=t.language,
                                                       body=escape(n.body)[:2900]))]
     if n.header_variable:
@@ -86,10 +88,10 @@ def _fields(t: Template, values: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(_text_input(messages.SEND_BUTTON_LABEL.format(text=b.text), f"button_{b.index}", values, hint))
     if n.copy_code is not None:
         c = n.copy_code
-        hint = messages.SEND_COUPON_HINT.format(limit=template_send.MAX_COPY_CODE) + (
+        hint = messages.SEND_COUPON_HINT.format(limit=send_template.MAX_COPY_CODE) + (
             " · " + messages.SEND_EXAMPLE_HINT.format(example=c.example) if c.example else "")
         out.append(_text_input(messages.SEND_COUPON_LABEL.format(text=c.text or messages.SEND_COUPON_BUTTON),
-                               template_send.COUPON, values, hint))
+                               send_template.COUPON, values, hint))
     return out
 
 
@@ -111,8 +113,8 @@ def open_modal(rt: Runtime, client: WebClient, trigger_id: str, team_id: str, ch
                target: Target | None, address: dict[str, Any]) -> None:
     """views.open for `target` (None: the modal asks whom to send to). `address` goes in the metadata: the
     thread ({"thread": {...}}) or the phone or BSUID typed after `/meta send`."""
-    number = target.phone_number_id if target else template_send.number_of(rt, team_id)
-    choices = template_send.approved(rt, team_id, number)
+    number = target.phone_number_id if target else send_template.number_of(rt, team_id)
+    choices = send_template.approved(rt, team_id, number)
     meta = {"team_id": team_id, "channel_id": channel_id, **address}
     client.views_open(trigger_id=trigger_id, view=build(meta, choices, target.label() if target else None))
 
@@ -131,7 +133,7 @@ def register(app: App, rt: Runtime) -> None:
             respond(replace_original=False, response_type="ephemeral", text=messages.NOT_ALLOWED)
             return
         try:  # only a thread of the signed team's own, whatever the button says
-            target = template_send.target_for_thread(rt, team, *where)
+            target = send_template.target_for_thread(rt, team, *where)
             open_modal(rt, client, body.get("trigger_id", ""), team, where[0], target,
                        {"thread": {"channel": where[0], "thread_ts": where[1]}})
         except (Refusal, NotConnected) as e:
@@ -154,9 +156,9 @@ def register(app: App, rt: Runtime) -> None:
                 if e.field != "to":
                     raise
                 target = None  # a recipient not typed right yet: said when the form is submitted
-            number = target.phone_number_id if target else template_send.number_of(rt, team)
-            choices = template_send.approved(rt, team, number)
-            chosen = template_send.template_of(rt, team, number, template_id)
+            number = target.phone_number_id if target else send_template.number_of(rt, team)
+            choices = send_template.approved(rt, team, number)
+            chosen = send_template.template_of(rt, team, number, template_id)
         except (Refusal, NotConnected) as e:
             log.info("send-template view %s: %s", view.get("id"), e)
             return
@@ -178,23 +180,23 @@ def register(app: App, rt: Runtime) -> None:
         try:
             target = _target(rt, team, meta, values, strict=True)
             assert target is not None
-            t = template_send.template_of(rt, team, target.phone_number_id, _chosen_id(values))
+            t = send_template.template_of(rt, team, target.phone_number_id, _chosen_id(values))
         except Refusal as e:
             ack(response_action="errors", errors={e.field: e.text})
             return
         except NotConnected as e:
             ack(response_action="errors", errors={"template": str(e)})
             return
-        reason = template_send.refusal_for(t, target)
+        reason = send_template.refusal_for(t, target)
         if reason:
             ack(response_action="errors", errors={"template": reason})
             return
-        n = template_send.needs_of(t.components)
+        n = send_template.needs_of(t.components)
         typed = {k: str(_typed(values, k) or "") for k in values if k not in ("to", "template")}
         present = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
-        errors = {k if k in present else "template": v for k, v in template_send.check(n, typed).items()}
+        errors = {k if k in present else "template": v for k, v in send_template.check(n, typed).items()}
         if not errors and n.header_format in MEDIA_FORMATS:
-            problem = template_send.check_media(client, n.header_format, typed.get("header_media", ""))
+            problem = send_template.check_media(client, n.header_format, typed.get("header_media", ""))
             if problem:
                 errors["header_media"] = problem
         if errors:
@@ -217,12 +219,12 @@ def _target(rt: Runtime, team: str, meta: dict[str, Any], values: dict[str, Any]
     `/meta send`, or what was typed in the modal (None while nothing is typed, unless `strict`)."""
     thread = meta.get("thread")
     if isinstance(thread, dict):
-        return template_send.target_for_thread(rt, team, str(thread.get("channel", "")),
+        return send_template.target_for_thread(rt, team, str(thread.get("channel", "")),
                                                str(thread.get("thread_ts", "")))
     if meta.get("phone") or meta.get("bsuid"):
-        return template_send.target_for_address(rt, team, meta.get("phone"), meta.get("bsuid"))
+        return send_template.target_for_address(rt, team, meta.get("phone"), meta.get("bsuid"))
     typed = _typed(values, "to")
     if not typed and not strict:
         return None
-    phone, bsuid = template_send.parse_recipient(typed or "")
-    return template_send.target_for_address(rt, team, phone, bsuid)
+    phone, bsuid = send_template.parse_recipient(typed or "")
+    return send_template.target_for_address(rt, team, phone, bsuid)

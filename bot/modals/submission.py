@@ -13,8 +13,9 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot import permissions
-from metaops import messages, submissions
+from metaops import messages
 from metaops.runtime import Runtime
+from metaops.surfaces import submissions
 
 log = logging.getLogger(__name__)
 VIEW_KEYS = ("type", "callback_id", "title", "submit", "close", "private_metadata", "blocks", "state")

@@ -30,9 +30,11 @@ from integrations.slack.blocks import (
     section,
     static_select,
 )
-from metaops import messages, submissions, templates
+from metaops import messages
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
+from metaops.surfaces import submissions
+from metaops.templates import catalog
 
 CALLBACK_ID = "template_modal"
 # field -> (label, multiline, optional, hint). The SPEC's labels stay; the inputs after Buttons are for
@@ -142,10 +144,10 @@ def register(app: App, rt: Runtime) -> None:
             target = key if key in present else "body"
             errors[target] = f"{errors[target]} {msg}" if target in errors else msg
         try:
-            templates.wabas(rt, team)
+            catalog.wabas(rt, team)
         except NotConnected as e:
             errors.setdefault("body", str(e))
-        if template_id and not templates.owned(rt, team, str(template_id)):
+        if template_id and not catalog.owned(rt, team, str(template_id)):
             errors.setdefault("body", messages.TEMPLATE_ID_NOT_FOUND)
         if errors:
             ack(response_action="errors", errors=errors)

@@ -1,7 +1,7 @@
 """The webhook modal of `/meta webhook configure`: which fields of each object to subscribe, and its submission.
 
 The app's own subscriptions at Meta serve every workspace, so only the operator's admins change them
-(metaops.subscriptions.is_operator); any other workspace's submission subscribes only its own WhatsApp Business
+(metaops.assets.subscriptions.is_operator); any other workspace's submission subscribes only its own WhatsApp Business
 Accounts and Pages, and the modal says so."""
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from slack_sdk import WebClient
 
 from bot.modals import submission
 from integrations.slack.blocks import checkboxes, context, input_block, modal, option
-from metaops import messages, submissions, subscriptions
+from metaops import messages
+from metaops.assets import subscriptions
 from metaops.runtime import Runtime
+from metaops.surfaces import submissions
 
 CALLBACK_ID = "webhook_modal"
 

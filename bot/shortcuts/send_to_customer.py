@@ -20,9 +20,10 @@ from slack_sdk.errors import SlackApiError
 from integrations.slack.blocks import context, input_block, modal, option, section, static_select
 from integrations.slack.errors import SlackRateLimited
 from integrations.slack.limits import clip_mrkdwn
-from metaops import messages, submissions
+from metaops import messages
 from metaops.conversation import send_to_customer
 from metaops.runtime import Runtime
+from metaops.surfaces import submissions
 
 log = logging.getLogger(__name__)
 CALLBACK_ID = "send_to_customer"  # the shortcut, as declared in slack/manifest.yml

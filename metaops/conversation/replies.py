@@ -23,7 +23,8 @@ from integrations.meta import formatting, pages, whatsapp
 from integrations.meta.errors import GraphError, OutcomeUnknown, TokenInvalid, Unavailable
 from integrations.slack import blocks
 from integrations.slack.client import call, post_message
-from metaops import comments, connections, defaults, messages
+from metaops import defaults, messages
+from metaops.assets import comments, connections
 from metaops.conversation import reply_files, reply_window, unanswered
 from metaops.exceptions import NotConnected
 from metaops.queue import connection, enqueue
@@ -91,7 +92,7 @@ def _guest_note(rt: Runtime, team_id: str, channel: str, thread_ts: str) -> None
     the team members who would otherwise think it had), that guests' messages are not sent."""
     key = f"slack:guest-note:{channel}:{thread_ts}"
     try:
-        if not dedupe.claim(rt.db.engine, key, None, rt.clock(), defaults.DEDUPE_LEASE):
+        if not dedupe.claim(rt.db.engine, key, None, rt.now(), defaults.DEDUPE_LEASE):
             return
     except dedupe.ClaimBusy:
         return  # another request is saying it right now
@@ -115,7 +116,7 @@ def store_reply(rt: Runtime, team_id: str, event: dict[str, Any]) -> tuple[int, 
         _guest_note(rt, team_id, event["channel"], event["thread_ts"])
         return None
     return outbox.add(rt.db.engine, team_id, event["channel"], event["thread_ts"], event["ts"], event["user"],
-                      event.get("text") or "", rt.clock(), files=shared_files(event))
+                      event.get("text") or "", rt.now(), files=shared_files(event))
 
 
 def queue_send(rt: Runtime, outbox_id: int) -> bool:
@@ -142,7 +143,7 @@ def sweep_outbox(rt: Runtime | None = None) -> int:
     """Queue the stored replies still pending after SWEEP_GRACE whose job is not in Redis (Redis was down when
     they came, or lost them in a restart). Returns how many were queued."""
     rt = rt or current()
-    older_than = rt.clock() - timedelta(seconds=defaults.SWEEP_GRACE)
+    older_than = rt.now() - timedelta(seconds=defaults.SWEEP_GRACE)
     queued = sum(queue_send(rt, i) for i in outbox.pending(rt.db.engine, older_than, defaults.SWEEP_BATCH))
     if queued:
         log.info("queued %d stored repl(ies) whose send job was missing", queued)
@@ -180,11 +181,11 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
              "text": reply.text}
     thread = threads.find_by_root(engine, reply.channel_id, reply.thread_ts)
     if thread is None or thread.team_id != team_id:
-        outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), "not a customer thread")
+        outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "not a customer thread")
         return "not a customer thread"
     key = _dedupe_key(reply)
-    if not dedupe.claim(engine, key, None, rt.clock(), defaults.DEDUPE_LEASE):
-        outbox.finish(engine, reply.id, outbox.SENT, rt.clock(), "handled by an earlier job")
+    if not dedupe.claim(engine, key, None, rt.now(), defaults.DEDUPE_LEASE):
+        outbox.finish(engine, reply.id, outbox.SENT, rt.now(), "handled by an earlier job")
         return "already sent"
     client = rt.slack.for_team(team_id)
     try:
@@ -195,22 +196,22 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
         if not enabled:
             call(client.chat_postEphemeral, channel=reply.channel_id, user=reply.user_id, text=messages.REPLIES_OFF,
                  thread_ts=reply.thread_ts)
-            outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), "replies off", dedupe_key=key)
+            outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "replies off", dedupe_key=key)
             return "replies off"
         closed = reply_window.closed_since(rt, thread.contact) if thread.platform == "whatsapp" else None
         if closed is not None:  # Meta would refuse it (131047): said at once, with the send-template button
             reply_window.say_closed(rt, team_id, reply.channel_id, reply.thread_ts, reply_window.closed_text(closed))
-            outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), "reply window closed", dedupe_key=key)
+            outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "reply window closed", dedupe_key=key)
             _react(client, reply.channel_id, reply.slack_ts, FAILED_REACTION)
             return "window closed"
         message_id = _send_files(rt, thread, reply, event) if reply.files else _send(rt, thread, event)
     except reply_files.NothingSent as e:  # each file's reason is in the thread already
-        outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), str(e), dedupe_key=key)
+        outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), str(e), dedupe_key=key)
         _react(client, reply.channel_id, reply.slack_ts, FAILED_REACTION)
         return "refused"
     except OutcomeUnknown as e:
         # Meta may have sent it: neither the client nor RQ sends it again; the team checks and decides
-        outbox.finish(engine, reply.id, outbox.UNKNOWN, rt.clock(), e.user_text(), dedupe_key=key)
+        outbox.finish(engine, reply.id, outbox.UNKNOWN, rt.now(), e.user_text(), dedupe_key=key)
         _unknown(rt, reply, thread.platform, e.user_text())
         return "unknown"
     except Unavailable:
@@ -221,17 +222,17 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
             connections.token_failed(rt, team_id, e)
         reason = e.user_text() if isinstance(e, GraphError) else str(e)
         # Meta said no: sending again would not change that
-        outbox.finish(engine, reply.id, outbox.REFUSED, rt.clock(), reason, dedupe_key=key)
+        outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), reason, dedupe_key=key)
         _refused(rt, team_id, reply.channel_id, reply.thread_ts, reply.slack_ts, reason, getattr(e, "code", None))
         return "refused"
     except Exception:
         dedupe.release(engine, key)  # not sent: the job's retry may send it
         raise
-    outbox.finish(engine, reply.id, outbox.SENT, rt.clock(), dedupe_key=key)
+    outbox.finish(engine, reply.id, outbox.SENT, rt.now(), dedupe_key=key)
     unanswered.answered(rt, team_id, reply.channel_id, reply.thread_ts)
     with rt.db.session() as s:
         s.merge(OutboundMessage(id=message_id, team_id=team_id, platform=thread.platform, channel_id=reply.channel_id,
-                                thread_ts=reply.thread_ts, slack_ts=reply.slack_ts, created_at=rt.clock()))
+                                thread_ts=reply.thread_ts, slack_ts=reply.slack_ts, created_at=rt.now()))
     _react(client, reply.channel_id, reply.slack_ts, SENT_REACTION)
     if thread.platform == "whatsapp":
         _mark_read(rt, thread)

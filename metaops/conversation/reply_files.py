@@ -93,7 +93,7 @@ def send(rt: Runtime, reply: ReplyOutbox, thread_platform: str, target: Target, 
 def _once(rt: Runtime, key: str, act: Callable[[], object]) -> bool:
     """Run `act` unless an earlier try did (a part sent, or refused and said): False then. The part's key is done
     once `act` returns, given back when it raises so the job's retry does it."""
-    if not dedupe.claim(rt.db.engine, key, None, rt.clock(), defaults.DEDUPE_LEASE):
+    if not dedupe.claim(rt.db.engine, key, None, rt.now(), defaults.DEDUPE_LEASE):
         return False
     try:
         act()
@@ -110,7 +110,7 @@ def _file_part(rt: Runtime, client: WebClient, reply: ReplyOutbox, platform: str
     refusal = part.refusal or _send_file(rt, client, reply, platform, target, part, caption, sent)
     if refusal:
         _say(client, reply, refusal)
-    elif caption and dedupe.claim(rt.db.engine, text_key, None, rt.clock(), defaults.DEDUPE_LEASE):
+    elif caption and dedupe.claim(rt.db.engine, text_key, None, rt.now(), defaults.DEDUPE_LEASE):
         dedupe.done(rt.db.engine, text_key)
 
 

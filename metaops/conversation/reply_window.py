@@ -61,7 +61,7 @@ def customer_wrote(rt: Runtime, contact: str | None, message: dict[str, Any]) ->
     customer = customers.from_thread_key(rt.db.engine, contact) if contact else None
     if customer is None or message.get("type") == "system":
         return None
-    now = rt.clock()
+    now = rt.now()
     previous = customers.note_inbound(rt.db.engine, customer.id, now, message.get("id"))
     return Opened(customer.id, now, previous)
 
@@ -101,7 +101,7 @@ def closed_since(rt: Runtime, contact: str) -> datetime | None:
     if customer is None or customer.last_inbound_at is None:
         return None
     end = window_end(customer.last_inbound_at)
-    return end if rt.clock() >= end else None
+    return end if rt.now() >= end else None
 
 
 def closed_text(closed: datetime) -> str:
@@ -120,7 +120,7 @@ def nudge(rt: Runtime | None = None) -> int:
     """The periodic job: each customer whose last message is unanswered and whose window closes within
     WINDOW_NUDGE_BEFORE gets one note in their thread. Returns how many threads were nudged."""
     rt = rt or current()
-    now = rt.clock()
+    now = rt.now()
     window, before = timedelta(seconds=defaults.REPLY_WINDOW), timedelta(seconds=defaults.WINDOW_NUDGE_BEFORE)
     nudged = 0
     for c in customers.window_closing(rt.db.engine, now - window, now - window + before, defaults.WINDOW_NUDGE_BATCH):

@@ -34,7 +34,7 @@ def customer_wrote(rt: Runtime, router: Router, team_id: str, kind: str, busines
         channel = router.channel(team_id, kind)
         root = router.root(business_id, contact, channel)
         if root:
-            rt.redis.zadd(key(team_id), {f"{channel}:{root}": rt.clock().timestamp()}, nx=True)
+            rt.redis.zadd(key(team_id), {f"{channel}:{root}": rt.now().timestamp()}, nx=True)
     except Exception as e:  # noqa: BLE001 - the message is posted; only the Home tab's count misses it
         log.warning("unanswered thread not recorded for %s (%s)", team_id, type(e).__name__)
 

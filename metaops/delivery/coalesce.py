@@ -142,7 +142,7 @@ def _done(rt: Runtime, claimed: list[_Message], taken: list[Parked]) -> None:
             assert m.item is not None
             dedupe.mark_done(conn, m.item.key)
     tally = counters.Tally()
-    now = rt.clock()
+    now = rt.now()
     for m in claimed:
         assert m.item is not None
         tally.add("items_delivered", kind=m.item.kind)

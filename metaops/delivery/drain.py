@@ -117,7 +117,7 @@ def process_event(event_id: int) -> None:
         enqueue.enqueue_later(rt.queue, event_id, e.retry_after, left)
     except Exception as e:
         final = not (job and job.retries_left)
-        retry_at = None if final or job is None else rt.clock() + timedelta(seconds=job.get_retry_interval())
+        retry_at = None if final or job is None else rt.now() + timedelta(seconds=job.get_retry_interval())
         events.record_attempt(rt.db.engine, event_id, _reason(e), retry_at, final=final)
         raise
 
@@ -182,7 +182,7 @@ def handle(rt: Runtime, event_id: int, router: Router) -> None:
     if body is None:
         return  # already done (a duplicate queueing), failed for good, or unknown
     unrouted = deliver(rt, router, event_id, json.loads(body))
-    events.mark_done(rt.db.engine, event_id, unrouted, rt.clock())
+    events.mark_done(rt.db.engine, event_id, unrouted, rt.now())
 
 
 def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> int:
@@ -253,7 +253,7 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
         tally.add("items_delivered", kind=item.kind)
         received = received or events.received_at(rt.db.engine, event_id)
         if received is not None:
-            tally.observe((rt.clock() - received).total_seconds())
+            tally.observe((rt.now() - received).total_seconds())
     if unrouted:
         tally.add("items_unrouted", unrouted)
         log.warning("event %s: %d item(s) for assets nobody connected (kept, counted)", event_id, unrouted)
@@ -297,7 +297,7 @@ def _move_legacy(rt: Runtime) -> int:
 
 
 def _record(rt: Runtime, event_id: int, e: BaseException, wait: int) -> None:
-    events.record_attempt(rt.db.engine, event_id, _reason(e), rt.clock() + timedelta(seconds=wait))
+    events.record_attempt(rt.db.engine, event_id, _reason(e), rt.now() + timedelta(seconds=wait))
 
 
 def _reason(e: BaseException) -> str:

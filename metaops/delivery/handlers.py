@@ -10,14 +10,15 @@ from collections.abc import Callable
 
 from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
-from metaops import defaults, templates
-from metaops.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
+from metaops import defaults
+from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
 from metaops.conversation import replies, reply_window, unanswered
 from metaops.conversation.naming import person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
 from metaops.delivery import media, render
 from metaops.runtime import Runtime
+from metaops.templates import catalog
 from store import customers
 from store.comment_threads import forget_comment, post_key, posted, remember_comment
 from store.customers import Seen
@@ -123,7 +124,7 @@ def _identity_changed(rt: Runtime, router: Router, item: Item) -> customers.Iden
 
 def template_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     """Status changes go to `templates`; category and quality changes to `alerts`. The stored template follows."""
-    templates.apply_update(rt, item.asset_id, item.data, item.kind)
+    catalog.apply_update(rt, item.asset_id, item.data, item.kind)
     post, kind = TEMPLATE_POSTS[item.kind]
     _post(rt, router, team_id, kind, post(item.data))
 

@@ -8,7 +8,8 @@ from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError, Throttled, Unavailable
 from integrations.meta.media import MediaRefused, download, trusted
 from integrations.slack.client import call, post_message
-from metaops import connections, defaults, messages
+from metaops import defaults, messages
+from metaops.assets import connections
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 

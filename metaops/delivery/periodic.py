@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from metaops import connections, defaults
+from metaops import defaults
+from metaops.assets import connections
 from metaops.delivery import holds, recovery
 from metaops.queue import enqueue, streams
 from metaops.runtime import current
@@ -18,7 +19,7 @@ def sweep() -> int:
     """Queue again the events that were stored but never processed (Redis was down, a worker died): not those
     waiting on a channel's list or in a job of their own. Then recover partitions and channels nobody works on."""
     rt = current()
-    older_than = rt.clock() - timedelta(seconds=defaults.SWEEP_GRACE)
+    older_than = rt.now() - timedelta(seconds=defaults.SWEEP_GRACE)
     found = events.stranded(rt.db.engine, older_than, defaults.SWEEP_BATCH)
     parked = holds.parked_among(rt.redis, found)
     ids = [i for i in found if i not in parked and not enqueue.is_pending(rt.queue, i)]
@@ -30,6 +31,6 @@ def sweep() -> int:
 
 
 def check_tokens() -> int:
-    """Daily: every connection's token checked, refreshed or alerted about (metaops.connections)."""
+    """Daily: every connection's token checked, refreshed or alerted about (metaops.assets.connections)."""
     rt = current()
     return connections.check_tokens(rt)

@@ -23,7 +23,7 @@ def purge(rt: Runtime) -> dict[str, int]:
     days = rt.settings.RETENTION_DAYS
     if days <= 0:
         return {}
-    engine, batch, now = rt.db.engine, defaults.RETENTION_BATCH, rt.clock()
+    engine, batch, now = rt.db.engine, defaults.RETENTION_BATCH, rt.now()
     cutoff = now - timedelta(days=days)
     deleted = {
         "webhook_events": retention.delete_events(engine, "done", cutoff, batch),

@@ -1,7 +1,7 @@
 """`GET /healthz` (database and Redis state) and `GET /` (the setup page: configuration state only, no event counts
 or workspace data, since it is public; counts are on the token-protected `GET /metrics`).
 
-The setup page is templates/setup.html (Jinja, autoescaped): health, what is configured, what is missing and where
+The setup page is pages/setup.html (Jinja, autoescaped): health, what is configured, what is missing and where
 to get it, the URLs to paste with copy buttons, the Slack manifest ready to copy. Style and script are inline, so it
 loads nothing from elsewhere (its Content-Security-Policy says so)."""
 
@@ -19,7 +19,7 @@ from metaops.runtime import Runtime
 from metaops.settings import Settings
 
 log = logging.getLogger(__name__)
-bp = Blueprint("health", __name__, template_folder="templates")  # setup.html: autoescaped by Jinja
+bp = Blueprint("health", __name__, template_folder="pages")  # setup.html: autoescaped by Jinja
 
 
 def _rt() -> Runtime:

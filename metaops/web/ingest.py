@@ -163,7 +163,7 @@ class Collector:
         """Store the bodies in one statement; False (each slot holding the error) when that failed."""
         tally.add("webhooks_received", len(batch))
         try:
-            ids = events.insert_events(self.rt.db.ingest, [s.body for s in batch], self.rt.clock())
+            ids = events.insert_events(self.rt.db.ingest, [s.body for s in batch], self.rt.now())
         except BaseException as e:  # noqa: BLE001 - the driver's own errors too: any failure to store means "retry"
             log.error("%d webhook events could not be stored (%s); answering 503 so Meta retries", len(batch),
                       type(e).__name__)

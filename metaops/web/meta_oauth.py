@@ -8,7 +8,7 @@ from html import escape
 
 from flask import Blueprint, Response, current_app, request
 
-from metaops import connections
+from metaops.assets import connections
 
 bp = Blueprint("meta_oauth", __name__)
 COOKIE_PATH = "/meta/oauth/"

@@ -12,7 +12,8 @@ import logging
 from flask import Blueprint, Response, current_app, g, request
 
 from integrations.meta import signature
-from metaops import counters, defaults, subscriptions
+from metaops import counters, defaults
+from metaops.assets import subscriptions
 from metaops.queue import streams
 from metaops.runtime import Runtime
 from metaops.web import ingest

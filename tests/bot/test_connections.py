@@ -14,9 +14,9 @@ from sqlalchemy import select, text
 
 from integrations.meta import oauth
 from integrations.meta.errors import GraphError
-from metaops import connections
-from store.clock import utcnow
+from metaops.assets import connections
 from store.models import InstagramAccount, MetaConnection, Page, PhoneNumber, WhatsAppAccount
+from store.timestamps import utcnow
 from tests.constants import PHONE_ID, WABA
 from tests.fakes.meta_graph import APP_ID, VERSION
 from tests.helpers import (
@@ -194,7 +194,7 @@ def test_expiry_alerts_at_seven_and_one_days_once_each(client, rt, fake_slack, f
     assert fake_slack.messages[-1]["channel"] == "C_CONNECT"
     assert connections.check_tokens(rt) == 0  # the 7-day alert went out already
 
-    rt.clock = lambda: utcnow() + timedelta(days=6)
+    rt.now = lambda: utcnow() + timedelta(days=6)
     assert connections.check_tokens(rt) == 1  # half a day left now
     assert "expires in 0 day" in fake_slack.messages[-1]["text"]
     assert connections.check_tokens(rt) == 0
@@ -243,7 +243,7 @@ def test_no_token_is_stored_in_plaintext(client, rt, fake_graph, database_url):
 
 def test_assets_another_workspace_connected_stay_there(client, rt, fake_slack, fake_graph):
     connect(client, fake_graph)  # T1 has the WABA and the Pages
-    from metaops import connections as conns
+    from metaops.assets import connections as conns
 
     who_t2 = {"team_id": "T2", "user_id": "U_ADMIN", "channel_id": "C_T2"}
     state = conns.state_store(rt).issue(**who_t2)

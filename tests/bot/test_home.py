@@ -8,8 +8,9 @@ from typing import Any
 
 from integrations.slack import limits
 from integrations.slack.blocks import section
-from metaops import home, messages
+from metaops import messages
 from metaops.conversation import unanswered
+from metaops.surfaces import home
 from store.models import MetaConnection, PhoneNumber
 from tests.constants import PHONE_ID, WABA
 from tests.helpers import (

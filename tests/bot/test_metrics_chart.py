@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from metaops import charts, defaults, messages, templates
+from metaops import defaults, messages
+from metaops.surfaces import charts
+from metaops.templates import catalog
 from tests.constants import WABA
 from tests.fakes.http import Reply
 from tests.fakes.meta_graph import graph_error
@@ -67,7 +69,7 @@ def assert_png_drawn(data: bytes, width: int = defaults.CHART_WIDTH, height: int
 @pytest.mark.parametrize("channel", ["C_PUBLIC", "D_APP_DM"])
 def test_metrics_uploads_charts_and_keeps_the_table(client, connected, fake_slack, fake_graph, channel):
     fake_graph.add_templates(2)
-    templates.sync(connected, "T1")
+    catalog.sync(connected, "T1")
     answer = later(client, fake_slack, "metrics 3", user="U_MEMBER", channel=channel)["text"]
     rows = answer.split("```")[1].splitlines()  # the table, for screen readers, as before
     assert rows[0].split() == ["day", "sent", "delivered", "read"]
@@ -122,7 +124,7 @@ def test_upload_rate_limited_keeps_the_table(client, connected, fake_slack):
 
 def test_without_read_counts_one_chart_and_no_read_line(client, connected, fake_slack, fake_graph):
     fake_graph.add_templates(1)
-    templates.sync(connected, "T1")
+    catalog.sync(connected, "T1")
     fake_graph.fail_next(f"/v26.0/{WABA}/template_analytics", graph_error(100, "(#100) Invalid parameter"))
     answer = later(client, fake_slack, "metrics 4", user="U_MEMBER")["text"]
     assert "Read counts are not available" in answer
@@ -156,7 +158,7 @@ def test_daily_refuses_no_days():
 
 def test_app_import_does_not_load_matplotlib():
     """The web process (webhooks) never pays for matplotlib's import: only drawing a chart loads it."""
-    code = ("import sys, metaops, metaops.charts, bot.commands.meta, metaops.web.meta_webhook; "
+    code = ("import sys, metaops, metaops.surfaces.charts, bot.commands.meta, metaops.web.meta_webhook; "
             "print('matplotlib' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "False"

@@ -99,7 +99,8 @@ def test_a_failed_step_is_shown_and_the_rest_go_on(client, connected, fake_slack
 
 
 def test_generated_verify_token_when_none_is_set(config, fake_graph):
-    from metaops import create_app, runtime, subscriptions
+    from metaops import create_app, runtime
+    from metaops.assets import subscriptions
     from tests.helpers import connect_whatsapp as seed
 
     app = create_app({**config, "META_VERIFY_TOKEN": ""})

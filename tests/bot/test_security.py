@@ -12,7 +12,8 @@ import pytest
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import select
 
-from metaops import create_app, runtime, templates
+from metaops import create_app, runtime
+from metaops.templates import catalog
 from store.models import Page, Template, WebhookSubscription
 from tests.constants import VERIFY_TOKEN, WABA
 from tests.fakes.meta_graph import APP_ID
@@ -132,7 +133,7 @@ def click(client, fake_slack, action_id: str, value: str, team: str = "T2", user
 def test_forged_block_actions_with_another_workspaces_ids_reach_nothing(two, fake_slack, fake_graph):
     _, rt, client, _ = two
     fake_graph.add_templates(1)
-    templates.sync(rt, "T1")
+    catalog.sync(rt, "T1")
     t1_template = fake_graph.templates[0]["name"]
     fake_graph.calls.clear()
 
@@ -255,7 +256,7 @@ def test_a_post_submitted_twice_is_published_once(client, connected, fake_slack,
 
 def test_a_template_edit_of_another_workspaces_template_is_refused(client, connected, fake_slack, fake_graph):
     fake_graph.add_templates(1)
-    templates.sync(connected, "T1")
+    catalog.sync(connected, "T1")
     with connected.db.session() as s:
         s.get(Template, fake_graph.templates[0]["id"]).team_id = "T9"
     slash_command(client, "template new", user="U_ADMIN", channel="C_CONNECT")

@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from metaops import messages
 from metaops.conversation import unanswered
 from store import threads
-from store.clock import utcnow
 from store.models import Customer, ReplyOutbox, Workspace
+from store.timestamps import utcnow
 from tests.constants import PHONE_ID
 from tests.helpers import customer_thread, post_webhook, run_worker, wa_message, wa_payload
 from tests.helpers import interact as signed

@@ -196,9 +196,9 @@ def test_editing_a_media_header_template_keeps_its_handle(client, connected, fak
     run_worker(connected)
     [handle] = fake_graph.handles
     fake_graph.templates[0]["status"] = "APPROVED"
-    from metaops import templates
+    from metaops.templates import catalog
 
-    templates.sync(connected, "T1", force=True)
+    catalog.sync(connected, "T1", force=True)
     fake_slack.views.clear()
     slash_command(client, "template edit kinds", user="U_ADMIN", channel="C_CONNECT")
     [view] = fake_slack.views

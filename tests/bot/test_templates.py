@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from metaops import templates
+from metaops.templates import catalog
 from store.models import Template
 from tests.helpers import (
     batch,
@@ -46,14 +46,14 @@ GOOD = {"name": "order_update", "language": "en_US", "category": "UTILITY", "hea
 
 def test_sync_reads_every_page(connected, fake_graph):
     fake_graph.add_templates(230)
-    assert templates.sync(connected, "T1") == 230
+    assert catalog.sync(connected, "T1") == 230
     with connected.db.session() as s:
         assert len(s.scalars(select(Template)).all()) == 230
     pages = [c for c in fake_graph.calls if c.path.endswith("/message_templates")]
     assert len(pages) == 3
-    assert templates.sync(connected, "T1") == 0  # fresh: not read again within the hour
+    assert catalog.sync(connected, "T1") == 0  # fresh: not read again within the hour
     fake_graph.templates = fake_graph.templates[:5]
-    assert templates.sync(connected, "T1", force=True) == 5  # and deleted ones go
+    assert catalog.sync(connected, "T1", force=True) == 5  # and deleted ones go
 
 
 def test_list_pages_in_place_with_buttons(client, connected, fake_slack, fake_graph):
@@ -186,7 +186,7 @@ def test_create_then_approval_webhook_reaches_the_templates_channel(client, conn
 
 def test_rejection_quality_and_category_updates(client, connected, fake_slack, fake_graph):
     fake_graph.add_templates(1, status="PENDING")
-    templates.sync(connected, "T1")
+    catalog.sync(connected, "T1")
     tid = fake_graph.templates[0]["id"]
     name = fake_graph.templates[0]["name"]
     ids = {"message_template_id": int(tid), "message_template_name": name, "message_template_language": "en_US"}
@@ -206,7 +206,7 @@ def test_rejection_quality_and_category_updates(client, connected, fake_slack, f
 def test_edit_only_when_meta_allows(client, connected, fake_slack, fake_graph):
     fake_graph.add_templates(1, status="PENDING")
     fake_graph.add_templates(1, status="APPROVED")
-    templates.sync(connected, "T1")
+    catalog.sync(connected, "T1")
     pending, approved = fake_graph.templates
     r = slash_command(client, f"template edit {pending['name']}", user="U_ADMIN").get_json()
     assert "APPROVED, REJECTED or PAUSED" in r["text"]
@@ -225,7 +225,7 @@ def test_edit_only_when_meta_allows(client, connected, fake_slack, fake_graph):
 
 def test_delete_asks_first_then_deletes(client, connected, fake_slack, fake_graph):
     fake_graph.add_templates(1)
-    templates.sync(connected, "T1")
+    catalog.sync(connected, "T1")
     name = fake_graph.templates[0]["name"]
     confirm = slash_command(client, f"template delete {name}", user="U_ADMIN").get_json()
     [button] = confirm["blocks"][1]["elements"]
@@ -236,12 +236,12 @@ def test_delete_asks_first_then_deletes(client, connected, fake_slack, fake_grap
                       "container": {"type": "message"}, "actions": [{**button, "block_id": "b"}]})
     [done] = fake_slack.responses()
     assert "deleted" in done["text"] and fake_graph.templates == []
-    assert templates.find(connected, "T1", name) == []
+    assert catalog.find(connected, "T1", name) == []
 
 
 def test_metrics_table_with_reads_and_top_template(client, connected, fake_slack, fake_graph):
     fake_graph.add_templates(2)
-    templates.sync(connected, "T1")
+    catalog.sync(connected, "T1")
     answer = later(client, fake_slack, "metrics 3", user="U_MEMBER")["text"]
     rows = [r for r in answer.split("```")[1].splitlines()]
     assert rows[0].split() == ["day", "sent", "delivered", "read"]

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from metaops import manifest, messages, workflow_steps
+from metaops import manifest, messages
+from metaops.surfaces import workflow_steps
 from store import customers
 from store.models import MetaConnection, OutboundMessage
 from tests.bot.test_send_template import BSUID, CODE, CODE_15, COUPON, ORDER, PHOTO, PROMO

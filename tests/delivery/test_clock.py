@@ -15,8 +15,8 @@ from metaops import clock, create_app, defaults, jobs, runtime
 from metaops import settings as settings_mod
 from metaops.clock import Clock
 from metaops.queue import enqueue, streams
-from store.clock import utcnow
 from store.models import WebhookEvent
+from store.timestamps import utcnow
 from tests.helpers import (
     RedisServer,
     connect_whatsapp,
@@ -109,7 +109,7 @@ def test_after_redis_restarts_empty_the_clock_sweeps_a_stored_event_again(config
         with rt.db.session() as s:
             assert s.scalars(select(WebhookEvent.state)).one() == "received"
 
-        rt.clock = lambda: utcnow() + timedelta(minutes=5)  # past SWEEP_GRACE
+        rt.now = lambda: utcnow() + timedelta(minutes=5)  # past SWEEP_GRACE
         for _ in range(100):  # no new webhook, no new slot: the clock enqueues the sweep again by itself
             if f"clock-sweep-{MIDNIGHT // 60}" in rt.queue.get_job_ids():
                 break
@@ -173,7 +173,7 @@ def test_texts_parked_at_our_pace_when_redis_restarts_empty_are_posted_after_the
         assert posted < 8
         own_redis.stop()
         own_redis.start()  # empty
-        rt.clock = lambda: utcnow() + timedelta(minutes=5)  # past SWEEP_GRACE
+        rt.now = lambda: utcnow() + timedelta(minutes=5)  # past SWEEP_GRACE
         ticker = Clock(rt.queue, {"metaops.jobs.sweep": 60})
         ticker.step()
         ticker.let_go()  # until_delivered moves delayed jobs as a clock of its own

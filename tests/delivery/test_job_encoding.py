@@ -18,10 +18,11 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from rq.serializers import DefaultSerializer, JSONSerializer
 
-from metaops import defaults, home
+from metaops import defaults
 from metaops.clock import Clock
 from metaops.queue import connection, pickled_jobs, streams
 from metaops.queue.pickled_jobs import Counts
+from metaops.surfaces import home
 from metaops.worker import Worker
 from tests.fakes.http import Reply
 from tests.helpers import (

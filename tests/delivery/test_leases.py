@@ -21,8 +21,8 @@ from metaops.delivery import drain, holds, periodic, recovery
 from metaops.queue import enqueue, leases, streams
 from metaops.worker import Worker
 from store import dedupe
-from store.clock import utcnow
 from store.models import DedupeKey
+from store.timestamps import utcnow
 from tests.constants import ROOT
 from tests.helpers import (
     connect_whatsapp,
@@ -96,7 +96,7 @@ def test_what_a_killed_worker_held_is_recovered_and_delivered(client, rt, fake_s
     rt.queue.empty()  # its drain job was taken by the worker about to die
     proc, name = _holder(rt, streams.flag_key(partition), holds.release_flag("T1", "C1"))
     [item] = payload.items(wa_payload([wa_message("wamid.K9", "15550009999", "stuck in a partition")]))
-    assert dedupe.claim(rt.db.engine, item.key, None, rt.clock(), defaults.DEDUPE_LEASE, owner=name)  # mid-post
+    assert dedupe.claim(rt.db.engine, item.key, None, rt.now(), defaults.DEDUPE_LEASE, owner=name)  # mid-post
     assert recovery.recover(rt.queue) == 0  # alive: nothing is taken from it
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
@@ -114,7 +114,7 @@ def test_what_a_killed_worker_held_is_recovered_and_delivered(client, rt, fake_s
 
 
 def test_a_claim_of_a_live_worker_is_busy_and_of_a_dead_one_taken_over(rt):
-    now = rt.clock()
+    now = rt.now()
     assert dedupe.claim(rt.db.engine, "k1", None, now, defaults.DEDUPE_LEASE, owner="proc-live")
     rt.redis.set("metaops:alive:proc-live", 1, ex=60)
     with pytest.raises(dedupe.ClaimBusy) as busy:
@@ -162,7 +162,7 @@ def test_the_sweep_leaves_parked_events_to_their_channel(client, rt, fake_slack)
         post_webhook(client, wa_payload([wa_message(f"wamid.S{n}", f"1555000{n:04d}", f"c{n:02d} m0")]))
     run_worker(rt)
     assert len(holds.parked(rt.redis, "T1", "C1", 10)) == 2
-    rt.clock = lambda: utcnow() + timedelta(minutes=5)  # long past SWEEP_GRACE and their hold
+    rt.now = lambda: utcnow() + timedelta(minutes=5)  # long past SWEEP_GRACE and their hold
     assert periodic.sweep() == 0  # parked: not queued again
     assert len(holds.parked(rt.redis, "T1", "C1", 10)) == 2  # and not parked twice
     until_delivered(rt, 30)
@@ -217,7 +217,7 @@ def test_a_dead_workers_post_found_in_slack_is_not_posted_again(client, rt, fake
     assert fake_slack.messages[-1]["metadata"] == metadata
     rt.redis.set(landed._MARK.format("wa:msg:c"), f"T1 C1 {thread}")  # about to post c when it died
     for key in ("wa:msg:a", "wa:msg:b", "wa:msg:c"):
-        assert dedupe.claim(rt.db.engine, key, None, rt.clock(), defaults.DEDUPE_LEASE, owner="dead-worker")
+        assert dedupe.claim(rt.db.engine, key, None, rt.now(), defaults.DEDUPE_LEASE, owner="dead-worker")
     assert not claims.claim(rt, "wa:msg:a") and not claims.claim(rt, "wa:msg:b")  # in Slack: done, not again
     assert claims.claim(rt, "wa:msg:c")  # never reached Slack: this worker posts it
     with rt.db.session() as s:
@@ -228,5 +228,5 @@ def test_a_dead_workers_post_found_in_slack_is_not_posted_again(client, rt, fake
 def test_slack_unreachable_while_looking_means_posting_again(client, rt, fake_slack):
     connect_whatsapp(rt)
     rt.redis.set(landed._MARK.format("wa:msg:x"), "T1 C_GONE 1700000000.000404")  # thread_not_found
-    assert dedupe.claim(rt.db.engine, "wa:msg:x", None, rt.clock(), defaults.DEDUPE_LEASE, owner="dead-worker")
+    assert dedupe.claim(rt.db.engine, "wa:msg:x", None, rt.now(), defaults.DEDUPE_LEASE, owner="dead-worker")
     assert claims.claim(rt, "wa:msg:x")

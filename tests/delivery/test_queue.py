@@ -10,8 +10,8 @@ from sqlalchemy import select
 from metaops import create_app, jobs, runtime
 from metaops import settings as settings_mod
 from metaops.queue import enqueue
-from store.clock import utcnow
 from store.models import WebhookEvent
+from store.timestamps import utcnow
 from tests.helpers import (
     RedisServer,
     connect_whatsapp,
@@ -44,7 +44,7 @@ def test_webhook_during_redis_outage_arrives_after_restart(config, own_redis, fa
 
         own_redis.start()  # a fresh, empty Redis: nothing of the event survived there
         assert jobs.sweep() == 0  # too young: the web may still be queueing it
-        rt.clock = lambda: utcnow() + timedelta(minutes=5)
+        rt.now = lambda: utcnow() + timedelta(minutes=5)
         assert jobs.sweep() == 1
         run_worker(rt)
         [msg] = fake_slack.messages
@@ -63,6 +63,6 @@ def test_sweep_leaves_events_whose_retry_is_scheduled(client, rt, fake_slack):
     rt.settings = rt.settings.with_overrides(JOB_RETRY_INTERVALS=(600,))
     post_webhook(client, wa_payload([wa_message("wamid.W1", "15550008888", "later")]))
     run_worker(rt)  # fails once; its own job is scheduled in 10 minutes
-    rt.clock = lambda: utcnow() + timedelta(minutes=1)
+    rt.now = lambda: utcnow() + timedelta(minutes=1)
     assert jobs.sweep() == 0
     assert enqueue.is_pending(rt.queue, 1)

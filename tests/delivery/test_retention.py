@@ -16,7 +16,7 @@ from store.models import DedupeKey, OutboundMessage, ReplyOutbox, WebhookEvent
 
 
 def _seed(rt) -> None:
-    now = rt.clock()
+    now = rt.now()
     old, recent, ancient = now - timedelta(days=31), now - timedelta(days=29), now - timedelta(days=61)
     with rt.db.session() as s:
         for i, (state, at) in enumerate([("done", old), ("done", recent), ("failed", old), ("failed", ancient),
@@ -66,7 +66,7 @@ def test_zero_keeps_everything(rt):
 
 def test_deletes_in_batches_through_the_job(rt, monkeypatch):
     monkeypatch.setattr(defaults, "RETENTION_BATCH", 2)
-    old = rt.clock() - timedelta(days=40)
+    old = rt.now() - timedelta(days=40)
     with rt.db.session() as s:
         s.add_all(WebhookEvent(body=b"{}", state="done", received_at=old) for _ in range(5))
     assert jobs.retention()["webhook_events"] == 5

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select, update
 
-from metaops import connections, messages
+from metaops import messages
+from metaops.assets import connections
 from store import workspaces
 from store.models import InstagramAccount, OutboundMessage, Page, ReplyOutbox, WebhookEvent, WhatsAppAccount
 from tests.constants import WABA

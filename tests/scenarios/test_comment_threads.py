@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from metaops import comments, messages
+from metaops import messages
+from metaops.assets import comments
 from store.models import ContactThread
 from tests.fakes.meta_graph import graph_error
 from tests.helpers import connect_page, connect_whatsapp, fixture, interact, post_webhook, run_worker, slack_event

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from metaops import clock, jobs
 from metaops.conversation.buttons import TEMPLATE_SEND_OPEN
-from store.clock import utcnow
 from store.models import OutboundMessage, ReplyOutbox, Workspace
+from store.timestamps import utcnow
 from tests.fakes.meta_graph import graph_error, window_closed
 from tests.helpers import (
     PHONE_ID,
@@ -33,7 +33,7 @@ CUSTOMER = "15551234567"
 def now(rt):
     """The runtime's clock, held still and moved by the test: `now[0]`."""
     held = [utcnow()]
-    rt.clock = lambda: held[0]
+    rt.now = lambda: held[0]
     return held
 
 

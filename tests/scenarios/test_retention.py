@@ -52,7 +52,7 @@ def test_a_redelivered_pause_posts_once(client, routed, fake_slack):
 def test_retention_deletes_old_processed_events_and_their_keys(client, routed, fake_slack):
     deliver(client, routed, paused(MARCH))
     deliver(client, routed, paused(APRIL))
-    old = routed.clock() - timedelta(days=31)
+    old = routed.now() - timedelta(days=31)
     with routed.db.engine.begin() as conn:  # the March one was processed over a month ago
         first = conn.execute(select(func.min(WebhookEvent.id))).scalar_one()
         conn.execute(update(WebhookEvent).where(WebhookEvent.id == first).values(received_at=old))

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from metaops.queue import enqueue
 from store import dedupe
-from store.clock import utcnow
 from store.models import WebhookEvent
+from store.timestamps import utcnow
 from tests.constants import ROOT
 from tests.helpers import (
     clear_inbox,
@@ -66,7 +66,7 @@ def test_an_event_whose_item_a_dead_worker_held_is_delivered_after_the_lease(cli
         drain.handle(rt, 1, drain.Router(rt.db.engine))
     with rt.db.session() as s:
         assert s.get(WebhookEvent, 1).state == "received"
-    rt.clock = lambda: utcnow() + timedelta(seconds=301)
+    rt.now = lambda: utcnow() + timedelta(seconds=301)
     drain.handle(rt, 1, drain.Router(rt.db.engine))
     [msg] = fake_slack.messages
     assert "lost?" in msg["text"]

@@ -56,7 +56,7 @@ def test_setup_page_says_what_is_missing(config):
 def test_setup_page_shows_no_event_counts_to_anonymous_visitors(client, rt):
     from store import events
 
-    events.insert_event(rt.db.ingest, b"{}", rt.clock())
+    events.insert_event(rt.db.ingest, b"{}", rt.now())
     html = client.get("/").get_data(as_text=True)
     assert "Database: ok" in html and "/meta/webhook" in html  # configuration state stays
     assert "Webhook events" not in html and "received" not in html  # counts are on /metrics, behind a token

@@ -14,9 +14,10 @@ from sqlalchemy import delete, select
 from integrations.meta import access, oauth
 from integrations.meta.errors import GraphError, TokenInvalid
 from integrations.slack.client import post_message
-from metaops import defaults, home, messages
+from metaops import defaults, messages
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
+from metaops.surfaces import home
 from store import workspaces
 from store.models import InstagramAccount, MetaConnection, Template, WhatsAppAccount
 
@@ -319,7 +320,7 @@ def _check_one(rt: Runtime, team_id: str) -> int:
     expires = int(info.get("expires_at") or 0)
     if not expires:
         return 0
-    now = rt.clock()
+    now = rt.now()
     days_left = (_utc(expires) - now) / timedelta(days=1)
     if days_left > max(defaults.TOKEN_ALERT_DAYS):
         return 0

@@ -30,13 +30,15 @@ from integrations.meta.payload import Person
 from integrations.meta.template_rules import MAX_BODY, MAX_COPY_CODE, MAX_HEADER
 from integrations.slack.blocks import section
 from integrations.slack.mrkdwn import escape
-from metaops import connections, defaults, messages, templates
+from metaops import defaults, messages
+from metaops.assets import connections
 from metaops.conversation import naming
 from metaops.conversation.naming import person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import post_in_thread
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
+from metaops.templates import catalog
 from store import customers, threads, workspaces
 from store.models import Customer, OutboundMessage, PhoneNumber, Template, WhatsAppAccount
 
@@ -238,7 +240,7 @@ def target_for_thread(rt: Runtime, team_id: str, channel: str, thread_ts: str) -
 
 def approved(rt: Runtime, team_id: str, phone_number_id: str) -> list[Template]:
     """The APPROVED templates of the number's account, read from Meta first when the stored ones are stale."""
-    templates.sync(rt, team_id)
+    catalog.sync(rt, team_id)
     with rt.db.session() as s:
         number = s.get(PhoneNumber, phone_number_id)
         if number is None:
@@ -410,7 +412,7 @@ def send(rt: Runtime, team_id: str, user_id: str, fields: dict[str, Any]) -> str
     values: dict[str, str] = fields.get("values") or {}
     errors = check(n, values)
     if errors:
-        raise templates.Refused(errors)
+        raise catalog.Refused(errors)
     token = connections.token_of(rt, team_id)
     media_id = filename = None
     if n.header_format in MEDIA_FORMATS:
@@ -495,20 +497,20 @@ def _upload_header(rt: Runtime, team_id: str, token: str, phone_number_id: str, 
     try:
         info = client.files_info(file=file_id)["file"]
     except SlackApiError:
-        raise templates.Refused({"header_media": messages.SEND_MEDIA_UNREADABLE}) from None
+        raise catalog.Refused({"header_media": messages.SEND_MEDIA_UNREADABLE}) from None
     problem = _media_problem(header_format, info)
     if problem:
-        raise templates.Refused({"header_media": problem})
+        raise catalog.Refused({"header_media": problem})
     url = str(info.get("url_private_download") or info.get("url_private") or "")
     if not _slack_host(url, rt.settings.SLACK_API_URL):  # the bot token goes to Slack only
-        raise templates.Refused({"header_media": messages.SEND_MEDIA_UNREADABLE})
+        raise catalog.Refused({"header_media": messages.SEND_MEDIA_UNREADABLE})
     limit = MEDIA_TYPES[header_format][1]
     try:
         data = download(rt.graph.session, url, str(client.token or ""), limit, timeout=defaults.GRAPH_TIMEOUT)
     except MediaRefused:
-        raise templates.Refused({"header_media": messages.SEND_MEDIA_UNREADABLE}) from None
+        raise catalog.Refused({"header_media": messages.SEND_MEDIA_UNREADABLE}) from None
     if data is None:
-        raise templates.Refused({"header_media": messages.SEND_MEDIA_SIZE.format(
+        raise catalog.Refused({"header_media": messages.SEND_MEDIA_SIZE.format(
             kind=header_format.lower(), limit=limit // 2**20)})
     name = str(info.get("name") or f"{file_id}")
     return whatsapp.upload_media(rt.graph, token, phone_number_id, name, data, str(info["mimetype"])), name
@@ -524,7 +526,7 @@ def _slack_host(url: str, api_url: str) -> bool:
     return parts.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com"))
 
 
-# --- plain inputs (a Workflow Builder step, metaops.workflow_steps) -------------------------------------------
+# --- plain inputs (a Workflow Builder step, metaops.surfaces.workflow_steps) ---------------------------------------
 
 def number_named(rt: Runtime, team_id: str, raw: str | None) -> str:
     """The workspace's WhatsApp number named by its phone number id or its display number (spaces, dashes and +

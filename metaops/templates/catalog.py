@@ -21,7 +21,8 @@ from integrations.meta.template_rules import (
     slack_file_id,
 )
 from integrations.slack import files as slack_files
-from metaops import connections, defaults, messages
+from metaops import defaults, messages
+from metaops.assets import connections
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store.models import Template, WhatsAppAccount
@@ -46,7 +47,7 @@ def sync(rt: Runtime, team_id: str, force: bool = False) -> int:
     for waba_id in wabas(rt, team_id):
         with rt.db.session() as s:
             account = s.get(WhatsAppAccount, waba_id)
-            fresh = account.templates_synced_at and rt.clock() - account.templates_synced_at < timedelta(
+            fresh = account.templates_synced_at and rt.now() - account.templates_synced_at < timedelta(
                 seconds=defaults.TEMPLATES_STALE_AFTER)
         if fresh and not force:
             continue
@@ -59,7 +60,7 @@ def sync(rt: Runtime, team_id: str, force: bool = False) -> int:
                 s.add(t)
             for gone in known.values():
                 s.delete(gone)
-            s.get(WhatsAppAccount, waba_id).templates_synced_at = rt.clock()
+            s.get(WhatsAppAccount, waba_id).templates_synced_at = rt.now()
         total += len(found)
     return total
 

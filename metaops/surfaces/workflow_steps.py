@@ -21,9 +21,11 @@ from typing import Any
 from slack_sdk import WebClient
 
 from integrations.meta.errors import GraphError, OutcomeUnknown
-from metaops import defaults, messages, pages, template_send, templates
+from metaops import defaults, messages
+from metaops.assets import pages
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
+from metaops.templates import catalog, send_template
 
 log = logging.getLogger(__name__)
 SEND_TEMPLATE = "send_whatsapp_template"  # the manifest's callback ids
@@ -78,9 +80,9 @@ def run(raw: dict[str, Any], rt: Runtime) -> str:
 
 def _run(rt: Runtime, team_id: str, callback_id: str, inputs: dict[str, Any]) -> dict[str, str]:
     if callback_id == SEND_TEMPLATE:
-        return send_template(rt, team_id, inputs)
+        return send_template_step(rt, team_id, inputs)
     if callback_id == PUBLISH_POST:
-        return publish_post(rt, team_id, inputs)
+        return publish_post_step(rt, team_id, inputs)
     raise ValueError(f"unknown workflow step {callback_id!r}")
 
 
@@ -90,11 +92,11 @@ def error_text(e: Exception, execution_id: str) -> str:
         ref = uuid.uuid4().hex[:8]
         log.warning("workflow step %s: outcome unknown (ref %s): %s", execution_id, ref, e)
         return messages.STEP_UNKNOWN.format(ref=ref)
-    if isinstance(e, template_send.Refusal):
+    if isinstance(e, send_template.Refusal):
         return e.text
     if isinstance(e, StepFailed):
         return e.text
-    if isinstance(e, templates.Refused):
+    if isinstance(e, catalog.Refused):
         return " ".join(e.errors.values())
     if isinstance(e, pages.NotManaged):
         return messages.PAGE_NOT_MANAGED.format(id=str(e))
@@ -109,18 +111,18 @@ def error_text(e: Exception, execution_id: str) -> str:
 
 # --- the steps --------------------------------------------------------------------------------------------------
 
-def send_template(rt: Runtime, team_id: str, inputs: dict[str, Any]) -> dict[str, str]:
+def send_template_step(rt: Runtime, team_id: str, inputs: dict[str, Any]) -> dict[str, str]:
     """Inputs: number (phone number id or display number; may be empty with one number), recipient (phone or
     BSUID), template (name), language (when the name has several), variables (comma-separated text or a list) in
-    the order of template_send.value_names: header variable, body variables, each URL button's link ending, then
+    the order of send_template.value_names: header variable, body variables, each URL button's link ending, then
     the copy-code button's coupon code."""
-    message_id = template_send.send_plain(rt, team_id, text(inputs, "number"), text(inputs, "recipient"),
+    message_id = send_template.send_plain(rt, team_id, text(inputs, "number"), text(inputs, "recipient"),
                                           text(inputs, "template"), text(inputs, "language"),
                                           variables(inputs.get("variables")))
     return {"message_id": message_id, "status": ACCEPTED}
 
 
-def publish_post(rt: Runtime, team_id: str, inputs: dict[str, Any]) -> dict[str, str]:
+def publish_post_step(rt: Runtime, team_id: str, inputs: dict[str, Any]) -> dict[str, str]:
     """Inputs: page (id or name; may be empty with one Page connected), message, link (optional)."""
     page_id = page_named(rt, team_id, text(inputs, "page"))
     message, link = text(inputs, "message"), text(inputs, "link")

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError
-from metaops import connections, templates
+from metaops.assets import connections
 from metaops.runtime import Runtime
+from metaops.templates import catalog
 from store.models import Template
 
 MAX_DAYS = 90  # Meta keeps template analytics for 90 days
@@ -51,7 +52,7 @@ def report(rt: Runtime, team_id: str, days: int) -> Report:
     start = end - timedelta(days=days)
     out = Report({(start + timedelta(days=i)).strftime("%Y-%m-%d"): Day() for i in range(days)})
     s, e = int(start.timestamp()), int(end.timestamp())
-    for waba_id in templates.wabas(rt, team_id):
+    for waba_id in catalog.wabas(rt, team_id):
         for point in whatsapp.analytics(rt.graph, token, waba_id, s, e):
             day = out.days.get(_day(point.get("start")))
             if day:

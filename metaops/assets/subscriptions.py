@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from integrations.meta import subscriptions as meta
 from integrations.meta.errors import GraphError
-from metaops import connections
+from metaops.assets import connections
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store.models import AppSecret, Page, WebhookSubscription, WhatsAppAccount

@@ -30,9 +30,12 @@ from slack_sdk.errors import SlackApiError
 from integrations.meta.errors import GraphError, OutcomeUnknown
 from integrations.meta.template_rules import Draft
 from integrations.slack.blocks import context, plain, section
-from metaops import defaults, home, messages, pages, subscriptions, template_send, templates
+from metaops import defaults, messages
+from metaops.assets import pages, subscriptions
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
+from metaops.surfaces import home
+from metaops.templates import catalog, send_template
 
 log = logging.getLogger(__name__)
 JOB = "metaops.jobs.submit_view"
@@ -91,16 +94,16 @@ def run(raw: dict[str, Any], rt: Runtime) -> str:
             home.refresh_home(rt, sub.team_id, sub.user_id)
             return "done"
         elif sub.kind == SEND:
-            done = template_send.send(rt, sub.team_id, sub.user_id, sub.fields)
+            done = send_template.send(rt, sub.team_id, sub.user_id, sub.fields)
         else:
             raise ValueError(f"unknown submission kind {sub.kind!r}")
     except OutcomeUnknown:  # Meta may have acted: keep the claim, say what to check
         return _unknown(client, sub)
-    except templates.Refused as e:
+    except catalog.Refused as e:
         rt.redis.delete(key)  # refused: nothing was made, the corrected form may be sent again
         _refused(client, sub, e.errors)
         return "refused"
-    except template_send.Refusal as e:  # the template may not go to this customer: nothing was sent
+    except send_template.Refusal as e:  # the template may not go to this customer: nothing was sent
         rt.redis.delete(key)
         _refused(client, sub, {e.field: e.text})
         return "refused"
@@ -129,12 +132,12 @@ def _template(rt: Runtime, sub: Submission) -> str:
     draft = Draft(**sub.fields["draft"])
     template_id = sub.fields.get("template_id")
     if template_id:
-        templates.edit(rt, sub.team_id, template_id, draft)
+        catalog.edit(rt, sub.team_id, template_id, draft)
         done = messages.TEMPLATE_EDITED
     else:
-        templates.create(rt, sub.team_id, draft)
+        catalog.create(rt, sub.team_id, draft)
         done = messages.TEMPLATE_SUBMITTED
-    templates.mark_stale(rt, sub.team_id)
+    catalog.mark_stale(rt, sub.team_id)
     return done.format(name=draft.name, language=draft.language)
 
 

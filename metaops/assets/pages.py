@@ -12,7 +12,7 @@ from integrations.meta import instagram
 from integrations.meta import pages as meta_pages
 from integrations.meta import subscriptions as meta_subscriptions
 from integrations.meta.graph import Listing
-from metaops import connections, subscriptions
+from metaops.assets import connections, subscriptions
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store import workspaces

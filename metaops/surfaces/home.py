@@ -25,11 +25,13 @@ from integrations.slack import limits
 from integrations.slack.blocks import Block, actions, button, context, header, section
 from integrations.slack.client import call
 from integrations.slack.mrkdwn import escape
-from metaops import defaults, messages, subscriptions, templates
+from metaops import defaults, messages
+from metaops.assets import subscriptions
 from metaops.conversation import unanswered
 from metaops.exceptions import NotConnected
 from metaops.permissions import may_change
 from metaops.runtime import Runtime
+from metaops.templates import catalog
 from store import workspaces
 from store.models import NotificationRoute, PhoneNumber, Template, WhatsAppAccount, Workspace
 
@@ -101,7 +103,7 @@ def publish(rt: Runtime, team_id: str, user_id: str, client: WebClient | None = 
 
 
 def gather(rt: Runtime, team_id: str, client: WebClient) -> HomeData:
-    data = HomeData(now=rt.clock())
+    data = HomeData(now=rt.now())
     token = None
     with rt.db.session() as s:
         conn = workspaces.connection_of(s, team_id)
@@ -171,7 +173,7 @@ def _phone_state(rt: Runtime, waba_id: str, token: str | None) -> dict[str, dict
 def _templates(rt: Runtime, team_id: str, token: str | None, data: HomeData) -> None:
     if token is not None:
         try:
-            templates.sync(rt, team_id)  # only when older than TEMPLATES_STALE_AFTER or changed since
+            catalog.sync(rt, team_id)  # only when older than TEMPLATES_STALE_AFTER or changed since
         except (GraphError, NotConnected) as e:
             log.info("templates not synced for the Home tab: %s", e)
     with rt.db.session() as s:
@@ -275,7 +277,7 @@ def _number_blocks(data: HomeData) -> list[Block]:
 def _templates_text(data: HomeData) -> str:
     if not data.template_counts:
         return messages.HOME_TEMPLATES_NONE
-    order = {s: i for i, s in enumerate(templates.STATUSES)}
+    order = {s: i for i, s in enumerate(catalog.STATUSES)}
     counts = sorted(data.template_counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
     lines = [" · ".join(f"{status} *{n}*" for status, n in counts)]
     if data.rejections:

@@ -3,6 +3,10 @@
 integrations/ (pure adapters) imports nothing of ours, and integrations/meta and integrations/slack not each
 other; store/ imports only store (its Alembic entry point also reads metaops.settings); metaops/ imports bot
 only inside functions of the app factory (metaops/__init__.py) and metaops/cli.py; bot/ may import everything.
+
+Inside metaops/ (PACKAGE_RULES): delivery -> conversation -> adapters: metaops/conversation never imports the
+delivery machinery (delivery/) nor the surfaces; metaops/queue (Redis and RQ plumbing) imports only the neutral
+top-level modules; metaops/web imports the queue, never delivery/. And no module-level import circle anywhere.
 """
 
 from __future__ import annotations
@@ -88,6 +92,99 @@ def violations(path: str, source: str) -> list[str]:
     return bad
 
 
+# metaops package -> metaops modules it must not import (prefixes), at any depth, functions included.
+PACKAGE_RULES = {
+    "metaops/conversation/": ("metaops.delivery", "metaops.surfaces", "metaops.web"),
+    "metaops/queue/": ("metaops.delivery", "metaops.conversation", "metaops.assets", "metaops.templates",
+                       "metaops.surfaces", "metaops.web", "metaops.runtime"),
+    "metaops/web/": ("metaops.delivery",),
+    "metaops/assets/": ("metaops.delivery", "metaops.web"),
+    "metaops/templates/": ("metaops.delivery", "metaops.web"),
+    "metaops/surfaces/": ("metaops.delivery", "metaops.web"),
+}
+
+
+def package_violations(path: str, source: str) -> list[str]:
+    """Imports against PACKAGE_RULES of one file (repo-relative path)."""
+    rule = next(((prefix, banned) for prefix, banned in PACKAGE_RULES.items() if path.startswith(prefix)), None)
+    if rule is None:
+        return []
+    prefix, banned = rule
+    return [f"{path}:{line}: {prefix.rstrip('/')} must not import {module}"
+            for line, module, _ in _imports(ast.parse(source, filename=path), path)
+            if any(module == b or module.startswith(b + ".") for b in banned)]
+
+
+def _module_level_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """Imports run when the module loads: not inside functions, nor under `if TYPE_CHECKING:`."""
+    found: list[ast.Import | ast.ImportFrom] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            return
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.append(node)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def import_graph(sources: dict[str, str]) -> dict[str, set[str]]:
+    """Module -> our modules it imports when it loads (`from package import module` counts as the module)."""
+    modules = {".".join(_module_of(p)) for p in sources}
+    graph: dict[str, set[str]] = {}
+    for path, source in sources.items():
+        name = ".".join(_module_of(path))
+        edges: set[str] = set()
+        nodes = _module_level_imports(ast.parse(source, filename=path))
+        for _, module, _ in _imports(ast.Module(body=list(nodes), type_ignores=[]), path):
+            while module and module not in modules:
+                module = module.rpartition(".")[0]
+            if module and module != name:
+                edges.add(module)
+        graph[name] = edges
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles of a graph (one path per strongly connected component of more than one module)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def strong(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            strong(v)
+    return found
+
+
 def _sources() -> list[Path]:
     return sorted(p for layer in LAYERS for p in (ROOT / layer).rglob("*.py") if "__pycache__" not in p.parts)
 
@@ -95,6 +192,29 @@ def _sources() -> list[Path]:
 def test_layers_import_only_downwards():
     bad = [v for p in _sources() for v in violations(p.relative_to(ROOT).as_posix(), p.read_text())]
     assert not bad, "imports against the layering:\n" + "\n".join(bad)
+
+
+def test_packages_inside_metaops_import_only_what_their_rule_allows():
+    bad = [v for p in _sources() for v in package_violations(p.relative_to(ROOT).as_posix(), p.read_text())]
+    assert not bad, "imports against the rules inside metaops:\n" + "\n".join(bad)
+
+
+def test_no_import_circles():
+    graph = import_graph({p.relative_to(ROOT).as_posix(): p.read_text() for p in _sources()})
+    assert circles(graph) == []
+
+
+def test_circle_finder_and_package_rules_catch_violations():
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+    sources = {"metaops/x.py": "from metaops import y\n", "metaops/y.py": "if TYPE_CHECKING:\n    import metaops.x\n",
+               "metaops/z.py": "def f():\n    from metaops import x\n"}
+    assert import_graph(sources) == {"metaops.x": {"metaops.y"}, "metaops.y": set(), "metaops.z": set()}
+    assert package_violations("metaops/conversation/thread.py", "from metaops.delivery import holds\n") == \
+        ["metaops/conversation/thread.py:1: metaops/conversation must not import metaops.delivery.holds"]
+    assert package_violations("metaops/web/ingest.py", "def f():\n    from metaops.delivery.drain import drain\n") \
+        == ["metaops/web/ingest.py:2: metaops/web must not import metaops.delivery.drain.drain"]
+    assert package_violations("metaops/web/ingest.py", "from metaops.queue import streams\n") == []
 
 
 def test_every_layer_has_sources():

@@ -11,7 +11,7 @@ from integrations.meta import whatsapp as meta_whatsapp
 from integrations.slack.blocks import actions, button, section
 from metaops import messages
 from metaops.assets import connections, subscriptions
-from metaops.surfaces import home
+from metaops.queue import enqueue
 from store import workspaces
 from store.models import MetaConnection, NotificationRoute, WhatsAppAccount
 
@@ -73,7 +73,7 @@ def refresh(ctx: Ctx) -> Reply:
 def disconnect(ctx: Ctx) -> Reply:
     ctx.require_admin()
     done = connections.disconnect(ctx.rt, ctx.team_id)
-    home.refresh_home(ctx.rt, ctx.team_id, ctx.user_id)
+    enqueue.refresh_home(ctx.rt.queue, ctx.team_id, ctx.user_id)
     return text(messages.DISCONNECTED if done else messages.NOTHING_TO_DISCONNECT)
 
 

@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from bot.commands.context import Ctx, Reply, text
 from metaops import messages
 from metaops.conversation import replies
-from metaops.surfaces import home
+from metaops.queue import enqueue
 from store import workspaces
 from store.models import NotificationRoute
 
@@ -30,7 +30,7 @@ def route(ctx: Ctx) -> Reply:
         r = s.get(NotificationRoute, (ctx.team_id, kind)) or NotificationRoute(team_id=ctx.team_id, kind=kind)
         r.channel_id = channel_id
         s.add(r)
-    home.refresh_home(ctx.rt, ctx.team_id, ctx.user_id)
+    enqueue.refresh_home(ctx.rt.queue, ctx.team_id, ctx.user_id)
     return text(messages.ROUTE_SET.format(kind=kind, channel=channel_id) + (f"\n{note}" if note else ""))
 
 

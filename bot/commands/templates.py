@@ -15,8 +15,8 @@ from integrations.slack.blocks import actions, button, confirm_dialog, context, 
 from integrations.slack.mrkdwn import escape
 from metaops import messages
 from metaops.delivery import render
+from metaops.queue import enqueue
 from metaops.runtime import Runtime
-from metaops.surfaces import home
 from metaops.templates import catalog
 
 
@@ -122,7 +122,7 @@ def register(app: App, rt: Runtime) -> None:
             if not catalog.find(c.rt, c.team_id, name):  # only a template of the signed team's own
                 return text(messages.TEMPLATE_NOT_FOUND.format(name=escape(name[:60])))
             catalog.delete(c.rt, c.team_id, name)
-            home.refresh_home(c.rt, c.team_id, c.user_id)
+            enqueue.refresh_home(c.rt.queue, c.team_id, c.user_id)
             return text(messages.TEMPLATE_DELETED.format(name=name))
 
         respond(replace_original=True, **run(do, ctx))

@@ -16,8 +16,8 @@ from integrations.meta.errors import GraphError, TokenInvalid
 from integrations.slack.client import post_message
 from metaops import defaults, messages
 from metaops.exceptions import NotConnected
+from metaops.queue import enqueue
 from metaops.runtime import Runtime
-from metaops.surfaces import home
 from store import workspaces
 from store.models import InstagramAccount, MetaConnection, Template, WhatsAppAccount
 
@@ -91,7 +91,7 @@ def complete(rt: Runtime, args: dict[str, str], cookies: Mapping[str, str] | Non
         return Outcome(False, messages.CONNECT_FAILED_TITLE, text)
     take, moved = _settle(rt, who["team_id"], found)
     _save(rt, who, token.value, found, take)
-    home.refresh_home(rt, who["team_id"], who["user_id"])
+    enqueue.refresh_home(rt.queue, who["team_id"], who["user_id"])
     summary = "\n".join([messages.connect_summary(found, who["user_id"]),
                          *(messages.ASSET_MOVED_HERE.format(asset=c.label) for c in moved)])
     for c in moved:

@@ -26,7 +26,7 @@ from integrations.slack import blocks
 from integrations.slack.client import post_message
 from metaops import defaults, messages
 from metaops.conversation import replies
-from metaops.delivery.render import plus
+from metaops.conversation.naming import plus
 from metaops.runtime import Runtime
 from store import customers
 from store.models import ContactThread, Customer, Workspace

@@ -7,6 +7,7 @@ when its tries run out.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -19,6 +20,8 @@ from metaops.queue import leases
 from metaops.queue.connection import SERIALIZER
 
 PROCESS_EVENT = "metaops.jobs.process_event"
+REFRESH_HOME = "metaops.jobs.refresh_home"
+log = logging.getLogger(__name__)
 
 
 def retry_for(intervals: tuple[int, ...] | list[int]) -> Retry | None:
@@ -62,3 +65,14 @@ def is_pending(queue: Queue, event_id: int) -> bool:
     if status == JobStatus.STARTED:
         return not job.worker_name or leases.alive(queue.connection, job.worker_name)
     return status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+
+
+def refresh_home(queue: Queue, team_id: str, user_id: str) -> None:
+    """Publish a user's Home tab again, in a job, after a change they made (metaops.surfaces.home). Never raises:
+    the change is done, and the next app_home_opened publishes it anyway."""
+    if not team_id or not user_id:
+        return
+    try:
+        submit(queue, REFRESH_HOME, 0, args=(team_id, user_id))
+    except Exception as e:  # noqa: BLE001 - see above
+        log.warning("Home refresh for %s not queued (%s)", user_id, type(e).__name__)

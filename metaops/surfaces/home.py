@@ -2,7 +2,7 @@
 messaging limit tier, status), templates by status with the latest rejections, unanswered customer threads,
 routes and webhook state; for admins, buttons for the common actions.
 
-Published on `app_home_opened` (bot/events/home.py) and again after a change the user made (`refresh_home`
+Published on `app_home_opened` (bot/events/home.py) and again after a change the user made (`enqueue.refresh_home`
 queues a job, so the change's own answer never waits for it). What Meta says of the numbers is read when older
 than HOME_NUMBERS_STALE_AFTER: quality lands in the phone_numbers rows, limit tier and status (no columns for
 them) in a Redis cache with that TTL. Everything is fitted to Slack's limits (at most HOME_BLOCKS blocks)."""
@@ -36,7 +36,6 @@ from store import workspaces
 from store.models import NotificationRoute, PhoneNumber, Template, WhatsAppAccount, Workspace
 
 log = logging.getLogger(__name__)
-JOB = "metaops.jobs.refresh_home"
 NUMBERS_KEY = "metaops:home:numbers:{waba}"  # JSON: phone number id -> {"tier", "status"}
 # action ids of the admin buttons (bot/events/home.py opens what /meta connect, webhook configure, template new do)
 CONNECT_ACTION, WEBHOOK_ACTION, TEMPLATE_ACTION = "home_connect", "home_webhook_configure", "home_template_new"
@@ -81,17 +80,6 @@ class HomeData:
     webhooks: list[tuple[str, str]] = field(default_factory=list)  # label, state
     unanswered: int = 0
     waiting: list[Waiting] = field(default_factory=list)
-
-
-def refresh_home(rt: Runtime, team_id: str, user_id: str) -> None:
-    """Publish the user's Home tab again, in a job, after a change they made. Never raises: the change is done."""
-    if not team_id or not user_id:
-        return
-    try:
-        rt.queue.enqueue_call(JOB, args=(team_id, user_id), timeout=defaults.JOB_TIMEOUT, result_ttl=0,
-                              failure_ttl=defaults.FAILURE_TTL)
-    except Exception as e:  # noqa: BLE001 - the next app_home_opened publishes it
-        log.warning("Home refresh for %s not queued (%s)", user_id, type(e).__name__)
 
 
 def publish(rt: Runtime, team_id: str, user_id: str, client: WebClient | None = None) -> dict[str, Any]:

@@ -33,8 +33,8 @@ from integrations.slack.blocks import context, plain, section
 from metaops import defaults, messages
 from metaops.assets import pages, subscriptions
 from metaops.exceptions import NotConnected
+from metaops.queue import enqueue
 from metaops.runtime import Runtime
-from metaops.surfaces import home
 from metaops.templates import catalog, send_template
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def run(raw: dict[str, Any], rt: Runtime) -> str:
             done = _post(rt, sub)
         elif sub.kind == WEBHOOK:
             _ephemeral(client, sub, _webhook(rt, sub))
-            home.refresh_home(rt, sub.team_id, sub.user_id)
+            enqueue.refresh_home(rt.queue, sub.team_id, sub.user_id)
             return "done"
         elif sub.kind == SEND:
             done = send_template.send(rt, sub.team_id, sub.user_id, sub.fields)
@@ -115,7 +115,7 @@ def run(raw: dict[str, Any], rt: Runtime) -> str:
         return _unknown(client, sub)
     _update(client, sub, _done_view(sub, done))
     _ephemeral(client, sub, done)
-    home.refresh_home(rt, sub.team_id, sub.user_id)
+    enqueue.refresh_home(rt.queue, sub.team_id, sub.user_id)
     return "done"
 
 

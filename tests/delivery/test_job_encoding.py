@@ -20,9 +20,8 @@ from rq.serializers import DefaultSerializer, JSONSerializer
 
 from metaops import defaults
 from metaops.clock import Clock
-from metaops.queue import connection, pickled_jobs, streams
+from metaops.queue import connection, enqueue, pickled_jobs, streams
 from metaops.queue.pickled_jobs import Counts
-from metaops.surfaces import home
 from metaops.worker import Worker
 from tests.fakes.http import Reply
 from tests.helpers import (
@@ -94,7 +93,7 @@ def test_every_job_the_app_queues_is_json_and_runs(client, rt, fake_slack, fake_
     post_webhook(client, wa_payload([wa_message("wamid.J2", "15551234567", "second try")]))
     run_worker(rt)  # the drain fails to post: the event gets a process_event job of its own (JSON), run at once
     reply_in_thread(client, root, "yes, in stock")  # a send_reply job
-    home.refresh_home(rt, "T1", "U_ADMIN")  # a refresh_home job
+    enqueue.refresh_home(rt.queue, "T1", "U_ADMIN")  # a refresh_home job
     Clock(rt.queue).tick()  # the periodic jobs
     calls = {job_call(rt.redis, i)[0]: job_call(rt.redis, i)[2] for i in waiting_job_ids(rt.redis)}
     assert calls["metaops.jobs.send_reply"] == [1] and calls["metaops.jobs.refresh_home"] == ["T1", "U_ADMIN"]
@@ -116,7 +115,7 @@ def test_the_worker_reads_json_whatever_serializer_it_is_given(rt, fake_slack):
         assert [q.serializer for q in worker.queues] == [JSONSerializer]
     assert pickling.serializer is DefaultSerializer  # the caller's queue is left alone
 
-    home.refresh_home(rt, "T1", "U1")
+    enqueue.refresh_home(rt.queue, "T1", "U1")
     Worker([pickling], connection=rt.redis).work(burst=True, logging_level="WARNING")
     assert [p["user_id"] for p in fake_slack.published] == ["U1"]
 

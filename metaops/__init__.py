@@ -35,13 +35,13 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 def init_app(app: Flask, rt: Any) -> None:
     from slack_bolt.adapter.flask import SlackRequestHandler
 
-    from bot import app as bolt
+    import bot.app
     from metaops import cli, runtime
     from metaops.web import health, meta_oauth, meta_webhook, metrics, slack
 
     runtime.install(rt)
     app.extensions["metaops"] = rt
-    bolt_app = bolt.build(rt)
+    bolt_app = bot.app.build(rt)
     app.extensions["bolt_handler"] = SlackRequestHandler(bolt_app) if bolt_app else None
     for bp in (health.bp, meta_oauth.bp, meta_webhook.bp, metrics.bp, slack.bp):
         app.register_blueprint(bp)

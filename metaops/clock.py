@@ -136,13 +136,13 @@ class Clock:
 
 
 def main() -> None:
-    from metaops import settings as settings_mod
     from metaops.exceptions import ConfigError
     from metaops.queue import connection
+    from metaops.settings import load
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        settings = settings_mod.load()
+        settings = load()
     except ConfigError as e:
         sys.exit(f"metaops: {e}")
     stop = threading.Event()

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import metaops.delivery.drain
+import metaops.delivery.retention
 from metaops.conversation import replies, reply_window
-from metaops.delivery import drain as _drain
 from metaops.delivery import periodic
-from metaops.delivery import retention as _retention
 from metaops.runtime import current
 from metaops.surfaces import home, submissions, workflow_steps
 
@@ -21,17 +21,17 @@ from metaops.surfaces import home, submissions, workflow_steps
 def drain(partition: int | None = None) -> int:
     """Process one partition's queued events in order, in batches (metaops.delivery.drain). Without a partition
     (jobs queued by releases before partitions): move the old single list into the partitions."""
-    return _drain.drain(partition)
+    return metaops.delivery.drain.drain(partition)
 
 
 def release_channel(team_id: str, channel: str) -> int:
     """Take up the events parked on a Slack channel that was rate-limited (metaops.delivery.holds)."""
-    return _drain.release_channel(team_id, channel)
+    return metaops.delivery.drain.release_channel(team_id, channel)
 
 
 def process_event(event_id: int) -> None:
     """One event in a job of its own, with RQ's Retry."""
-    _drain.process_event(event_id)
+    metaops.delivery.drain.process_event(event_id)
 
 
 def sweep() -> int:
@@ -46,7 +46,7 @@ def check_tokens() -> int:
 
 def retention() -> dict[str, int]:
     """Daily: processed events and per-message records past RETENTION_DAYS deleted (metaops.delivery.retention)."""
-    return _retention.purge(current())
+    return metaops.delivery.retention.purge(current())
 
 
 def send_reply(outbox_id: int | str, event: dict[str, Any] | None = None) -> str:

@@ -16,9 +16,8 @@ from rq import Queue
 from integrations.meta.graph import GraphClient
 from integrations.slack.client import SlackClients
 from metaops import counters, defaults
-from metaops import settings as settings_mod
 from metaops.queue import connection
-from metaops.settings import Settings
+from metaops.settings import Settings, load
 from store.crypto import Crypto
 from store.db import Database
 from store.installations import EncryptedInstallationStore
@@ -69,6 +68,6 @@ def install(rt: Runtime | None) -> None:
 
 def current() -> Runtime:
     if _current is None:
-        install(build(settings_mod.load(), worker=True))
+        install(build(load(), worker=True))
     assert _current is not None
     return _current

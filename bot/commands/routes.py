@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands.context import Ctx, Reply, text
 from metaops import messages
-from metaops.conversation import replies
+from metaops.conversation import preferences
 from metaops.queue import enqueue
 from store import workspaces
 from store.models import NotificationRoute
@@ -46,7 +46,7 @@ def replies_switch(ctx: Ctx) -> Reply:
     if len(ctx.args) != 2 or ctx.args[1].lower() not in ("on", "off"):
         return text(messages.REPLIES_USAGE)
     ctx.require_admin()
-    replies.set_replies(ctx.rt, ctx.team_id, ctx.args[1].lower() == "on")
+    preferences.set_replies(ctx.rt, ctx.team_id, ctx.args[1].lower() == "on")
     return text(messages.REPLIES_ON if ctx.args[1].lower() == "on" else messages.REPLIES_SET_OFF)
 
 
@@ -55,7 +55,7 @@ def signature_switch(ctx: Ctx) -> Reply:
     if len(ctx.args) != 2 or ctx.args[1].lower() not in ("on", "off"):
         return text(messages.SIGNATURE_USAGE)
     ctx.require_admin()
-    replies.set_signature(ctx.rt, ctx.team_id, ctx.args[1].lower() == "on")
+    preferences.set_signature(ctx.rt, ctx.team_id, ctx.args[1].lower() == "on")
     return text(messages.SIGNATURE_ON if ctx.args[1].lower() == "on" else messages.SIGNATURE_OFF)
 
 

@@ -16,7 +16,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot import permissions
-from metaops.conversation import replies
+from metaops.conversation import notes, replies
 from metaops.runtime import Runtime
 from store import outbox
 
@@ -27,8 +27,8 @@ def register(app: App, rt: Runtime) -> None:
     @app.middleware
     def queue_replies(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:  # noqa: A002
         event = body.get("event") if body.get("type") == "event_callback" else None
-        if isinstance(event, dict) and event.get("type") == "message" and replies.is_note(event.get("text")):
-            replies.mark_note(rt, body.get("team_id") or event.get("team", ""), event)  # stays in Slack
+        if isinstance(event, dict) and event.get("type") == "message" and notes.is_note(event.get("text")):
+            notes.mark_note(rt, body.get("team_id") or event.get("team", ""), event)  # stays in Slack
         elif isinstance(event, dict) and event.get("type") == "message" and replies.should_send(event):
             try:
                 stored = replies.store_reply(rt, body.get("team_id") or event.get("team", ""), event)

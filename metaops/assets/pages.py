@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+import integrations.meta.pages
 from integrations.meta import instagram
-from integrations.meta import pages as meta_pages
-from integrations.meta import subscriptions as meta_subscriptions
 from integrations.meta.graph import Listing
+from integrations.meta.subscriptions import subscribe_page
 from metaops.assets import connections, subscriptions
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
@@ -30,7 +30,7 @@ class NotManaged(Exception):
 def refresh_pages(rt: Runtime, team_id: str) -> list[dict[str, Any]]:
     """Every Page the connection manages, read from Meta (their page tokens stored, encrypted)."""
     token = connections.token_of(rt, team_id)
-    pages = meta_pages.accounts(rt.graph, token)
+    pages = integrations.meta.pages.accounts(rt.graph, token)
     with rt.db.session() as s:
         conn = workspaces.connection_of(s, team_id)
         taken = workspaces.save_pages(s, conn, pages, rt.crypto)
@@ -49,7 +49,7 @@ def connect_page(rt: Runtime, team_id: str, page_id: str) -> str:
     fields = (subscriptions.chosen(rt).get("page").fields if subscriptions.chosen(rt).get("page") else None) \
         or list(DEFAULT_PAGE_FIELDS)
     name, token = page_token(rt, team_id, page_id, connected_only=False)
-    meta_subscriptions.subscribe_page(rt.graph, token, page_id, fields)
+    subscribe_page(rt.graph, token, page_id, fields)
     with rt.db.session() as s:
         s.get(Page, page_id).connected = True
     return name
@@ -71,14 +71,14 @@ def connected_pages(rt: Runtime, team_id: str) -> list[tuple[str, str]]:
 
 def posts(rt: Runtime, team_id: str, page_id: str, after: str | None = None, before: str | None = None) -> Listing:
     _, token = page_token(rt, team_id, page_id)
-    return meta_pages.posts(rt.graph, token, page_id, PER_PAGE, after, before)
+    return integrations.meta.pages.posts(rt.graph, token, page_id, PER_PAGE, after, before)
 
 
 def publish(rt: Runtime, team_id: str, page_id: str, message: str, link: str | None,
             when: datetime | None) -> str:
     """Publish (or schedule) a post with the Page's token; returns the new post's link."""
     _, token = page_token(rt, team_id, page_id)
-    return meta_pages.publish(rt.graph, token, page_id, message, link, when)
+    return integrations.meta.pages.publish(rt.graph, token, page_id, message, link, when)
 
 
 def instagram_accounts(rt: Runtime, team_id: str) -> list[dict[str, Any]]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from integrations.meta import subscriptions as meta
 from integrations.meta.errors import GraphError
+from integrations.meta.subscriptions import subscribe_app, subscribe_page, subscribe_waba, unsubscribe_app
 from metaops.assets import connections
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
@@ -101,9 +101,9 @@ def _configure_app(rt: Runtime, chosen: dict[str, list[str]]) -> list[Step]:
         label = OBJECTS[obj][0]
         try:
             if fields:
-                meta.subscribe_app(rt.graph, obj, fields, callback, token)
+                subscribe_app(rt.graph, obj, fields, callback, token)
             else:
-                meta.unsubscribe_app(rt.graph, obj)
+                unsubscribe_app(rt.graph, obj)
             steps.append(Step(f"App subscription for {label}: {', '.join(fields) or 'none'}", True))
             state, detail = ("pending" if fields else "off"), None
         except GraphError as e:
@@ -127,11 +127,11 @@ def _configure_assets(rt: Runtime, team_id: str, chosen: dict[str, list[str]]) -
     if chosen.get("whatsapp_business_account"):
         for waba_id in waba_ids:
             steps.append(_step(f"WhatsApp Business Account {waba_id}",
-                               lambda w=waba_id: meta.subscribe_waba(rt.graph, user_token, w)))
+                               lambda w=waba_id: subscribe_waba(rt.graph, user_token, w)))
     page_fields = chosen.get("page") or []
     if page_fields:
         for page_id, name, token_enc in pages:
-            steps.append(_step(f"Page {name}", lambda p=page_id, t=token_enc: meta.subscribe_page(
+            steps.append(_step(f"Page {name}", lambda p=page_id, t=token_enc: subscribe_page(
                 rt.graph, rt.crypto.decrypt(t), p, page_fields)))
     return steps
 

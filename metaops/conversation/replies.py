@@ -25,7 +25,7 @@ from integrations.slack import blocks
 from integrations.slack.client import call, post_message
 from metaops import defaults, messages
 from metaops.assets import comments, connections
-from metaops.conversation import reply_files, reply_window, unanswered
+from metaops.conversation import notes, receipts, reply_files, reply_window, unanswered
 from metaops.exceptions import NotConnected
 from metaops.queue import connection, enqueue
 from metaops.runtime import Runtime, current
@@ -34,12 +34,6 @@ from store.models import InstagramAccount, OutboundMessage, Page, ReplyOutbox, W
 
 log = logging.getLogger(__name__)
 SEND_JOB = "metaops.jobs.send_reply"
-SENT_REACTION, FAILED_REACTION, UNKNOWN_REACTION = "white_check_mark", "x", "grey_question"
-DELIVERED_REACTION, READ_REACTION = "incoming_envelope", "eyes"
-# a reply's state at Meta -> the reaction that shows it on the Slack message (each replaces the one before)
-STATUS_REACTIONS = {"accepted": SENT_REACTION, "sent": SENT_REACTION, "delivered": DELIVERED_REACTION,
-                    "read": READ_REACTION, "failed": FAILED_REACTION}
-NOTE_PREFIXES = ("note:", "//")  # a thread message starting so (any case) is an internal note, never sent
 SEND_AGAIN_ACTION = "reply_send_again"  # the button under an unknown outcome; its value is the outbox row's id
 
 
@@ -48,29 +42,8 @@ def should_send(event: dict[str, Any]) -> bool:
     files shared (`file_share`, or no subtype with `files`), or both."""
     return bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts") and \
         event.get("subtype") in (None, "", "file_share") and not event.get("bot_id") and \
-        bool(event.get("text") or shared_files(event)) and bool(event.get("user")) and not is_note(event.get("text"))
-
-
-def is_note(text: Any) -> bool:
-    """An internal note: a message that starts with `note:` (any case) or `//`. It stays in Slack."""
-    return isinstance(text, str) and text.lstrip().lower().startswith(NOTE_PREFIXES)
-
-
-def mark_note(rt: Runtime, team_id: str, event: dict[str, Any]) -> bool:
-    """A person's note in a customer thread gets the :memo: reaction, so everyone sees it stayed inside. True when
-    it is one (marked, or Slack would not take the reaction: it is not sent either way)."""
-    if not (event.get("thread_ts") and event.get("thread_ts") != event.get("ts") and event.get("user")
-            and not event.get("bot_id") and event.get("subtype") in (None, "", "file_share")
-            and is_note(event.get("text"))):
-        return False
-    try:
-        thread = threads.find_by_root(rt.db.engine, event["channel"], event["thread_ts"])
-        if thread is None or thread.team_id != team_id:
-            return False
-        _react(rt.slack.for_team(team_id), event["channel"], event["ts"], messages.NOTE_REACTION)
-    except Exception as e:  # noqa: BLE001 - a note is never sent, marked or not
-        log.warning("note in %s not marked (%s)", event.get("channel"), type(e).__name__)
-    return True
+        bool(event.get("text") or shared_files(event)) and bool(event.get("user")) and \
+        not notes.is_note(event.get("text"))
 
 
 def shared_files(event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -202,12 +175,12 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
         if closed is not None:  # Meta would refuse it (131047): said at once, with the send-template button
             reply_window.say_closed(rt, team_id, reply.channel_id, reply.thread_ts, reply_window.closed_text(closed))
             outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "reply window closed", dedupe_key=key)
-            _react(client, reply.channel_id, reply.slack_ts, FAILED_REACTION)
+            receipts.react(client, reply.channel_id, reply.slack_ts, receipts.FAILED_REACTION)
             return "window closed"
         message_id = _send_files(rt, thread, reply, event) if reply.files else _send(rt, thread, event)
     except reply_files.NothingSent as e:  # each file's reason is in the thread already
         outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), str(e), dedupe_key=key)
-        _react(client, reply.channel_id, reply.slack_ts, FAILED_REACTION)
+        receipts.react(client, reply.channel_id, reply.slack_ts, receipts.FAILED_REACTION)
         return "refused"
     except OutcomeUnknown as e:
         # Meta may have sent it: neither the client nor RQ sends it again; the team checks and decides
@@ -223,7 +196,8 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
         reason = e.user_text() if isinstance(e, GraphError) else str(e)
         # Meta said no: sending again would not change that
         outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), reason, dedupe_key=key)
-        _refused(rt, team_id, reply.channel_id, reply.thread_ts, reply.slack_ts, reason, getattr(e, "code", None))
+        receipts.refused(rt, team_id, reply.channel_id, reply.thread_ts, reply.slack_ts, reason,
+                         getattr(e, "code", None))
         return "refused"
     except Exception:
         dedupe.release(engine, key)  # not sent: the job's retry may send it
@@ -233,23 +207,10 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
     with rt.db.session() as s:
         s.merge(OutboundMessage(id=message_id, team_id=team_id, platform=thread.platform, channel_id=reply.channel_id,
                                 thread_ts=reply.thread_ts, slack_ts=reply.slack_ts, created_at=rt.now()))
-    _react(client, reply.channel_id, reply.slack_ts, SENT_REACTION)
+    receipts.react(client, reply.channel_id, reply.slack_ts, receipts.SENT_REACTION)
     if thread.platform == "whatsapp":
-        _mark_read(rt, thread)
+        receipts.mark_read(rt, thread)
     return "sent"
-
-
-def _mark_read(rt: Runtime, thread: Any) -> None:
-    """The customer's last message marked read at Meta, once the team answered it. Never fails the reply."""
-    customer = customers.from_thread_key(rt.db.engine, thread.contact)
-    if customer is None or not customer.last_inbound_id:
-        return
-    try:
-        whatsapp.mark_read(rt.graph, connections.token_of(rt, thread.team_id), thread.business_id,
-                           customer.last_inbound_id)
-        customers.marked_read(rt.db.engine, customer.id, customer.last_inbound_id)
-    except Exception as e:  # noqa: BLE001 - the reply is sent; the customer just sees no blue ticks yet
-        log.warning("customer %d: last message not marked read (%s)", customer.id, type(e).__name__)
 
 
 def _dedupe_key(reply: ReplyOutbox) -> str:
@@ -266,7 +227,7 @@ def _unknown(rt: Runtime, reply: ReplyOutbox, platform: str, reason: str) -> Non
             blocks.actions(blocks.button(messages.REPLY_SEND_AGAIN, SEND_AGAIN_ACTION, value=str(reply.id)))])
     except Exception as e:  # noqa: BLE001 - the row says "unknown" and why; a retry must not send the message again
         log.warning("reply %d: unknown outcome could not be said in its thread (%s)", reply.id, type(e).__name__)
-    _react(client, reply.channel_id, reply.slack_ts, UNKNOWN_REACTION)
+    receipts.react(client, reply.channel_id, reply.slack_ts, receipts.UNKNOWN_REACTION)
 
 
 def send_again(rt: Runtime, team_id: str, user_id: str, outbox_id: str, is_admin: Callable[[], bool]) -> str | None:
@@ -370,124 +331,3 @@ def _user_names(rt: Runtime, team_id: str) -> Any:
     return name
 
 
-def _refused(rt: Runtime, team_id: str, channel: str, thread_ts: str, slack_ts: str, reason: str,
-             code: int | None) -> None:
-    """Meta refused the reply (`code`, its error code): why, in the thread, and ❌ on the reply."""
-    client = rt.slack.for_team(team_id)
-    text = messages.REPLY_FAILED.format(reason=reason)
-    if code == reply_window.META_CLOSED:
-        reply_window.say_closed(rt, team_id, channel, thread_ts, text + "\n" + messages.REPLY_WINDOW)
-    else:
-        post_message(client, channel, text, thread_ts=thread_ts)
-    _react(client, channel, slack_ts, FAILED_REACTION)
-
-
-def _react(client: Any, channel: str, ts: str, name: str) -> None:
-    try:
-        call(client.reactions_add, channel=channel, timestamp=ts, name=name)
-    except SlackApiError as e:
-        if e.response.get("error") != "already_reacted":
-            log.warning("reaction could not be added: %s", e.response.get("error"))
-
-
-def record_status(rt: Runtime, status: dict[str, Any]) -> None:
-    """sent, delivered, read: the stored reply follows (never backwards), and so does its reaction in Slack
-    (:white_check_mark: -> :incoming_envelope: -> :eyes:, each replacing the one before)."""
-    order = ("accepted", "sent", "delivered", "read")
-    with rt.db.session() as s:
-        out = s.get(OutboundMessage, str(status.get("id")))
-        new = str(status.get("status"))
-        if out is None or out.status not in order or new not in order or order.index(new) <= order.index(out.status):
-            return
-        old, out.status = out.status, new
-        where = (out.team_id, out.channel_id, out.slack_ts)
-    _show_state(rt, *where, old, new)
-
-
-def _show_state(rt: Runtime, team_id: str, channel: str, slack_ts: str, old: str, new: str) -> None:
-    """The reply's reaction moved from `old`'s to `new`'s: the new one first, then the old one removed. Never fails
-    what called it (the state is stored; only Slack's picture of it lags)."""
-    before, after = STATUS_REACTIONS.get(old), STATUS_REACTIONS.get(new)
-    if before == after or after is None:
-        return
-    try:
-        client = rt.slack.for_team(team_id)
-        if new != "failed":  # a failure's :x: is added with its explanation (`_refused`)
-            _react(client, channel, slack_ts, after)
-        if before:
-            _unreact(client, channel, slack_ts, before)
-    except Exception as e:  # noqa: BLE001 - see above
-        log.warning("reaction for a %s reply not updated (%s)", new, type(e).__name__)
-
-
-def _unreact(client: Any, channel: str, ts: str, name: str) -> None:
-    try:
-        call(client.reactions_remove, channel=channel, timestamp=ts, name=name)
-    except SlackApiError as e:
-        if e.response.get("error") != "no_reaction":
-            log.warning("reaction could not be removed: %s", e.response.get("error"))
-
-
-def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
-    """A reply Meta accepted and then could not deliver: the reason goes in its thread."""
-    with rt.db.session() as s:
-        out = s.get(OutboundMessage, str(status.get("id")))
-        if out is None or out.status == "failed":
-            return
-        where = (out.team_id, out.channel_id, out.thread_ts, out.slack_ts)
-        old = out.status
-    err = next(iter(status.get("errors") or []), {}) or {}
-    details = (err.get("error_data") or {}).get("details") or err.get("message") or ""
-    reason = f"{err.get('title') or 'failed'} (code {err.get('code')})" + (f" — {details}" if details else "")
-    _refused(rt, *where, reason, err.get("code"))
-    with rt.db.session() as s:  # only once said in the thread: a failed post is retried with the event
-        out = s.get(OutboundMessage, str(status.get("id")))
-        out.status, out.error = "failed", f"{err.get('code')} {err.get('title', '')} {details}".strip()
-    _show_state(rt, where[0], where[1], where[3], old, "failed")  # the :x: replaces the state's reaction
-
-
-def _profile_key(platform: str, asset_id: str, sender_id: str) -> str:
-    return f"metaops:profile:{platform}:{asset_id}:{sender_id}"
-
-
-def cached_sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str | None:
-    """A Messenger or Instagram sender's name when `sender_name` already read it (no call to Meta), else None."""
-    cached = rt.redis.get(_profile_key(platform, asset_id, sender_id))
-    return cached.decode() if cached else None
-
-
-def sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str:
-    """A Messenger or Instagram sender's name (Meta's profile API, cached a day); the id when Meta won't say."""
-    key = _profile_key(platform, asset_id, sender_id)
-    cached = rt.redis.get(key)
-    if cached:
-        return cached.decode()
-    name = f"{platform.capitalize()} user {sender_id}"
-    try:
-        with rt.db.session() as s:
-            page = s.get(Page, asset_id) if platform == "messenger" else None
-            if platform == "instagram":
-                account = s.get(InstagramAccount, asset_id)
-                page = s.get(Page, account.page_id) if account else None
-            token = rt.crypto.decrypt(page.token_enc) if page and page.token_enc else None
-        if token:
-            name = pages.sender_name(rt.graph, token, sender_id, instagram=platform == "instagram") or name
-    except GraphError as e:
-        log.info("no profile for a %s sender: %s", platform, e.user_text())
-    rt.redis.set(key, name, ex=defaults.PROFILE_CACHE_TTL)
-    return name
-
-
-def set_replies(rt: Runtime, team_id: str, enabled: bool) -> None:
-    from store import workspaces
-
-    with rt.db.session() as s:
-        workspaces.ensure_workspace(s, team_id).replies_enabled = enabled
-
-
-def set_signature(rt: Runtime, team_id: str, enabled: bool) -> None:
-    """`/meta signature on|off`: replies start with the writer's Slack display name, or not."""
-    from store import workspaces
-
-    with rt.db.session() as s:
-        workspaces.ensure_workspace(s, team_id).signature_enabled = enabled

@@ -22,9 +22,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
+import integrations.slack.files
 from integrations.meta import outgoing, pages, whatsapp
 from integrations.meta.errors import GraphError, OutcomeUnknown, TokenInvalid, Unavailable
-from integrations.slack import files as slack_files
 from integrations.slack.client import post_message
 from metaops import defaults, messages
 from metaops.runtime import Runtime
@@ -119,7 +119,7 @@ def _inspect(client: WebClient, platform: str, file: dict, platform_name: str) -
     part = _Part(file=dict(file))
     name = file.get("name") or file.get("id") or "file"
     try:
-        part.file.update(slack_files.info(client, str(file.get("id"))))
+        part.file.update(integrations.slack.files.info(client, str(file.get("id"))))
     except SlackApiError as e:
         part.refusal = messages.REPLY_FILE_UNAVAILABLE.format(name=name, reason=e.response.get("error"))
         return part
@@ -142,9 +142,9 @@ def _send_file(rt: Runtime, client: WebClient, reply: ReplyOutbox, platform: str
     platform_name = PLATFORM_NAMES.get(platform, platform)
     url = str(part.file.get("url_private_download") or part.file.get("url_private") or "")
     try:
-        data = slack_files.download(client, url, part.fit.max_bytes,
+        data = integrations.slack.files.download(client, url, part.fit.max_bytes,
                                     timeout=defaults.SLACK_FILE_TIMEOUT)
-    except slack_files.FileUnavailable as e:
+    except integrations.slack.files.FileUnavailable as e:
         if e.status is not None and (e.status >= 500 or e.status == 429):
             raise  # may work later: the job's retry
         return messages.REPLY_FILE_UNAVAILABLE.format(name=name, reason=str(e))

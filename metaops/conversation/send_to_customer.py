@@ -25,7 +25,7 @@ from sqlalchemy import String, cast, func, literal, select
 from integrations.slack import blocks
 from integrations.slack.client import post_message
 from metaops import defaults, messages
-from metaops.conversation import replies
+from metaops.conversation import notes, replies, senders
 from metaops.conversation.naming import plus
 from metaops.runtime import Runtime
 from store import customers
@@ -49,7 +49,7 @@ class Choice:
 def refusal(team_id: str, user: dict[str, Any], message: dict[str, Any]) -> str | None:
     """Why this message cannot be sent to a customer at all, or None: an internal note, a Slack Connect guest's
     shortcut, nothing to send."""
-    if replies.is_note(message.get("text")):
+    if notes.is_note(message.get("text")):
         return messages.FORWARD_NOTE
     user_team = user.get("team_id")
     if user_team and user_team != team_id:
@@ -89,7 +89,7 @@ def _label(rt: Runtime, platform: str, business_id: str, contact: str, customer:
         else:  # a key from before customers: the phone itself
             who = plus(contact)
     else:
-        who = replies.cached_sender_name(rt, platform, business_id, contact) or \
+        who = senders.cached_sender_name(rt, platform, business_id, contact) or \
             f"{PLATFORMS[platform]} user {contact}"
     return f"{who} ({PLATFORMS[platform]})"
 

@@ -12,7 +12,7 @@ from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
 from metaops import defaults
 from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
-from metaops.conversation import replies, reply_window, unanswered
+from metaops.conversation import receipts, reply_window, senders, unanswered
 from metaops.conversation.naming import person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
@@ -57,7 +57,7 @@ def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
 
 def whatsapp_failed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     # The thread note first: it records itself as posted, so a retry after a failed alert never repeats it.
-    replies.failed_status(rt, item.data)  # a reply sent from a thread: say so in that thread too
+    receipts.failed_status(rt, item.data)  # a reply sent from a thread: say so in that thread too
     text, blocks = render.whatsapp_failed(item, known(router, item))
     paced_post(rt, router, team_id, router.channel(team_id, "alerts"), text, blocks)
 
@@ -153,7 +153,7 @@ def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
     platform, kind, post = (("messenger", "facebook", render.facebook_dm) if item.object == "page" else
                             ("instagram", "instagram", render.instagram_dm))
     sender = str((item.contact or {}).get("id"))
-    who = render.escape(replies.sender_name(rt, platform, item.asset_id, sender))
+    who = render.escape(senders.sender_name(rt, platform, item.asset_id, sender))
     text, blocks = post(router.asset_name(item.asset_id), who, item.data)
     post_in_thread(rt, router, team_id, router.channel(team_id, kind), item.asset_id, sender, text, blocks,
                    platform=platform)
@@ -282,7 +282,7 @@ def handler_for(item: Item) -> Deliver | None:
 def apply_quietly(rt: Runtime, item: Item) -> None:
     """Items that change what we stored without a post: delivery statuses of replies sent from Slack."""
     if (item.object, item.kind) == (WA, "status") and item.data.get("status") != "failed":
-        replies.record_status(rt, item.data)
+        receipts.record_status(rt, item.data)
 
 
 def _post(rt: Runtime, router: Router, team_id: str, kind: str, post: render.Post) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
+import integrations.slack.files
 from integrations.meta import uploads, whatsapp
 from integrations.meta.errors import GraphError, OutcomeUnknown
 from integrations.meta.template_rules import (
@@ -20,7 +21,6 @@ from integrations.meta.template_rules import (
     media_format,
     slack_file_id,
 )
-from integrations.slack import files as slack_files
 from metaops import defaults, messages
 from metaops.assets import connections
 from metaops.exceptions import NotConnected
@@ -177,7 +177,7 @@ def _with_handle(rt: Runtime, team_id: str, token: str, draft: Draft) -> Draft:
     client = rt.slack.for_team(team_id)
     unreadable = Refused({"header_sample": messages.SEND_MEDIA_UNREADABLE})
     try:
-        info = slack_files.info(client, slack_file_id(draft.header_sample) or "")
+        info = integrations.slack.files.info(client, slack_file_id(draft.header_sample) or "")
     except SlackApiError:
         raise unreadable from None
     draft.header_sample_type = str(info.get("mimetype") or "")
@@ -186,9 +186,9 @@ def _with_handle(rt: Runtime, team_id: str, token: str, draft: Draft) -> Draft:
     kind = media_format(draft) or "IMAGE"
     url = str(info.get("url_private_download") or info.get("url_private") or "")
     try:
-        data = slack_files.download(client, url, SAMPLE_LIMITS[kind], session=rt.graph.session,
+        data = integrations.slack.files.download(client, url, SAMPLE_LIMITS[kind], session=rt.graph.session,
                                     timeout=defaults.GRAPH_TIMEOUT)
-    except (slack_files.FileUnavailable, OSError):
+    except (integrations.slack.files.FileUnavailable, OSError):
         raise unreadable from None
     if data is None:
         raise Refused({"header_sample": f"An {kind.lower()} header sample may be at most "

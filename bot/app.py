@@ -8,9 +8,9 @@ from slack_sdk import WebClient
 
 from bot.commands import meta
 from bot.events import comments, functions, home, replies
-from bot.manifest import BOT_SCOPES
 from bot.shortcuts import send_to_customer
 from metaops import defaults
+from metaops.manifest import BOT_SCOPES
 from metaops.runtime import Runtime
 from store.installations import RedisStateStore
 

@@ -1,6 +1,6 @@
 """Who may change a workspace's things: its admins and owners (Slack's users.info) and the users they named.
 
-The core holds the rule so both the Bolt listeners (bot/permissions.py) and the Home tab's admin buttons use it.
+The core holds the rule so both the Bolt listeners (bot/) and the Home tab's admin buttons use it.
 """
 
 from __future__ import annotations

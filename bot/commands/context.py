@@ -11,9 +11,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot import permissions
 from integrations.meta.errors import GraphError, PermissionMissing, TokenInvalid
-from metaops import connections, messages
+from metaops import connections, messages, permissions
 from metaops.exceptions import NotAllowed, NotConnected
 from metaops.runtime import Runtime
 

@@ -12,8 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import permissions
-from metaops import comments, defaults, messages, replies
+from metaops import comments, defaults, messages, permissions, replies
 from metaops.runtime import Runtime
 from store import dedupe, outbox
 

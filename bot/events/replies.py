@@ -15,8 +15,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-from bot import permissions
-from metaops import replies
+from metaops import permissions, replies
 from metaops.runtime import Runtime
 from store import outbox
 

@@ -15,11 +15,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import permissions
 from bot.modals import submission
 from integrations.slack.blocks import context, input_block, modal, option, plain_text_input, section, static_select
 from integrations.slack.mrkdwn import escape
-from metaops import messages, submissions, template_send
+from metaops import messages, permissions, submissions, template_send
 from metaops.conversation_buttons import TEMPLATE_SEND_OPEN, send_template_button, thread_of
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime

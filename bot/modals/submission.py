@@ -12,8 +12,7 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot import permissions
-from metaops import messages, submissions
+from metaops import messages, permissions, submissions
 from metaops.runtime import Runtime
 
 log = logging.getLogger(__name__)

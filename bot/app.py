@@ -9,10 +9,9 @@ from slack_sdk import WebClient
 from bot.commands import meta
 from bot.events import comments, functions, home, replies
 from bot.shortcuts import send_to_customer
-from metaops import defaults
+from metaops import defaults, runtime
 from metaops.manifest import BOT_SCOPES
 from metaops.runtime import Runtime
-from store.installations import RedisStateStore
 
 
 def build(rt: Runtime) -> App | None:
@@ -28,7 +27,7 @@ def build(rt: Runtime) -> App | None:
         oauth = OAuthSettings(
             client_id=settings.SLACK_CLIENT_ID, client_secret=settings.SLACK_CLIENT_SECRET, scopes=list(BOT_SCOPES),
             installation_store=rt.slack.installations,
-            state_store=RedisStateStore(rt.redis, defaults.OAUTH_STATE_TTL),
+            state_store=runtime.slack_install_states(rt),
             install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect",
             redirect_uri=f"{settings.PUBLIC_URL}/slack/oauth_redirect",
             install_page_rendering_enabled=True)

@@ -488,3 +488,6 @@ def set_signature(rt: Runtime, team_id: str, enabled: bool) -> None:
 
     with rt.db.session() as s:
         workspaces.ensure_workspace(s, team_id).signature_enabled = enabled
+
+
+PENDING = outbox.PENDING  # store_reply's state of a reply stored and waiting to be sent: queue_send it

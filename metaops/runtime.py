@@ -22,7 +22,7 @@ from metaops.settings import Settings
 from store.clock import utcnow
 from store.crypto import Crypto
 from store.db import Database
-from store.installations import EncryptedInstallationStore
+from store.installations import EncryptedInstallationStore, RedisStateStore
 
 
 @dataclass
@@ -72,3 +72,9 @@ def current() -> Runtime:
         install(build(settings_mod.load(), worker=True))
     assert _current is not None
     return _current
+
+
+def slack_install_states(rt: Runtime) -> RedisStateStore:
+    """Where Slack's install flow (`/slack/install`, multi-workspace mode) keeps its OAuth states: in Redis, for
+    defaults.OAUTH_STATE_TTL."""
+    return RedisStateStore(rt.redis, defaults.OAUTH_STATE_TTL)

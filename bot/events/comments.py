@@ -12,9 +12,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from metaops import comments, defaults, messages, permissions, replies
+from metaops import comments, messages, permissions, replies
 from metaops.runtime import Runtime
-from store import dedupe, outbox
 
 log = logging.getLogger(__name__)
 
@@ -80,26 +79,16 @@ def register(app: App, rt: Runtime) -> None:
         if not text:
             ack(response_action="errors", errors={comments.REPLY_BLOCK: messages.COMMENT_MODAL_EMPTY})
             return
-        key = f"slack:comment-reply-view:{view.get('id')}"
         try:
-            if not dedupe.claim(rt.db.engine, key, None, rt.clock(), defaults.DEDUPE_LEASE):
-                ack()  # submitted already: that one is on its way
-                return
-        except dedupe.ClaimBusy:
-            ack()
-            return
-        try:
-            ts = comments.post_answer(rt, team_id, user_id, comment, text, str(meta.get("quote") or ""))
-            stored = outbox.add(rt.db.engine, team_id, comment.channel_id, comment.thread_ts, ts, user_id, text,
-                                rt.clock())
-        except Exception:  # noqa: BLE001 - nothing stored: the person may submit again
-            dedupe.release(rt.db.engine, key)
-            log.exception("comment reply from view %s not stored", view.get("id"))
+            stored = comments.store_answer(rt, team_id, user_id, comment, text, str(meta.get("quote") or ""),
+                                           view.get("id"))
+        except comments.NotStored:  # nothing stored: the person may submit again
             ack(response_action="errors", errors={comments.REPLY_BLOCK: messages.FAILED.format(ref=view.get("id"))})
             return
-        dedupe.done(rt.db.engine, key)
         ack()
+        if stored is None:  # submitted already: that one is on its way
+            return
         try:
-            replies.queue_send(rt, stored[0])
+            replies.queue_send(rt, stored)
         except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues it
-            log.warning("comment reply %d could not be queued (%s); the sweep will", stored[0], type(e).__name__)
+            log.warning("comment reply %d could not be queued (%s); the sweep will", stored, type(e).__name__)

@@ -16,7 +16,6 @@ from bot.modals import submission
 from integrations.slack.blocks import actions, button, conversations_select, input_block, modal, section
 from metaops import connections, home, messages
 from metaops.runtime import Runtime
-from store.models import Workspace
 
 log = logging.getLogger(__name__)
 CONNECT_MODAL = "home_connect_modal"
@@ -35,9 +34,8 @@ def register(app: App, rt: Runtime) -> None:
 
     def button_ctx(body: dict[str, Any], client: WebClient, args: list[str]) -> Ctx:
         team = (body.get("team") or {}).get("id") or ""
-        with rt.db.session() as s:  # outcomes posted later go where /meta connect was run (Home has no channel)
-            ws = s.get(Workspace, team)
-            channel = (ws.connect_channel if ws else None) or ""
+        # outcomes posted later go where /meta connect was run (Home has no channel)
+        channel = connections.connect_channel(rt, team) or ""
         return Ctx(rt=rt, client=client, team_id=team, user_id=(body.get("user") or {}).get("id") or "",
                    channel_id=channel, args=args, trigger_id=body.get("trigger_id") or "")
 

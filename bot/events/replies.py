@@ -17,7 +17,6 @@ from slack_sdk import WebClient
 
 from metaops import permissions, replies
 from metaops.runtime import Runtime
-from store import outbox
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def register(app: App, rt: Runtime) -> None:
             except Exception as e:  # noqa: BLE001 - Slack retries a 5xx: nothing is lost
                 log.warning("reply could not be stored (%s); asking Slack to retry", type(e).__name__)
                 return BoltResponse(status=503, body="")
-            if stored is not None and stored[1] == outbox.PENDING:
+            if stored is not None and stored[1] == replies.PENDING:
                 try:
                     replies.queue_send(rt, stored[0])
                 except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues it

@@ -23,7 +23,6 @@ from metaops.conversation_buttons import TEMPLATE_SEND_OPEN, send_template_butto
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from metaops.template_send import MEDIA_FORMATS, MEDIA_TYPES, Refusal, Target
-from store.models import Template
 
 __all__ = ["CALLBACK_ID", "CHOOSE_ACTION", "TEMPLATE_SEND_OPEN", "build", "open_modal", "register",
            "send_template_button"]
@@ -33,9 +32,10 @@ CHOOSE_ACTION = "template_send_choose"
 MAX_OPTIONS = 100  # Slack's most options in a static select
 
 
-def build(meta: dict[str, Any], choices: list[Template], who: str | None, chosen: Template | None = None,
+def build(meta: dict[str, Any], choices: list[Any], who: str | None, chosen: Any = None,
           values: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The modal for `choices` (the number's approved templates); with `chosen`, the inputs it needs. `who` names
+    """The modal for `choices` (the number's approved templates, as template_send.approved gives them); with
+    `chosen`, the inputs it needs. `who` names
     the recipient when it is known; otherwise the modal asks for one. `values` (a view's state) keeps what was
     typed when the view is rebuilt."""
     values = values or {}
@@ -63,7 +63,7 @@ def build(meta: dict[str, Any], choices: list[Template], who: str | None, chosen
                  private_metadata=json.dumps(meta))
 
 
-def _fields(t: Template, values: dict[str, Any]) -> list[dict[str, Any]]:
+def _fields(t: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
     n = template_send.needs_of(t.components)
     out = [context(messages.SEND_CATEGORY_NOTE.format(category=t.category, language=t.language,
                                                       body=escape(n.body)[:2900]))]

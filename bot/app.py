@@ -1,4 +1,4 @@
-"""The Bolt app: built from settings, with every listener registered per kind."""
+"""The Bolt app: built from settings, with every listener module's listeners registered, in this order."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
-from bot.commands import meta
+from bot.commands import meta, pages, templates
 from bot.events import comments, functions, home, replies
+from bot.modals import post, send_template, template, webhook
+from bot.runtime import RuntimeMiddleware
 from bot.shortcuts import send_to_customer
 from metaops import defaults, runtime
 from metaops.manifest import BOT_SCOPES
 from metaops.runtime import Runtime
+
+LISTENERS = (meta, templates, template, webhook, pages, post, send_template, replies, comments, home, functions,
+             send_to_customer)
 
 
 def build(rt: Runtime) -> App | None:
@@ -33,10 +38,7 @@ def build(rt: Runtime) -> App | None:
             install_page_rendering_enabled=True)
         app = App(signing_secret=settings.SLACK_SIGNING_SECRET, oauth_settings=oauth,
                   client=WebClient(base_url=settings.SLACK_API_URL, timeout=defaults.SLACK_TIMEOUT))
-    meta.register(app, rt)
-    replies.register(app, rt)
-    comments.register(app, rt)
-    home.register(app, rt)
-    functions.register(app, rt)
-    send_to_customer.register(app, rt)
+    app.use(RuntimeMiddleware(rt))  # first: the middleware and listeners after it read the runtime from the context
+    for module in LISTENERS:
+        module.register(app)
     return app

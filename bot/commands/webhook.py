@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
 from bot.commands.context import Ctx, Reply, text
 from bot.modals import webhook as webhook_modal
 from metaops import messages, subscriptions
-from metaops.runtime import Runtime
 
 
 def webhook(ctx: Ctx) -> Reply:
@@ -42,6 +39,3 @@ def configure(ctx: Ctx) -> Reply:
         app_id=rt.settings.META_APP_ID))
     return {}
 
-
-def register(app: App, rt: Runtime) -> None:
-    webhook_modal.register(app, rt)

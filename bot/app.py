@@ -1,4 +1,4 @@
-"""The Bolt app: built from settings, with every listener registered per kind."""
+"""The Bolt app: built from settings, with every listener module's listeners registered, in this order."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
-from bot.commands import meta
+from bot.commands import meta, pages, templates
 from bot.events import comments, functions, home, replies
-from bot.manifest import BOT_SCOPES
+from bot.modals import post, send_template, template, webhook
+from bot.runtime import RuntimeMiddleware
 from bot.shortcuts import send_to_customer
-from metaops import defaults
+from metaops import defaults, runtime
+from metaops.manifest import BOT_SCOPES
 from metaops.runtime import Runtime
-from store.installations import RedisStateStore
+
+LISTENERS = (meta, templates, template, webhook, pages, post, send_template, replies, comments, home, functions,
+             send_to_customer)
 
 
 def build(rt: Runtime) -> App | None:
@@ -28,16 +32,13 @@ def build(rt: Runtime) -> App | None:
         oauth = OAuthSettings(
             client_id=settings.SLACK_CLIENT_ID, client_secret=settings.SLACK_CLIENT_SECRET, scopes=list(BOT_SCOPES),
             installation_store=rt.slack.installations,
-            state_store=RedisStateStore(rt.redis, defaults.OAUTH_STATE_TTL),
+            state_store=runtime.slack_install_states(rt),
             install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect",
             redirect_uri=f"{settings.PUBLIC_URL}/slack/oauth_redirect",
             install_page_rendering_enabled=True)
         app = App(signing_secret=settings.SLACK_SIGNING_SECRET, oauth_settings=oauth,
                   client=WebClient(base_url=settings.SLACK_API_URL, timeout=defaults.SLACK_TIMEOUT))
-    meta.register(app, rt)
-    replies.register(app, rt)
-    comments.register(app, rt)
-    home.register(app, rt)
-    functions.register(app, rt)
-    send_to_customer.register(app, rt)
+    app.use(RuntimeMiddleware(rt))  # first: the middleware and listeners after it read the runtime from the context
+    for module in LISTENERS:
+        module.register(app)
     return app

@@ -9,3 +9,9 @@ MANIFEST = Path(__file__).resolve().parent.parent / "slack" / "manifest.yml"
 
 def render(public_url: str) -> str:
     return Template(MANIFEST.read_text()).substitute(PUBLIC_URL=public_url.rstrip("/"))
+
+
+# The bot scopes the app asks for when a workspace installs it (the manifest lists the same).
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "channels:join", "channels:read", "groups:read",
+              "channels:history", "groups:history", "users:read", "reactions:write", "files:write",
+              "files:read")

@@ -20,7 +20,7 @@ from metaops.queue import connection
 from metaops.settings import Settings, load
 from store.crypto import Crypto
 from store.db import Database
-from store.installations import EncryptedInstallationStore
+from store.installations import EncryptedInstallationStore, RedisStateStore
 from store.timestamps import utcnow
 
 
@@ -71,3 +71,9 @@ def current() -> Runtime:
         install(build(load(), worker=True))
     assert _current is not None
     return _current
+
+
+def slack_install_states(rt: Runtime) -> RedisStateStore:
+    """Where Slack's install flow (`/slack/install`, multi-workspace mode) keeps its OAuth states: in Redis, for
+    defaults.OAUTH_STATE_TTL."""
+    return RedisStateStore(rt.redis, defaults.OAUTH_STATE_TTL)

@@ -78,8 +78,9 @@ def slack_headers(body: bytes, timestamp: int | None = None, secret: str = SIGNI
 
 def slash_command(client: Any, text: str, user: str = "U1", team: str = "T1", channel: str = "C1",
                   response_url: str = "http://127.0.0.1:9/response", **kw: Any) -> Any:
-    body = urlencode({"command": "/meta", "text": text, "user_id": user, "team_id": team, "channel_id": channel,
-                      "response_url": response_url, "trigger_id": "13345224609.8534564800"}).encode()
+    """`/meta text`, the form Slack posts (tests/fixtures/slack/commands/meta.json), signed as Slack signs it."""
+    body = urlencode(slack_fixture("commands/meta.json", text=text, user_id=user, team_id=team, channel_id=channel,
+                                   response_url=response_url)).encode()
     headers = slack_headers(body, **kw)
     return client.post("/slack/events", data=body, headers=headers)
 
@@ -512,3 +513,22 @@ class PrivatePostgres:
             subprocess.run([*self.as_user, f"{self.bin}/pg_ctl", "-D", self.data, "-m", "immediate", "-w",
                             "stop"], capture_output=True, timeout=60)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def slack_fixture(name: str, action: dict[str, Any] | None = None, values: dict[str, Any] | None = None,
+                  **overrides: Any) -> dict[str, Any]:
+    """The Slack request in tests/fixtures/slack/`name`, as Bolt hands it to a listener (`body`; a slash command's
+    form fields as a dict), changed where a test needs it.
+
+    `overrides` set the request's fields; a dict merges into the dict already there (event={"user": "U_MEMBER"}
+    keeps the rest of the event, view={"private_metadata": ...} the rest of the view). `action` merges into a
+    block_actions request's one action (action={"action_id": "templates_next", "value": "..."}); `values` merge
+    into a view's state values, block by block (values={"body": {"value": {"value": "Hi"}}})."""
+    body = json.loads((FIXTURES / "slack" / name).read_text())
+    _merge(body, overrides)
+    if action is not None:
+        [first] = body["actions"]
+        _merge(first, action)
+    if values is not None:
+        _merge(body["view"]["state"]["values"], values)
+    return body

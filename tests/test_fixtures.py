@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.constants import FIXTURES
-from tests.helpers import fixture
+from tests.helpers import fixture, slack_fixture
 
 FILES = sorted(p.relative_to(FIXTURES / "meta").as_posix() for p in (FIXTURES / "meta").rglob("*.json"))
 OBJECTS = {"whatsapp": "whatsapp_business_account", "page": "page", "instagram": "instagram"}
@@ -33,3 +33,44 @@ def test_overrides_set_the_event_and_merge_dicts():
     assert fixture("instagram/comment.json", text="hi")["entry"][0]["changes"][0]["value"]["text"] == "hi"
     fixture("whatsapp/text.json", text="changed")
     assert "changed" not in json.dumps(fixture("whatsapp/text.json"))  # each call reads the file afresh
+
+
+SLACK_FILES = sorted(p.relative_to(FIXTURES / "slack").as_posix() for p in (FIXTURES / "slack").rglob("*.json"))
+SLACK_TYPES = {"actions": "block_actions", "views": "view_submission", "events": "event_callback",
+               "shortcuts": "message_action"}
+
+
+@pytest.mark.parametrize("name", SLACK_FILES)
+def test_each_slack_file_is_a_request_of_its_kind(name):
+    """As Slack sends them: a slash command's form fields, or an interaction or event of the folder's type, from
+    workspace T1 to app A1."""
+    body = json.loads((FIXTURES / "slack" / name).read_text())
+    kind = name.split("/")[0]
+    if kind == "commands":
+        assert {"command", "text", "team_id", "user_id", "channel_id", "response_url", "trigger_id"} <= set(body)
+        assert all(isinstance(v, str) for v in body.values())  # form fields
+        return
+    assert body["type"] == SLACK_TYPES[kind] and body.get("api_app_id", "A1") == "A1"  # shortcuts name no app
+    assert (body.get("team_id") or body["team"]["id"]) == "T1"
+    if kind == "actions":
+        [action] = body["actions"]
+        assert action["action_id"] and action["block_id"] and action["type"]
+    elif kind == "views":
+        view = body["view"]
+        assert view["callback_id"] and view["id"] and json.loads(view["private_metadata"])["team_id"] == "T1"
+        inputs = {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
+        assert set(view["state"]["values"]) <= inputs  # state only for the view's inputs
+    elif kind == "events":
+        assert body["event"]["type"] and body["event_id"]
+    else:
+        assert body["callback_id"] and body["message"]["ts"] == body["message_ts"]
+
+
+def test_slack_overrides_merge_into_the_request_its_action_and_its_values():
+    body = slack_fixture("actions/message_button.json", user={"id": "U_MEMBER"}, action={"value": "7"})
+    assert body["user"] == {**body["user"], "id": "U_MEMBER", "team_id": "T1"}
+    assert body["actions"][0]["value"] == "7" and body["actions"][0]["action_id"] == "a_button"
+    view = slack_fixture("views/template_modal.json", values={"name": {"value": {"value": "other"}}})["view"]
+    assert view["state"]["values"]["name"]["value"] == {"type": "plain_text_input", "value": "other"}
+    assert slack_fixture("commands/meta.json", text="status")["text"] == "status"
+    assert slack_fixture("commands/meta.json")["text"] == "help"  # each call reads the file afresh

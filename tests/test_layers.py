@@ -2,7 +2,11 @@
 
 integrations/ (pure adapters) imports nothing of ours, and integrations/meta and integrations/slack not each
 other; store/ imports only store (its Alembic entry point also reads metaops.settings); metaops/ imports bot
-only inside functions of the app factory (metaops/__init__.py) and metaops/cli.py; bot/ may import everything.
+only inside functions of the app factory (metaops/__init__.py) and metaops/cli.py; bot/ (Bolt listeners only)
+imports neither store nor Meta's adapter (the core does the work), but for Meta's template rules.
+
+bot/ holds no closures either: every listener is a module-level function, and a module's register(app) only
+wires them.
 
 Inside metaops/ (PACKAGE_RULES): delivery -> conversation -> adapters: metaops/conversation never imports the
 delivery machinery (delivery/) nor the surfaces; metaops/queue (Redis and RQ plumbing) imports only the neutral
@@ -23,8 +27,11 @@ FORBIDDEN = {
     "integrations": {"store", "metaops", "bot"},
     "store": {"integrations", "metaops", "bot"},
     "metaops": {"bot"},
-    "bot": set(),
+    "bot": {"store"},
 }
+# what bot/ may use of Meta's adapter: the rules of a template's fields, pure (no Graph call), which the template
+# modal checks before anything is sent
+BOT_META_ALLOWED = ("integrations.meta.template_rules",)
 # metaops files that may import bot, inside function bodies only (the app factory and the CLI)
 LAZY_BOT_IMPORTS = {"metaops/__init__.py", "metaops/cli.py"}
 ADAPTERS = ("integrations.meta", "integrations.slack")
@@ -89,13 +96,59 @@ def violations(path: str, source: str) -> list[str]:
             bad.append(f"{path}:{line}: {layer} must not import {module}")
         elif own_adapter and _adapter(module) not in (None, own_adapter):
             bad.append(f"{path}:{line}: {own_adapter} must not import {module}")
+        elif layer == "bot" and _adapter(module) == "integrations.meta" and not any(
+                module == a or module.startswith(a + ".") for a in BOT_META_ALLOWED):
+            bad.append(f"{path}:{line}: bot must not import {module}")
+    return bad
+
+
+WIRING = {"command", "action", "view", "event", "shortcut", "function", "options", "middleware", "use"}
+
+
+def _wires(stmt: ast.stmt) -> bool:
+    """`app.<kind>(...)(listener)`, `app.command(...)(ack=..., lazy=[...])`, `app.middleware(listener)`,
+    `app.use(...)`, or a for loop of those."""
+    if isinstance(stmt, ast.For):
+        return all(_wires(s) for s in stmt.body) and not stmt.orelse
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    call = stmt.value
+    target = call.func.func if isinstance(call.func, ast.Call) else call.func
+    return isinstance(target, ast.Attribute) and target.attr in WIRING and isinstance(target.value, ast.Name) \
+        and target.value.id == "app" and not any(isinstance(n, ast.Lambda) for n in ast.walk(call))
+
+
+def closures(path: str, source: str) -> list[str]:
+    """bot/: a function defined inside a function (listeners and their helpers are module-level), and a
+    register() that does more than wire listeners."""
+    if not path.startswith("bot/"):
+        return []
+    bad = []
+
+    def visit(node: ast.AST, outer: str | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                if outer:
+                    bad.append(f"{path}:{child.lineno}: {child.name} is defined inside {outer}")
+                visit(child, child.name)
+            else:
+                visit(child, outer)
+
+    tree = ast.parse(source, filename=path)
+    visit(tree, None)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "register":
+            docstring = [node.body[0]] if isinstance(node.body[0], ast.Expr) and \
+                isinstance(node.body[0].value, ast.Constant) else []
+            bad.extend(f"{path}:{stmt.lineno}: register() only wires listeners" for stmt in node.body
+                       if stmt not in docstring and not _wires(stmt))
     return bad
 
 
 # metaops package -> metaops modules it must not import (prefixes), at any depth, functions included.
 PACKAGE_RULES = {
     "metaops/conversation/": ("metaops.delivery", "metaops.surfaces", "metaops.web"),
-    "metaops/queue/": ("metaops.delivery", "metaops.conversation", "metaops.assets", "metaops.templates",
+    "metaops/queue/": ("metaops.delivery", "metaops.conversation", "metaops.assets", "metaops.templates.catalog",
                        "metaops.surfaces", "metaops.web", "metaops.runtime"),
     "metaops/web/": ("metaops.delivery",),
     "metaops/assets/": ("metaops.delivery", "metaops.web"),
@@ -217,6 +270,30 @@ def test_circle_finder_and_package_rules_catch_violations():
     assert package_violations("metaops/web/ingest.py", "from metaops.queue import streams\n") == []
 
 
+def test_bot_listeners_are_module_level_functions_wired_by_register():
+    bad = [v for p in _sources() for v in closures(p.relative_to(ROOT).as_posix(), p.read_text())]
+    assert not bad, "closures in bot/:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("def on_x(ack):\n    ack()\n\n\ndef register(app):\n    app.action('x')(on_x)\n"
+         "    for c in ('a', 'b'):\n        app.function(c)(on_x)\n    app.command('/m')(ack=on_x, lazy=[on_x])\n", []),
+        ("def register(app, rt):\n    @app.action('x')\n    def on_x(ack):\n        ack()\n",
+         ["bot/m.py:3: on_x is defined inside register", "bot/m.py:3: register() only wires listeners"]),
+        ("def register(app):\n    app.action('x')(lambda ack: ack())\n",
+         ["bot/m.py:2: register() only wires listeners"]),
+        ("def register(app):\n    other.register(app)\n", ["bot/m.py:2: register() only wires listeners"]),
+        ("def factory(verb):\n    def listener(ack):\n        ack()\n    return listener\n",
+         ["bot/m.py:2: listener is defined inside factory"]),
+        ("class M:\n    def process(self):\n        pass\n", []),
+    ],
+)
+def test_closure_checker(source, expected):
+    assert closures("bot/m.py", source) == expected
+
+
 def test_every_layer_has_sources():
     assert {p.relative_to(ROOT).parts[0] for p in _sources()} == OURS
 
@@ -255,7 +332,13 @@ def test_every_layer_has_sources():
          ["metaops/__init__.py:2: metaops must not import bot"]),
         ("metaops/web/slack.py", "def handler():\n    from bot import app\n",
          ["metaops/web/slack.py:2: metaops must not import bot.app"]),
-        ("bot/app.py", "from metaops import runtime\nfrom integrations.slack import client\nimport store\n", []),
+        ("bot/app.py", "from metaops import runtime\nfrom integrations.slack import client\n", []),
+        ("bot/app.py", "import store\nfrom store.models import Template\n",
+         ["bot/app.py:1: bot must not import store", "bot/app.py:2: bot must not import store.models.Template"]),
+        ("bot/commands/x.py", "from integrations.meta import whatsapp\nfrom integrations.meta.errors import E\n",
+         ["bot/commands/x.py:1: bot must not import integrations.meta.whatsapp",
+          "bot/commands/x.py:2: bot must not import integrations.meta.errors.E"]),
+        ("bot/modals/x.py", "from integrations.meta.template_rules import Draft\n", []),
         ("tests/test_x.py", "import bot\n", []),
     ],
 )

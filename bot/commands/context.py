@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,15 +10,12 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot import permissions
-from integrations.meta.errors import GraphError, PermissionMissing, TokenInvalid
-from metaops import messages
+from metaops import messages, permissions
 from metaops.assets import connections
 from metaops.exceptions import NotAllowed, NotConnected
 from metaops.runtime import Runtime
 
 log = logging.getLogger(__name__)
-PERMISSION = re.compile(r"\b((?:pages|instagram|whatsapp|business|read|ads|public)_[a-z_]+)\b")
 
 
 @dataclass
@@ -51,16 +47,10 @@ def run(handler: Handler, ctx: Ctx) -> Reply:
         return handler(ctx)
     except (NotAllowed, NotConnected) as e:
         return text(str(e))
-    except TokenInvalid as e:
-        connections.token_failed(ctx.rt, ctx.team_id, e)
-        return text(messages.CONNECTION_BROKEN.format(status="expired" if e.expired else "revoked"))
-    except PermissionMissing as e:
-        scope = PERMISSION.search(f"{e.message} {e.user_msg or ''}")
-        return text(messages.PERMISSION_MISSING.format(scope=f" (`{scope.group(1)}`)" if scope else "",
-                                                       reason=e.user_text()))
-    except GraphError as e:
-        return text(messages.META_REFUSED.format(reason=e.user_text()))
-    except Exception:  # noqa: BLE001 - logged with a reference the user can quote
+    except Exception as e:  # noqa: BLE001 - Meta's refusals said as Meta said them; ours logged with a reference
+        said = connections.failure_text(ctx.rt, ctx.team_id, e)
+        if said is not None:
+            return text(said)
         ref = uuid.uuid4().hex[:8]
         log.exception("/meta %s failed (ref %s)", " ".join(ctx.args[:1]), ref)
         return text(messages.FAILED.format(ref=ref))

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.commands import admins, connection, metrics, pages, routes, send, templates, webhook
 from bot.commands.context import Ctx, Handler, run, text
-from bot.modals import send_template
+from bot.runtime import runtime_of
 from metaops import messages
 from metaops.runtime import Runtime
 
@@ -40,34 +40,40 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
 }
 
 
-def register(app: App, rt: Runtime) -> None:
-    def ack_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        ctx = _ctx(rt, command, client)
-        word = ctx.args[0].lower() if ctx.args else "help"
-        if word in COMMANDS:
-            handler, slow = COMMANDS[word]
-            reply = text(messages.WORKING) if slow else run(handler, ctx)
-        elif word == "help":
-            reply = text(messages.HELP)
-        else:
-            reply = text(messages.UNKNOWN.format(word=word.replace("`", "")[:40]))
-        if reply:
-            ack(response_type="ephemeral", **reply)
-        else:
-            ack()  # a modal was opened
+def meta_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """`/meta …`: a quick subcommand answers in the ack; a slow one acks with "working on it", and
+    meta_command_later answers."""
+    ctx = _ctx(runtime_of(context), command, client)
+    word = ctx.args[0].lower() if ctx.args else "help"
+    if word in COMMANDS:
+        handler, slow = COMMANDS[word]
+        reply = text(messages.WORKING) if slow else run(handler, ctx)
+    elif word == "help":
+        reply = text(messages.HELP)
+    else:
+        reply = text(messages.UNKNOWN.format(word=word.replace("`", "")[:40]))
+    if reply:
+        ack(response_type="ephemeral", **reply)
+    else:
+        ack()  # a modal was opened
 
-    def answer_later(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ctx = _ctx(rt, command, client)
-        word = ctx.args[0].lower() if ctx.args else ""
-        if word in COMMANDS and COMMANDS[word][1]:
-            respond(response_type="ephemeral", replace_original=True, **run(COMMANDS[word][0], ctx))
 
-    app.command("/meta")(ack=ack_command, lazy=[answer_later])
-    app.action("meta_connect")(lambda ack: ack())  # a link button: Slack still sends the click
-    templates.register(app, rt)
-    webhook.register(app, rt)
-    pages.register(app, rt)
-    send_template.register(app, rt)
+def meta_command_later(command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+    """The answer of a slow `/meta` subcommand, through response_url, after the ack (Bolt's lazy listener)."""
+    ctx = _ctx(runtime_of(context), command, client)
+    word = ctx.args[0].lower() if ctx.args else ""
+    if word in COMMANDS and COMMANDS[word][1]:
+        respond(response_type="ephemeral", replace_original=True, **run(COMMANDS[word][0], ctx))
+
+
+def meta_connect_clicked(ack: Ack) -> None:
+    """`/meta connect`'s button is a link: Slack still sends the click."""
+    ack()
+
+
+def register(app: App) -> None:
+    app.command("/meta")(ack=meta_command, lazy=[meta_command_later])
+    app.action("meta_connect")(meta_connect_clicked)
 
 
 def _ctx(rt: Runtime, command: dict[str, Any], client: WebClient) -> Ctx:

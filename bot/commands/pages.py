@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.commands.context import Ctx, Reply, run, text
 from bot.modals import post as post_modal
+from bot.runtime import runtime_of
 from integrations.slack.blocks import actions, button, section
 from integrations.slack.mrkdwn import escape
 from metaops import messages
 from metaops.assets import pages
-from metaops.runtime import Runtime
 
 
 def list_pages(ctx: Ctx) -> Reply:
@@ -150,47 +151,65 @@ def paging_value(raw: Any) -> dict[str, str] | None:
     return {"t": v["t"], **cursors}
 
 
-def register(app: App, rt: Runtime) -> None:
-    def ctx_of(body: dict[str, Any], client: WebClient) -> Ctx:
-        return Ctx(rt=rt, client=client, team_id=body["team"]["id"], user_id=body["user"]["id"],
-                   channel_id=(body.get("channel") or {}).get("id", ""))
+def page_connect_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                         client: WebClient, context: BoltContext) -> None:
+    """A Page's Connect button under `/meta pages`: `/meta page connect PAGE_ID`."""
+    ack()
+    value = str(action.get("value") or "")
+    if not ASSET_ID.match(value):
+        respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
+        return
+    # pages.connect_page connects only a Page the signed team's own connection manages
+    respond(replace_original=False, response_type="ephemeral",
+            **run(page, _ctx_of(body, client, context, ["page", "connect", value])))
 
-    def on_connect_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                        client: WebClient) -> None:
-        ack()
-        if not ASSET_ID.match(str(action.get("value") or "")):
-            respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
-            return
-        # pages.connect_page connects only a Page the signed team's own connection manages
-        respond(replace_original=False, response_type="ephemeral",
-                **run(lambda c: _connect_page(c, action["value"]), ctx_of(body, client)))
 
-    def on_connect_instagram(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                             client: WebClient) -> None:
-        ack()
-        if not ASSET_ID.match(str(action.get("value") or "")):
-            respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
-            return
-        # pages.connect_instagram connects only an account of the signed team's connected Pages
-        respond(replace_original=False, response_type="ephemeral",
-                **run(lambda c: _connect_instagram(c, action["value"]), ctx_of(body, client)))
+def instagram_connect_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                              client: WebClient, context: BoltContext) -> None:
+    """An account's Connect button under `/meta instagram`: `/meta instagram connect IG_ID`."""
+    ack()
+    value = str(action.get("value") or "")
+    if not ASSET_ID.match(value):
+        respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
+        return
+    # pages.connect_instagram connects only an account of the signed team's connected Pages
+    respond(replace_original=False, response_type="ephemeral",
+            **run(instagram, _ctx_of(body, client, context, ["instagram", "connect", value])))
 
-    def turn(listing: Any) -> Any:
-        def handler(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                    client: WebClient) -> None:
-            ack()
-            v = paging_value(action.get("value"))
-            if v is None:  # not a value we made: nothing is read
-                respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
-                return
-            # the Page or account is looked up among the signed team's own (pages.page_token / pages.media)
-            respond(replace_original=True, **run(lambda c: listing(c, v["t"], v.get("a"), v.get("b")),
-                                                 ctx_of(body, client)))
-        return handler
 
-    app.action("page_connect")(on_connect_page)
-    app.action("instagram_connect")(on_connect_instagram)
-    for kind, listing in (("posts", list_posts), ("media", list_media)):
-        app.action(f"{kind}_next")(turn(listing))
-        app.action(f"{kind}_previous")(turn(listing))
-    post_modal.register(app, rt)
+def posts_page_turned(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient,
+                      context: BoltContext) -> None:
+    """Previous or Next under `/meta posts`."""
+    _turn(list_posts, ack, body, action, respond, client, context)
+
+
+def media_page_turned(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient,
+                      context: BoltContext) -> None:
+    """Previous or Next under `/meta media`."""
+    _turn(list_media, ack, body, action, respond, client, context)
+
+
+def _turn(listing: Callable[..., Reply], ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+          client: WebClient, context: BoltContext) -> None:
+    ack()
+    v = paging_value(action.get("value"))
+    if v is None:  # not a value we made: nothing is read
+        respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
+        return
+    # the Page or account is looked up among the signed team's own (pages.page_token / pages.media)
+    respond(replace_original=True, **run(lambda c: listing(c, v["t"], v.get("a"), v.get("b")),
+                                         _ctx_of(body, client, context)))
+
+
+def _ctx_of(body: dict[str, Any], client: WebClient, context: BoltContext, args: list[str] | None = None) -> Ctx:
+    return Ctx(rt=runtime_of(context), client=client, team_id=body["team"]["id"], user_id=body["user"]["id"],
+               channel_id=(body.get("channel") or {}).get("id", ""), args=args or [])
+
+
+def register(app: App) -> None:
+    app.action("page_connect")(page_connect_clicked)
+    app.action("instagram_connect")(instagram_connect_clicked)
+    app.action("posts_next")(posts_page_turned)
+    app.action("posts_previous")(posts_page_turned)
+    app.action("media_next")(media_page_turned)
+    app.action("media_previous")(media_page_turned)

@@ -8,36 +8,29 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands.context import Ctx, Reply, text
 from metaops import messages
-from metaops.conversation import preferences
+from metaops.conversation import preferences, router
 from metaops.queue import enqueue
-from store import workspaces
-from store.models import NotificationRoute
 
 CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9_]+)(?:\|([^>]*))?>$")
 
 
 def route(ctx: Ctx) -> Reply:
-    if len(ctx.args) != 3 or ctx.args[1].lower() not in workspaces.KINDS:
-        return text(messages.ROUTE_USAGE.format(kinds=", ".join(workspaces.KINDS)))
+    if len(ctx.args) != 3 or ctx.args[1].lower() not in router.KINDS:
+        return text(messages.ROUTE_USAGE.format(kinds=", ".join(router.KINDS)))
     ctx.require_admin()
     kind = ctx.args[1].lower()
     channel_id = _channel_id(ctx, ctx.args[2])
     if channel_id is None:
         return text(messages.ROUTE_NO_CHANNEL.format(channel=ctx.args[2]))
     note = _join(ctx, channel_id)
-    with ctx.rt.db.session() as s:
-        workspaces.ensure_workspace(s, ctx.team_id)
-        r = s.get(NotificationRoute, (ctx.team_id, kind)) or NotificationRoute(team_id=ctx.team_id, kind=kind)
-        r.channel_id = channel_id
-        s.add(r)
+    router.set_route(ctx.rt, ctx.team_id, kind, channel_id)
     enqueue.refresh_home(ctx.rt.queue, ctx.team_id, ctx.user_id)
     return text(messages.ROUTE_SET.format(kind=kind, channel=channel_id) + (f"\n{note}" if note else ""))
 
 
 def routes(ctx: Ctx) -> Reply:
     lines = []
-    for kind in workspaces.KINDS:
-        channel = workspaces.channel_for(ctx.rt.db.engine, ctx.team_id, kind)
+    for kind, channel in router.routes(ctx.rt, ctx.team_id):
         lines.append(f"• `{kind}` → " + (f"<#{channel}>" if channel else "nowhere yet (run `/meta connect`)"))
     return text("*Where notifications go*\n" + "\n".join(lines))
 

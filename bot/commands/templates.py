@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.commands.context import Ctx, Reply, run, text
 from bot.modals import template as template_modal
+from bot.runtime import runtime_of
 from integrations.meta.template_rules import CATEGORIES, draft_from_components
-from integrations.slack.blocks import actions, button, confirm_dialog, context, section
+from integrations.slack.blocks import actions, button, confirm_dialog, section
+from integrations.slack.blocks import context as context_block
 from integrations.slack.mrkdwn import escape
 from metaops import messages
 from metaops.delivery import render
@@ -52,7 +54,7 @@ def page_reply(rt: Runtime, team_id: str, status: str | None, category: str | No
     blocks = [section(title), section("\n".join(lines))]
     nav = [button(label, f"templates_{label.lower()}", value=json.dumps({"p": target, "s": status, "c": category}))
            for label, target in (("Previous", found.page - 1), ("Next", found.page + 1)) if 1 <= target <= found.pages]
-    blocks.append(context(f"Page {found.page} of {found.pages}"))
+    blocks.append(context_block(f"Page {found.page} of {found.pages}"))
     if nav:
         blocks.append(actions(*nav))
     return {"text": title + "\n" + "\n".join(lines), "blocks": blocks}
@@ -100,34 +102,39 @@ def paging_value(raw: Any) -> tuple[int, str | None, str | None] | None:
     return v["p"], status, category
 
 
-def register(app: App, rt: Runtime) -> None:
-    def turn_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        v = paging_value(action.get("value"))
-        if v is None:  # not a value we made
-            respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
-            return
-        # listing reads only the signed team's templates, whatever the button says
-        respond(replace_original=True, **page_reply(rt, body["team"]["id"], v[1], v[2], v[0]))
+def templates_page_turned(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                          context: BoltContext) -> None:
+    """Previous or Next under `/meta templates`: that page, in place."""
+    ack()
+    v = paging_value(action.get("value"))
+    if v is None:  # not a value we made
+        respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
+        return
+    # listing reads only the signed team's templates, whatever the button says
+    respond(replace_original=True, **page_reply(runtime_of(context), body["team"]["id"], v[1], v[2], v[0]))
 
-    def confirm_delete(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                       client: WebClient) -> None:
-        ack()
-        ctx = Ctx(rt=rt, client=client, team_id=body["team"]["id"], user_id=body["user"]["id"],
-                  channel_id=(body.get("channel") or {}).get("id", ""), args=["template", "delete", action["value"]])
 
-        def do(c: Ctx) -> Reply:
-            c.require_admin()
-            name = str(action.get("value") or "")
-            if not catalog.find(c.rt, c.team_id, name):  # only a template of the signed team's own
-                return text(messages.TEMPLATE_NOT_FOUND.format(name=escape(name[:60])))
-            catalog.delete(c.rt, c.team_id, name)
-            enqueue.refresh_home(c.rt.queue, c.team_id, c.user_id)
-            return text(messages.TEMPLATE_DELETED.format(name=name))
+def template_delete_confirmed(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                              client: WebClient, context: BoltContext) -> None:
+    """The Delete button of `/meta template delete NAME`, once its confirm was accepted."""
+    ack()
+    ctx = Ctx(rt=runtime_of(context), client=client, team_id=body["team"]["id"], user_id=body["user"]["id"],
+              channel_id=(body.get("channel") or {}).get("id", ""), args=["template", "delete", action["value"]])
+    respond(replace_original=True, **run(delete_confirmed, ctx))
 
-        respond(replace_original=True, **run(do, ctx))
 
-    app.action("templates_previous")(turn_page)
-    app.action("templates_next")(turn_page)
-    app.action("template_delete")(confirm_delete)
-    template_modal.register(app, rt)
+def delete_confirmed(ctx: Ctx) -> Reply:
+    """Delete the template the button names (`ctx.args[2]`), if it is one of the signed team's own."""
+    ctx.require_admin()
+    name = str(ctx.args[2] or "")
+    if not catalog.find(ctx.rt, ctx.team_id, name):  # only a template of the signed team's own
+        return text(messages.TEMPLATE_NOT_FOUND.format(name=escape(name[:60])))
+    catalog.delete(ctx.rt, ctx.team_id, name)
+    enqueue.refresh_home(ctx.rt.queue, ctx.team_id, ctx.user_id)
+    return text(messages.TEMPLATE_DELETED.format(name=name))
+
+
+def register(app: App) -> None:
+    app.action("templates_previous")(templates_page_turned)
+    app.action("templates_next")(templates_page_turned)
+    app.action("template_delete")(template_delete_confirmed)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
-from bot import permissions
 from bot.commands.context import Ctx, Reply, text
 from bot.modals import webhook as webhook_modal
 from metaops import messages
 from metaops.assets import subscriptions
-from metaops.runtime import Runtime
 
 
 def webhook(ctx: Ctx) -> Reply:
@@ -17,7 +13,7 @@ def webhook(ctx: Ctx) -> Reply:
         return configure(ctx)
     rt = ctx.rt
     token = subscriptions.verify_token(rt)
-    if token and permissions.may_change_app(rt, ctx.client, ctx.team_id, ctx.user_id):
+    if token and subscriptions.may_change_app(rt, ctx.client, ctx.team_id, ctx.user_id):
         shown = f"`{token}`"
     elif token:
         shown = messages.WEBHOOK_TOKEN_MASKED.format(start=token[:4], end=token[-2:]) if len(token) > 8 else "`****`"
@@ -44,6 +40,3 @@ def configure(ctx: Ctx) -> Reply:
         app_id=rt.settings.META_APP_ID))
     return {}
 
-
-def register(app: App, rt: Runtime) -> None:
-    webhook_modal.register(app, rt)

@@ -6,103 +6,107 @@ from another workspace, reaches nothing."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import permissions
-from metaops import defaults, messages
+from bot.runtime import runtime_of
+from metaops import messages, permissions
 from metaops.assets import comments
 from metaops.conversation import replies
-from metaops.runtime import Runtime
-from store import dedupe, outbox
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, rt: Runtime) -> None:
-    def who(body: dict[str, Any]) -> tuple[str, str, str]:
-        action = next(iter(body.get("actions") or []), {})
-        return (body.get("team") or {}).get("id") or "", (body.get("user") or {}).get("id") or "", \
-            str(action.get("value") or "")
+def comment_reply_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Reply: the small modal answering this comment (anyone of the workspace)."""
+    ack()
+    team_id, user_id, value = _who(body)
+    comment = comments.find(runtime_of(context), team_id, value)
+    if comment is None or _guest(body, team_id):
+        _tell(client, body, user_id, messages.COMMENT_GONE)
+        return
+    client.views_open(trigger_id=body.get("trigger_id"),
+                      view=comments.reply_modal(team_id, comment, body.get("message")))
 
-    def tell(client: WebClient, body: dict[str, Any], user_id: str, text: str) -> None:
-        channel = (body.get("channel") or {}).get("id")
-        if channel:
-            client.chat_postEphemeral(channel=channel, user=user_id, text=text,
-                                      thread_ts=(body.get("message") or {}).get("thread_ts"))
 
-    def guest(body: dict[str, Any], team_id: str) -> bool:
-        """A Slack Connect guest (a user of another organisation) acts on nothing of this workspace's."""
-        user_team = (body.get("user") or {}).get("team_id")
-        return bool(user_team) and user_team != team_id
+def comment_hide_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Hide (admins)."""
+    _moderate("hide", ack, body, client, context)
 
-    @app.action(comments.REPLY_ACTION)
-    def reply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        team_id, user_id, value = who(body)
-        comment = comments.find(rt, team_id, value)
-        if comment is None or guest(body, team_id):
-            tell(client, body, user_id, messages.COMMENT_GONE)
-            return
-        client.views_open(trigger_id=body.get("trigger_id"),
-                          view=comments.reply_modal(team_id, comment, body.get("message")))
 
-    def moderate(verb: str) -> Callable[..., None]:
-        def listener(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            ack()
-            team_id, user_id, value = who(body)
-            if guest(body, team_id):
-                tell(client, body, user_id, messages.COMMENT_GONE)
-                return
-            refusal = comments.moderate(rt, team_id, user_id, value, verb,
-                                        lambda: permissions.may_change(rt, client, team_id, user_id),
-                                        body.get("message"))
-            if refusal:
-                tell(client, body, user_id, refusal)
-        return listener
+def comment_delete_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Delete (admins; the button asks first)."""
+    _moderate("delete", ack, body, client, context)
 
-    app.action(comments.HIDE_ACTION)(moderate("hide"))
-    app.action(comments.DELETE_ACTION)(moderate("delete"))
 
-    @app.view(comments.REPLY_VIEW)
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """Shown in the thread, then stored in the reply outbox and queued like a message written in the thread;
-        once per view, however often it is submitted."""
-        team_id, user_id = (body.get("team") or {}).get("id") or "", (body.get("user") or {}).get("id") or ""
-        meta = comments.modal_metadata(view)
-        comment = comments.find(rt, team_id, str(meta.get("comment") or "")) \
-            if meta.get("team_id") == team_id and not guest(body, team_id) else None
-        values = ((view.get("state") or {}).get("values") or {}).get(comments.REPLY_BLOCK) or {}
-        text = str((values.get(comments.REPLY_INPUT) or {}).get("value") or "").strip()
-        if comment is None:
-            ack(response_action="errors", errors={comments.REPLY_BLOCK: messages.COMMENT_GONE})
-            return
-        if not text:
-            ack(response_action="errors", errors={comments.REPLY_BLOCK: messages.COMMENT_MODAL_EMPTY})
-            return
-        key = f"slack:comment-reply-view:{view.get('id')}"
-        try:
-            if not dedupe.claim(rt.db.engine, key, None, rt.now(), defaults.DEDUPE_LEASE):
-                ack()  # submitted already: that one is on its way
-                return
-        except dedupe.ClaimBusy:
-            ack()
-            return
-        try:
-            ts = comments.post_answer(rt, team_id, user_id, comment, text, str(meta.get("quote") or ""))
-            stored = outbox.add(rt.db.engine, team_id, comment.channel_id, comment.thread_ts, ts, user_id, text,
-                                rt.now())
-        except Exception:  # noqa: BLE001 - nothing stored: the person may submit again
-            dedupe.release(rt.db.engine, key)
-            log.exception("comment reply from view %s not stored", view.get("id"))
-            ack(response_action="errors", errors={comments.REPLY_BLOCK: messages.FAILED.format(ref=view.get("id"))})
-            return
-        dedupe.done(rt.db.engine, key)
-        ack()
-        try:
-            replies.queue_send(rt, stored[0])
-        except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues it
-            log.warning("comment reply %d could not be queued (%s); the sweep will", stored[0], type(e).__name__)
+def _moderate(verb: str, ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    rt = runtime_of(context)
+    team_id, user_id, value = _who(body)
+    if _guest(body, team_id):
+        _tell(client, body, user_id, messages.COMMENT_GONE)
+        return
+    refusal = comments.moderate(rt, team_id, user_id, value, verb,
+                                partial(permissions.may_change, rt, client, team_id, user_id), body.get("message"))
+    if refusal:
+        _tell(client, body, user_id, refusal)
+
+
+def comment_reply_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    """The Reply modal: shown in the thread, then stored in the reply outbox and queued like a message written in
+    the thread; once per view, however often it is submitted."""
+    rt = runtime_of(context)
+    team_id, user_id = (body.get("team") or {}).get("id") or "", (body.get("user") or {}).get("id") or ""
+    meta = comments.modal_metadata(view)
+    comment = comments.find(rt, team_id, str(meta.get("comment") or "")) \
+        if meta.get("team_id") == team_id and not _guest(body, team_id) else None
+    values = ((view.get("state") or {}).get("values") or {}).get(comments.REPLY_BLOCK) or {}
+    text = str((values.get(comments.REPLY_INPUT) or {}).get("value") or "").strip()
+    if comment is None:
+        ack(response_action="errors", errors={comments.REPLY_BLOCK: messages.COMMENT_GONE})
+        return
+    if not text:
+        ack(response_action="errors", errors={comments.REPLY_BLOCK: messages.COMMENT_MODAL_EMPTY})
+        return
+    try:
+        stored = comments.store_answer(rt, team_id, user_id, comment, text, str(meta.get("quote") or ""),
+                                       view.get("id"))
+    except comments.NotStored:  # nothing stored: the person may submit again
+        ack(response_action="errors", errors={comments.REPLY_BLOCK: messages.FAILED.format(ref=view.get("id"))})
+        return
+    ack()
+    if stored is None:  # submitted already: that one is on its way
+        return
+    try:
+        replies.queue_send(rt, stored)
+    except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues it
+        log.warning("comment reply %d could not be queued (%s); the sweep will", stored, type(e).__name__)
+
+
+def _who(body: dict[str, Any]) -> tuple[str, str, str]:
+    action = next(iter(body.get("actions") or []), {})
+    return (body.get("team") or {}).get("id") or "", (body.get("user") or {}).get("id") or "", \
+        str(action.get("value") or "")
+
+
+def _tell(client: WebClient, body: dict[str, Any], user_id: str, text: str) -> None:
+    channel = (body.get("channel") or {}).get("id")
+    if channel:
+        client.chat_postEphemeral(channel=channel, user=user_id, text=text,
+                                  thread_ts=(body.get("message") or {}).get("thread_ts"))
+
+
+def _guest(body: dict[str, Any], team_id: str) -> bool:
+    """A Slack Connect guest (a user of another organisation) acts on nothing of this workspace's."""
+    user_team = (body.get("user") or {}).get("team_id")
+    return bool(user_team) and user_team != team_id
+
+
+def register(app: App) -> None:
+    app.action(comments.REPLY_ACTION)(comment_reply_clicked)
+    app.action(comments.HIDE_ACTION)(comment_hide_clicked)
+    app.action(comments.DELETE_ACTION)(comment_delete_clicked)
+    app.view(comments.REPLY_VIEW)(comment_reply_submitted)

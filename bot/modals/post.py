@@ -6,10 +6,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.modals import submission
+from bot.runtime import runtime_of
 from integrations.slack.blocks import (
     datetimepicker,
     input_block,
@@ -21,7 +22,6 @@ from integrations.slack.blocks import (
 )
 from metaops import messages
 from metaops.assets import pages
-from metaops.runtime import Runtime
 from metaops.surfaces import submissions
 
 CALLBACK_ID = "post_modal"
@@ -39,29 +39,34 @@ def build(options: list[tuple[str, str]], meta: dict[str, Any]) -> dict[str, Any
     ], submit="Publish", close="Cancel", private_metadata=json.dumps(meta))
 
 
-def register(app: App, rt: Runtime) -> None:
-    @app.view(CALLBACK_ID)
-    def submit_post(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        refused = submission.refusal(rt, body, view, client)
-        if refused:
-            ack(response_action="errors", errors={"message": refused})
-            return
-        v = view["state"]["values"]
-        page_id = ((v.get("page", {}).get("value") or {}).get("selected_option") or {}).get("value") or ""
-        message = (v.get("message", {}).get("value", {}).get("value") or "").strip()
-        link = (v.get("link", {}).get("value") or {}).get("value")
-        stamp = (v.get("when", {}).get("value") or {}).get("selected_date_time")
-        when = datetime.fromtimestamp(int(stamp), UTC) if stamp else None
-        now = datetime.now(UTC)
-        if when and not (pages.SCHEDULE_MIN <= when - now <= pages.SCHEDULE_MAX):
-            ack(response_action="errors", errors={"when": messages.POST_TIME})
-            return
-        if not message:
-            ack(response_action="errors", errors={"message": messages.POST_NO_MESSAGE})
-            return
-        if page_id not in dict(pages.connected_pages(rt, body["team"]["id"])):  # the team's own Pages only
-            ack(response_action="errors", errors={"page": messages.PAGE_NOT_MANAGED.format(id=page_id[:40])})
-            return
-        submission.queue(rt, ack, submissions.POST, body, view,
-                         {"page_id": page_id, "message": message, "link": link, "when": int(stamp) if stamp else None},
-                         error_field="message")
+def post_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                   context: BoltContext) -> None:
+    """The new-post modal: checked, then published (or scheduled) by a job."""
+    rt = runtime_of(context)
+    refused = submission.refusal(rt, body, view, client)
+    if refused:
+        ack(response_action="errors", errors={"message": refused})
+        return
+    v = view["state"]["values"]
+    page_id = ((v.get("page", {}).get("value") or {}).get("selected_option") or {}).get("value") or ""
+    message = (v.get("message", {}).get("value", {}).get("value") or "").strip()
+    link = (v.get("link", {}).get("value") or {}).get("value")
+    stamp = (v.get("when", {}).get("value") or {}).get("selected_date_time")
+    when = datetime.fromtimestamp(int(stamp), UTC) if stamp else None
+    now = datetime.now(UTC)
+    if when and not (pages.SCHEDULE_MIN <= when - now <= pages.SCHEDULE_MAX):
+        ack(response_action="errors", errors={"when": messages.POST_TIME})
+        return
+    if not message:
+        ack(response_action="errors", errors={"message": messages.POST_NO_MESSAGE})
+        return
+    if page_id not in dict(pages.connected_pages(rt, body["team"]["id"])):  # the team's own Pages only
+        ack(response_action="errors", errors={"page": messages.PAGE_NOT_MANAGED.format(id=page_id[:40])})
+        return
+    submission.queue(rt, ack, submissions.POST, body, view,
+                     {"page_id": page_id, "message": message, "link": link, "when": int(stamp) if stamp else None},
+                     error_field="message")
+
+
+def register(app: App) -> None:
+    app.view(CALLBACK_ID)(post_submitted)

@@ -11,22 +11,22 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import permissions
 from bot.modals import submission
-from integrations.slack.blocks import context, input_block, modal, option, plain_text_input, section, static_select
+from bot.runtime import runtime_of
+from integrations.slack.blocks import context as context_block
+from integrations.slack.blocks import input_block, modal, option, plain_text_input, section, static_select
 from integrations.slack.mrkdwn import escape
-from metaops import messages
+from metaops import messages, permissions
 from metaops.conversation.buttons import TEMPLATE_SEND_OPEN, send_template_button, thread_of
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from metaops.surfaces import submissions
 from metaops.templates import send_template
 from metaops.templates.send_template import MEDIA_FORMATS, MEDIA_TYPES, Refusal, Target
-from store.models import Template
 
 __all__ = ["CALLBACK_ID", "CHOOSE_ACTION", "TEMPLATE_SEND_OPEN", "build", "open_modal", "register",
            "send_template_button"]
@@ -36,9 +36,10 @@ CHOOSE_ACTION = "template_send_choose"
 MAX_OPTIONS = 100  # Slack's most options in a static select
 
 
-def build(meta: dict[str, Any], choices: list[Template], who: str | None, chosen: Template | None = None,
+def build(meta: dict[str, Any], choices: list[Any], who: str | None, chosen: Any = None,
           values: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The modal for `choices` (the number's approved templates); with `chosen`, the inputs it needs. `who` names
+    """The modal for `choices` (the number's approved templates, as send_template.approved gives them); with
+    `chosen`, the inputs it needs. `who` names
     the recipient when it is known; otherwise the modal asks for one. `values` (a view's state) keeps what was
     typed when the view is rebuilt."""
     values = values or {}
@@ -59,16 +60,16 @@ def build(meta: dict[str, Any], choices: list[Template], who: str | None, chosen
     picker["dispatch_action"] = True  # choosing one updates the view with its fields
     blocks.append(picker)
     if chosen is None:
-        blocks.append(context(messages.SEND_CHOOSE))
+        blocks.append(context_block(messages.SEND_CHOOSE))
     else:
         blocks.extend(_fields(chosen, values))
     return modal(messages.SEND_MODAL_TITLE, CALLBACK_ID, blocks, submit=messages.SEND_MODAL_SUBMIT, close="Cancel",
                  private_metadata=json.dumps(meta))
 
 
-def _fields(t: Template, values: dict[str, Any]) -> list[dict[str, Any]]:
+def _fields(t: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
     n = send_template.needs_of(t.components)
-    out = [context(messages.SEND_CATEGORY_NOTE.format(category=t.category, language=t.language,
+    out = [context_block(messages.SEND_CATEGORY_NOTE.format(category=t.category, language=t.language,
                                                       body=escape(n.body)[:2900]))]
     if n.header_variable:
         out.append(_text_input(messages.SEND_HEADER_LABEL.format(var=n.header_variable), "header_text", values,
@@ -119,95 +120,107 @@ def open_modal(rt: Runtime, client: WebClient, trigger_id: str, team_id: str, ch
     client.views_open(trigger_id=trigger_id, view=build(meta, choices, target.label() if target else None))
 
 
-def register(app: App, rt: Runtime) -> None:
-    @app.action(TEMPLATE_SEND_OPEN)
-    def from_thread(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                    respond: Respond) -> None:
-        ack()
-        team, user = body["team"]["id"], body["user"]["id"]
-        where = thread_of(action.get("value"))
-        if where is None:  # not a value we made
-            respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
-            return
-        if not permissions.may_change(rt, client, team, user):
-            respond(replace_original=False, response_type="ephemeral", text=messages.NOT_ALLOWED)
-            return
-        try:  # only a thread of the signed team's own, whatever the button says
-            target = send_template.target_for_thread(rt, team, *where)
-            open_modal(rt, client, body.get("trigger_id", ""), team, where[0], target,
-                       {"thread": {"channel": where[0], "thread_ts": where[1]}})
-        except (Refusal, NotConnected) as e:
-            respond(replace_original=False, response_type="ephemeral", text=str(e))
+def send_template_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                          respond: Respond, context: BoltContext) -> None:
+    """A customer thread's "Send template" button (admins): the modal for that thread's customer."""
+    ack()
+    rt = runtime_of(context)
+    team, user = body["team"]["id"], body["user"]["id"]
+    where = thread_of(action.get("value"))
+    if where is None:  # not a value we made
+        respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
+        return
+    if not permissions.may_change(rt, client, team, user):
+        respond(replace_original=False, response_type="ephemeral", text=messages.NOT_ALLOWED)
+        return
+    try:  # only a thread of the signed team's own, whatever the button says
+        target = send_template.target_for_thread(rt, team, *where)
+        open_modal(rt, client, body.get("trigger_id", ""), team, where[0], target,
+                   {"thread": {"channel": where[0], "thread_ts": where[1]}})
+    except (Refusal, NotConnected) as e:
+        respond(replace_original=False, response_type="ephemeral", text=str(e))
 
-    @app.action(CHOOSE_ACTION)
-    def choose(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        view = body.get("view") or {}
-        team = (body.get("team") or {}).get("id") or ""
-        meta = submissions.metadata(view)
-        if not team or meta.get("team_id") != team:
-            return  # a view of another workspace: nothing is read for it
-        values = (view.get("state") or {}).get("values") or {}
-        template_id = str((action.get("selected_option") or {}).get("value") or "")
-        try:
-            try:
-                target = _target(rt, team, meta, values, strict=False)
-            except Refusal as e:
-                if e.field != "to":
-                    raise
-                target = None  # a recipient not typed right yet: said when the form is submitted
-            number = target.phone_number_id if target else send_template.number_of(rt, team)
-            choices = send_template.approved(rt, team, number)
-            chosen = send_template.template_of(rt, team, number, template_id)
-        except (Refusal, NotConnected) as e:
-            log.info("send-template view %s: %s", view.get("id"), e)
-            return
-        updated = build(meta, choices, target.label() if target and _known(meta) else None, chosen, values)
-        try:
-            client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=updated)
-        except SlackApiError as e:  # the view changed meanwhile (hash) or was closed
-            log.info("views.update of %s: %s", view.get("id"), e.response.get("error"))
 
-    @app.view(CALLBACK_ID)
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        refused = submission.refusal(rt, body, view, client)
-        if refused:
-            ack(response_action="errors", errors={"template": refused})
-            return
-        team = body["team"]["id"]
-        meta = submissions.metadata(view)
-        values = view["state"]["values"]
+def send_template_chosen(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                         context: BoltContext) -> None:
+    """A template chosen in the modal: the view updated with the values that template needs."""
+    ack()
+    rt = runtime_of(context)
+    view = body.get("view") or {}
+    team = (body.get("team") or {}).get("id") or ""
+    meta = submissions.metadata(view)
+    if not team or meta.get("team_id") != team:
+        return  # a view of another workspace: nothing is read for it
+    values = (view.get("state") or {}).get("values") or {}
+    template_id = str((action.get("selected_option") or {}).get("value") or "")
+    try:
         try:
-            target = _target(rt, team, meta, values, strict=True)
-            assert target is not None
-            t = send_template.template_of(rt, team, target.phone_number_id, _chosen_id(values))
+            target = _target(rt, team, meta, values, strict=False)
         except Refusal as e:
-            ack(response_action="errors", errors={e.field: e.text})
-            return
-        except NotConnected as e:
-            ack(response_action="errors", errors={"template": str(e)})
-            return
-        reason = send_template.refusal_for(t, target)
-        if reason:
-            ack(response_action="errors", errors={"template": reason})
-            return
-        n = send_template.needs_of(t.components)
-        typed = {k: str(_typed(values, k) or "") for k in values if k not in ("to", "template")}
-        present = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
-        errors = {k if k in present else "template": v for k, v in send_template.check(n, typed).items()}
-        if not errors and n.header_format in MEDIA_FORMATS:
-            problem = send_template.check_media(client, n.header_format, typed.get("header_media", ""))
-            if problem:
-                errors["header_media"] = problem
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        fields: dict[str, Any] = {"template_id": t.id, "values": typed}
-        if meta.get("thread"):
-            fields["thread"] = {"channel": target.channel_id, "thread_ts": target.thread_ts}
-        else:
-            fields.update(phone=target.phone, bsuid=target.bsuid)
-        submission.queue(rt, ack, submissions.SEND, body, view, fields, error_field="template")
+            if e.field != "to":
+                raise
+            target = None  # a recipient not typed right yet: said when the form is submitted
+        number = target.phone_number_id if target else send_template.number_of(rt, team)
+        choices = send_template.approved(rt, team, number)
+        chosen = send_template.template_of(rt, team, number, template_id)
+    except (Refusal, NotConnected) as e:
+        log.info("send-template view %s: %s", view.get("id"), e)
+        return
+    updated = build(meta, choices, target.label() if target and _known(meta) else None, chosen, values)
+    try:
+        client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=updated)
+    except SlackApiError as e:  # the view changed meanwhile (hash) or was closed
+        log.info("views.update of %s: %s", view.get("id"), e.response.get("error"))
+
+
+def send_template_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                            context: BoltContext) -> None:
+    """The modal sent: checked at once, then sent by one job per view id."""
+    rt = runtime_of(context)
+    refused = submission.refusal(rt, body, view, client)
+    if refused:
+        ack(response_action="errors", errors={"template": refused})
+        return
+    team = body["team"]["id"]
+    meta = submissions.metadata(view)
+    values = view["state"]["values"]
+    try:
+        target = _target(rt, team, meta, values, strict=True)
+        assert target is not None
+        t = send_template.template_of(rt, team, target.phone_number_id, _chosen_id(values))
+    except Refusal as e:
+        ack(response_action="errors", errors={e.field: e.text})
+        return
+    except NotConnected as e:
+        ack(response_action="errors", errors={"template": str(e)})
+        return
+    reason = send_template.refusal_for(t, target)
+    if reason:
+        ack(response_action="errors", errors={"template": reason})
+        return
+    n = send_template.needs_of(t.components)
+    typed = {k: str(_typed(values, k) or "") for k in values if k not in ("to", "template")}
+    present = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
+    errors = {k if k in present else "template": v for k, v in send_template.check(n, typed).items()}
+    if not errors and n.header_format in MEDIA_FORMATS:
+        problem = send_template.check_media(client, n.header_format, typed.get("header_media", ""))
+        if problem:
+            errors["header_media"] = problem
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    fields: dict[str, Any] = {"template_id": t.id, "values": typed}
+    if meta.get("thread"):
+        fields["thread"] = {"channel": target.channel_id, "thread_ts": target.thread_ts}
+    else:
+        fields.update(phone=target.phone, bsuid=target.bsuid)
+    submission.queue(rt, ack, submissions.SEND, body, view, fields, error_field="template")
+
+
+def register(app: App) -> None:
+    app.action(TEMPLATE_SEND_OPEN)(send_template_clicked)
+    app.action(CHOOSE_ACTION)(send_template_chosen)
+    app.view(CALLBACK_ID)(send_template_submitted)
 
 
 def _known(meta: dict[str, Any]) -> bool:

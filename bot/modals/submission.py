@@ -12,8 +12,7 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot import permissions
-from metaops import messages
+from metaops import messages, permissions
 from metaops.runtime import Runtime
 from metaops.surfaces import submissions
 

@@ -6,11 +6,12 @@ import dataclasses
 import json
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.modals import submission
+from bot.runtime import runtime_of
 from integrations.meta.template_rules import (
     AUTH_SECURITY,
     AUTH_ZERO_TAP_TERMS,
@@ -32,7 +33,6 @@ from integrations.slack.blocks import (
 )
 from metaops import messages
 from metaops.exceptions import NotConnected
-from metaops.runtime import Runtime
 from metaops.surfaces import submissions
 from metaops.templates import catalog
 
@@ -122,36 +122,41 @@ def describe_sample(client: WebClient, d: Draft) -> str | None:
     return None
 
 
-def register(app: App, rt: Runtime) -> None:
-    @app.view(CALLBACK_ID)
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        refused = submission.refusal(rt, body, view, client)
-        if refused:
-            ack(response_action="errors", errors={"body": refused})
-            return
-        team = body["team"]["id"]
-        meta = submissions.metadata(view)
-        draft = draft_from_state(view["state"]["values"], meta)
-        present = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
-        template_id = meta.get("template_id")
-        errors: dict[str, str] = {}
-        unreadable = describe_sample(client, draft)
-        if unreadable:
-            errors["header_sample"] = unreadable
-        for key, msg in check(draft, editing=bool(template_id)).errors.items():  # Meta's rules, before Meta
-            if key in errors:
-                continue
-            target = key if key in present else "body"
-            errors[target] = f"{errors[target]} {msg}" if target in errors else msg
-        try:
-            catalog.wabas(rt, team)
-        except NotConnected as e:
-            errors.setdefault("body", str(e))
-        if template_id and not catalog.owned(rt, team, str(template_id)):
-            errors.setdefault("body", messages.TEMPLATE_ID_NOT_FOUND)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        submission.queue(rt, ack, submissions.TEMPLATE, body, view,
-                         {"draft": dataclasses.asdict(draft), "template_id": str(template_id) if template_id else None},
-                         error_field="body")
+def template_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                       context: BoltContext) -> None:
+    """The template modal: Meta's rules checked under each field, then created or edited at Meta by a job."""
+    rt = runtime_of(context)
+    refused = submission.refusal(rt, body, view, client)
+    if refused:
+        ack(response_action="errors", errors={"body": refused})
+        return
+    team = body["team"]["id"]
+    meta = submissions.metadata(view)
+    draft = draft_from_state(view["state"]["values"], meta)
+    present = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
+    template_id = meta.get("template_id")
+    errors: dict[str, str] = {}
+    unreadable = describe_sample(client, draft)
+    if unreadable:
+        errors["header_sample"] = unreadable
+    for key, msg in check(draft, editing=bool(template_id)).errors.items():  # Meta's rules, before Meta
+        if key in errors:
+            continue
+        target = key if key in present else "body"
+        errors[target] = f"{errors[target]} {msg}" if target in errors else msg
+    try:
+        catalog.wabas(rt, team)
+    except NotConnected as e:
+        errors.setdefault("body", str(e))
+    if template_id and not catalog.owned(rt, team, str(template_id)):
+        errors.setdefault("body", messages.TEMPLATE_ID_NOT_FOUND)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    submission.queue(rt, ack, submissions.TEMPLATE, body, view,
+                     {"draft": dataclasses.asdict(draft), "template_id": str(template_id) if template_id else None},
+                     error_field="body")
+
+
+def register(app: App) -> None:
+    app.view(CALLBACK_ID)(template_submitted)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.modals import submission
-from integrations.slack.blocks import checkboxes, context, input_block, modal, option
+from bot.runtime import runtime_of
+from integrations.slack.blocks import checkboxes, input_block, modal, option
+from integrations.slack.blocks import context as context_block
 from metaops import messages
 from metaops.assets import subscriptions
-from metaops.runtime import Runtime
 from metaops.surfaces import submissions
 
 CALLBACK_ID = "webhook_modal"
@@ -31,7 +32,7 @@ def build(subs: dict[str, Any], meta: dict[str, Any], operator: bool = True, ope
     else:
         note = messages.WEBHOOK_MODAL_ASSETS.format(
             operator=messages.WEBHOOK_OPERATOR_IS if operator_named else messages.WEBHOOK_OPERATOR_NONE)
-    blocks: list[dict[str, Any]] = [context(note)]
+    blocks: list[dict[str, Any]] = [context_block(note)]
     for obj, (label, fields) in subscriptions.OBJECTS.items():
         current = set(subs[obj].fields) if obj in subs else set(fields)
         options = [option(f, f) for f in fields]
@@ -41,19 +42,23 @@ def build(subs: dict[str, Any], meta: dict[str, Any], operator: bool = True, ope
                  private_metadata=json.dumps(meta))
 
 
-def register(app: App, rt: Runtime) -> None:
-    @app.view(CALLBACK_ID)
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        first = next(iter(subscriptions.OBJECTS))
-        refused = submission.refusal(rt, body, view, client)
-        if refused:
-            ack(response_action="errors", errors={first: refused})
-            return
-        values = view["state"]["values"]
-        chosen = {obj: [o["value"] for o in (values.get(obj, {}).get("value", {}).get("selected_options") or [])
-                        if o.get("value") in fields]
-                  for obj, (_, fields) in subscriptions.OBJECTS.items()}
-        # subscribing calls Meta several times: the modal closes, the outcome is posted step by step
-        submission.queue(rt, ack, submissions.WEBHOOK, body, view, {"chosen": chosen}, error_field=first,
-                         keep_open=False)
+def webhook_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                      context: BoltContext) -> None:
+    """The webhook modal: the fields chosen per object, subscribed by a job."""
+    rt = runtime_of(context)
+    first = next(iter(subscriptions.OBJECTS))
+    refused = submission.refusal(rt, body, view, client)
+    if refused:
+        ack(response_action="errors", errors={first: refused})
+        return
+    values = view["state"]["values"]
+    chosen = {obj: [o["value"] for o in (values.get(obj, {}).get("value", {}).get("selected_options") or [])
+                    if o.get("value") in fields]
+              for obj, (_, fields) in subscriptions.OBJECTS.items()}
+    # subscribing calls Meta several times: the modal closes, the outcome is posted step by step
+    submission.queue(rt, ack, submissions.WEBHOOK, body, view, {"chosen": chosen}, error_field=first,
+                     keep_open=False)
 
+
+def register(app: App) -> None:
+    app.view(CALLBACK_ID)(webhook_submitted)

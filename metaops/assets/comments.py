@@ -28,7 +28,7 @@ from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
-from store import comment_threads
+from store import comment_threads, dedupe, outbox
 from store.comment_threads import PLATFORMS, Comment
 from store.models import InstagramAccount, OutboundMessage, Page
 
@@ -209,3 +209,32 @@ def post_answer(rt: Runtime, team_id: str, user_id: str, comment: Comment, text:
     comment_threads.remember_answer(rt.db.engine, team_id, comment.asset_id, comment.platform, comment.channel_id,
                                     ts, comment.target_id)
     return ts
+
+
+class NotStored(Exception):
+    """A Reply modal's answer could not be shown or stored (logged): nothing was kept, the person may submit
+    again."""
+
+
+def store_answer(rt: Runtime, team_id: str, user_id: str, comment: Comment, text: str, quote: str,
+                 view_id: str | None) -> int | None:
+    """A Reply modal's answer, once per view however often it is submitted: shown in the post's thread, then stored
+    in the reply outbox. Returns the outbox row's id, for the caller to queue (replies.queue_send) once Slack has
+    its answer; None when the view was submitted already (that answer is on its way). NotStored when nothing was
+    kept."""
+    key = f"slack:comment-reply-view:{view_id}"
+    try:
+        if not dedupe.claim(rt.db.engine, key, None, rt.now(), defaults.DEDUPE_LEASE):
+            return None
+    except dedupe.ClaimBusy:
+        return None
+    try:
+        ts = post_answer(rt, team_id, user_id, comment, text, quote)
+        stored = outbox.add(rt.db.engine, team_id, comment.channel_id, comment.thread_ts, ts, user_id, text,
+                            rt.now())
+    except Exception as e:  # noqa: BLE001 - nothing stored: the person may submit again
+        dedupe.release(rt.db.engine, key)
+        log.exception("comment reply from view %s not stored", view_id)
+        raise NotStored(str(view_id)) from e
+    dedupe.done(rt.db.engine, key)
+    return stored[0]

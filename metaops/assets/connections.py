@@ -4,22 +4,30 @@ the daily token check, and what happens when Meta says a token no longer works (
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import delete, select
 
-from integrations.meta import access, oauth
-from integrations.meta.errors import GraphError, TokenInvalid
+from integrations.meta import access, oauth, whatsapp
+from integrations.meta.errors import GraphError, PermissionMissing, TokenInvalid
 from integrations.slack.client import post_message
 from metaops import defaults, messages
 from metaops.exceptions import NotConnected
 from metaops.queue import enqueue
 from metaops.runtime import Runtime
 from store import workspaces
-from store.models import InstagramAccount, MetaConnection, Template, WhatsAppAccount
+from store.models import (
+    InstagramAccount,
+    MetaConnection,
+    Template,
+    WhatsAppAccount,
+    Workspace,
+)
 
 log = logging.getLogger(__name__)
 
@@ -358,3 +366,60 @@ def alert(rt: Runtime, team_id: str, text: str) -> None:
         log.warning("alert for %s has no channel: %s", team_id, text)
         return
     post_message(rt.slack.for_team(team_id), channel, text)
+
+
+PERMISSION = re.compile(r"\b((?:pages|instagram|whatsapp|business|read|ads|public)_[a-z_]+)\b")
+
+
+def failure_text(rt: Runtime, team_id: str, error: Exception) -> str | None:
+    """What a person reads when a request of `team_id` failed with Meta's `error`: a token Meta no longer takes
+    (marked on the connection, alerted once), a missing permission (named when Meta names it), any other refusal.
+    None for anything else: a failure of ours, for the caller to log."""
+    if isinstance(error, TokenInvalid):
+        token_failed(rt, team_id, error)
+        return messages.CONNECTION_BROKEN.format(status="expired" if error.expired else "revoked")
+    if isinstance(error, PermissionMissing):
+        scope = PERMISSION.search(f"{error.message} {error.user_msg or ''}")
+        return messages.PERMISSION_MISSING.format(scope=f" (`{scope.group(1)}`)" if scope else "",
+                                                  reason=error.user_text())
+    if isinstance(error, GraphError):
+        return messages.META_REFUSED.format(reason=error.user_text())
+    return None
+
+
+@dataclass
+class BusinessNumber:
+    """A phone number of a connected WhatsApp Business Account, with its business profile as Meta has it."""
+
+    id: str
+    display_number: str
+    verified_name: str
+    quality_rating: str | None
+    profile: dict[str, Any]
+
+
+@dataclass
+class BusinessAccount:
+    id: str
+    name: str
+    numbers: list[BusinessNumber]
+
+
+def whatsapp_accounts(rt: Runtime, team_id: str) -> list[BusinessAccount]:
+    """`/meta whatsapp`: the team's WhatsApp Business Accounts, each phone number with its business profile read
+    from Meta. NotConnected when the team has no working connection."""
+    token = token_of(rt, team_id)
+    with rt.db.session() as s:
+        accounts = s.scalars(select(WhatsAppAccount).where(WhatsAppAccount.team_id == team_id)).all()
+        rows = [(a.id, a.name, [(p.id, p.display_number, p.verified_name, p.quality_rating)
+                                for p in a.phone_numbers]) for a in accounts]
+    return [BusinessAccount(waba_id, name, [
+        BusinessNumber(phone_id, number, verified, quality, whatsapp.business_profile(rt.graph, token, phone_id))
+        for phone_id, number, verified, quality in phones]) for waba_id, name, phones in rows]
+
+
+def connect_channel(rt: Runtime, team_id: str) -> str | None:
+    """The channel where `/meta connect` was run (where notifications go unless routed elsewhere)."""
+    with rt.db.session() as s:
+        ws = s.get(Workspace, team_id)
+        return ws.connect_channel if ws else None

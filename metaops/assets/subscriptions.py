@@ -8,12 +8,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from slack_sdk import WebClient
 from sqlalchemy import select
 
 from integrations.meta.errors import GraphError
 from integrations.meta.subscriptions import subscribe_app, subscribe_page, subscribe_waba, unsubscribe_app
 from metaops.assets import connections
 from metaops.exceptions import NotConnected
+from metaops.permissions import may_change
 from metaops.runtime import Runtime
 from store.models import AppSecret, Page, WebhookSubscription, WhatsAppAccount
 
@@ -142,3 +144,10 @@ def _step(what: str, action: Callable[[], object]) -> Step:
         return Step(what, True)
     except GraphError as e:
         return Step(what, False, e.user_text())
+
+
+def may_change_app(rt: Runtime, client: WebClient, team_id: str, user_id: str) -> bool:
+    """The app's own settings at Meta (its webhook subscriptions, the verify token) serve every workspace: only
+    the operator's workspace admins (single-workspace mode: that workspace; else OPERATOR_TEAM_ID) see and
+    change them."""
+    return is_operator(rt, team_id) and may_change(rt, client, team_id, user_id)

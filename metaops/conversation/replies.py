@@ -331,3 +331,6 @@ def _user_names(rt: Runtime, team_id: str) -> Any:
     return name
 
 
+
+
+PENDING = outbox.PENDING  # store_reply's state of a reply stored and waiting to be sent: queue_send it

@@ -14,8 +14,10 @@ from sqlalchemy import Engine
 from integrations.meta.payload import Person
 from integrations.slack.errors import NoChannel
 from metaops.conversation import pace
+from metaops.runtime import Runtime
 from store import customers, threads, workspaces
 from store.customers import Identity, Seen
+from store.models import NotificationRoute
 
 
 class Router:
@@ -103,3 +105,21 @@ class Router:
     def forget_customers(self) -> None:
         """After an identity change: later items of the batch read customers afresh."""
         self._customers.clear()
+
+
+KINDS = workspaces.KINDS  # the kinds of notification `/meta route` sends to a channel of their own
+
+
+def set_route(rt: Runtime, team_id: str, kind: str, channel_id: str) -> None:
+    """`/meta route KIND CHANNEL`: notifications of `kind` go to `channel_id` from the next batch on."""
+    with rt.db.session() as s:
+        workspaces.ensure_workspace(s, team_id)
+        r = s.get(NotificationRoute, (team_id, kind)) or NotificationRoute(team_id=team_id, kind=kind)
+        r.channel_id = channel_id
+        s.add(r)
+
+
+def routes(rt: Runtime, team_id: str) -> list[tuple[str, str | None]]:
+    """`/meta routes`: each kind with the channel it goes to (its route, else where `/meta connect` was run; None:
+    nowhere yet)."""
+    return [(kind, workspaces.channel_for(rt.db.engine, team_id, kind)) for kind in KINDS]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.manifest import BOT_SCOPES, render
+from metaops.manifest import BOT_SCOPES, render
 
 
 def test_urls_come_from_public_url():

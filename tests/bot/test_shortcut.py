@@ -248,7 +248,7 @@ def test_a_post_slack_refuses_sends_nothing_and_the_form_may_be_sent_again(clien
 
 
 def test_the_manifest_declares_the_message_shortcut():
-    from bot.manifest import render
+    from metaops.manifest import render
 
     text = render("https://ops.example.test")
     assert "  shortcuts:\n    - name: Send to customer…\n      type: message\n" \

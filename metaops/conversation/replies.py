@@ -177,8 +177,8 @@ def send_event(team_id: str, event: dict[str, Any]) -> str:
 
 def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
     engine, team_id = rt.db.engine, reply.team_id
-    event = {"channel": reply.channel_id, "thread_ts": reply.thread_ts, "ts": reply.slack_ts, "user": reply.user_id,
-             "text": reply.text}
+    event: dict[str, Any] = {"channel": reply.channel_id, "thread_ts": reply.thread_ts, "ts": reply.slack_ts,
+                             "user": reply.user_id, "text": reply.text}
     thread = threads.find_by_root(engine, reply.channel_id, reply.thread_ts)
     if thread is None or thread.team_id != team_id:
         outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "not a customer thread")
@@ -436,12 +436,12 @@ def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
             return
         where = (out.team_id, out.channel_id, out.thread_ts, out.slack_ts)
         old = out.status
-    err = next(iter(status.get("errors") or []), {}) or {}
+    err: dict[str, Any] = next(iter(status.get("errors") or []), {}) or {}
     details = (err.get("error_data") or {}).get("details") or err.get("message") or ""
     reason = f"{err.get('title') or 'failed'} (code {err.get('code')})" + (f" — {details}" if details else "")
     _refused(rt, *where, reason, err.get("code"))
     with rt.db.session() as s:  # only once said in the thread: a failed post is retried with the event
-        out = s.get(OutboundMessage, str(status.get("id")))
+        out = s.get_one(OutboundMessage, str(status.get("id")))
         out.status, out.error = "failed", f"{err.get('code')} {err.get('title', '')} {details}".strip()
     _show_state(rt, where[0], where[1], where[3], old, "failed")  # the :x: replaces the state's reaction
 
@@ -453,7 +453,7 @@ def _profile_key(platform: str, asset_id: str, sender_id: str) -> str:
 def cached_sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str | None:
     """A Messenger or Instagram sender's name when `sender_name` already read it (no call to Meta), else None."""
     cached = rt.redis.get(_profile_key(platform, asset_id, sender_id))
-    return cached.decode() if cached else None
+    return (cached.decode() if isinstance(cached, bytes) else cached) if cached else None
 
 
 def sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str:
@@ -461,7 +461,7 @@ def sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> st
     key = _profile_key(platform, asset_id, sender_id)
     cached = rt.redis.get(key)
     if cached:
-        return cached.decode()
+        return cached.decode() if isinstance(cached, bytes) else cached
     name = f"{platform.capitalize()} user {sender_id}"
     try:
         with rt.db.session() as s:

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def register(app: App, rt: Runtime) -> None:
     def who(body: dict[str, Any]) -> tuple[str, str, str]:
-        action = next(iter(body.get("actions") or []), {})
+        action: dict[str, Any] = next(iter(body.get("actions") or []), {})
         return (body.get("team") or {}).get("id") or "", (body.get("user") or {}).get("id") or "", \
             str(action.get("value") or "")
 

@@ -54,7 +54,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         team_id = (body.get("team") or {}).get("id") or ""
         user_id = (body.get("user") or {}).get("id") or ""
-        action = next(iter(body.get("actions") or []), {})
+        action: dict[str, Any] = next(iter(body.get("actions") or []), {})
         refusal = replies.send_again(rt, team_id, user_id, str(action.get("value") or ""),
                                      lambda: permissions.may_change(rt, client, team_id, user_id))
         channel = (body.get("channel") or {}).get("id")

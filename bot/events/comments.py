@@ -87,7 +87,7 @@ def comment_reply_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str, str]:
-    action = next(iter(body.get("actions") or []), {})
+    action: dict[str, Any] = next(iter(body.get("actions") or []), {})
     return (body.get("team") or {}).get("id") or "", (body.get("user") or {}).get("id") or "", \
         str(action.get("value") or "")
 

@@ -56,7 +56,7 @@ def send_again_clicked(ack: Ack, body: dict[str, Any], client: WebClient, contex
     rt = runtime_of(context)
     team_id = (body.get("team") or {}).get("id") or ""
     user_id = (body.get("user") or {}).get("id") or ""
-    action = next(iter(body.get("actions") or []), {})
+    action: dict[str, Any] = next(iter(body.get("actions") or []), {})
     refusal = replies.send_again(rt, team_id, user_id, str(action.get("value") or ""),
                                  partial(permissions.may_change, rt, client, team_id, user_id))
     channel = (body.get("channel") or {}).get("id")

@@ -252,6 +252,8 @@ def refresh(rt: Runtime, team_id: str) -> datetime | None:
         raise
     with rt.db.session() as s:
         conn = workspaces.connection_of(s, team_id)
+        if conn is None:  # disconnected since token_of
+            raise NotConnected(messages.NOT_CONNECTED)
         extended = new.expires_at is None or conn.token_expires_at is None or \
             new.expires_at - conn.token_expires_at > timedelta(days=1)
         conn.token_enc = rt.crypto.encrypt(new.value)
@@ -349,6 +351,8 @@ def _expiry_alert(rt: Runtime, team_id: str, days_left: float) -> int:
         return 0
     with rt.db.session() as s:
         conn = workspaces.connection_of(s, team_id)
+        if conn is None:  # disconnected since the token check read it
+            raise NotConnected(messages.NOT_CONNECTED)
         if conn.expiry_alerted is not None and conn.expiry_alerted <= threshold:
             return 0
         conn.expiry_alerted = threshold
@@ -392,8 +396,8 @@ class BusinessNumber:
     """A phone number of a connected WhatsApp Business Account, with its business profile as Meta has it."""
 
     id: str
-    display_number: str
-    verified_name: str
+    display_number: str | None
+    verified_name: str | None
     quality_rating: str | None
     profile: dict[str, Any]
 
@@ -401,7 +405,7 @@ class BusinessNumber:
 @dataclass
 class BusinessAccount:
     id: str
-    name: str
+    name: str | None
     numbers: list[BusinessNumber]
 
 

@@ -12,6 +12,7 @@ import integrations.meta.pages
 from integrations.meta import instagram
 from integrations.meta.graph import Listing
 from integrations.meta.subscriptions import subscribe_page
+from metaops import messages
 from metaops.assets import connections, subscriptions
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
@@ -33,6 +34,8 @@ def refresh_pages(rt: Runtime, team_id: str) -> list[dict[str, Any]]:
     pages = integrations.meta.pages.accounts(rt.graph, token)
     with rt.db.session() as s:
         conn = workspaces.connection_of(s, team_id)
+        if conn is None:  # disconnected since token_of
+            raise NotConnected(messages.NOT_CONNECTED)
         taken = workspaces.save_pages(s, conn, pages, rt.crypto)
         connected = {p.id for p in conn.pages if p.connected}
     pages = [p for p in pages if p["id"] not in taken]
@@ -46,12 +49,12 @@ def connect_page(rt: Runtime, team_id: str, page_id: str) -> str:
     """Connect a managed Page: fresh page token, subscribed to the app's page fields. Returns its name."""
     if not any(p["id"] == page_id for p in refresh_pages(rt, team_id)):
         raise NotManaged(page_id)
-    fields = (subscriptions.chosen(rt).get("page").fields if subscriptions.chosen(rt).get("page") else None) \
-        or list(DEFAULT_PAGE_FIELDS)
+    page_subscription = subscriptions.chosen(rt).get("page")
+    fields = (page_subscription.fields if page_subscription else None) or list(DEFAULT_PAGE_FIELDS)
     name, token = page_token(rt, team_id, page_id, connected_only=False)
     subscribe_page(rt.graph, token, page_id, fields)
     with rt.db.session() as s:
-        s.get(Page, page_id).connected = True
+        s.get_one(Page, page_id).connected = True
     return name
 
 

@@ -61,7 +61,7 @@ def operator_named(rt: Runtime) -> bool:
 
 def verification_matches(rt: Runtime, given: str) -> bool:
     expected = verify_token(rt)
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+    return bool(expected and hmac.compare_digest(given.encode(), expected.encode()))
 
 
 def mark_verified(rt: Runtime) -> None:
@@ -138,7 +138,7 @@ def _configure_assets(rt: Runtime, team_id: str, chosen: dict[str, list[str]]) -
     return steps
 
 
-def _step(what: str, action: Callable[[], object]) -> Step:
+def _step(what: str, action: Callable[..., object]) -> Step:  # `...`: lambdas binding loop values as defaults
     try:
         action()
         return Step(what, True)

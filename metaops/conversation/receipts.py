@@ -92,12 +92,12 @@ def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
             return
         where = (out.team_id, out.channel_id, out.thread_ts, out.slack_ts)
         old = out.status
-    err = next(iter(status.get("errors") or []), {}) or {}
+    err: dict[str, Any] = next(iter(status.get("errors") or []), {}) or {}
     details = (err.get("error_data") or {}).get("details") or err.get("message") or ""
     reason = f"{err.get('title') or 'failed'} (code {err.get('code')})" + (f" — {details}" if details else "")
     refused(rt, *where, reason, err.get("code"))
     with rt.db.session() as s:  # only once said in the thread: a failed post is retried with the event
-        out = s.get(OutboundMessage, str(status.get("id")))
+        out = s.get_one(OutboundMessage, str(status.get("id")))
         out.status, out.error = "failed", f"{err.get('code')} {err.get('title', '')} {details}".strip()
     _show_state(rt, where[0], where[1], where[3], old, "failed")  # the :x: replaces the state's reaction
 

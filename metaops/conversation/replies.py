@@ -150,8 +150,8 @@ def send_event(team_id: str, event: dict[str, Any]) -> str:
 
 def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
     engine, team_id = rt.db.engine, reply.team_id
-    event = {"channel": reply.channel_id, "thread_ts": reply.thread_ts, "ts": reply.slack_ts, "user": reply.user_id,
-             "text": reply.text}
+    event: dict[str, Any] = {"channel": reply.channel_id, "thread_ts": reply.thread_ts, "ts": reply.slack_ts,
+                             "user": reply.user_id, "text": reply.text}
     thread = threads.find_by_root(engine, reply.channel_id, reply.thread_ts)
     if thread is None or thread.team_id != team_id:
         outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "not a customer thread")

@@ -68,9 +68,10 @@ def recent(rt: Runtime, team_id: str, channel_id: str, limit: int = MAX_OPTIONS)
                    ContactThread.platform.in_(tuple(PLATFORMS)))
             .order_by(active.desc(), ContactThread.id.desc()).limit(limit))
     with rt.db.session() as s:
-        rows = [(t.id, t.platform, t.business_id, t.contact, c and customers.Identity(
+        rows = [(t.id, t.platform, t.business_id, t.contact, customers.Identity(
             id=c.id, business_id=c.business_id, bsuid=c.bsuid, phone=c.phone, username=c.username,
-            profile_name=c.profile_name, marketing_opt_out=c.marketing_opt_out)) for t, c in s.execute(stmt)]
+            profile_name=c.profile_name, marketing_opt_out=c.marketing_opt_out) if c is not None else None)
+            for t, c in s.execute(stmt)]
     return [Choice(thread_id, _label(rt, platform, business_id, contact, customer))
             for thread_id, platform, business_id, contact, customer in rows]
 

@@ -20,7 +20,7 @@ def _profile_key(platform: str, asset_id: str, sender_id: str) -> str:
 def cached_sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str | None:
     """A Messenger or Instagram sender's name when `sender_name` already read it (no call to Meta), else None."""
     cached = rt.redis.get(_profile_key(platform, asset_id, sender_id))
-    return cached.decode() if cached else None
+    return (cached.decode() if isinstance(cached, bytes) else cached) if cached else None
 
 
 def sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> str:
@@ -28,7 +28,7 @@ def sender_name(rt: Runtime, platform: str, asset_id: str, sender_id: str) -> st
     key = _profile_key(platform, asset_id, sender_id)
     cached = rt.redis.get(key)
     if cached:
-        return cached.decode()
+        return cached.decode() if isinstance(cached, bytes) else cached
     name = f"{platform.capitalize()} user {sender_id}"
     try:
         with rt.db.session() as s:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from metaops.runtime import Runtime
 
@@ -75,7 +75,9 @@ def count(rt: Runtime, team_id: str) -> int:
 def oldest(rt: Runtime, team_id: str, n: int) -> list[Waiting]:
     """The `n` threads waiting longest, oldest first."""
     out = []
-    for member, score in rt.redis.zrange(key(team_id), 0, max(0, n - 1), withscores=True):
+    # withscores=True answers (member, score) pairs; redis-py's stub types every form of ZRANGE's reply at once
+    pairs = cast("list[tuple[bytes | str, float]]", rt.redis.zrange(key(team_id), 0, max(0, n - 1), withscores=True))
+    for member, score in pairs:
         channel, _, ts = (member.decode() if isinstance(member, bytes) else str(member)).partition(":")
         if channel and ts:
             out.append(Waiting(channel, ts, float(score)))

@@ -113,7 +113,7 @@ def process_event(event_id: int) -> None:
     except dedupe.ClaimBusy as e:
         # Not a failure of this event: try again then, with the retries it has left.
         _record(rt, event_id, e, e.retry_after)
-        left = enqueue.retry_for(job.retry_intervals[-job.retries_left:]) if job and job.retries_left else None
+        left = enqueue.retry_for((job.retry_intervals or [])[-job.retries_left:]) if job and job.retries_left else None
         enqueue.enqueue_later(rt.queue, event_id, e.retry_after, left)
     except Exception as e:
         final = not (job and job.retries_left)

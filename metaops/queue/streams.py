@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import zlib
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
 from rq import Queue
@@ -55,7 +55,7 @@ def conversation_of(payload: Any) -> str:
     """`asset:customer` of a payload's first item (the asset alone when it names no customer)."""
     entry = _first(payload.get("entry") if isinstance(payload, dict) else None)
     change = _first(entry.get("changes"))
-    value = change.get("value") if isinstance(change.get("value"), dict) else {}
+    value: dict[str, Any] = change["value"] if isinstance(change.get("value"), dict) else {}
     who: Any = None
     for field, keys in _WHO:
         item = _first(value.get(field))
@@ -143,7 +143,8 @@ def read(r: Redis, partition: int, consumer: str, count: int) -> list[tuple[str,
     claimed = r.xautoclaim(key, GROUP, consumer, min_idle_time=0, start_id="0-0", count=count)
     entries = claimed[1] if claimed and len(claimed) > 1 else []
     if not entries:
-        answer = r.xreadgroup(GROUP, consumer, {key: ">"}, count=count)
+        # redis-py's stub lists every reply shape; with legacy_responses (its default, kept by connect()): a list
+        answer = cast("list[list[Any]]", r.xreadgroup(GROUP, consumer, {key: ">"}, count=count))
         entries = answer[0][1] if answer else []
     return [(_text(entry_id), int(fields[b"id"])) for entry_id, fields in entries if fields]
 

@@ -98,7 +98,7 @@ def _template_counts(rt: Runtime, token: str, waba_id: str, start: int, end: int
         counts.delivered += int(point.get("delivered") or 0)
         counts.read += int(point.get("read") or 0)
     if sends:
-        best = max(sends, key=sends.get)
+        best = max(sends, key=sends.__getitem__)
         if sends[best]:
             top = (ids.get(best, best), sends[best])
             if out.top_template is None or top[1] > out.top_template[1]:

@@ -208,8 +208,8 @@ def form_with_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, 
         blocks.append(b)
         if b.get("block_id") in errors:
             blocks.append(_error_block(b["block_id"], errors[b["block_id"]]))
-    out = {k: view[k] for k in ("type", "callback_id", "title", "submit", "close", "private_metadata")
-           if k in view}
+    out: dict[str, Any] = {k: view[k] for k in ("type", "callback_id", "title", "submit", "close", "private_metadata")
+                             if k in view}
     return {**out, "type": "modal", "blocks": blocks[:100]}
 
 

@@ -46,7 +46,7 @@ def sync(rt: Runtime, team_id: str, force: bool = False) -> int:
     total = 0
     for waba_id in wabas(rt, team_id):
         with rt.db.session() as s:
-            account = s.get(WhatsAppAccount, waba_id)
+            account = s.get_one(WhatsAppAccount, waba_id)
             fresh = account.templates_synced_at and rt.now() - account.templates_synced_at < timedelta(
                 seconds=defaults.TEMPLATES_STALE_AFTER)
         if fresh and not force:
@@ -60,7 +60,7 @@ def sync(rt: Runtime, team_id: str, force: bool = False) -> int:
                 s.add(t)
             for gone in known.values():
                 s.delete(gone)
-            s.get(WhatsAppAccount, waba_id).templates_synced_at = rt.now()
+            s.get_one(WhatsAppAccount, waba_id).templates_synced_at = rt.now()
         total += len(found)
     return total
 

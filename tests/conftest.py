@@ -135,7 +135,7 @@ def config(request: pytest.FixtureRequest, database_url: str, redis_url: str, re
         "PUBLIC_URL": "https://metaops.example.test",
         "INSTANCE_DIR": str(tmp_path / "instance"),
         # Not the default (10, 30, 60, 300, 900 s): a test of a failing event sees its two retries at once rather than
-        # waiting minutes; how the retry waits are scheduled is tested with the defaults in tests/delivery/test_jobs.py.
+        # waiting minutes; the waits themselves are tested with the defaults in tests/delivery/test_retry_waits.py.
         "JOB_RETRY_INTERVALS": "0,0",
         **({"SLACK_PACE_RATE": "0"} if unpaced is not None else {}),
     }

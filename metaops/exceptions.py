@@ -11,3 +11,12 @@ class NotConnected(Exception):
 
 class NotAllowed(Exception):
     """The user may not change this; the message says who may."""
+
+
+class Refusal(Exception):
+    """Why this template cannot go to this customer (shown against `field`)."""
+
+    def __init__(self, text: str, field: str = "template") -> None:
+        super().__init__(text)
+        self.text = text
+        self.field = field

@@ -6,8 +6,8 @@ from typing import Any
 
 from bot.commands.context import Ctx, Reply, text
 from bot.modals.send_template import open_modal
-from metaops.templates import send_template
-from metaops.templates.send_template import Refusal
+from metaops.exceptions import Refusal
+from metaops.templates import recipients
 
 
 def send(ctx: Ctx) -> Reply:
@@ -17,10 +17,10 @@ def send(ctx: Ctx) -> Reply:
     address: dict[str, Any] = {}
     if typed:
         try:
-            phone, bsuid = send_template.parse_recipient(typed)
+            phone, bsuid = recipients.parse_recipient(typed)
         except Refusal as e:
             return text(e.text)
-        target = send_template.target_for_address(ctx.rt, ctx.team_id, phone, bsuid)
+        target = recipients.target_for_address(ctx.rt, ctx.team_id, phone, bsuid)
         address = {"phone": phone} if phone else {"bsuid": bsuid}
     open_modal(ctx.rt, ctx.client, ctx.trigger_id, ctx.team_id, ctx.channel_id, target, address)
     return {}

@@ -17,16 +17,19 @@ from slack_sdk.errors import SlackApiError
 
 from bot.modals import submission
 from bot.runtime import runtime_of
+from integrations.meta.template_rules import MAX_COPY_CODE
 from integrations.slack.blocks import context as context_block
 from integrations.slack.blocks import input_block, modal, option, plain_text_input, section, static_select
 from integrations.slack.mrkdwn import escape
 from metaops import messages, permissions
 from metaops.conversation.buttons import TEMPLATE_SEND_OPEN, send_template_button, thread_of
-from metaops.exceptions import NotConnected
+from metaops.exceptions import NotConnected, Refusal
 from metaops.runtime import Runtime
 from metaops.surfaces import submissions
-from metaops.templates import send_template
-from metaops.templates.send_template import MEDIA_FORMATS, MEDIA_TYPES, Refusal, Target
+from metaops.templates import header_media, recipients, send_template
+from metaops.templates.header_media import MEDIA_FORMATS, MEDIA_TYPES
+from metaops.templates.recipients import Target
+from metaops.templates.values import COUPON, check, needs_of
 
 __all__ = ["CALLBACK_ID", "CHOOSE_ACTION", "TEMPLATE_SEND_OPEN", "build", "open_modal", "register",
            "send_template_button"]
@@ -68,7 +71,7 @@ def build(meta: dict[str, Any], choices: list[Any], who: str | None, chosen: Any
 
 
 def _fields(t: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
-    n = send_template.needs_of(t.components)
+    n = needs_of(t.components)
     out = [context_block(messages.SEND_CATEGORY_NOTE.format(category=t.category, language=t.language,
                                                       body=escape(n.body)[:2900]))]
     if n.header_variable:
@@ -89,10 +92,10 @@ def _fields(t: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(_text_input(messages.SEND_BUTTON_LABEL.format(text=b.text), f"button_{b.index}", values, hint))
     if n.copy_code is not None:
         c = n.copy_code
-        hint = messages.SEND_COUPON_HINT.format(limit=send_template.MAX_COPY_CODE) + (
+        hint = messages.SEND_COUPON_HINT.format(limit=MAX_COPY_CODE) + (
             " · " + messages.SEND_EXAMPLE_HINT.format(example=c.example) if c.example else "")
         out.append(_text_input(messages.SEND_COUPON_LABEL.format(text=c.text or messages.SEND_COUPON_BUTTON),
-                               send_template.COUPON, values, hint))
+                               COUPON, values, hint))
     return out
 
 
@@ -114,7 +117,7 @@ def open_modal(rt: Runtime, client: WebClient, trigger_id: str, team_id: str, ch
                target: Target | None, address: dict[str, Any]) -> None:
     """views.open for `target` (None: the modal asks whom to send to). `address` goes in the metadata: the
     thread ({"thread": {...}}) or the phone or BSUID typed after `/meta send`."""
-    number = target.phone_number_id if target else send_template.number_of(rt, team_id)
+    number = target.phone_number_id if target else recipients.number_of(rt, team_id)
     choices = send_template.approved(rt, team_id, number)
     meta = {"team_id": team_id, "channel_id": channel_id, **address}
     client.views_open(trigger_id=trigger_id, view=build(meta, choices, target.label() if target else None))
@@ -134,7 +137,7 @@ def send_template_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]
         respond(replace_original=False, response_type="ephemeral", text=messages.NOT_ALLOWED)
         return
     try:  # only a thread of the signed team's own, whatever the button says
-        target = send_template.target_for_thread(rt, team, *where)
+        target = recipients.target_for_thread(rt, team, *where)
         open_modal(rt, client, body.get("trigger_id", ""), team, where[0], target,
                    {"thread": {"channel": where[0], "thread_ts": where[1]}})
     except (Refusal, NotConnected) as e:
@@ -160,7 +163,7 @@ def send_template_chosen(ack: Ack, body: dict[str, Any], action: dict[str, Any],
             if e.field != "to":
                 raise
             target = None  # a recipient not typed right yet: said when the form is submitted
-        number = target.phone_number_id if target else send_template.number_of(rt, team)
+        number = target.phone_number_id if target else recipients.number_of(rt, team)
         choices = send_template.approved(rt, team, number)
         chosen = send_template.template_of(rt, team, number, template_id)
     except (Refusal, NotConnected) as e:
@@ -198,12 +201,12 @@ def send_template_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]
     if reason:
         ack(response_action="errors", errors={"template": reason})
         return
-    n = send_template.needs_of(t.components)
+    n = needs_of(t.components)
     typed = {k: str(_typed(values, k) or "") for k in values if k not in ("to", "template")}
     present = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
-    errors = {k if k in present else "template": v for k, v in send_template.check(n, typed).items()}
+    errors = {k if k in present else "template": v for k, v in check(n, typed).items()}
     if not errors and n.header_format in MEDIA_FORMATS:
-        problem = send_template.check_media(client, n.header_format, typed.get("header_media", ""))
+        problem = header_media.check_media(client, n.header_format, typed.get("header_media", ""))
         if problem:
             errors["header_media"] = problem
     if errors:
@@ -232,12 +235,12 @@ def _target(rt: Runtime, team: str, meta: dict[str, Any], values: dict[str, Any]
     `/meta send`, or what was typed in the modal (None while nothing is typed, unless `strict`)."""
     thread = meta.get("thread")
     if isinstance(thread, dict):
-        return send_template.target_for_thread(rt, team, str(thread.get("channel", "")),
+        return recipients.target_for_thread(rt, team, str(thread.get("channel", "")),
                                                str(thread.get("thread_ts", "")))
     if meta.get("phone") or meta.get("bsuid"):
-        return send_template.target_for_address(rt, team, meta.get("phone"), meta.get("bsuid"))
+        return recipients.target_for_address(rt, team, meta.get("phone"), meta.get("bsuid"))
     typed = _typed(values, "to")
     if not typed and not strict:
         return None
-    phone, bsuid = send_template.parse_recipient(typed or "")
-    return send_template.target_for_address(rt, team, phone, bsuid)
+    phone, bsuid = recipients.parse_recipient(typed or "")
+    return recipients.target_for_address(rt, team, phone, bsuid)

@@ -32,7 +32,7 @@ from integrations.meta.template_rules import Draft
 from integrations.slack.blocks import context, plain, section
 from metaops import defaults, messages
 from metaops.assets import pages, subscriptions
-from metaops.exceptions import NotConnected
+from metaops.exceptions import NotConnected, Refusal
 from metaops.queue import enqueue
 from metaops.runtime import Runtime
 from metaops.templates import catalog, send_template
@@ -103,7 +103,7 @@ def run(raw: dict[str, Any], rt: Runtime) -> str:
         rt.redis.delete(key)  # refused: nothing was made, the corrected form may be sent again
         _refused(client, sub, e.errors)
         return "refused"
-    except send_template.Refusal as e:  # the template may not go to this customer: nothing was sent
+    except Refusal as e:  # the template may not go to this customer: nothing was sent
         rt.redis.delete(key)
         _refused(client, sub, {e.field: e.text})
         return "refused"

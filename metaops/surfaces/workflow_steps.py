@@ -23,7 +23,7 @@ from slack_sdk import WebClient
 from integrations.meta.errors import GraphError, OutcomeUnknown
 from metaops import defaults, messages
 from metaops.assets import pages
-from metaops.exceptions import NotConnected
+from metaops.exceptions import NotConnected, Refusal
 from metaops.runtime import Runtime
 from metaops.templates import catalog, send_template
 
@@ -92,7 +92,7 @@ def error_text(e: Exception, execution_id: str) -> str:
         ref = uuid.uuid4().hex[:8]
         log.warning("workflow step %s: outcome unknown (ref %s): %s", execution_id, ref, e)
         return messages.STEP_UNKNOWN.format(ref=ref)
-    if isinstance(e, send_template.Refusal):
+    if isinstance(e, Refusal):
         return e.text
     if isinstance(e, StepFailed):
         return e.text
@@ -114,7 +114,7 @@ def error_text(e: Exception, execution_id: str) -> str:
 def send_template_step(rt: Runtime, team_id: str, inputs: dict[str, Any]) -> dict[str, str]:
     """Inputs: number (phone number id or display number; may be empty with one number), recipient (phone or
     BSUID), template (name), language (when the name has several), variables (comma-separated text or a list) in
-    the order of send_template.value_names: header variable, body variables, each URL button's link ending, then
+    the order of templates.values.value_names: header variable, body variables, each URL button's link ending, then
     the copy-code button's coupon code."""
     message_id = send_template.send_plain(rt, team_id, text(inputs, "number"), text(inputs, "recipient"),
                                           text(inputs, "template"), text(inputs, "language"),

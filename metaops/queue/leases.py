@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from redis import Redis
-from redis.exceptions import RedisError
 
 from metaops import defaults
 
@@ -84,8 +83,8 @@ class _Holder:
                     with self.lock:
                         self.held.pop(key, None)
             self.failing = False
-        except RedisError as e:  # Redis away: nobody can take our leases over meanwhile either
-            if not self.failing:
+        except Exception as e:  # noqa: BLE001 - Redis away (or its client closed): nobody can take our leases over
+            if not self.failing:  # meanwhile either, and the heartbeat must outlive any one failure
                 log.warning("leases: could not renew (%s); trying again every %s s", e, defaults.LEASE_RENEW)
             self.failing = True
 

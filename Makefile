@@ -30,7 +30,7 @@ print(f"export PORT={s.PORT} PUBLIC_URL={shlex.quote(s.PUBLIC_URL)}")
 endef
 export RUN_ENV
 
-# Why the PostgreSQL half of the tests cannot run (one line, exit 1), or nothing (exit 0).
+# Why the tests marked both_databases cannot also run on PostgreSQL (one line, exit 1), or nothing (exit 0).
 define PG_CHECK
 import sys
 from sqlalchemy import create_engine, text
@@ -56,7 +56,8 @@ run: setup
 
 # The headless-browser test of the setup page needs Debian's chromium: installed when missing and this is
 # a root Debian/Ubuntu machine; otherwise that one test skips (never fails the run). Without PostgreSQL the
-# PostgreSQL half of the tests is left out and the reason said in one line, before and after the run.
+# PostgreSQL runs of the tests marked both_databases are left out and the reason said in one line, before and
+# after the run.
 test: setup
 	bash scripts/services.sh
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
@@ -66,8 +67,8 @@ test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	@if why=$$($(PY) -c "$$PG_CHECK"); then $(VENV)/bin/pytest -q; \
-	else echo "make test: the PostgreSQL half cannot run: $$why"; \
-	  $(VENV)/bin/pytest -q -k "not postgresql" && echo "make test: passed on SQLite only; the PostgreSQL half did not run: $$why"; fi
+	else echo "make test: the PostgreSQL runs cannot happen: $$why"; \
+	  $(VENV)/bin/pytest -q -k "not postgresql" && echo "make test: passed on SQLite only; the PostgreSQL runs did not happen: $$why"; fi
 
 lint: setup
 	$(VENV)/bin/ruff check .

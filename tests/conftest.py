@@ -59,9 +59,26 @@ def pg_url() -> Iterator[str]:
     drop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Which databases a test runs on: every test on SQLite; a test marked `both_databases` (itself, its class or
+    its module) exercises what the database does and also runs on PostgreSQL. The id says which: `[sqlite]`,
+    `[postgresql]`."""
+    if "database_kind" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_databases") is not None
+        metafunc.parametrize("database_kind", ["sqlite", "postgresql"] if both else ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """"sqlite" or "postgresql", as pytest_generate_tests parametrized the test."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, database_kind: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of the test's own: a copy of the SQLite template, or the run's PostgreSQL database,
+    emptied after the test."""
+    if database_kind == "sqlite":
         path = tmp_path / "metaops.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"

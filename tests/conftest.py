@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from cryptography.fernet import Fernet
@@ -94,10 +95,10 @@ def database_url(request: pytest.FixtureRequest, database_kind: str, tmp_path: P
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """A redis-server of the test run's own on a free port, so runs side by side never share keys;
-    TEST_REDIS_URL points elsewhere instead."""
+    """A redis-server of the test run's own on a free port, so runs side by side never share keys (under
+    pytest-xdist each worker process starts its own); TEST_REDIS_URL points elsewhere instead."""
     if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"]
+        yield worker_database(os.environ["TEST_REDIS_URL"])
         return
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -114,6 +115,16 @@ def redis_url() -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(10)
+
+
+def worker_database(url: str) -> str:
+    """`url` with a Redis database of this pytest-xdist worker's own (the URL's number plus the worker's: gw2 of
+    redis://h:6379/0 is redis://h:6379/2), since every test flushes its database; `url` itself outside xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{int(parts.path.strip('/') or 0) + int(worker[2:])}"))
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ print(f"export PORT={s.PORT} PUBLIC_URL={shlex.quote(s.PUBLIC_URL)}")
 endef
 export RUN_ENV
 
-# Why the PostgreSQL half of the tests cannot run (one line, exit 1), or nothing (exit 0).
+# Why the tests marked both_databases cannot also run on PostgreSQL (one line, exit 1), or nothing (exit 0).
 define PG_CHECK
 import sys
 from sqlalchemy import create_engine, text
@@ -54,9 +54,17 @@ run: setup
 	  echo "make run: web on port $$PORT, PUBLIC_URL $$PUBLIC_URL (setup page: http://localhost:$$PORT/)"; \
 	  PATH="$(BIN):$$PATH" exec $(BIN)/honcho start -p $$PORT web worker clock
 
+# The tests run in PYTEST_WORKERS processes (pytest-xdist; 0: in pytest's own process). More than the cores: most
+# tests wait on Slack's pace, on timers or on processes of their own rather than on the CPU. Each process starts its
+# own redis-server, fakes and PostgreSQL database; worksteal lets an idle process take the tests queued on a busy
+# one, so that the long tests do not run one after another in one process while the others are idle.
+PYTEST_WORKERS ?= 4
+PYTEST := $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist worksteal
+
 # The headless-browser test of the setup page needs Debian's chromium: installed when missing and this is
 # a root Debian/Ubuntu machine; otherwise that one test skips (never fails the run). Without PostgreSQL the
-# PostgreSQL half of the tests is left out and the reason said in one line, before and after the run.
+# PostgreSQL runs of the tests marked both_databases are left out and the reason said in one line, before and
+# after the run.
 test: setup
 	bash scripts/services.sh
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
@@ -65,9 +73,9 @@ test: setup
 	  || echo "make test: chromium is not installed and could not be installed here; the setup page's browser test will skip"
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	@if why=$$($(PY) -c "$$PG_CHECK"); then $(VENV)/bin/pytest -q; \
-	else echo "make test: the PostgreSQL half cannot run: $$why"; \
-	  $(VENV)/bin/pytest -q -k "not postgresql" && echo "make test: passed on SQLite only; the PostgreSQL half did not run: $$why"; fi
+	@if why=$$($(PY) -c "$$PG_CHECK"); then $(PYTEST); \
+	else echo "make test: the PostgreSQL runs cannot happen: $$why"; \
+	  $(PYTEST) -k "not postgresql" && echo "make test: passed on SQLite only; the PostgreSQL runs did not happen: $$why"; fi
 
 lint: setup
 	$(VENV)/bin/ruff check .

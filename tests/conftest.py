@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from cryptography.fernet import Fernet
@@ -59,9 +60,26 @@ def pg_url() -> Iterator[str]:
     drop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Which databases a test runs on: every test on SQLite; a test marked `both_databases` (itself, its class or
+    its module) exercises what the database does and also runs on PostgreSQL. The id says which: `[sqlite]`,
+    `[postgresql]`."""
+    if "database_kind" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_databases") is not None
+        metafunc.parametrize("database_kind", ["sqlite", "postgresql"] if both else ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """"sqlite" or "postgresql", as pytest_generate_tests parametrized the test."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, database_kind: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of the test's own: a copy of the SQLite template, or the run's PostgreSQL database,
+    emptied after the test."""
+    if database_kind == "sqlite":
         path = tmp_path / "metaops.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
@@ -77,10 +95,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """A redis-server of the test run's own on a free port, so runs side by side never share keys;
-    TEST_REDIS_URL points elsewhere instead."""
+    """A redis-server of the test run's own on a free port, so runs side by side never share keys (under
+    pytest-xdist each worker process starts its own); TEST_REDIS_URL points elsewhere instead."""
     if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"]
+        yield worker_database(os.environ["TEST_REDIS_URL"])
         return
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -97,6 +115,16 @@ def redis_url() -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(10)
+
+
+def worker_database(url: str) -> str:
+    """`url` with a Redis database of this pytest-xdist worker's own (the URL's number plus the worker's: gw2 of
+    redis://h:6379/0 is redis://h:6379/2), since every test flushes its database; `url` itself outside xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{int(parts.path.strip('/') or 0) + int(worker[2:])}"))
 
 
 @pytest.fixture

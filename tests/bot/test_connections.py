@@ -228,6 +228,7 @@ def test_token_near_expiry_is_refreshed_without_alert(client, rt, fake_slack, fa
     assert rt.crypto.decrypt(_connection(rt).token_enc) != token and fake_slack.messages == []
 
 
+@pytest.mark.both_databases  # each database's own storage searched for the tokens
 def test_no_token_is_stored_in_plaintext(client, rt, fake_graph, database_url):
     connect(client, fake_graph)
     tokens = [t for t in fake_graph.tokens]

@@ -88,6 +88,7 @@ def own_redis():
     server.stop()
 
 
+@pytest.mark.both_databases  # the sweep's query for stranded events
 def test_after_redis_restarts_empty_the_clock_sweeps_a_stored_event_again(config, own_redis, fake_slack, caplog):
     app = create_app(settings_mod.from_mapping({**config, "REDIS_URL": f"redis://127.0.0.1:{own_redis.port}/0"}))
     rt = app.extensions["metaops"]
@@ -158,6 +159,7 @@ def test_the_clock_recovers_a_partition_whose_drain_died(client, rt, fake_slack)
     assert len(fake_slack.messages) == 1
 
 
+@pytest.mark.both_databases  # the sweep's query for stranded events
 def test_texts_parked_at_our_pace_when_redis_restarts_empty_are_posted_after_the_sweep(config, own_redis, fake_slack):
     """Pace on: a burst parks most texts on the channel's list; Redis restarts empty (the lists, the release job and
     the parked set are gone); the clock's sweep queues them again and all are posted once, in order."""

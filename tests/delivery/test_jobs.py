@@ -23,6 +23,10 @@ from tests.helpers import (
     worker_env,
 )
 
+# Both databases: an event's life in SQL: states, attempts and retry times recorded, failed events requeued, redelivered
+# items' dedupe claims, the unrouted count (SUM).
+pytestmark = pytest.mark.both_databases
+
 
 def _events(rt):
     with rt.db.session() as s:

@@ -82,6 +82,7 @@ def test_a_live_holder_keeps_its_lease_past_the_ttl_and_a_killed_ones_lapse(rt):
     assert leases.release(rt.redis, flag) and leases.owner_of(rt.redis, flag) is None
 
 
+@pytest.mark.both_databases  # a dead owner's dedupe claim taken over
 def test_what_a_killed_worker_held_is_recovered_and_delivered(client, rt, fake_slack):
     """A drain and a channel's release die with their process: recovery queues new jobs for both, and an item
     it had claimed (mid-post) is taken over and posted: nothing waits for a lease to run out."""
@@ -113,6 +114,7 @@ def test_what_a_killed_worker_held_is_recovered_and_delivered(client, rt, fake_s
     assert holds.parked(rt.redis, "T1", "C1", 10) == [] and streams.waiting(rt.redis) == 0
 
 
+@pytest.mark.both_databases  # claims: conditional UPDATEs of dedupe rows
 def test_a_claim_of_a_live_worker_is_busy_and_of_a_dead_one_taken_over(rt):
     now = rt.now()
     assert dedupe.claim(rt.db.engine, "k1", None, now, defaults.DEDUPE_LEASE, owner="proc-live")
@@ -156,6 +158,7 @@ def test_a_flag_left_by_the_previous_release_is_taken_over(client, rt, fake_slac
     assert len(fake_slack.messages) == 1
 
 
+@pytest.mark.both_databases  # the sweep's query for stranded events
 def test_the_sweep_leaves_parked_events_to_their_channel(client, rt, fake_slack):
     connect_whatsapp(rt)
     for n in range(6):
@@ -206,6 +209,7 @@ def test_a_thread_lock_of_a_dead_process_is_taken_at_once(rt):
     assert leases.owner_of(rt.redis, key) is None
 
 
+@pytest.mark.both_databases  # dedupe rows marked done when taken over
 def test_a_dead_workers_post_found_in_slack_is_not_posted_again(client, rt, fake_slack):
     """Killed after Slack took its post and before the items were marked done: the worker taking the claims over
     finds the post (its metadata names the items) and marks them done; a post that never reached Slack is made."""
@@ -225,6 +229,7 @@ def test_a_dead_workers_post_found_in_slack_is_not_posted_again(client, rt, fake
     assert states == {"wa:msg:a": "done", "wa:msg:b": "done", "wa:msg:c": "claimed"}
 
 
+@pytest.mark.both_databases  # a dead owner's dedupe claim taken over
 def test_slack_unreachable_while_looking_means_posting_again(client, rt, fake_slack):
     connect_whatsapp(rt)
     rt.redis.set(landed._MARK.format("wa:msg:x"), "T1 C_GONE 1700000000.000404")  # thread_not_found

@@ -134,6 +134,7 @@ def test_the_token_bucket_is_shared_by_two_workers(rt):
     assert burst <= len(taken) <= burst + rate * elapsed + 1  # never beyond the rate, whoever asks
 
 
+@pytest.mark.both_databases  # worker processes writing to one database at once
 def test_two_worker_processes_share_the_pace_and_slack_never_answers_429(client, rt, config, fake_slack):
     # The processes take the default burst; at 5 posts/s one token is 0.2 s, less than two processes' request
     # times may differ by, so Slack's bucket here is three posts deeper (at Slack's 1/s one post is 1 s of slack).

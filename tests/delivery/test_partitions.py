@@ -51,6 +51,7 @@ def test_one_customers_events_stay_on_one_partition():
 
 @pytest.mark.unpaced(why="order across worker processes, one post per text: at Slack's pace 100 posts take over a "
                            "minute; tests/scenarios/test_crash_recovery.py runs worker processes at Slack's pace")
+@pytest.mark.both_databases  # worker processes writing to one database at once
 def test_two_and_three_worker_processes_keep_each_customers_order(client, rt, config, fake_slack):
     connect_whatsapp(rt)
     burst(client, customers=20, each=5)

@@ -22,6 +22,9 @@ from tests.helpers import (
     wa_payload,
 )
 
+# Both databases: the sweep's query for stranded events (state, received_at, next_attempt_at).
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def own_redis():

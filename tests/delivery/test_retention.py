@@ -14,6 +14,9 @@ from metaops.delivery import retention
 from metaops.exceptions import ConfigError
 from store.models import DedupeKey, OutboundMessage, ReplyOutbox, WebhookEvent
 
+# Both databases: retention's batched DELETEs by state and age.
+pytestmark = pytest.mark.both_databases
+
 
 def _seed(rt) -> None:
     now = rt.now()

@@ -19,6 +19,10 @@ from store.models import ContactThread
 from tests.fakes.meta_graph import graph_error
 from tests.helpers import connect_page, connect_whatsapp, fixture, interact, post_webhook, run_worker, slack_event
 
+# Both databases: comment rows found and deleted by escaped LIKE prefixes (startswith), INSERT ... RETURNING, a retried
+# comment on a unique key.
+pytestmark = pytest.mark.both_databases
+
 CHANNEL = "C_CONNECT"
 
 

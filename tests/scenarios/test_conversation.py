@@ -147,6 +147,7 @@ def test_signature_is_off_by_default_and_only_admins_switch_it(client, rt, fake_
 # Point 5: read receipts and reply states
 
 
+@pytest.mark.both_databases  # a conditional UPDATE of the customer's last message
 def test_a_reply_marks_the_customers_last_message_read_once(client, rt, fake_slack, fake_graph, thread):
     reply(client, "Yes it is", thread)
     reply(client, "And in blue too", thread, ts="1700000100.000300")
@@ -226,6 +227,7 @@ def window_lines(message):
     return [b for b in blocks if b.get("block_id") == "reply_window"], blocks
 
 
+@pytest.mark.both_databases  # the window from a stored time (SQLite keeps it as text)
 def test_the_root_says_until_when_the_window_is_open(client, rt, fake_slack, fake_graph, now):
     connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
     customer_writes(client, rt, "wamid.IN1", "Hi, is it in stock?")
@@ -256,6 +258,7 @@ def test_a_root_edit_refused_by_slack_never_fails_the_message(client, rt, fake_s
     assert fake_slack.edits == []
 
 
+@pytest.mark.both_databases  # the nudge query and its conditional UPDATE
 def test_an_unanswered_customer_gets_one_nudge_before_the_window_closes(client, rt, fake_slack, fake_graph, thread,
                                                                        now):
     assert "metaops.jobs.window_nudges" in clock.scheduled()
@@ -277,6 +280,7 @@ def test_an_unanswered_customer_gets_one_nudge_before_the_window_closes(client, 
     assert jobs.window_nudges() == 0  # closed long ago: nothing to say
 
 
+@pytest.mark.both_databases  # the nudge query and its conditional UPDATE
 def test_an_answered_customer_is_not_nudged(client, rt, fake_slack, fake_graph, thread, now):
     start = now[0]
     now[0] = start + timedelta(minutes=5)
@@ -287,6 +291,7 @@ def test_an_answered_customer_is_not_nudged(client, rt, fake_slack, fake_graph, 
     assert in_thread(fake_slack, thread) == []
 
 
+@pytest.mark.both_databases  # the nudge taken by a conditional UPDATE, then given back
 def test_a_nudge_slack_refuses_is_tried_again(client, rt, fake_slack, fake_graph, thread, now):
     start = now[0]
     now[0] = start + timedelta(hours=23, minutes=10)
@@ -304,6 +309,7 @@ def assert_send_template_button(note, thread):
     assert json.loads(button["value"]) == {"channel": "C_CONNECT", "thread_ts": thread}
 
 
+@pytest.mark.both_databases  # the window from a stored time
 def test_a_reply_after_the_window_closed_is_answered_at_once_with_the_template_button(client, rt, fake_slack,
                                                                                      fake_graph, thread, now):
     now[0] += timedelta(hours=24, minutes=1)
@@ -319,6 +325,7 @@ def test_a_reply_after_the_window_closed_is_answered_at_once_with_the_template_b
     assert row.state == "refused" and row.last_error == "reply window closed"
 
 
+@pytest.mark.both_databases  # the window from a stored time, to the minute
 def test_a_reply_just_before_the_window_closes_is_sent(client, rt, fake_slack, fake_graph, thread, now):
     now[0] += timedelta(hours=23, minutes=59)
     reply(client, "Just in time", thread)

@@ -37,6 +37,10 @@ from tests.helpers import (
     worker_env,
 )
 
+# Both databases: a SIGKILLed worker's claims (dedupe rows naming their owner) taken over; the private-server class
+# below is PostgreSQL's own.
+pytestmark = pytest.mark.both_databases
+
 PACED_CUSTOMERS, EACH = 8, 10  # 80 texts into one channel: about 25 posts at Slack's one per second
 
 

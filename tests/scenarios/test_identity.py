@@ -13,6 +13,9 @@ from store import customers
 from store.models import Customer, OutboundMessage
 from tests.helpers import PHONE_ID, connect_whatsapp, fixture, post_webhook, run_worker, slack_event
 
+# Both databases: customers found, merged and re-keyed by BSUID or phone: unique constraints and conditional UPDATEs.
+pytestmark = pytest.mark.both_databases
+
 SHEENA = "US.13491208655302741918"  # text_username_only.json, user_preferences_*.json, smb_message_echo.json
 SHEENA_NEW = "US.24817305912873645029"  # system_user_changed_user_id.json
 JANE = "US.5550001112223334445"  # text_with_bsuid.json

@@ -62,6 +62,7 @@ def test_refused_reply_outside_the_window_is_explained_in_the_thread(client, rt,
     assert fake_slack.reactions[0]["name"] == "x"
 
 
+@pytest.mark.both_databases  # a redelivered status stopped by its dedupe claim
 def test_failed_status_later_is_answered_in_the_thread(client, rt, fake_slack, fake_graph, thread):
     reply(client, "On its way", thread)
     run_worker(rt)
@@ -78,6 +79,7 @@ def test_failed_status_later_is_answered_in_the_thread(client, rt, fake_slack, f
     assert any(m["channel"] == "C_CONNECT" and "thread_ts" not in m for m in fake_slack.messages)  # the alert
 
 
+@pytest.mark.both_databases  # Slack's retries stopped by the outbox's unique key
 def test_slack_retries_bot_messages_and_edits_never_send_twice(client, rt, fake_slack, fake_graph, thread):
     reply(client, "once", thread)
     reply(client, "once", thread, retry=1)
@@ -127,6 +129,7 @@ def test_a_send_that_meta_answers_with_a_server_error_is_unknown_not_retried(cli
     assert "not known whether" in note["text"] and any(b["type"] == "actions" for b in note["blocks"])
 
 
+@pytest.mark.both_databases  # dedupe claims released and taken again
 def test_thread_note_and_alert_each_once_when_the_alert_meets_a_429(client, rt, fake_slack, fake_graph, thread):
     import time
 

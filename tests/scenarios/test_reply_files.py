@@ -118,6 +118,7 @@ def test_a_file_slack_does_not_hand_out_is_explained(client, rt, fake_slack, fak
     assert "deleted.png" in note["text"] and "file_not_found" in note["text"] and fake_graph.sent == []
 
 
+@pytest.mark.both_databases  # a dedupe claim per part of the reply
 def test_a_retry_of_the_same_slack_event_sends_once(client, rt, fake_slack, fake_graph, thread):
     files = [fake_slack.share_file("F_IMG", "jacket.png", "image/png", PNG)]
     share(client, thread, files, text="once")
@@ -129,6 +130,7 @@ def test_a_retry_of_the_same_slack_event_sends_once(client, rt, fake_slack, fake
     assert fake_graph.sent[0]["caption"] == "once"
 
 
+@pytest.mark.both_databases  # a dedupe claim per part of the reply
 def test_a_retry_after_meta_failed_part_way_sends_only_what_had_not_gone(client, rt, fake_slack, fake_graph,
                                                                           thread):
     from tests.fakes.http import Reply

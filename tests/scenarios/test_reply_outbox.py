@@ -21,6 +21,9 @@ from tests.helpers import (
     slack_event,
 )
 
+# Both databases: the outbox: one INSERT per Slack message on a unique key, its state moved by conditional UPDATEs.
+pytestmark = pytest.mark.both_databases
+
 
 def reply(client: Any, text: str, thread_ts: str | None, ts: str = "1700000100.000200", retry: int | None = None,
           **extra: Any) -> Any:

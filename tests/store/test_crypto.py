@@ -15,6 +15,10 @@ from store.models import MetaConnection
 from tests.constants import ROOT
 from tests.helpers import connect_whatsapp
 
+# Both databases: rotation rewrites the stored secrets in place, and each database's own storage is searched for a
+# plaintext token.
+pytestmark = pytest.mark.both_databases
+
 TOKEN = "EAAGm0PX4ZCpsBAKZAyplaintexttoken"
 
 

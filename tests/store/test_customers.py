@@ -12,6 +12,10 @@ from store.customers import Seen
 from tests.constants import TEST_PG_URL
 from tests.databases import temporary_postgres
 
+# Both databases: customers found by BSUID or phone under unique constraints and conditional UPDATEs, and migration 0006
+# re-keying threads in SQL.
+pytestmark = pytest.mark.both_databases
+
 PN = "106540352242922"
 BSUID, NEW_BSUID = "US.13491208655302741918", "US.24817305912873645029"
 

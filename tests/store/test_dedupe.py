@@ -24,6 +24,10 @@ from tests.helpers import (
     worker_env,
 )
 
+# Both databases: claims are INSERTs racing on a unique key and conditional UPDATEs, raced by threads and by processes
+# on one database.
+pytestmark = pytest.mark.both_databases
+
 
 def test_only_one_claim_wins(rt):
     now = utcnow()

@@ -15,6 +15,9 @@ from metaops.queue import streams
 from metaops.web import ingest
 from tests.helpers import post_webhook, wa_message, wa_payload
 
+# Both databases: concurrent requests stored in one multi-row INSERT ... RETURNING, and a database failure mid-batch.
+pytestmark = pytest.mark.both_databases
+
 POISON = "poison-row"  # a body holding this is refused by the trigger of `failing_inserts`
 
 

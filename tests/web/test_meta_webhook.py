@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from metaops import create_app, runtime
@@ -39,6 +40,7 @@ def test_verification_refuses_a_wrong_token_or_mode(client):
     assert b"1" not in wrong.data
 
 
+@pytest.mark.both_databases  # the stored raw body (BLOB or bytea) and its state
 def test_good_event_is_stored_then_queued(client, rt):
     r = post_webhook(client, wa_payload([wa_message("wamid.G1", "15550001234", "hi")]))
     assert r.status_code == 200

@@ -28,7 +28,6 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/ch
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
     reason="chromium is not installed (Debian: apt-get install chromium; `make test` installs it where it can)")
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a page, not a database test
 URL_IDS = ("url-slack-events", "url-slack-oauth", "url-meta-webhook", "url-meta-oauth")
 
 
@@ -104,7 +103,6 @@ def test_configured_names_settings_without_their_values(client, config):
         assert str(secret) not in html
 
 
-@SQLITE_ONLY
 def test_missing_settings_say_where_to_get_them(config):
     status, _, html = _get(_bare(config))
     missing = Page(html).text_by_id["missing"]
@@ -116,7 +114,6 @@ def test_missing_settings_say_where_to_get_them(config):
     assert "SLACK_SIGNING_SECRET" not in Page(html).text_by_id["configured"]
 
 
-@SQLITE_ONLY
 def test_a_local_public_url_is_pointed_out(config):
     _, _, html = _get({**config, "PUBLIC_URL": "http://localhost:3000"})
     assert "Slack and Meta cannot reach this machine" in Page(html).text_by_id["missing"]
@@ -124,7 +121,6 @@ def test_a_local_public_url_is_pointed_out(config):
     assert "cannot reach" not in html
 
 
-@SQLITE_ONLY
 def test_everything_is_escaped(config):
     nasty = 'https://x.test/"><script>alert(1)</script>&amp;'
     _, _, html = _get({**config, "PUBLIC_URL": nasty})
@@ -216,7 +212,6 @@ def serve() -> Iterator[Callable[[dict[str, object]], str]]:
 
 
 @needs_chromium
-@SQLITE_ONLY
 def test_copy_buttons_work_and_nothing_overflows_a_phone(serve, config, tmp_path):
     served = serve(config)
     r = _chromium("--dump-dom", "--virtual-time-budget=10000", f"{served}/__probe", profile=tmp_path / "profile")
@@ -239,7 +234,6 @@ def test_copy_buttons_work_and_nothing_overflows_a_phone(serve, config, tmp_path
 
 
 @needs_chromium
-@SQLITE_ONLY
 def test_screenshot(serve, config, tmp_path):
     """Renders a new install's page (Meta not set up yet) at a laptop's width; the file is a PNG of that size
     (saved to docs/ when asked)."""

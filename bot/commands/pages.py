@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+import bot.modals.post
 from bot.commands.context import Ctx, Reply, run, text
-from bot.modals import post as post_modal
 from bot.runtime import runtime_of
 from integrations.slack.blocks import actions, button, section
 from integrations.slack.mrkdwn import escape
@@ -89,7 +89,7 @@ def post(ctx: Ctx) -> Reply:
     options = pages.connected_pages(ctx.rt, ctx.team_id)
     if not options:
         return text(messages.POST_NO_PAGE)
-    ctx.client.views_open(trigger_id=ctx.trigger_id, view=post_modal.build(
+    ctx.client.views_open(trigger_id=ctx.trigger_id, view=bot.modals.post.build(
         options, {"team_id": ctx.team_id, "channel_id": ctx.channel_id}))
     return {}
 

@@ -8,12 +8,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+import bot.modals.template
 from bot.commands.context import Ctx, Reply, run, text
-from bot.modals import template as template_modal
 from bot.runtime import runtime_of
 from integrations.meta.template_rules import CATEGORIES, draft_from_components
-from integrations.slack.blocks import actions, button, confirm_dialog, section
-from integrations.slack.blocks import context as context_block
+from integrations.slack.blocks import actions, button, confirm_dialog, context_block, section
 from integrations.slack.mrkdwn import escape
 from metaops import messages
 from metaops.delivery import render
@@ -69,7 +68,7 @@ def template(ctx: Ctx) -> Reply:
     meta = {"team_id": ctx.team_id, "channel_id": ctx.channel_id}
     if verb == "new":
         catalog.wabas(ctx.rt, ctx.team_id)
-        ctx.client.views_open(trigger_id=ctx.trigger_id, view=template_modal.build(meta=meta))
+        ctx.client.views_open(trigger_id=ctx.trigger_id, view=bot.modals.template.build(meta=meta))
         return {}
     found = catalog.find(ctx.rt, ctx.team_id, name)
     if not found:
@@ -83,7 +82,7 @@ def template(ctx: Ctx) -> Reply:
     if t.status not in catalog.EDITABLE:
         return text(messages.TEMPLATE_NOT_EDITABLE.format(name=name, status=t.status))
     draft = draft_from_components(t.name, t.language, t.category, t.components)
-    ctx.client.views_open(trigger_id=ctx.trigger_id, view=template_modal.build(
+    ctx.client.views_open(trigger_id=ctx.trigger_id, view=bot.modals.template.build(
         draft, {**meta, "template_id": t.id, "name": t.name, "language": t.language}))
     return {}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import bot.modals.webhook
 from bot.commands.context import Ctx, Reply, text
-from bot.modals import webhook as webhook_modal
 from metaops import messages
 from metaops.assets import subscriptions
 
@@ -34,7 +34,7 @@ def webhook(ctx: Ctx) -> Reply:
 def configure(ctx: Ctx) -> Reply:
     ctx.require_admin()
     rt = ctx.rt
-    ctx.client.views_open(trigger_id=ctx.trigger_id, view=webhook_modal.build(
+    ctx.client.views_open(trigger_id=ctx.trigger_id, view=bot.modals.webhook.build(
         subscriptions.chosen(rt), {"team_id": ctx.team_id, "channel_id": ctx.channel_id},
         operator=subscriptions.is_operator(rt, ctx.team_id), operator_named=subscriptions.operator_named(rt),
         app_id=rt.settings.META_APP_ID))

@@ -18,8 +18,15 @@ from slack_sdk.errors import SlackApiError
 from bot.modals import submission
 from bot.runtime import runtime_of
 from integrations.meta.template_rules import MAX_COPY_CODE
-from integrations.slack.blocks import context as context_block
-from integrations.slack.blocks import input_block, modal, option, plain_text_input, section, static_select
+from integrations.slack.blocks import (
+    context_block,
+    input_block,
+    modal,
+    option,
+    plain_text_input,
+    section,
+    static_select,
+)
 from integrations.slack.mrkdwn import escape
 from metaops import messages, permissions
 from metaops.conversation.buttons import TEMPLATE_SEND_OPEN, send_template_button, thread_of

@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+import integrations.slack.files
 from bot.modals import submission
 from bot.runtime import runtime_of
 from integrations.meta.template_rules import (
@@ -21,7 +22,6 @@ from integrations.meta.template_rules import (
     check,
     slack_file_id,
 )
-from integrations.slack import files as slack_files
 from integrations.slack.blocks import (
     checkboxes,
     input_block,
@@ -115,7 +115,7 @@ def describe_sample(client: WebClient, d: Draft) -> str | None:
     if not d.header_sample or not file_id:
         return None  # nothing to read, or not a file: the rules say so
     try:
-        info = slack_files.info(client, file_id)
+        info = integrations.slack.files.info(client, file_id)
     except SlackApiError:
         return messages.SEND_MEDIA_UNREADABLE
     d.header_sample_type, d.header_sample_size = str(info.get("mimetype") or ""), int(info.get("size") or 0)

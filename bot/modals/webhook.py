@@ -14,8 +14,7 @@ from slack_sdk import WebClient
 
 from bot.modals import submission
 from bot.runtime import runtime_of
-from integrations.slack.blocks import checkboxes, input_block, modal, option
-from integrations.slack.blocks import context as context_block
+from integrations.slack.blocks import checkboxes, context_block, input_block, modal, option
 from metaops import messages
 from metaops.assets import subscriptions
 from metaops.surfaces import submissions

@@ -18,8 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.runtime import runtime_of
-from integrations.slack.blocks import context as context_block
-from integrations.slack.blocks import input_block, modal, option, section, static_select
+from integrations.slack.blocks import context_block, input_block, modal, option, section, static_select
 from integrations.slack.errors import SlackRateLimited
 from integrations.slack.limits import clip_mrkdwn
 from metaops import messages

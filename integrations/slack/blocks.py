@@ -36,7 +36,7 @@ def section(text: str, accessory: Block | None = None) -> Block:
     return block
 
 
-def context(*texts: str) -> Block:
+def context_block(*texts: str) -> Block:
     """Texts beyond Slack's ten elements share the tenth, so none is lost."""
     if len(texts) > limits.CONTEXT_ELEMENTS:
         last = limits.CONTEXT_ELEMENTS - 1

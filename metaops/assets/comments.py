@@ -75,7 +75,7 @@ def root_post(rt: Runtime, team_id: str, platform: str, asset_id: str, where: st
     text = messages.COMMENT_ROOT.format(where=escape(where), excerpt=excerpt)
     if link and str(link).startswith("https://"):
         text += " " + messages.COMMENT_ROOT_LINK.format(link=str(link).replace("|", "%7C").replace(">", "%3E"))
-    return text, [blocks.section(text), blocks.context(messages.COMMENT_ROOT_HINT)]
+    return text, [blocks.section(text), blocks.context_block(messages.COMMENT_ROOT_HINT)]
 
 
 def sent_by_us(rt: Runtime, comment_id: str) -> bool:
@@ -162,7 +162,7 @@ def moderate(rt: Runtime, team_id: str, user_id: str, value: str, verb: str, is_
         comment_threads.forget(rt.db.engine, comment.id)
     note = (messages.COMMENT_HIDDEN_BY if verb == "hide" else messages.COMMENT_DELETED_BY).format(user=user_id)
     text = _shown_text(shown)
-    updated = [blocks.section(text), blocks.context(note)]
+    updated = [blocks.section(text), blocks.context_block(note)]
     if verb == "hide":
         updated.append(_buttons(str(comment.id), hide=False, delete=True))
     try:  # the message is found by what we stored, never by where the click says it came from

@@ -90,7 +90,7 @@ def _update_root(rt: Runtime, team_id: str, channel: str, root: str, text: str) 
     kept = [b for b in message.get("blocks") or [] if b.get("block_id") != WINDOW_BLOCK]
     if not kept and message.get("text"):
         kept = [blocks.section(message["text"])]  # a text-only root keeps its text once it has blocks
-    kept.append({**blocks.context(text), "block_id": WINDOW_BLOCK})
+    kept.append({**blocks.context_block(text), "block_id": WINDOW_BLOCK})
     call(client.chat_update, channel=channel, ts=root, text=message.get("text") or text, blocks=kept)
 
 

@@ -149,7 +149,7 @@ def forward(rt: Runtime, team_id: str, user_id: str, draft: dict[str, Any], thre
     by = messages.FORWARD_BY.format(user=user_id)
     if files:
         by += messages.FORWARD_BY_FILES.format(names=", ".join(str(f.get("name") or f["id"]) for f in files))
-    post = [blocks.section(text), blocks.context(by)] if text.strip() else [blocks.context(by)]
+    post = [blocks.section(text), blocks.context_block(by)] if text.strip() else [blocks.context_block(by)]
     client = rt.slack.for_team(team_id)
     ts = post_message(client, thread.channel_id, f"{by}: {text}" if text.strip() else by, blocks=post,
                       thread_ts=thread.root_ts)

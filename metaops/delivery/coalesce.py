@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from integrations.meta import payload
 from integrations.meta.payload import Item
 from integrations.slack import limits
-from integrations.slack.blocks import context, section
+from integrations.slack.blocks import context_block, section
 from integrations.slack.errors import SlackRateLimited
 from metaops import claims, counters, defaults, messages
 from metaops.conversation import landed, naming, thread
@@ -126,7 +126,7 @@ def _line(item: Item) -> dict:
 
 
 def _blocks(sender: payload.Person, lines: list[dict]) -> list[dict]:
-    return [context(messages.WA_JOINED_WHO.format(who=naming.who(sender), count=len(lines))), *lines]
+    return [context_block(messages.WA_JOINED_WHO.format(who=naming.who(sender), count=len(lines))), *lines]
 
 
 def _release(rt: Runtime, claimed: list[_Message]) -> None:

@@ -22,7 +22,7 @@ from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError
 from integrations.meta.oauth import SCOPES
 from integrations.slack import limits
-from integrations.slack.blocks import Block, actions, button, context, header, section
+from integrations.slack.blocks import Block, actions, button, context_block, header, section
 from integrations.slack.client import call
 from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages
@@ -216,7 +216,7 @@ def build(data: HomeData, admin: bool) -> dict[str, Any]:
         for kind, channel in data.routes))]
     blocks += [header(messages.HOME_WEBHOOKS), section("\n".join(
         messages.HOME_WEBHOOK.format(label=label, state=state) for label, state in data.webhooks))]
-    blocks.append(context(_date(data.now.timestamp())))
+    blocks.append(context_block(_date(data.now.timestamp())))
     return {"type": "home", "blocks": fit(blocks)}
 
 
@@ -226,7 +226,7 @@ def fit(blocks: list[Block]) -> list[Block]:
     fitted = [b for block in blocks for b in limits.fit_block(block)]
     if len(fitted) <= limits.HOME_BLOCKS:
         return fitted
-    return [*fitted[:limits.HOME_BLOCKS - 1], context(messages.HOME_TRUNCATED)]
+    return [*fitted[:limits.HOME_BLOCKS - 1], context_block(messages.HOME_TRUNCATED)]
 
 
 def _connection_text(conn: Connection, now: datetime) -> str:
@@ -258,7 +258,7 @@ def _number_blocks(data: HomeData) -> list[Block]:
     if data.numbers_unread:
         notes.append(messages.HOME_NUMBERS_UNREAD)
     if notes:
-        blocks.append(context(*notes))
+        blocks.append(context_block(*notes))
     return blocks
 
 

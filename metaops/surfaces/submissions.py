@@ -29,7 +29,7 @@ from slack_sdk.errors import SlackApiError
 
 from integrations.meta.errors import GraphError, OutcomeUnknown
 from integrations.meta.template_rules import Draft
-from integrations.slack.blocks import context, plain, section
+from integrations.slack.blocks import context_block, plain, section
 from metaops import defaults, messages
 from metaops.assets import pages, subscriptions
 from metaops.exceptions import NotConnected, Refusal
@@ -214,7 +214,7 @@ def form_with_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, 
 
 
 def _error_block(block_id: str, text: str) -> dict[str, Any]:
-    return {**context(messages.MODAL_REFUSED.format(reason=text)), "block_id": f"{ERROR_PREFIX}{block_id}"}
+    return {**context_block(messages.MODAL_REFUSED.format(reason=text)), "block_id": f"{ERROR_PREFIX}{block_id}"}
 
 
 def _keep_value(block: dict[str, Any], state: dict[str, Any]) -> None:

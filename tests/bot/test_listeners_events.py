@@ -17,7 +17,6 @@ from bot.events.comments import (
     comment_reply_clicked,
     comment_reply_submitted,
 )
-from bot.events.functions import workflow_step_executed
 from bot.events.home import (
     home_connect_clicked,
     home_connect_submitted,
@@ -26,6 +25,7 @@ from bot.events.home import (
     home_webhook_clicked,
 )
 from bot.events.replies import queue_replies, send_again_clicked, thread_message
+from bot.events.workflow_steps import workflow_step_executed
 from metaops import messages
 from metaops.assets import comments
 from metaops.surfaces import home, workflow_steps

@@ -15,7 +15,7 @@ def test_section_context_actions():
     assert b.section("x") == {"type": "section", "text": {"type": "mrkdwn", "text": "x"}}
     go = b.button("Go", "go")
     assert b.section("x", accessory=go)["accessory"] == go
-    assert b.context("a", "b") == {"type": "context", "elements": [b.mrkdwn("a"), b.mrkdwn("b")]}
+    assert b.context_block("a", "b") == {"type": "context", "elements": [b.mrkdwn("a"), b.mrkdwn("b")]}
     assert b.actions(go, go) == {"type": "actions", "elements": [go, go]}
 
 

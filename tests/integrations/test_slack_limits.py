@@ -84,7 +84,7 @@ def test_button_text_clipped_to_75():
 
 
 def test_context_at_most_10_elements():
-    block = blocks.context(*(f"t{i}" for i in range(14)))
+    block = blocks.context_block(*(f"t{i}" for i in range(14)))
     assert len(block["elements"]) == limits.CONTEXT_ELEMENTS
     assert all(f"t{i}" in json.dumps(block) for i in range(14))  # the rest share the tenth
     raw = {"type": "context", "elements": [{"type": "mrkdwn", "text": f"e{i}"} for i in range(23)]}

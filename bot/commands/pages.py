@@ -153,28 +153,28 @@ def paging_value(raw: Any) -> dict[str, str] | None:
 
 def page_connect_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                          client: WebClient, context: BoltContext) -> None:
-    """A Page's Connect button under `/meta pages`: `/meta page connect PAGE_ID`."""
+    """A Page's Connect button under `/meta pages`: `/meta page connect PAGE_ID` (pages.connect_page connects only
+    a Page the signed team's own connection manages)."""
     ack()
-    value = str(action.get("value") or "")
-    if not ASSET_ID.match(value):
-        respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
-        return
-    # pages.connect_page connects only a Page the signed team's own connection manages
-    respond(replace_original=False, response_type="ephemeral",
-            **run(page, _ctx_of(body, client, context, ["page", "connect", value])))
+    _connect_asset(body, action, respond, client, context, page, "page")
 
 
 def instagram_connect_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                               client: WebClient, context: BoltContext) -> None:
-    """An account's Connect button under `/meta instagram`: `/meta instagram connect IG_ID`."""
+    """An account's Connect button under `/meta instagram`: `/meta instagram connect IG_ID` (pages.connect_instagram
+    connects only an account of the signed team's connected Pages)."""
     ack()
+    _connect_asset(body, action, respond, client, context, instagram, "instagram")
+
+
+def _connect_asset(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient,
+                   context: BoltContext, handler: Any, word: str) -> None:
     value = str(action.get("value") or "")
     if not ASSET_ID.match(value):
         respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
         return
-    # pages.connect_instagram connects only an account of the signed team's connected Pages
     respond(replace_original=False, response_type="ephemeral",
-            **run(instagram, _ctx_of(body, client, context, ["instagram", "connect", value])))
+            **run(handler, _ctx_of(body, client, context, [word, "connect", value])))
 
 
 def posts_page_turned(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient,

@@ -400,6 +400,8 @@ SEND_COUPON_LONG = "A coupon code is at most {limit} characters; this one has {g
 SEND_MEDIA_MISSING = "Paste the link or id (F…) of a file shared in Slack."
 SEND_MEDIA_UNREADABLE = ("The app cannot read that Slack file. Share it in a channel the app is in, then paste its "
                          "link again.")
+SEND_MEDIA_NOT_YOURS = ("That Slack file is not yours and not shared in this channel: the file must be yours or shared "
+                        "in the channel where you opened this form.")
 SEND_MEDIA_TYPE = "A {kind} header takes {types}; this file is {mime}."
 SEND_MEDIA_SIZE = "A {kind} header file may be at most {limit} MB."
 SEND_POSTED = ":outbox_tray: <@{user}> sent the template *{name}* ({language}, {category}):"

@@ -213,7 +213,8 @@ def send_template_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]
     present = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
     errors = {k if k in present else "template": v for k, v in check(n, typed).items()}
     if not errors and n.header_format in MEDIA_FORMATS:
-        problem = header_media.check_media(client, n.header_format, typed.get("header_media", ""))
+        problem = header_media.check_media(client, n.header_format, typed.get("header_media", ""),
+                                           body["user"]["id"], str(meta.get("channel_id") or ""))
         if problem:
             errors["header_media"] = problem
     if errors:

@@ -34,7 +34,7 @@ from integrations.slack.blocks import (
 from metaops import messages
 from metaops.exceptions import NotConnected
 from metaops.surfaces import submissions
-from metaops.templates import catalog
+from metaops.templates import catalog, header_media
 
 CALLBACK_ID = "template_modal"
 # field -> (label, multiline, optional, hint). The SPEC's labels stay; the inputs after Buttons are for
@@ -109,8 +109,9 @@ def draft_from_state(values: dict[str, Any], meta: dict[str, Any]) -> Draft:
     return d
 
 
-def describe_sample(client: WebClient, d: Draft) -> str | None:
-    """What Slack says of the header sample (type and size, into the draft), or why the app cannot read it."""
+def describe_sample(client: WebClient, d: Draft, user_id: str, channel_id: str) -> str | None:
+    """What Slack says of the header sample (type and size, into the draft), or why the app cannot read it or the
+    submitter (`user_id`, in the form's channel `channel_id`) may not use it."""
     file_id = slack_file_id(d.header_sample)
     if not d.header_sample or not file_id:
         return None  # nothing to read, or not a file: the rules say so
@@ -118,6 +119,9 @@ def describe_sample(client: WebClient, d: Draft) -> str | None:
         info = integrations.slack.files.info(client, file_id)
     except SlackApiError:
         return messages.SEND_MEDIA_UNREADABLE
+    refused = header_media.file_refusal(info, user_id, channel_id)
+    if refused:
+        return refused
     d.header_sample_type, d.header_sample_size = str(info.get("mimetype") or ""), int(info.get("size") or 0)
     return None
 
@@ -136,7 +140,7 @@ def template_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], cli
     present = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
     template_id = meta.get("template_id")
     errors: dict[str, str] = {}
-    unreadable = describe_sample(client, draft)
+    unreadable = describe_sample(client, draft, body["user"]["id"], str(meta.get("channel_id") or ""))
     if unreadable:
         errors["header_sample"] = unreadable
     for key, msg in check(draft, editing=bool(template_id)).errors.items():  # Meta's rules, before Meta

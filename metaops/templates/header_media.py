@@ -35,8 +35,27 @@ def slack_file_id(raw: str) -> str | None:
     return found.group(1) if found else None
 
 
-def check_media(client: WebClient, header_format: str, raw: str) -> str | None:
-    """What is wrong with the Slack file for a media header (Meta's types and sizes), or None."""
+def file_refusal(info: dict[str, Any], user_id: str, channel_id: str) -> str | None:
+    """Why a Slack file (files.info's `file`) typed in a form may not be used, or None: it may be when the
+    submitter (`user_id`) is its owner, or when it is shared in the channel where the form was opened
+    (`channel_id`). The bot reads files of every channel it is in; a member reaches only through it what they could
+    see themselves."""
+    if user_id and str(info.get("user") or "") == user_id:
+        return None
+    if channel_id:
+        for key in ("channels", "groups", "ims"):
+            if channel_id in (info.get(key) or ()):
+                return None
+        shares = info.get("shares") or {}
+        for kind in ("public", "private"):
+            if channel_id in (shares.get(kind) or {}):
+                return None
+    return messages.SEND_MEDIA_NOT_YOURS
+
+
+def check_media(client: WebClient, header_format: str, raw: str, user_id: str, channel_id: str) -> str | None:
+    """What is wrong with the Slack file for a media header (the submitter's right to it, Meta's types and sizes),
+    or None."""
     file_id = slack_file_id(raw)
     if not file_id:
         return messages.SEND_MEDIA_MISSING
@@ -45,7 +64,7 @@ def check_media(client: WebClient, header_format: str, raw: str) -> str | None:
     except SlackApiError as e:
         log.info("files.info %s: %s", file_id, e.response.get("error"))
         return messages.SEND_MEDIA_UNREADABLE
-    return _media_problem(header_format, info)
+    return file_refusal(info, user_id, channel_id) or _media_problem(header_format, info)
 
 
 def _media_problem(header_format: str, info: dict[str, Any]) -> str | None:

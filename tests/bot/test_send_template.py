@@ -393,6 +393,46 @@ def test_media_header_from_a_slack_file(client, rt, thread, fake_slack, fake_gra
     assert "[image: jackets.png]" in post["text"] and "New jackets are in." in post["text"]
 
 
+def test_another_members_file_from_another_channel_is_refused(client, rt, thread, fake_slack, fake_graph):
+    """Issue 20: the bot reads files of every channel it is in; a file typed in the form is used only when the
+    submitter owns it or it is shared in the form's channel (the thread's, #C_CONNECT)."""
+    fake_slack.share_file("F0SECRET1", "payroll.png", "image/png", b"\x89PNG secret" * 20, user="U_OTHER",
+                          channels=(), groups=("G_PRIVATE",))
+    press_thread_button(client, fake_slack, "C_CONNECT", thread)
+    choose(client, wait_for(fake_slack.views), PHOTO["id"])
+    updated = wait_for(fake_slack.updates)["view"]
+    link = "https://acme.slack.com/files/U_OTHER/F0SECRET1/payroll.png"
+    assert errors(submit(client, updated, PHOTO["id"], {"header_media": link})) == \
+        {"header_media": messages.SEND_MEDIA_NOT_YOURS}
+    run_worker(rt)
+    assert fake_slack.downloads == [] and fake_graph.uploads == {}
+    assert not [s for s in fake_graph.sent if s.get("type") == "template"]
+
+
+@pytest.mark.parametrize("owner, channels", [("U_ADMIN", ("C_ELSEWHERE",)), ("U_OTHER", ("C_CONNECT",))])
+def test_own_file_or_one_shared_in_the_forms_channel_is_sent(client, rt, thread, fake_slack, fake_graph, owner,
+                                                            channels):
+    fake_slack.share_file("F0PIC5678", "jackets.png", "image/png", b"\x89PNG jackets" * 50, user=owner,
+                          channels=channels)
+    press_thread_button(client, fake_slack, "C_CONNECT", thread)
+    choose(client, wait_for(fake_slack.views), PHOTO["id"])
+    updated = wait_for(fake_slack.updates)["view"]
+    assert submit(client, updated, PHOTO["id"], {"header_media": "F0PIC5678"}).get_json()["response_action"] == \
+        "update"
+    run_worker(rt)
+    assert fake_slack.downloads == ["F0PIC5678"]
+    assert len([s for s in fake_graph.sent if s.get("type") == "template"]) == 1
+
+
+def test_a_file_the_bot_cannot_see_is_not_found(client, rt, thread, fake_slack, fake_graph):
+    fake_slack.share_file("F0NOWHERE", "a.png", "image/png", b"\x89PNG", channels=())  # shared nowhere the bot is
+    press_thread_button(client, fake_slack, "C_CONNECT", thread)
+    choose(client, wait_for(fake_slack.views), PHOTO["id"])
+    updated = wait_for(fake_slack.updates)["view"]
+    assert errors(submit(client, updated, PHOTO["id"], {"header_media": "F0NOWHERE"})) == \
+        {"header_media": messages.SEND_MEDIA_UNREADABLE}
+
+
 def test_meta_refusal_shown_and_a_view_sends_once(client, rt, thread, fake_slack, fake_graph):
     press_thread_button(client, fake_slack, "C_CONNECT", thread)
     view = wait_for(fake_slack.views)

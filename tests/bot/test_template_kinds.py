@@ -10,6 +10,7 @@ import json
 import pytest
 
 from integrations.meta import uploads
+from metaops import messages
 from tests.fakes.meta_graph import APP_ID, graph_error
 from tests.helpers import connect_whatsapp, interact, run_worker, slash_command
 
@@ -102,6 +103,28 @@ def test_a_bad_sample_is_refused_under_its_field(client, connected, fake_slack, 
     field = "header" if "header" in values else "header_sample"
     assert words in answer["errors"][field]
     assert not [c for c in fake_graph.calls if "upload" in c.path] and created(fake_graph) == []
+
+
+def test_another_members_sample_from_another_channel_is_refused(client, connected, fake_slack, fake_graph):
+    """Issue 20: the sample must be the submitter's own file or shared in the form's channel (#C_CONNECT)."""
+    fake_slack.share_file("F0SECRET2", "payroll.png", "image/png", b"\x89PNG" * 10, user="U_OTHER",
+                          channels=("C_HR",))
+    answer = submit(client, open_modal(client, fake_slack), {**BASE, "header_sample": "F0SECRET2"})
+    assert answer["response_action"] == "errors"
+    assert answer["errors"] == {"header_sample": messages.SEND_MEDIA_NOT_YOURS}
+    run_worker(connected)
+    assert fake_slack.downloads == [] and not [c for c in fake_graph.calls if "upload" in c.path]
+    assert created(fake_graph) == []
+
+
+@pytest.mark.parametrize("owner, channels", [("U_ADMIN", ("C_HR",)), ("U_OTHER", ("C_CONNECT",))])
+def test_own_sample_or_one_shared_in_the_forms_channel_is_used(client, connected, fake_slack, fake_graph, owner,
+                                                              channels):
+    fake_slack.share_file("F0SAMPLE04", "promo.png", "image/png", b"\x89PNG" * 10, user=owner, channels=channels)
+    answer = submit(client, open_modal(client, fake_slack), {**BASE, "header_sample": "F0SAMPLE04"})
+    assert answer["response_action"] == "update"
+    run_worker(connected)
+    assert fake_slack.downloads == ["F0SAMPLE04"] and len(created(fake_graph)) == 1
 
 
 def test_metas_refused_upload_comes_back_under_the_sample(client, connected, fake_slack, fake_graph):

@@ -334,19 +334,26 @@ class FakeSlack(FakeServer):
                 self.files.append({**call.params, "files": files})
         return reply
 
-    def share_file(self, file_id: str, name: str, mimetype: str, data: bytes) -> dict[str, Any]:
-        """A file a team member shared in Slack: what the message event's `files` lists for it."""
-        self.shared[file_id] = {"name": name, "mimetype": mimetype, "data": data}
+    def share_file(self, file_id: str, name: str, mimetype: str, data: bytes, user: str = "U_ADMIN",
+                   channels: tuple[str, ...] = ("C_CONNECT",), groups: tuple[str, ...] = ()) -> dict[str, Any]:
+        """A file a team member (`user`) shared in Slack, in public `channels` and private `groups` the bot is in:
+        what the message event's `files` lists for it. Shared nowhere the bot is, Slack does not show it the file."""
+        self.shared[file_id] = {"name": name, "mimetype": mimetype, "data": data, "user": user,
+                                "channels": list(channels), "groups": list(groups)}
         return {"id": file_id, "name": name, "mimetype": mimetype, "size": len(data), "mode": "hosted",
                 "url_private_download": f"{self.url}/files-pri/T1-{file_id}/download/{name}"}
 
     def _files_info(self, call: Call) -> Reply:
         file_id = call.params.get("file", "")
         f = self.shared.get(file_id)
-        if f is None:
+        if f is None or not (f["channels"] or f["groups"]):  # the bot sees files shared where it is, only
             return self._authed(call, {"ok": False, "error": "file_not_found"})
+        share = {"reply_users": [], "reply_count": 0, "ts": "1700000000.000100"}
         return self._authed(call, {"ok": True, "file": {
-            "id": file_id, "name": f["name"], "title": f["name"], "mimetype": f["mimetype"],
+            "id": file_id, "user": f["user"], "channels": f["channels"], "groups": f["groups"], "ims": [],
+            "shares": {k: v for k, v in (("public", {c: [share] for c in f["channels"]}),
+                                         ("private", {g: [share] for g in f["groups"]})) if v},
+            "name": f["name"], "title": f["name"], "mimetype": f["mimetype"],
             "filetype": f["name"].rsplit(".", 1)[-1], "size": len(f["data"]), "mode": "hosted",
             "url_private": f"{self.url}/files-pri/T1-{file_id}/{f['name']}",
             "url_private_download": f"{self.url}/files-pri/T1-{file_id}/download/{f['name']}"}})

@@ -15,3 +15,9 @@ def render(public_url: str) -> str:
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "channels:join", "channels:read", "groups:read",
               "channels:history", "groups:history", "users:read", "reactions:write", "files:write",
               "files:read")
+
+# The callback ids of the app's Workflow Builder steps (the manifest's `functions:`): Slack names the steps by them
+# in function_executed events and in functions.distributions.permissions.* calls.
+SEND_TEMPLATE_STEP = "send_whatsapp_template"
+PUBLISH_POST_STEP = "publish_page_post"
+STEPS = (SEND_TEMPLATE_STEP, PUBLISH_POST_STEP)

@@ -130,6 +130,9 @@ ADMINS_LIST = "Besides workspace admins and owners, these people may change thin
 ADMINS_NONE = "Only workspace admins and owners may change things. Add someone with `/meta admins add @user`."
 ADMIN_ADDED = "<@{user}> may now change the Meta connection, templates, posts, webhooks and routes."
 ADMIN_REMOVED = "<@{user}> may no longer change things (unless they are a workspace admin or owner)."
+STEP_BUILDERS_FAILED = (":warning: Slack did not take the new list of who may add the Workflow Builder steps "
+                        "({error}); the list Slack had before still applies. Try `/meta admins add` again, or see the "
+                        "README (Workflow Builder steps).")
 ADMIN_USAGE = "Mention the person: `/meta admins add @user` or `/meta admins remove @user`."
 
 

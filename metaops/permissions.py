@@ -8,9 +8,11 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select
 
+from integrations.slack import functions
+from metaops import manifest, messages
 from metaops.runtime import Runtime
 from store import workspaces
 from store.models import WorkspaceAdmin
@@ -47,3 +49,31 @@ def set_admin(rt: Runtime, team_id: str, user_id: str, named: bool, by: str) -> 
             s.add(WorkspaceAdmin(team_id=team_id, user_id=user_id, added_by=by))
         elif not named and existing is not None:
             s.delete(existing)
+
+
+def app_admins(rt: Runtime, client: WebClient, team_id: str) -> list[str]:
+    """Everyone may_change says yes to: the workspace's admins and owners (users.list) and the users named by
+    `/meta admins add`. Raises SlackApiError when Slack cannot list the workspace's users."""
+    return sorted(set(functions.workspace_admins(client)) | set(named_admins(rt, team_id)))
+
+
+def sync_step_builders(rt: Runtime, client: WebClient, team_id: str, app_id: str) -> str | None:
+    """Let only the app's admins (app_admins) add the Workflow Builder steps (manifest.STEPS) to workflows:
+    each step's distribution permission becomes `named_entities` with them. Called when `/meta admins` changes the
+    list and on `/meta connect`. Returns None when Slack took it, else the text to show the admin who ran the
+    command (Slack's error is logged; nothing is raised)."""
+    if not app_id:
+        log.warning("team %s: no app id in the request; step distribution not changed", team_id)
+        return messages.STEP_BUILDERS_FAILED.format(error="no app id")
+    try:
+        users = app_admins(rt, client, team_id)
+        for callback_id in manifest.STEPS:
+            functions.set_distribution(client, app_id, callback_id, functions.NAMED, users)
+    except SlackApiError as e:
+        error = str(e.response.get("error") or "unknown error")
+        log.warning("team %s: functions.distributions.permissions.set failed: %s", team_id, error)
+        return messages.STEP_BUILDERS_FAILED.format(error=f"`{error}`")
+    except (SlackClientError, OSError) as e:
+        log.warning("team %s: step distribution not changed: %r", team_id, e)
+        return messages.STEP_BUILDERS_FAILED.format(error="Slack did not answer")
+    return None

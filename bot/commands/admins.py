@@ -22,4 +22,6 @@ def admins(ctx: Ctx) -> Reply:
     ctx.require_admin()
     user = match.group(1)
     permissions.set_admin(ctx.rt, ctx.team_id, user, named=verb == "add", by=ctx.user_id)
-    return text((messages.ADMIN_ADDED if verb == "add" else messages.ADMIN_REMOVED).format(user=user))
+    said = (messages.ADMIN_ADDED if verb == "add" else messages.ADMIN_REMOVED).format(user=user)
+    problem = permissions.sync_step_builders(ctx.rt, ctx.client, ctx.team_id, ctx.app_id)
+    return text(f"{said}\n{problem}" if problem else said)

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from bot.commands.context import Ctx, Reply, text
 from integrations.slack.blocks import actions, button, section
-from metaops import messages
+from metaops import messages, permissions
 from metaops.assets import connections
 from metaops.queue import enqueue
 from metaops.surfaces.status import status_text
 
 
 def connect(ctx: Ctx) -> Reply:
+    """The admin's first step in a workspace: also where the Workflow Builder steps become the admins' to add
+    (permissions.sync_step_builders), so they are never open to everyone while the app serves the workspace."""
     ctx.require_admin()
+    problem = permissions.sync_step_builders(ctx.rt, ctx.client, ctx.team_id, ctx.app_id)
     if not ctx.rt.settings.meta_configured:
-        return text(messages.CONNECT_NOT_CONFIGURED)
+        return text(f"{messages.CONNECT_NOT_CONFIGURED}\n{problem}" if problem else messages.CONNECT_NOT_CONFIGURED)
     url = connections.connect_url(ctx.rt, ctx.team_id, ctx.user_id, ctx.channel_id)
-    return {"text": messages.CONNECT_PROMPT, "blocks": [
-        section(messages.CONNECT_PROMPT),
-        actions(button(messages.CONNECT_BUTTON, "meta_connect", url=url, style="primary")),
-    ]}
+    blocks = [section(messages.CONNECT_PROMPT),
+              actions(button(messages.CONNECT_BUTTON, "meta_connect", url=url, style="primary"))]
+    if problem:
+        blocks.append(section(problem))
+    return {"text": messages.CONNECT_PROMPT, "blocks": blocks}
 
 
 def status(ctx: Ctx) -> Reply:

@@ -27,6 +27,7 @@ class Ctx:
     channel_id: str
     args: list[str] = field(default_factory=list)
     trigger_id: str = ""
+    app_id: str = ""  # the Slack app's id (the request's api_app_id): names the app's workflow steps to Slack
 
     def require_admin(self) -> None:
         if not permissions.may_change(self.rt, self.client, self.team_id, self.user_id):

@@ -79,4 +79,4 @@ def register(app: App) -> None:
 def _ctx(rt: Runtime, command: dict[str, Any], client: WebClient) -> Ctx:
     return Ctx(rt=rt, client=client, team_id=command.get("team_id", ""), user_id=command.get("user_id", ""),
                channel_id=command.get("channel_id", ""), args=(command.get("text") or "").split(),
-               trigger_id=command.get("trigger_id", ""))
+               trigger_id=command.get("trigger_id", ""), app_id=command.get("api_app_id", ""))

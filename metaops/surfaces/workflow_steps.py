@@ -21,16 +21,16 @@ from typing import Any
 from slack_sdk import WebClient
 
 from integrations.meta.errors import GraphError, OutcomeUnknown
-from metaops import defaults, messages
+from metaops import defaults, manifest, messages
 from metaops.assets import pages
 from metaops.exceptions import NotConnected, Refusal
 from metaops.runtime import Runtime
 from metaops.templates import catalog, send_template
 
 log = logging.getLogger(__name__)
-SEND_TEMPLATE = "send_whatsapp_template"  # the manifest's callback ids
-PUBLISH_POST = "publish_page_post"
-STEPS = (SEND_TEMPLATE, PUBLISH_POST)
+SEND_TEMPLATE = manifest.SEND_TEMPLATE_STEP  # the manifest's callback ids
+PUBLISH_POST = manifest.PUBLISH_POST_STEP
+STEPS = manifest.STEPS
 JOB = "metaops.jobs.run_workflow_step"
 CLAIM_KEY = "metaops:step:{execution}"
 LINK = re.compile(r"^https?://\S+$", re.IGNORECASE)

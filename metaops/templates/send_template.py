@@ -70,6 +70,14 @@ def refusal_for(t: Template, target: Target) -> str | None:
     return None
 
 
+def check_allowed(t: Template, target: Target) -> None:
+    """Refusal (nothing sent) when refusal_for refuses: the one check of `/meta send`, the thread's "Send template"
+    and the Workflow Builder step."""
+    reason = refusal_for(t, target)
+    if reason:
+        raise Refusal(reason)
+
+
 def approved_named(rt: Runtime, team_id: str, phone_number_id: str, name: str, language: str = "") -> Template:
     """The number's APPROVED template of that name (and language: needed only when the name has several)."""
     name, language = (name or "").strip(), (language or "").strip()
@@ -99,9 +107,7 @@ def send(rt: Runtime, team_id: str, user_id: str, fields: dict[str, Any]) -> str
     else:
         target = target_for_address(rt, team_id, fields.get("phone"), fields.get("bsuid"))
     t = template_of(rt, team_id, target.phone_number_id, str(fields["template_id"]))
-    reason = refusal_for(t, target)
-    if reason:
-        raise Refusal(reason)
+    check_allowed(t, target)
     n = needs_of(t.components)
     values: dict[str, str] = fields.get("values") or {}
     errors = check(n, values)
@@ -170,9 +176,7 @@ def send_plain(rt: Runtime, team_id: str, number: str | None, to: str, name: str
     phone, bsuid = parse_recipient(to)
     target = target_for_address(rt, team_id, phone, bsuid, number=phone_number_id)
     t = approved_named(rt, team_id, phone_number_id, name, language)
-    reason = refusal_for(t, target)
-    if reason:
-        raise Refusal(reason)
+    check_allowed(t, target)  # opted-out MARKETING, AUTHENTICATION to a BSUID-only customer: as /meta send refuses
     n = needs_of(t.components)
     if n.header_format in MEDIA_FORMATS:
         raise Refusal(messages.STEP_TEMPLATE_MEDIA.format(name=escape(t.name), kind=n.header_format.lower()))

@@ -10,7 +10,10 @@ import time
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from integrations.slack import functions
 from metaops import manifest, messages
 from metaops.surfaces import workflow_steps
 from store import customers
@@ -18,7 +21,8 @@ from store.models import MetaConnection, OutboundMessage
 from tests.bot.test_send_template import BSUID, CODE, CODE_15, COUPON, ORDER, PHOTO, PROMO
 from tests.constants import PHONE_ID
 from tests.fakes.meta_graph import graph_error
-from tests.helpers import connect_page, connect_whatsapp, run_worker, slack_event
+from tests.fakes.slack_api import BOT_TOKEN
+from tests.helpers import connect_page, connect_whatsapp, run_worker, slack_event, slash_command
 
 _executions = itertools.count(1)
 SEND_PARAMETERS = ("number", "recipient", "template", "language", "variables")
@@ -188,6 +192,100 @@ def test_send_template_step_fails_for_an_opted_out_customer(client, whatsapp, fa
         "recipient": "+15551234567", "template": "order_shipped", "variables": "1, Ana, 2, Monday, X"})
     run_worker(whatsapp)
     assert fake_slack.wait_for_completion(2)["kind"] == "success" and len(templates_sent(fake_graph)) == 1
+
+
+def test_send_template_step_refuses_marketing_to_an_opted_out_customer_named_by_bsuid(client, whatsapp, fake_slack,
+                                                                                     fake_graph):
+    """Issue 20: the step refuses what `/meta send` refuses, by the same check, whichever way the workflow names the
+    customer: here by the BSUID of a customer who opted out of marketing (and whose phone is known)."""
+    seen = customers.Seen(bsuid=BSUID, phone="15551234567")
+    customers.resolve(whatsapp.db.engine, PHONE_ID, seen)
+    customers.set_marketing_opt_out(whatsapp.db.engine, PHONE_ID, seen, True)
+    execution = function_executed(client, fake_slack, workflow_steps.SEND_TEMPLATE, {
+        "recipient": BSUID, "template": "spring_sale", "variables": "20%"})
+    run_worker(whatsapp)
+    done = fake_slack.wait_for_completion()
+    assert (done["kind"], done["function_execution_id"], done["error"]) == ("error", execution,
+                                                                            messages.SEND_OPTED_OUT)
+    assert not templates_sent(fake_graph) and not [c for c in fake_graph.calls if "/messages" in c.path]
+
+
+def test_send_template_step_refuses_authentication_to_a_bsuid_only_customer(client, whatsapp, fake_slack, fake_graph):
+    """Issue 20: a stored customer Meta knows only by BSUID gets no AUTHENTICATION template (Meta's 131062), and the
+    step says so before anything reaches Meta, as `/meta send` does."""
+    customers.resolve(whatsapp.db.engine, PHONE_ID, customers.Seen(bsuid=BSUID))
+    execution = function_executed(client, fake_slack, workflow_steps.SEND_TEMPLATE, {
+        "number": PHONE_ID, "recipient": BSUID, "template": "login_code", "variables": "123456"})
+    run_worker(whatsapp)
+    done = fake_slack.wait_for_completion()
+    assert (done["kind"], done["function_execution_id"], done["error"]) == ("error", execution,
+                                                                            messages.SEND_AUTH_BSUID)
+    assert not [c for c in fake_graph.calls if "/messages" in c.path]
+
+
+# --- who may add the steps to a workflow (issue 20) -----------------------------------------------------------
+
+def builders(fake_slack: Any) -> dict[str, dict[str, Any]]:
+    return {callback: dict(d) for callback, d in fake_slack.distributions.items()}
+
+
+def test_admins_add_and_remove_set_who_may_add_the_steps(client, fake_slack):
+    """`/meta admins add|remove` keeps each step's distribution (named_entities) equal to the app's admins: the
+    workspace's admins and owners and the users the admins named."""
+    added = slash_command(client, "admins add <@U_MEMBER>", user="U_ADMIN").get_json()["text"]
+    assert added == messages.ADMIN_ADDED.format(user="U_MEMBER")
+    everyone = {"permission_type": "named_entities", "user_ids": ["U_ADMIN", "U_MEMBER", "U_OWNER"]}
+    assert builders(fake_slack) == {workflow_steps.SEND_TEMPLATE: everyone, workflow_steps.PUBLISH_POST: everyone}
+    slash_command(client, "admins remove <@U_MEMBER>", user="U_ADMIN")
+    admins = {"permission_type": "named_entities", "user_ids": ["U_ADMIN", "U_OWNER"]}
+    assert builders(fake_slack) == {workflow_steps.SEND_TEMPLATE: admins, workflow_steps.PUBLISH_POST: admins}
+    # a member's attempt changes nothing
+    slash_command(client, "admins add <@U_MEMBER>", user="U_MEMBER")
+    assert builders(fake_slack)[workflow_steps.SEND_TEMPLATE] == admins
+
+
+def test_connect_makes_the_steps_the_admins_to_add(client, fake_slack):
+    assert "blocks" in slash_command(client, "connect", user="U_OWNER").get_json()
+    assert builders(fake_slack)[workflow_steps.PUBLISH_POST] == {"permission_type": "named_entities",
+                                                                 "user_ids": ["U_ADMIN", "U_OWNER"]}
+
+
+def test_slacks_refusal_of_the_distribution_is_shown_to_the_admin(client, fake_slack, caplog):
+    fake_slack.distribution_refusal = "access_denied"
+    r = slash_command(client, "admins add <@U_MEMBER>", user="U_ADMIN").get_json()["text"]
+    assert r == messages.ADMIN_ADDED.format(user="U_MEMBER") + "\n" + messages.STEP_BUILDERS_FAILED.format(
+        error="`access_denied`")
+    assert "Traceback" not in r and "access_denied" in caplog.text
+    assert not fake_slack.distributions
+    # the admin was still named (the app's own list changed); the next change brings Slack in step
+    fake_slack.distribution_refusal = None
+    slash_command(client, "admins add <@U_MEMBER>", user="U_ADMIN")
+    assert "U_MEMBER" in builders(fake_slack)[workflow_steps.SEND_TEMPLATE]["user_ids"]
+
+
+def test_the_fake_refuses_what_slack_refuses(fake_slack):
+    fake_slack.reset()  # the session's fake, as another test may have left it
+    slack = WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    for app_id, callback, error in (("A1", "no_such_step", "function_not_found"),
+                                    ("A9", workflow_steps.SEND_TEMPLATE, "app_not_found")):
+        with pytest.raises(SlackApiError) as refused:
+            functions.set_distribution(slack, app_id, callback, functions.NAMED, ["U_ADMIN"])
+        assert refused.value.response["error"] == error
+    with pytest.raises(SlackApiError) as refused:
+        functions.set_distribution(slack, "A1", workflow_steps.SEND_TEMPLATE, functions.NAMED, ["U_NOBODY"])
+    assert refused.value.response["error"] == "user_not_found"
+    with pytest.raises(SlackApiError) as refused:
+        slack.api_call("functions.distributions.permissions.set", json={
+            "function_id": "Fn0SENDTEMPLATE", "permission_type": "admins_only"})
+    assert refused.value.response["error"] == "invalid_permission_type"
+    with pytest.raises(ValueError):
+        functions.set_distribution(slack, "A1", workflow_steps.SEND_TEMPLATE, "admins_only")
+    assert not fake_slack.distributions
+    assert functions.list_distribution(slack, "A1", workflow_steps.SEND_TEMPLATE) == functions.Distribution(
+        "app_collaborators")
+    functions.set_distribution(slack, "A1", workflow_steps.SEND_TEMPLATE, functions.NAMED, ["U_OWNER", "U_OWNER"])
+    assert functions.list_distribution(slack, "A1", workflow_steps.SEND_TEMPLATE) == functions.Distribution(
+        "named_entities", ("U_OWNER",))
 
 
 def test_send_template_step_fails_with_metas_refusal(client, whatsapp, fake_slack, fake_graph):

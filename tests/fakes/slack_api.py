@@ -18,6 +18,11 @@ TEAMS = {BOT_TOKEN: "T1", INSTALLED_TOKEN: "T2"}
 # Slack's limit on chat.postMessage per channel (thread replies included), kept by default: about one post per second
 # with short bursts; beyond it a 429 with Retry-After. A test wanting another pace calls enforce_pace and says why.
 SLACK_PACE = (1.0, 5.0)
+APP_ID = "A1"  # the app every signed request names (api_app_id)
+# The app's custom steps as Slack knows them once the manifest is deployed: encoded function id -> callback id
+FUNCTIONS = {"Fn0SENDTEMPLATE": "send_whatsapp_template", "Fn0PUBLISHPOST": "publish_page_post"}
+# what functions.distributions.permissions.set takes (Slack's reference lists `system` too; an app cannot set it)
+PERMISSION_TYPES = ("everyone", "app_collaborators", "named_entities")
 
 
 class FakeSlack(FakeServer):
@@ -69,6 +74,13 @@ class FakeSlack(FakeServer):
         self.route("*", "/api/files.info", self._files_info)
         self.route("POST", "/api/functions.completeSuccess", lambda c: self._complete_function(c, "success"))
         self.route("POST", "/api/functions.completeError", lambda c: self._complete_function(c, "error"))
+        self.route("POST", "/api/functions.distributions.permissions.set", self._distribution_set)
+        self.route("POST", "/api/functions.distributions.permissions.list", self._distribution_list)
+        self.route("*", "/api/users.list", self._users_list)
+        # who may add each step to a workflow: callback id -> {"permission_type", "user_ids"}; Slack's default for
+        # a deployed function is its app's collaborators
+        self.distributions: dict[str, dict[str, Any]] = {}
+        self.distribution_refusal: str | None = None  # an error every distributions call answers (a test sets it)
         self.fallback = self._file_download  # GET /files-pri/{team}-{file id}/download/{name}
         self.route("POST", "/control/limit", self._control_limit)  # test-only: for a fake in its own process
         self.route("GET", "/control/stats", self._control_stats)
@@ -206,6 +218,52 @@ class FakeSlack(FakeServer):
         if user is None:
             return self._authed(call, {"ok": False, "error": "user_not_found"})
         return self._authed(call, {"ok": True, "user": {"id": call.params["user"], "team_id": "T1", **user}})
+
+    def _users_list(self, call: Call) -> Reply:
+        members = [{"id": uid, "team_id": "T1", "deleted": False, "is_bot": False, **u}
+                   for uid, u in self.users.items()]
+        return self._authed(call, {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}})
+
+    def _function_of(self, params: dict[str, Any]) -> str | None:
+        """The callback id of the function a distributions call names (its id, or app id and callback id)."""
+        if params.get("function_id"):
+            return FUNCTIONS.get(str(params["function_id"]))
+        callback = str(params.get("function_callback_id") or "")
+        return callback if params.get("function_app_id") == APP_ID and callback in FUNCTIONS.values() else None
+
+    def _distribution_answer(self, callback: str) -> dict[str, Any]:
+        d = self.distributions.get(callback) or {"permission_type": "app_collaborators", "user_ids": []}
+        return {"ok": True, "permission_type": d["permission_type"],
+                "users": [{"user_id": u, "username": self.users.get(u, {}).get("name", "")} for u in d["user_ids"]]}
+
+    def _distribution_set(self, call: Call) -> Reply:
+        """functions.distributions.permissions.set: a known function, a permission type Slack knows, known users."""
+        if self.distribution_refusal:
+            return self._authed(call, {"ok": False, "error": self.distribution_refusal})
+        p = call.params
+        if p.get("function_app_id") and p["function_app_id"] != APP_ID and not p.get("function_id"):
+            return self._authed(call, {"ok": False, "error": "app_not_found"})
+        callback = self._function_of(p)
+        if callback is None:
+            return self._authed(call, {"ok": False, "error": "function_not_found"})
+        ptype = p.get("permission_type")
+        if ptype not in PERMISSION_TYPES:
+            return self._authed(call, {"ok": False, "error": "invalid_permission_type"})
+        users = p.get("user_ids") or []
+        users = [u for u in users.split(",") if u] if isinstance(users, str) else list(users)
+        if ptype == "named_entities" and any(u not in self.users for u in users):
+            return self._authed(call, {"ok": False, "error": "user_not_found"})
+        self.distributions[callback] = {"permission_type": ptype,
+                                        "user_ids": users if ptype == "named_entities" else []}
+        return self._authed(call, self._distribution_answer(callback))
+
+    def _distribution_list(self, call: Call) -> Reply:
+        if self.distribution_refusal:
+            return self._authed(call, {"ok": False, "error": self.distribution_refusal})
+        callback = self._function_of(call.params)
+        if callback is None:
+            return self._authed(call, {"ok": False, "error": "function_not_found"})
+        return self._authed(call, self._distribution_answer(callback))
 
     def _post_ephemeral(self, call: Call) -> Reply:
         reply = self._authed(call, {"ok": True, "message_ts": "1700000000.999999"})
@@ -492,6 +550,8 @@ class FakeSlack(FakeServer):
             self.downloads.clear()
             self.function_tokens.clear()
             self.completions.clear()
+            self.distributions.clear()
+            self.distribution_refusal = None
         self.limited, self.refused_429 = {}, 0
         with self._ts_lock:
             self.pace, self._buckets = SLACK_PACE, {}

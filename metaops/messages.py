@@ -248,6 +248,8 @@ COMMENT_MODAL_SUBMIT = "Reply publicly"
 COMMENT_MODAL_LABEL = "Your public reply"
 COMMENT_MODAL_QUOTE = "*{who}*: {body}"
 COMMENT_MODAL_EMPTY = "Write a reply."
+COMMENT_MODAL_NOTE = ("This reply is an internal note (it starts with `note:` or `//`): notes stay in Slack and "
+                      "are never published. Nothing was sent; write the reply you want the public to see.")
 COMMENT_ANSWER = ":leftwards_arrow_with_hook: <@{user}> replied publicly to “{quote}”:\n{body}"
 MEDIA_TOO_LARGE = ":paperclip: The {kind} is {size} MB, over the {limit} MB this app uploads; open it in WhatsApp."
 MEDIA_FAILED = ":paperclip: The {kind} could not be fetched from Meta: {reason}"
@@ -458,6 +460,7 @@ HOME_NOTICE_TITLE = "MetaOps"
 
 # The conversation: internal notes, receipts, WhatsApp's 24-hour reply window.
 NOTE_REACTION = "memo"  # on a thread message that stays inside (starts with "note:" or "//")
+NOTE_NOT_SENT = "an internal note (note: or //): notes stay in Slack and are never sent"  # the outbox row's reason
 WINDOW_OPEN = "Reply window open until {time} UTC ({day}): free-form replies until then, a template after."
 WINDOW_NUDGE = (":hourglass_flowing_sand: The customer's last message is still unanswered and the reply window "
                 "closes at {time} UTC (in {minutes} min). After that only an approved template can reach them.")

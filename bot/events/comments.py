@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from bot.runtime import runtime_of
 from metaops import messages, permissions
 from metaops.assets import comments
-from metaops.conversation import replies
+from metaops.conversation import notes, replies
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,9 @@ def comment_reply_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]
         return
     if not text:
         ack(response_action="errors", errors={comments.REPLY_BLOCK: messages.COMMENT_MODAL_EMPTY})
+        return
+    if notes.is_note(text):  # notes stay in Slack: never published under a comment
+        ack(response_action="errors", errors={comments.REPLY_BLOCK: messages.COMMENT_MODAL_NOTE})
         return
     try:
         stored = comments.store_answer(rt, team_id, user_id, comment, text, str(meta.get("quote") or ""),

@@ -26,6 +26,7 @@ from integrations.slack import blocks, limits
 from integrations.slack.client import call, post_message
 from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages
+from metaops.conversation import notes
 from metaops.exceptions import NotConnected
 from metaops.runtime import Runtime
 from store import comment_threads, dedupe, outbox
@@ -222,6 +223,8 @@ def store_answer(rt: Runtime, team_id: str, user_id: str, comment: Comment, text
     in the reply outbox. Returns the outbox row's id, for the caller to queue (replies.queue_send) once Slack has
     its answer; None when the view was submitted already (that answer is on its way). NotStored when nothing was
     kept."""
+    if notes.is_note(text):  # the modal refuses it under its field; never shown as a public reply nor stored
+        raise NotStored(f"{view_id}: an internal note")
     key = f"slack:comment-reply-view:{view_id}"
     try:
         if not dedupe.claim(rt.db.engine, key, None, rt.now(), defaults.DEDUPE_LEASE):

@@ -150,6 +150,14 @@ def send_event(team_id: str, event: dict[str, Any]) -> str:
 
 def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
     engine, team_id = rt.db.engine, reply.team_id
+    if notes.is_note(reply.text):  # the single send point: a note stored by any path never leaves, files neither
+        outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), messages.NOTE_NOT_SENT)
+        log.warning("reply %d is an internal note: refused at send, nothing sent", reply.id)
+        try:
+            receipts.react(rt.slack.for_team(team_id), reply.channel_id, reply.slack_ts, messages.NOTE_REACTION)
+        except Exception as e:  # noqa: BLE001 - refused either way; the reaction only shows it stayed inside
+            log.warning("reply %d: note not marked (%s)", reply.id, type(e).__name__)
+        return "note"
     event: dict[str, Any] = {"channel": reply.channel_id, "thread_ts": reply.thread_ts, "ts": reply.slack_ts,
                              "user": reply.user_id, "text": reply.text}
     thread = threads.find_by_root(engine, reply.channel_id, reply.thread_ts)

@@ -27,6 +27,7 @@ from integrations.meta import outgoing, pages, whatsapp
 from integrations.meta.errors import GraphError, OutcomeUnknown, TokenInvalid, Unavailable
 from integrations.slack.client import post_message
 from metaops import defaults, messages
+from metaops.conversation import notes
 from metaops.runtime import Runtime
 from store import dedupe
 from store.models import OutboundMessage, ReplyOutbox
@@ -64,6 +65,8 @@ def send(rt: Runtime, reply: ReplyOutbox, thread_platform: str, target: Target, 
     """Send the reply's text and files; Meta's id of the last message sent. Raises NothingSent when nothing went,
     Unavailable when Meta could not be reached (the job's retry goes on where this one stopped), OutcomeUnknown when
     a send may or may not have reached the customer, GraphError when Meta refused a send."""
+    if notes.is_note(reply.text) or notes.is_note(caption):  # a note is no caption, and its files stay in Slack too
+        raise NothingSent(messages.NOTE_NOT_SENT)
     client = rt.slack.for_team(reply.team_id)
     platform = PLATFORM_NAMES.get(thread_platform, thread_platform)
     parts = [_inspect(client, thread_platform, f, platform) for f in reply.files or []]

@@ -9,8 +9,9 @@ customer's thread as a bot message marked "sent by <@user> from a shortcut", and
 outbox (`replies.store_reply`) with the original text and files and the person who asked as its author: from there
 it is a reply like any other (replies on or off, the 24-hour window, the signature, files within the platform's
 limits, one send per post, unknown outcomes with Send again, the thread answered for the unanswered list, its
-reaction following sent, delivered, read). A note (`note:`, `//`) and a Slack Connect guest's message are refused
-before anything is posted. Every value in the view is looked up among the signed request's team's own records."""
+reaction following sent, delivered, read). A note (`note:`, `//`, whatever formatting comes first: `notes.is_note`)
+and a Slack Connect guest's message are refused before anything is posted; `forward` checks for a note again. Every
+value in the view is looked up among the signed request's team's own records."""
 
 from __future__ import annotations
 
@@ -146,6 +147,8 @@ def forward(rt: Runtime, team_id: str, user_id: str, draft: dict[str, Any], thre
     Slack does not take the post (nothing stored, nothing sent) or the row cannot be stored (the post then says it
     was not sent)."""
     text, files = str(draft.get("text") or ""), list(draft.get("files") or [])
+    if notes.is_note(text):  # checked again here: nothing of a note is posted or stored for sending
+        raise ValueError("an internal note is never sent to a customer")
     by = messages.FORWARD_BY.format(user=user_id)
     if files:
         by += messages.FORWARD_BY_FILES.format(names=", ".join(str(f.get("name") or f["id"]) for f in files))

@@ -197,7 +197,8 @@ def test_a_thread_of_another_channel_of_the_same_team_is_refused(client, rt, fak
 
 
 def test_a_note_is_refused_with_a_reason(client, rt, fake_slack, fake_graph, thread):
-    for text in ("note: they still owe us for March", "// check stock first", "  NOTE: inside"):
+    for text in ("note: they still owe us for March", "// check stock first", "  NOTE: inside",
+                 "*Note:* refund abuser", "_Note:_ slow payer", "&gt; note: quoted", "~note:~ x", "`note:` x"):
         fake_slack.reset()
         assert shortcut(client, fake_slack, message(text)).status_code == 200
         [view] = fake_slack.views
@@ -253,3 +254,16 @@ def test_the_manifest_declares_the_message_shortcut():
     text = render("https://ops.example.test")
     assert "  shortcuts:\n    - name: Send to customer…\n      type: message\n" \
            "      callback_id: send_to_customer" in text
+
+
+def test_a_note_kept_for_the_modal_is_refused_at_submission(client, rt, fake_slack, fake_graph, thread):
+    shortcut(client, fake_slack, message("Your order ships today"))
+    [view] = fake_slack.views
+    [key] = rt.redis.keys("metaops:forward:*")
+    draft = json.loads(rt.redis.get(key))
+    rt.redis.set(key, json.dumps({**draft, "text": "*Note:* refund abuser"}))  # a note however it got there
+    assert errors(submit(client, view, thread_id(rt, "C_CONNECT", thread))) == {"customer": messages.FORWARD_NOTE}
+    run_worker(rt)
+    assert fake_graph.sent == [] and fake_slack.messages == []
+    with rt.db.session() as s:
+        assert s.scalars(select(ReplyOutbox)).all() == []

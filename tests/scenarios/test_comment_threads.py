@@ -321,3 +321,31 @@ def test_a_refused_public_reply_is_said_in_the_thread(client, page, fake_slack, 
     assert fake_graph.comment_replies == []
     assert any(m["text"].startswith(":x:") for m in in_thread(fake_slack, root))
     assert [r["name"] for r in fake_slack.reactions] == ["x"]
+
+
+def test_a_note_in_the_reply_modal_is_refused_under_its_field_and_nothing_is_published(client, page, fake_slack,
+                                                                                       fake_graph):
+    fb_comment(client, fake_graph, "PAGE1_3_c1", "PAGE1_3", "Question")
+    run_worker(page)
+    [root] = roots(fake_slack)
+    [comment] = in_thread(fake_slack, root)
+    press(client, comment, comments.REPLY_ACTION, "U_MEMBER")
+    view = wait(lambda: fake_slack.views and fake_slack.views[-1])
+    for i, text in enumerate(["note: this guy is a troll", "*Note:* troll", "> _note:_ troll", "// troll"]):
+        answer = interact(client, {"type": "view_submission", "team": {"id": "T1"},
+                                   "user": {"id": "U_MEMBER", "team_id": "T1"}, "api_app_id": "A1",
+                                   "view": {**view, "id": f"V_NOTE_{i}", "state": {"values": {comments.REPLY_BLOCK: {
+                                       comments.REPLY_INPUT: {"value": text}}}}}})
+        assert answer.get_json()["errors"] == {comments.REPLY_BLOCK: messages.COMMENT_MODAL_NOTE}
+    run_worker(page)
+    assert fake_graph.comment_replies == []
+    assert [m for m in in_thread(fake_slack, root) if "replied publicly" in m["text"]] == []  # nothing shown either
+
+
+def test_a_formatted_note_in_a_post_thread_is_not_published(client, page, fake_slack, fake_graph):
+    fb_comment(client, fake_graph, "PAGE1_3_c1", "PAGE1_3", "Question")
+    run_worker(page)
+    [root] = roots(fake_slack)
+    member_reply(client, root, "*Note:* this guy is a troll")
+    run_worker(page)
+    assert fake_graph.comment_replies == []

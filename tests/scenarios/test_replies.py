@@ -153,3 +153,35 @@ def test_thread_note_and_alert_each_once_when_the_alert_meets_a_429(client, rt, 
     texts = [c.params.get("text", "") for c in fake_slack.calls if c.path == "/api/chat.postMessage"]
     assert sum("Not sent to the customer" in t for t in texts) == 1
     assert len([m for m in fake_slack.messages if "131026" in m["text"] and "thread_ts" not in m]) == 1
+
+
+NOTES = ["*Note:* refund abuser", "_Note:_ watch this one", "> note: they asked twice", "&gt; note: quoted",
+         "~note:~ struck", "`note:` in code", "  NOTE: spaced", "*Note*: bold before the colon", "*// check stock*"]
+
+
+@pytest.mark.parametrize("text", NOTES)
+def test_a_formatted_note_in_a_thread_never_reaches_meta(client, rt, fake_slack, fake_graph, thread, text):
+    assert reply(client, text, thread).status_code == 200
+    run_worker(rt)
+    assert fake_graph.sent == []
+    assert [r["name"] for r in fake_slack.reactions] == ["memo"]  # marked as staying inside
+
+
+@pytest.mark.parametrize("text", ["*Note:* refund abuser", "note: plain", "&gt; _note:_ quoted"])
+def test_a_note_stored_in_the_outbox_by_an_older_path_is_refused_at_send(client, rt, fake_slack, fake_graph, thread,
+                                                                          text):
+    from metaops import messages
+    from metaops.conversation import replies
+    from store import outbox
+    from store.models import ReplyOutbox
+
+    row_id, state = outbox.add(rt.db.engine, "T1", "C_CONNECT", thread, "1700000100.000700", "U_ADMIN", text,
+                               rt.now())
+    assert state == "pending"
+    replies.queue_send(rt, row_id)
+    run_worker(rt)
+    assert fake_graph.sent == [] and not [c for c in fake_graph.calls if c.method == "POST"]
+    with rt.db.session() as s:
+        row = s.get(ReplyOutbox, row_id)
+        assert (row.state, row.last_error) == ("refused", messages.NOTE_NOT_SENT)
+    assert [r["name"] for r in fake_slack.reactions] == ["memo"]

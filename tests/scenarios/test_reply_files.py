@@ -178,3 +178,40 @@ def test_instagram_takes_no_office_documents(client, rt, fake_slack, fake_graph)
     [(_, upload)] = fake_graph.uploads.items()
     assert upload["type"] == "file" and upload["platform"] == "instagram" and upload["filename"] == "terms.pdf"
     assert [s.get("type") for s in fake_graph.sent] == ["file"]
+
+
+def test_a_note_shared_with_files_sends_neither_caption_nor_files(client, rt, fake_slack, fake_graph, thread):
+    files = [fake_slack.share_file("F_IMG", "jacket.png", "image/png", PNG)]
+    share(client, thread, files, text="_Note:_ this one is damaged")
+    run_worker(rt)
+    assert fake_graph.sent == [] and fake_graph.uploads == {} and fake_slack.downloads == []
+
+
+def test_a_note_caption_stored_by_an_older_path_is_not_sent(client, rt, fake_slack, fake_graph, thread):
+    from metaops.conversation import replies
+    from store import outbox
+
+    files = replies.shared_files({"files": [fake_slack.share_file("F_IMG", "jacket.png", "image/png", PNG)]})
+    row_id, _ = outbox.add(rt.db.engine, "T1", "C_CONNECT", thread, "1700000100.000800", "U_ADMIN",
+                           "*Note:* customer is a refund abuser", rt.now(), files=files)
+    replies.queue_send(rt, row_id)
+    run_worker(rt)
+    assert fake_graph.sent == [] and fake_graph.uploads == {}
+    with rt.db.session() as s:
+        assert s.get(ReplyOutbox, row_id).state == "refused"
+
+
+def test_reply_files_refuses_a_note_caption_itself(rt, fake_slack, fake_graph, thread):
+    from metaops.conversation import reply_files
+    from store import outbox
+
+    files = [fake_slack.share_file("F_IMG", "jacket.png", "image/png", PNG)]
+    row_id, _ = outbox.add(rt.db.engine, "T1", "C_CONNECT", thread, "1700000100.000900", "U_ADMIN", "see it",
+                           rt.now(), files=[{"id": "F_IMG", "name": "jacket.png"}])
+    with rt.db.session() as s:
+        row = s.get(ReplyOutbox, row_id)
+        s.expunge(row)
+    target = reply_files.Target("whatsapp", "token", PHONE_ID)
+    with pytest.raises(reply_files.NothingSent):
+        reply_files.send(rt, row, "whatsapp", target, "> *note:* internal", "k", lambda: "never")
+    assert fake_graph.sent == [] and fake_graph.uploads == {} and files

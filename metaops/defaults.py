@@ -58,6 +58,7 @@ GRAPH_SLOWDOWN = 2.0  # wait before each call for an app or business past the us
 GRAPH_MAX_INLINE_WAIT = 10.0  # longest a call waits for throttling in-line before raising Throttled, seconds
 GRAPH_PAGE_LIMIT = 100  # items asked for per page when following cursors, count
 OAUTH_STATE_TTL = 600  # a /meta connect button works this long, once, seconds
+OAUTH_CODE_TRIES = 5  # wrong one-time codes on the connect page before its state is burnt
 TOKEN_CHECK_INTERVAL = 24 * 3600  # how often every connection's token is checked, seconds
 TOKEN_ALERT_DAYS = (7, 1)  # alert when a token expires within this many days, each threshold once
 TEMPLATES_STALE_AFTER = 3600  # templates are read again from Meta when older than this, seconds

@@ -57,8 +57,20 @@ WA_TYPES = {
 }
 
 # Connecting Meta (/meta connect and the OAuth callback).
-CONNECT_PROMPT = ("Connect your Meta business account: the button opens Meta's consent screen. This channel "
-                  "will get notifications until you route them elsewhere. The link works once, for 10 minutes.")
+CONNECT_PROMPT = ("Connect your Meta business account: the button opens a page that asks for your one-time code, "
+                  "then Meta's consent screen. This channel will get notifications until you route them elsewhere. "
+                  "The link and code work once, for 10 minutes.")
+CONNECT_CODE = ("Your one-time code: *{code}*. Only you see it: type it on the page the button opens. Never share it; "
+                "a link opened without it connects nothing.")
+CONNECT_PAGE_TITLE = "Connect Meta"
+CONNECT_PAGE_ASKED = "{member} asked to connect the Slack workspace {workspace} to a Meta business account."
+CONNECT_PAGE_CODE = ("If that is you, type the one-time code MetaOps showed you in Slack with the Connect button. "
+                     "If it is not you, close this page: without the code nothing is connected.")
+CONNECT_PAGE_FIELD = "One-time code"
+CONNECT_PAGE_SUBMIT = "Continue to Meta"
+CONNECT_CODE_WRONG_PAGE = "That code is not right. {left} tries left; then this link stops working."
+CONNECT_CODE_WRONG_TEXT = ("Someone typed a wrong one-time code on your Meta connect page ({left} tries left). If it "
+                           "was not you, your link was forwarded: nothing was connected. Keep the code to yourself.")
 CONNECT_BUTTON = "Connect Meta"
 CONNECT_NOT_CONFIGURED = "Meta is not configured yet: set META_APP_ID and META_APP_SECRET (see the setup page)."
 CONNECT_OK_TITLE = "Connected"
@@ -75,11 +87,19 @@ CONNECT_STATE_PAGE = {
                 "browser, or start again with /meta connect."),
     "started": ("This Connect button was already opened in another browser; each one works in one browser only. "
                 "Start again from Slack with /meta connect."),
+    "burnt": ("Too many wrong codes: this link no longer works and nothing was connected. Start again from Slack "
+              "with /meta connect."),
 }
 CONNECT_STATE_TEXT = {
     "forged": CONNECT_STATE_PAGE["forged"],
     "expired": "Meta was not connected: the link expired. Run `/meta connect` for a new one.",
     "reused": "Meta was not connected: that link was used already. Run `/meta connect` for a new one.",
+    "started": ("Your Meta connect link was opened in a second browser after yours: nothing was connected there. "
+                "If that was not you, your link was forwarded; it still works only in your browser."),
+    "browser": ("Someone opened Meta's consent screen for your connect link in a browser that did not type your "
+                "one-time code: nothing was connected. If that was not you, your link was forwarded."),
+    "burnt": ("Too many wrong one-time codes were typed on your Meta connect page: the link no longer works and "
+              "nothing was connected. Run `/meta connect` for a new one; keep the code to yourself."),
 }
 NOT_CONNECTED = "Meta is not connected. A workspace admin can run `/meta connect`."
 CONNECTION_BROKEN = ("The Meta connection is {status}: Meta no longer accepts its token. "

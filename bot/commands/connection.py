@@ -17,9 +17,11 @@ def connect(ctx: Ctx) -> Reply:
     problem = permissions.sync_step_builders(ctx.rt, ctx.client, ctx.team_id, ctx.app_id)
     if not ctx.rt.settings.meta_configured:
         return text(f"{messages.CONNECT_NOT_CONFIGURED}\n{problem}" if problem else messages.CONNECT_NOT_CONFIGURED)
-    url = connections.connect_url(ctx.rt, ctx.team_id, ctx.user_id, ctx.channel_id)
+    link = connections.connect_url(ctx.rt, ctx.team_id, ctx.user_id, ctx.channel_id)
+    # An ephemeral answer: the one-time code the start page asks for is seen by this member only.
     blocks = [section(messages.CONNECT_PROMPT),
-              actions(button(messages.CONNECT_BUTTON, "meta_connect", url=url, style="primary"))]
+              actions(button(messages.CONNECT_BUTTON, "meta_connect", url=link.url, style="primary")),
+              section(messages.CONNECT_CODE.format(code=link.code))]
     if problem:
         blocks.append(section(problem))
     return {"text": messages.CONNECT_PROMPT, "blocks": blocks}

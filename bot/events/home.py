@@ -81,10 +81,11 @@ def home_connect_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
     if not isinstance(channel, str) or not channel:
         ack(response_action="errors", errors={"channel": messages.HOME_CONNECT_CHANNEL})
         return
-    url = connections.connect_url(rt, body["team"]["id"], body["user"]["id"], channel)
-    ack(response_action="update", view=modal(messages.HOME_CONNECT_TITLE, NOTICE, [
+    link = connections.connect_url(rt, body["team"]["id"], body["user"]["id"], channel)
+    ack(response_action="update", view=modal(messages.HOME_CONNECT_TITLE, NOTICE, [  # this member's modal only
         section(messages.CONNECT_PROMPT),
-        actions(button(messages.CONNECT_BUTTON, "meta_connect", url=url, style="primary"))], close="Close"))
+        actions(button(messages.CONNECT_BUTTON, "meta_connect", url=link.url, style="primary")),
+        section(messages.CONNECT_CODE.format(code=link.code))], close="Close"))
 
 
 def connect_picker(ctx: Ctx) -> Reply:

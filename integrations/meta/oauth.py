@@ -47,45 +47,91 @@ class StateError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.who = who
+        self.tries_left = 0  # "code": wrong codes still allowed before the state burns
 
 
 class StateStore:
     """`state` = a Fernet token (signed, encrypted, timestamped) of who asked, plus a nonce kept in Redis
     until used: forged, expired (after `ttl`) and reused states are all refused.
 
-    A state is also bound to the browser that starts the flow: `bind` (our start endpoint, the one the Slack
-    button opens) draws a random secret for the browser's cookie and keeps its hash beside the nonce, once;
-    `consume` refuses the state unless the callback's browser shows that secret. A dialog link forwarded to
-    someone else, or a start link opened a second time, gets nowhere."""
+    Each state comes with a one-time code (`issue` returns both; only the code's salted hash is kept, beside
+    the nonce), which Slack shows the member who asked, to them only. A state is bound to the browser that
+    proves it holds that code: `bind` (our start page's form) checks the code in constant time, draws a random
+    secret for the browser's cookie and keeps its hash beside the nonce, once; `consume` refuses the state
+    unless the callback's browser shows that secret. `tries` wrong codes burn the state. A start link or
+    dialog link forwarded to someone else, or a start link opened a second time, gets nowhere."""
 
-    def __init__(self, redis: Redis, crypto: Cipher, ttl: int) -> None:
-        self.redis, self.crypto, self.ttl = redis, crypto, ttl
+    def __init__(self, redis: Redis, crypto: Cipher, ttl: int, tries: int = 5) -> None:
+        self.redis, self.crypto, self.ttl, self.tries = redis, crypto, ttl, tries
 
-    def issue(self, team_id: str, user_id: str, channel_id: str) -> str:
+    def issue(self, team_id: str, user_id: str, channel_id: str) -> tuple[str, str]:
+        """A new state and its one-time code (6 digits), for the member who asked only."""
         nonce = secrets.token_urlsafe(16)
+        code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
         self.redis.set(f"metaops:oauth:{nonce}", 1, ex=self.ttl)
-        return self.crypto.encrypt(json.dumps({"t": team_id, "u": user_id, "c": channel_id, "n": nonce}))
+        self.redis.set(f"metaops:oauth:{nonce}:code", code_digest(nonce, code), ex=self.ttl)
+        return self.crypto.encrypt(json.dumps({"t": team_id, "u": user_id, "c": channel_id, "n": nonce})), code
 
-    def bind(self, state: str) -> tuple[str, int]:
-        """The browser secret for the start endpoint's cookie and how long it lives (seconds); the first
-        browser to start a state gets it, any later one is refused ("started")."""
+    def check(self, state: str) -> tuple[dict[str, str], int]:
+        """Who asked and how long the state has left (seconds), while it may still be started: forged,
+        expired, burnt, used and already started states are refused."""
         data, who = self._open(state)
         left = self.ttl - int(datetime.now(UTC).timestamp() - self.crypto.timestamp(state))
         if left <= 0:
             raise StateError("expired", who)
+        if self.redis.exists(f"metaops:oauth:{data['n']}:burnt"):
+            raise StateError("burnt", who)
         if not self.redis.exists(f"metaops:oauth:{data['n']}"):
             raise StateError("reused", who)
-        secret = secrets.token_urlsafe(32)
-        if not self.redis.set(f"metaops:oauth:{data['n']}:browser", _digest(secret), ex=left, nx=True):
+        if self.redis.exists(f"metaops:oauth:{data['n']}:browser"):
             raise StateError("started", who)
+        return who, left
+
+    def bind(self, state: str, code: str) -> tuple[str, int]:
+        """The browser secret for the start endpoint's cookie and how long it lives (seconds), for the browser
+        that shows the state's one-time code; the first browser to do so gets it, any later one is refused
+        ("started"). A wrong code is refused ("code", with `tries_left`); the last allowed one burns the state
+        ("burnt")."""
+        who, left = self.check(state)
+        nonce = self._open(state)[0]["n"]
+        tries = int(self.redis.incr(f"metaops:oauth:{nonce}:tries"))
+        self.redis.expire(f"metaops:oauth:{nonce}:tries", left)
+        kept = self.redis.get(f"metaops:oauth:{nonce}:code")
+        given = code_digest(nonce, code.strip()).encode()
+        if tries > self.tries or kept is None or not hmac.compare_digest(
+                kept if isinstance(kept, bytes) else str(kept).encode(), given):
+            if tries >= self.tries:
+                self.burn(state)
+                raise StateError("burnt", who)
+            error = StateError("code", who)
+            error.tries_left = self.tries - tries
+            raise error
+        secret = secrets.token_urlsafe(32)
+        if not self.redis.set(f"metaops:oauth:{nonce}:browser", _digest(secret), ex=left, nx=True):
+            raise StateError("started", who)
+        self.redis.delete(f"metaops:oauth:{nonce}:code")  # shown once, used once
         return secret, left
+
+    def burn(self, state: str) -> None:
+        """Nothing more connects with `state`: its nonce and code go, a marker says why (until it expires)."""
+        data, _ = self._open(state)
+        self.redis.set(f"metaops:oauth:{data['n']}:burnt", 1, ex=self.ttl)
+        self.redis.delete(f"metaops:oauth:{data['n']}", f"metaops:oauth:{data['n']}:code")
+
+    def first_notice(self, state: str, reason: str) -> bool:
+        """True the first time `reason` is noted for this (authentic) state: the member is told once, however
+        often a forwarded link is tried."""
+        data, _ = self._open(state)
+        return bool(self.redis.set(f"metaops:oauth:{data['n']}:told:{reason}", 1, ex=self.ttl, nx=True))
 
     def consume(self, state: str, browser_secret: str | None = None) -> dict[str, str]:
         data, who = self._open(state)
         bound = self.redis.get(f"metaops:oauth:{data['n']}:browser")
         if not browser_secret or bound is None or not hmac.compare_digest(
                 bound if isinstance(bound, bytes) else str(bound).encode(), _digest(browser_secret).encode()):
-            raise StateError("browser")  # nothing about the state or who asked: the holder may be anyone
+            # The page says nothing about the state or who asked (the holder may be anyone); `who` is only for
+            # telling the member in Slack.
+            raise StateError("browser", who)
         if datetime.now(UTC).timestamp() - self.crypto.timestamp(state) > self.ttl:
             raise StateError("expired", who)
         if not self.redis.delete(f"metaops:oauth:{data['n']}"):
@@ -104,6 +150,14 @@ def browser_cookie(state: str) -> str:
     """The name of the cookie that binds `state` to a browser: one per state, so two flows in one browser
     do not overwrite each other's."""
     return "metaops_oauth_" + hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+CODE_DIGITS = 6
+
+
+def code_digest(nonce: str, code: str) -> str:
+    """How a one-time code is kept: salted with its state's nonce, never in the clear."""
+    return hashlib.sha256(f"{nonce}:{code}".encode()).hexdigest()
 
 
 def _digest(secret: str) -> str:

@@ -37,13 +37,21 @@ def redirect_uri(rt: Runtime) -> str:
 
 
 def state_store(rt: Runtime) -> oauth.StateStore:
-    return oauth.StateStore(rt.redis, rt.crypto, defaults.OAUTH_STATE_TTL)
+    return oauth.StateStore(rt.redis, rt.crypto, defaults.OAUTH_STATE_TTL, defaults.OAUTH_CODE_TRIES)
 
 
-def connect_url(rt: Runtime, team_id: str, user_id: str, channel_id: str) -> str:
-    """The Slack button's URL: our start endpoint, which binds the state to the browser that opens it."""
-    state = state_store(rt).issue(team_id, user_id, channel_id)
-    return f"{rt.settings.PUBLIC_URL}/meta/oauth/start?{urlencode({'state': state})}"
+@dataclass
+class ConnectLink:
+    """The Slack button's URL (our start page) and the one-time code that page asks for: the code is shown
+    only to the member who asked (an ephemeral answer, or their own modal), never put in the URL."""
+
+    url: str
+    code: str
+
+
+def connect_url(rt: Runtime, team_id: str, user_id: str, channel_id: str) -> ConnectLink:
+    state, code = state_store(rt).issue(team_id, user_id, channel_id)
+    return ConnectLink(f"{rt.settings.PUBLIC_URL}/meta/oauth/start?{urlencode({'state': state})}", code)
 
 
 @dataclass
@@ -51,6 +59,15 @@ class Outcome:
     ok: bool
     title: str
     detail: str
+
+
+@dataclass
+class Prompt:
+    """What the start page shows before it goes on: who asked, in which workspace, and the code form."""
+
+    workspace: str
+    member: str
+    error: str = ""
 
 
 @dataclass
@@ -63,29 +80,76 @@ class Started:
     max_age: int  # seconds: what is left of the state's life
 
 
-def start(rt: Runtime, state: str) -> Started | Outcome:
-    """`GET /meta/oauth/start`: the first browser to open a state is the one that may finish it."""
+def prompt(rt: Runtime, state: str) -> Prompt | Outcome:
+    """`GET /meta/oauth/start`: the page naming the workspace and the member who asked, with the code form."""
     try:
-        secret, left = state_store(rt).bind(state)
+        who, _ = state_store(rt).check(state)
     except oauth.StateError as e:
-        if e.who and e.reason == "expired":
-            _tell(rt, e.who, messages.CONNECT_STATE_TEXT[e.reason])
-        return Outcome(False, messages.CONNECT_FAILED_TITLE, messages.CONNECT_STATE_PAGE[e.reason])
+        return _refused(rt, state, e)
+    return Prompt(_workspace_name(rt, who["team_id"]), _member_name(rt, who["team_id"], who["user_id"]))
+
+
+def start(rt: Runtime, state: str, code: str) -> Started | Prompt | Outcome:
+    """`POST /meta/oauth/start`: the browser that shows the state's one-time code is the one that may finish
+    it. A wrong code: the page again, saying so (the member is told in Slack, in case the link was forwarded);
+    too many: the state burns."""
+    try:
+        secret, left = state_store(rt).bind(state, code)
+    except oauth.StateError as e:
+        if e.reason != "code" or not e.who:
+            return _refused(rt, state, e)
+        _tell(rt, e.who, messages.CONNECT_CODE_WRONG_TEXT.format(left=e.tries_left))
+        return Prompt(_workspace_name(rt, e.who["team_id"]), _member_name(rt, e.who["team_id"], e.who["user_id"]),
+                      messages.CONNECT_CODE_WRONG_PAGE.format(left=e.tries_left))
     s = rt.settings
     return Started(oauth.dialog_url(s.META_DIALOG_URL, s.META_GRAPH_VERSION, s.META_APP_ID, redirect_uri(rt), state),
                    oauth.browser_cookie(state), secret, left)
 
 
+def _refused(rt: Runtime, state: str, e: oauth.StateError) -> Outcome:
+    """A refusal page; the member who asked is told in Slack what it means for them, once per state and
+    reason (whoever holds a forwarded link cannot make it ping them again and again)."""
+    if e.who and e.reason in messages.CONNECT_STATE_TEXT and state_store(rt).first_notice(state, e.reason):
+        _tell(rt, e.who, messages.CONNECT_STATE_TEXT[e.reason])
+    return Outcome(False, messages.CONNECT_FAILED_TITLE, messages.CONNECT_STATE_PAGE[e.reason])
+
+
+def _workspace_name(rt: Runtime, team_id: str) -> str:
+    with rt.db.session() as s:
+        ws = s.get(Workspace, team_id)
+        if ws is not None and ws.name:
+            return ws.name
+    try:
+        found = rt.slack.installations.find_installation(enterprise_id=None, team_id=team_id) \
+            if rt.slack.installations is not None else None
+        if found is not None and found.team_name:
+            return str(found.team_name)
+    except Exception as e:  # noqa: BLE001 - the id names it too
+        log.warning("could not read the workspace's name: %s", type(e).__name__)
+    return team_id
+
+
+def _member_name(rt: Runtime, team_id: str, user_id: str) -> str:
+    try:
+        user = rt.slack.for_team(team_id).users_info(user=user_id)["user"]
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
+        if name:
+            return f"{name} ({user_id})"
+    except Exception as e:  # noqa: BLE001 - the id names them too
+        log.warning("could not read the member's name: %s", type(e).__name__)
+    return user_id
+
+
 def complete(rt: Runtime, args: dict[str, str], cookies: Mapping[str, str] | None = None) -> Outcome:
     """The OAuth callback: nothing is stored unless every step worked; the user is told in Slack either way.
-    The state must come with the cookie the start endpoint set in this browser."""
+    The state must come with the cookie the start endpoint set in this browser (the one that showed the code);
+    any other browser connects nothing, and the member who asked is told."""
     state = args.get("state", "")
     try:
         who = state_store(rt).consume(state, (cookies or {}).get(oauth.browser_cookie(state)))
     except oauth.StateError as e:
-        if e.who:
-            _tell(rt, e.who, messages.CONNECT_STATE_TEXT[e.reason])
-        return Outcome(False, messages.CONNECT_FAILED_TITLE, messages.CONNECT_STATE_PAGE[e.reason])
+        return _refused(rt, state, e)
     if args.get("error") or not args.get("code"):
         _tell(rt, who, messages.CONNECT_DENIED)
         return Outcome(False, messages.CONNECT_FAILED_TITLE, messages.CONNECT_DENIED)

@@ -20,13 +20,16 @@ from store.timestamps import utcnow
 from tests.constants import PHONE_ID, WABA
 from tests.fakes.meta_graph import APP_ID, VERSION
 from tests.helpers import (
+    CODES,
     connect,
     connect_url,
     later,
     oauth_callback,
     open_connect,
+    shown_code,
     slash_command,
     start_state,
+    state_of,
 )
 
 
@@ -35,11 +38,17 @@ def _connection(rt):
         return s.scalars(select(MetaConnection)).one_or_none()
 
 
-def test_connect_button_opens_metas_dialog(client):
+def test_connect_button_opens_metas_dialog_after_the_code(client):
     button = urlsplit(connect_url(client))
     assert f"{button.scheme}://{button.netloc}{button.path}" == "https://metaops.example.test/meta/oauth/start"
-    r = client.get(urlunsplit(button))
-    assert r.status_code == 302
+    page = client.get(urlunsplit(button))
+    assert page.status_code == 200 and b'name="code"' in page.data and "Set-Cookie" not in page.headers
+    assert "Location" not in page.headers
+    csp = page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "form-action 'self' https://dialog.example.test" in csp
+    state = parse_qs(button.query)["state"][0]
+    r = client.post(urlunsplit(button), data={"state": state, "code": CODES[state]})
+    assert r.status_code == 303
     cookie = r.headers["Set-Cookie"]
     for attribute in ("HttpOnly", "Secure", "SameSite=Lax", "Max-Age=", "Path=/meta/oauth/"):
         assert attribute in cookie
@@ -117,7 +126,8 @@ def test_expired_state_is_refused_and_the_user_told(client, rt, fake_slack, fake
     key = rt.settings.encryption_keys[0]
     old = Fernet(key).encrypt_at_time(payload, int(time.time()) - 11 * 60).decode()
     # Started in this browser while it was valid (a store with a longer life binds it), finished too late.
-    secret, _ = connections.oauth.StateStore(rt.redis, rt.crypto, 3600).bind(old)
+    rt.redis.set("metaops:oauth:old-nonce:code", oauth.code_digest("old-nonce", "123456"))
+    secret, _ = connections.oauth.StateStore(rt.redis, rt.crypto, 3600).bind(old, "123456")
     client.set_cookie(connections.oauth.browser_cookie(old), secret, domain="metaops.example.test",
                       path="/meta/oauth/")
     r = oauth_callback(client, code=fake_graph.consent(), state=old)
@@ -247,8 +257,8 @@ def test_assets_another_workspace_connected_stay_there(client, rt, fake_slack, f
     from metaops.assets import connections as conns
 
     who_t2 = {"team_id": "T2", "user_id": "U_ADMIN", "channel_id": "C_T2"}
-    state = conns.state_store(rt).issue(**who_t2)
-    start_state(client, state)
+    state, code = conns.state_store(rt).issue(**who_t2)
+    start_state(client, state, code)
     fake_slack.reset()
     r = oauth_callback(client, code=fake_graph.consent(), state=state)
     assert r.status_code == 200
@@ -269,18 +279,20 @@ def test_a_forwarded_dialog_link_is_refused_in_another_browser(client, rt, fake_
     assert r.status_code == 400 and b"did not start this connection" in r.data
     for secretish in (b"T1", b"U_ADMIN", b"C_CONNECT", b"expired", b"used already"):
         assert secretish not in r.data
-    assert _connection(rt) is None and fake_slack.ephemerals == [] and fake_slack.messages == []
-    # A cookie of the right name but another value is no better.
+    assert _connection(rt) is None and fake_slack.messages == []
+    [told] = fake_slack.ephemerals  # the member who asked, in Slack only
+    assert told["user"] == "U_ADMIN" and told["channel"] == "C_CONNECT" and "did not type" in told["text"]
+    # A cookie of the right name but another value is no better (and does not ping the member again).
     victim.set_cookie(connections.oauth.browser_cookie(state), "guessed", domain="metaops.example.test",
                       path="/meta/oauth/")
     assert oauth_callback(victim, code=fake_graph.consent(), state=state).status_code == 400
-    assert _connection(rt) is None
+    assert _connection(rt) is None and len(fake_slack.ephemerals) == 1
     # The browser that started it still can finish.
     assert oauth_callback(client, code=fake_graph.consent(), state=state).status_code == 200
     assert _connection(rt).team_id == "T1"
 
 
-def test_a_forwarded_button_link_works_in_one_browser_only(client, rt, fake_graph):
+def test_a_forwarded_button_link_works_in_one_browser_only(client, rt, fake_slack, fake_graph):
     button = connect_url(client)
     state = parse_qs(urlsplit(button).query)["state"][0]
     open_connect(client, button)
@@ -288,6 +300,11 @@ def test_a_forwarded_button_link_works_in_one_browser_only(client, rt, fake_grap
     r = other.get(button)
     assert r.status_code == 400 and b"already opened in another browser" in r.data
     assert "Set-Cookie" not in r.headers and "Location" not in r.headers
+    # Even with the code (used already): nothing.
+    r = other.post(button, data={"state": state, "code": CODES[state]})
+    assert r.status_code == 400 and "Set-Cookie" not in r.headers and "Location" not in r.headers
+    [told] = fake_slack.ephemerals
+    assert told["user"] == "U_ADMIN" and "second browser" in told["text"]
     assert oauth_callback(other, code=fake_graph.consent(), state=state).status_code == 400
     assert _connection(rt) is None
 
@@ -325,3 +342,84 @@ def test_the_graph_fake_refuses_a_token_in_the_url(rt, fake_graph):
         rt.graph.get("debug_token", rt.graph.app_token, input_token=token)
     assert "in the URL" in refused.value.message
     assert oauth.debug_token(rt.graph, token)["is_valid"] is True
+
+
+def test_the_code_is_shown_only_to_the_member_who_asked(client, fake_slack):
+    body = slash_command(client, "connect", user="U_ADMIN", channel="C_CONNECT").get_json()
+    assert body.get("response_type", "ephemeral") == "ephemeral"
+    [button] = body["blocks"][1]["elements"]
+    code = shown_code(body["blocks"])
+    assert len(code) == 6 and code.isdigit()
+    assert code not in button["url"] and fake_slack.messages == []
+
+
+def test_start_page_names_the_workspace_and_the_member_and_asks_for_the_code(client, rt):
+    from store import workspaces
+
+    with rt.db.session() as s:
+        workspaces.ensure_workspace(s, "T1", "Acme <Support>")
+    button = connect_url(client)
+    page = client.get(button)
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert "Acme &lt;Support&gt;" in html and "<Support>" not in html  # autoescaped
+    assert "Ada (U_ADMIN)" in html and 'name="code"' in html and "one-time code" in html
+    assert CODES[state_of(button)] not in html
+    nonce = page.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<style nonce="{nonce}">' in html
+
+
+def test_a_wrong_code_is_refused_and_too_many_burn_the_state(client, rt, fake_slack, fake_graph):
+    button = connect_url(client)
+    state = state_of(button)
+    right = CODES[state]
+    wrong = "000000" if right != "000000" else "111111"
+    for left in (4, 3, 2, 1):
+        r = client.post(button, data={"state": state, "code": wrong})
+        assert r.status_code == 400 and f"{left} tries left".encode() in r.data and b'name="code"' in r.data
+        assert "Set-Cookie" not in r.headers and "Location" not in r.headers
+        assert f"({left} tries left)" in fake_slack.ephemerals[-1]["text"]
+    r = client.post(button, data={"state": state, "code": wrong})
+    assert r.status_code == 400 and b"Too many wrong codes" in r.data and "Location" not in r.headers
+    told = fake_slack.ephemerals[-1]
+    assert told["user"] == "U_ADMIN" and "Too many wrong one-time codes" in told["text"]
+    # Burnt: the right code, the page and the callback all connect nothing now.
+    r = client.post(button, data={"state": state, "code": right})
+    assert r.status_code == 400 and "Location" not in r.headers
+    assert client.get(button).status_code == 400
+    assert oauth_callback(client, code=fake_graph.consent(), state=state).status_code == 400
+    assert _connection(rt) is None
+    assert not [c for c in fake_graph.calls if c.path.endswith("oauth/access_token")]
+
+
+def test_the_right_code_after_a_wrong_one_goes_on(client, rt, fake_graph):
+    button = connect_url(client)
+    state = state_of(button)
+    r = client.post(button, data={"state": state, "code": "12"})
+    assert r.status_code == 400
+    dialog = open_connect(client, button)
+    assert dialog.startswith(f"https://dialog.example.test/{VERSION}/dialog/oauth")
+    assert oauth_callback(client, code=fake_graph.consent(), state=state).status_code == 200
+
+
+def test_a_forwarded_link_without_the_code_connects_nothing_and_the_member_is_told(client, rt, fake_slack,
+                                                                                   fake_graph):
+    button = connect_url(client)  # the member got it; someone else got the link forwarded, not the code
+    state = state_of(button)
+    other = client.application.test_client()
+    page = other.get(button)
+    assert page.status_code == 200 and b'name="code"' in page.data and "Set-Cookie" not in page.headers
+    r = other.post(button, data={"state": state, "code": ""})
+    assert r.status_code == 400 and "Location" not in r.headers and "Set-Cookie" not in r.headers
+    # Meta's dialog built by hand from the link's state: the callback refuses this browser.
+    r = oauth_callback(other, code=fake_graph.consent(), state=state)
+    assert r.status_code == 400 and b"did not start this connection" in r.data
+    assert _connection(rt) is None
+    assert not [c for c in fake_graph.calls if c.path.endswith("oauth/access_token")]
+    texts = [e["text"] for e in fake_slack.ephemerals if e["user"] == "U_ADMIN"]
+    assert any("wrong one-time code" in t for t in texts) and any("did not type" in t for t in texts)
+    assert fake_slack.messages == []
+    # The member, in their own browser with the code, still connects (and only then is a code exchanged).
+    open_connect(client, button)
+    assert oauth_callback(client, code=fake_graph.consent(), state=state).status_code == 200
+    assert [c for c in fake_graph.calls if c.path.endswith("oauth/access_token")]

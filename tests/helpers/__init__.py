@@ -13,6 +13,7 @@ from tests.constants import APP_SECRET, DISPLAY, FIXTURES, PHONE_ID, ROOT, SIGNI
 from tests.helpers.bursts import TEXT_WORD, burst, by_customer, texts
 from tests.helpers.meta import batch, fixture, post_webhook, post_webhook_raw, wa_message, wa_payload
 from tests.helpers.seeding import (
+    CODES,
     connect,
     connect_page,
     connect_url,
@@ -21,7 +22,9 @@ from tests.helpers.seeding import (
     messaging_thread,
     oauth_callback,
     open_connect,
+    shown_code,
     start_state,
+    state_of,
 )
 from tests.helpers.servers import PrivatePostgres, RedisServer, free_port, redis_server_binary
 from tests.helpers.slack import interact, later, slack_event, slack_fixture, slack_headers, slash_command
@@ -45,8 +48,8 @@ __all__ = [
     "APP_SECRET", "DISPLAY", "FIXTURES", "PHONE_ID", "ROOT", "SIGNING_SECRET", "WABA",
     "TEXT_WORD", "burst", "by_customer", "texts",
     "batch", "fixture", "post_webhook", "post_webhook_raw", "wa_message", "wa_payload",
-    "connect", "connect_page", "connect_url", "connect_whatsapp", "customer_thread", "messaging_thread",
-    "oauth_callback", "open_connect", "start_state",
+    "CODES", "connect", "connect_page", "connect_url", "connect_whatsapp", "customer_thread", "messaging_thread",
+    "oauth_callback", "open_connect", "shown_code", "start_state", "state_of",
     "PrivatePostgres", "RedisServer", "free_port", "redis_server_binary",
     "interact", "later", "slack_event", "slack_fixture", "slack_headers", "slash_command",
     "assert_jobs_json", "clear_inbox", "clock_command", "job_call", "procfile", "run_due_scheduled", "run_worker",

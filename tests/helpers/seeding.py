@@ -3,6 +3,7 @@ Slack, our start endpoint and Meta's OAuth redirect, and a customer thread that 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -45,25 +46,49 @@ def connect_page(rt: Runtime, token: str, team: str = "T1", page_id: str = "PAGE
                                    connected=True))
 
 
+# The one-time code each connect state came with, as Slack showed it to the member who asked (by state).
+CODES: dict[str, str] = {}
+CODE = re.compile(r"one-time code: \*(\d+)\*")
+
+
+def state_of(url: str) -> str:
+    """The state in a Connect button's URL or Meta's dialog URL."""
+    return parse_qs(urlsplit(url).query)["state"][0]
+
+
+def shown_code(blocks: list[dict[str, Any]]) -> str:
+    """The one-time code in `/meta connect`'s answer (or the Home tab's modal)."""
+    [code] = [m.group(1) for b in blocks if b.get("type") == "section"
+              for m in [CODE.search(str((b.get("text") or {}).get("text")))] if m]
+    return code
+
+
 def connect_url(client: Any, user: str = "U_ADMIN", channel: str = "C_CONNECT") -> str:
-    """The "Connect" button's URL (our start endpoint, then Meta's login dialog) that `/meta connect` answers
-    with."""
+    """The "Connect" button's URL (our start page, then Meta's login dialog) that `/meta connect` answers
+    with; the one-time code shown with it is kept in CODES for `open_connect`."""
     body = slash_command(client, "connect", user=user, channel=channel).get_json()
     [button] = body["blocks"][1]["elements"]
-    return button["url"]
+    CODES[state_of(button["url"])] = shown_code(body["blocks"])
+    return str(button["url"])
 
 
-def open_connect(client: Any, url: str) -> str:
+def open_connect(client: Any, url: str, code: str | None = None) -> str:
     """Open the Connect button's URL in the test client's browser (it keeps cookies, like a browser): our start
-    endpoint sets the cookie that binds the state to this browser and redirects to Meta's dialog, returned."""
-    r = client.get(url)
-    assert r.status_code == 302, r.data
+    page asks for the one-time code; typing it (`code`, by default the one Slack showed with this state) sets
+    the cookie that binds the state to this browser and redirects to Meta's dialog, returned."""
+    page = client.get(url)
+    assert page.status_code == 200 and b'name="code"' in page.data, page.data
+    state = state_of(url)
+    r = client.post(url, data={"state": state, "code": CODES[state] if code is None else code})
+    assert r.status_code == 303, r.data
     return str(r.headers["Location"])
 
 
-def start_state(client: Any, state: str) -> str:
-    """Open our start endpoint for `state` in the test client's browser; returns Meta's dialog URL."""
-    return open_connect(client, "https://metaops.example.test/meta/oauth/start?" + urlencode({"state": state}))
+def start_state(client: Any, state: str, code: str | None = None) -> str:
+    """Open our start page for `state` in the test client's browser and type its code; returns Meta's dialog
+    URL."""
+    return open_connect(client, "https://metaops.example.test/meta/oauth/start?" + urlencode({"state": state}),
+                        code)
 
 
 def oauth_callback(client: Any, **args: str) -> Any:
@@ -72,9 +97,9 @@ def oauth_callback(client: Any, **args: str) -> Any:
 
 
 def connect(client: Any, fake_graph: Any, user: str = "U_ADMIN", channel: str = "C_CONNECT") -> Any:
-    """`/meta connect`, the button opened in this browser, then Meta's redirect back to the OAuth callback
-    with a consented code."""
-    state = parse_qs(urlsplit(open_connect(client, connect_url(client, user, channel))).query)["state"][0]
+    """`/meta connect`, the button opened in this browser and the code typed, then Meta's redirect back to the
+    OAuth callback with a consented code."""
+    state = state_of(open_connect(client, connect_url(client, user, channel)))
     return oauth_callback(client, code=fake_graph.consent(), state=state)
 
 

@@ -23,6 +23,7 @@ from tests.helpers import (
     open_connect,
     post_webhook,
     run_worker,
+    shown_code,
     slack_event,
     slash_command,
     wa_message,
@@ -36,7 +37,7 @@ def connect_as(client, fake_graph, team: str) -> None:
     """`/meta connect` by an admin of `team` in its channel, the button opened, Meta's redirect back."""
     body = slash_command(client, "connect", user="U_ADMIN", team=team, channel=CHANNEL[team]).get_json()
     [button] = body["blocks"][1]["elements"]
-    state = parse_qs(urlsplit(open_connect(client, button["url"])).query)["state"][0]
+    state = parse_qs(urlsplit(open_connect(client, button["url"], shown_code(body["blocks"]))).query)["state"][0]
     r = oauth_callback(client, code=fake_graph.consent(), state=state)
     assert r.status_code == 200 and b"Connected" in r.data
 

@@ -294,6 +294,10 @@ REPLY_UNKNOWN_CHECK = {
 }
 REPLY_SEND_AGAIN = "Send again"
 REPLY_SENDING_AGAIN = "<@{user}> pressed *Send again*: sending this message once more."
+REPLY_APP_REMOVED = "the app was removed from this workspace, so the reply was not sent"
+REPLY_DELETED = "deleted in Slack"
+BUTTON_GUEST = ("People from other Slack workspaces (Slack Connect) cannot send to customers from this workspace. "
+                "Nothing was sent.")
 REPLY_AGAIN_NOT_ALLOWED = "Only the person who wrote this message or a MetaOps admin can send it again."
 REPLY_AGAIN_NOT_WAITING = "This message is not waiting to be sent again (it is {state}): nothing was sent."
 REPLY_AGAIN_GONE = "This message cannot be sent again from here."

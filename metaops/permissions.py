@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def may_change(rt: Runtime, client: WebClient, team_id: str, user_id: str) -> bool:
-    """A user an admin added (`/meta admins add`), or a workspace admin or owner by Slack's users.info."""
+    """A user an admin added (`/meta admins add`), or a workspace admin or owner by Slack's users.info whose home
+    workspace (`user.team_id`) is this one: a Slack Connect user who is an admin of another organisation is not."""
     with rt.db.session() as s:
         if s.get(WorkspaceAdmin, (team_id, user_id)) is not None:
             return True
@@ -29,6 +30,9 @@ def may_change(rt: Runtime, client: WebClient, team_id: str, user_id: str) -> bo
         user = client.users_info(user=user_id)["user"]
     except SlackApiError as e:
         log.warning("users.info failed: %s", e.response.get("error"))
+        return False
+    if user.get("team_id") != team_id:
+        log.info("team %s: user %s of team %s is not one of its admins", team_id, user_id, user.get("team_id"))
         return False
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 

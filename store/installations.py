@@ -71,6 +71,14 @@ class EncryptedInstallationStore(InstallationStore):
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         self.delete_installation(enterprise_id=enterprise_id, team_id=team_id)
 
+    def delete_team(self, team_id: str) -> int:
+        """Every installation of the workspace (its own, or as a workspace of an org); returns how many."""
+        with self.db.session() as s:
+            rows = list(s.scalars(select(SlackInstallation).where(SlackInstallation.team_id == team_id)))
+            for row in rows:
+                s.delete(row)
+        return len(rows)
+
 
 class RedisStateStore(OAuthStateStore):
     """A state is a random value kept in Redis until used once or expired."""

@@ -81,3 +81,15 @@ def reopen(engine: Engine, outbox_id: int, dedupe_key: str) -> bool:
         if moved:
             dedupe.forget(conn, dedupe_key)
     return moved
+
+
+def refuse_pending(engine: Engine, team_id: str, reason: str, now: datetime, channel_id: str | None = None,
+                   slack_ts: str | None = None) -> int:
+    """Refuse the workspace's replies still waiting to be sent (only the one at `channel_id`/`slack_ts` when given):
+    they are never sent. Returns how many."""
+    where = [_table.c.team_id == team_id, _table.c.state == PENDING]
+    if channel_id is not None:
+        where += [_table.c.channel_id == channel_id, _table.c.slack_ts == (slack_ts or "")]
+    with engine.begin() as conn:
+        return int(conn.execute(update(_table).where(*where).values(
+            state=REFUSED, last_error=reason[:2000], attempts=_table.c.attempts + 1)).rowcount)

@@ -17,7 +17,7 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.runtime import runtime_of
-from metaops import permissions
+from metaops import messages, permissions
 from metaops.conversation import notes, replies
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,9 @@ def queue_replies(body: dict[str, Any], context: BoltContext,
                   next: Callable[[], BoltResponse]) -> BoltResponse | None:  # noqa: A002 - Bolt's name
     """A middleware: every message event passes here while Slack's request is still open."""
     event = body.get("event") if body.get("type") == "event_callback" else None
-    if isinstance(event, dict) and event.get("type") == "message" and notes.is_note(event.get("text")):
+    if isinstance(event, dict) and event.get("type") == "message" and event.get("subtype") == "message_deleted":
+        replies.deleted(runtime_of(context), body.get("team_id") or "", event)  # a pending reply: never sent
+    elif isinstance(event, dict) and event.get("type") == "message" and notes.is_note(event.get("text")):
         notes.mark_note(runtime_of(context), body.get("team_id") or event.get("team", ""), event)  # stays in Slack
     elif isinstance(event, dict) and event.get("type") == "message" and replies.should_send(event):
         rt = runtime_of(context)
@@ -57,8 +59,11 @@ def send_again_clicked(ack: Ack, body: dict[str, Any], client: WebClient, contex
     team_id = (body.get("team") or {}).get("id") or ""
     user_id = (body.get("user") or {}).get("id") or ""
     action: dict[str, Any] = next(iter(body.get("actions") or []), {})
-    refusal = replies.send_again(rt, team_id, user_id, str(action.get("value") or ""),
-                                 partial(permissions.may_change, rt, client, team_id, user_id))
+    if replies.guest_pressed(team_id, body.get("user")):  # a Slack Connect guest sends nothing to a customer
+        refusal: str | None = messages.BUTTON_GUEST
+    else:
+        refusal = replies.send_again(rt, team_id, user_id, str(action.get("value") or ""),
+                                     partial(permissions.may_change, rt, client, team_id, user_id))
     channel = (body.get("channel") or {}).get("id")
     if refusal and channel:
         thread_ts = (body.get("message") or {}).get("thread_ts")

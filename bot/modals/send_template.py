@@ -29,6 +29,7 @@ from integrations.slack.blocks import (
 )
 from integrations.slack.mrkdwn import escape
 from metaops import messages, permissions
+from metaops.conversation import replies
 from metaops.conversation.buttons import TEMPLATE_SEND_OPEN, send_template_button, thread_of
 from metaops.exceptions import NotConnected, Refusal
 from metaops.runtime import Runtime
@@ -139,6 +140,9 @@ def send_template_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]
     where = thread_of(action.get("value"))
     if where is None:  # not a value we made
         respond(replace_original=False, response_type="ephemeral", text=messages.ACTION_NOT_VALID)
+        return
+    if replies.guest_pressed(team, body.get("user")):  # a Slack Connect guest sends nothing to a customer
+        respond(replace_original=False, response_type="ephemeral", text=messages.BUTTON_GUEST)
         return
     if not permissions.may_change(rt, client, team, user):
         respond(replace_original=False, response_type="ephemeral", text=messages.NOT_ALLOWED)

@@ -60,6 +60,26 @@ def from_guest(team_id: str, event: dict[str, Any]) -> bool:
     return bool(user_team) and user_team != team_id
 
 
+def guest_pressed(team_id: str, user: dict[str, Any] | None) -> bool:
+    """A Slack Connect guest pressed a button (a block action's `user.team_id`, the user's home workspace, is not
+    the workspace the request is signed for): a button that sends to a customer refuses them, as their messages
+    are refused (from_guest)."""
+    user_team = (user or {}).get("team_id")
+    return bool(user_team) and user_team != team_id
+
+
+def deleted(rt: Runtime, team_id: str, event: dict[str, Any]) -> bool:
+    """A `message_deleted` event: the deleted message's reply, while it still waits to be sent, is refused ("deleted
+    in Slack") and never sent (the send job skips rows that are not pending). True when a reply was cancelled."""
+    channel, ts = event.get("channel"), event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
+    if not isinstance(channel, str) or not isinstance(ts, str) or not channel or not ts:
+        return False
+    cancelled = outbox.refuse_pending(rt.db.engine, team_id, messages.REPLY_DELETED, rt.now(), channel, ts) > 0
+    if cancelled:
+        log.info("reply %s in %s deleted in Slack before it was sent: cancelled", ts, channel)
+    return cancelled
+
+
 def _guest_note(rt: Runtime, team_id: str, channel: str, thread_ts: str) -> None:
     """Say once per thread, in the thread (everyone there sees why a guest's message did not go out, including
     the team members who would otherwise think it had), that guests' messages are not sent."""

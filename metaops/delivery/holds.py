@@ -131,6 +131,27 @@ def recover(r: Redis, queue: Queue) -> int:
     return queued
 
 
+def drop_team(r: Redis, team_id: str) -> int:
+    """Let go of every event parked on the workspace's channels (it removed the app): the lists and holds are
+    deleted and the events leave the parked set, so the sweep takes them up again and routes them afresh (to no
+    one, or to a workspace that connected the asset since). Returns how many were parked."""
+    dropped = 0
+    for member in r.smembers(CHANNELS):
+        text = member.decode() if isinstance(member, bytes) else member
+        team, _, channel = text.partition(" ")
+        if team != team_id:
+            continue
+        ids = [Parked.parse(raw).event_id for raw in r.lrange(_list_key(team, channel), 0, -1)]
+        pipe = r.pipeline(transaction=False)
+        pipe.delete(_list_key(team, channel), _hold_key(team, channel))
+        if ids:
+            pipe.srem(PARKED, *ids)
+        pipe.srem(CHANNELS, member)
+        pipe.execute()
+        dropped += len(ids)
+    return dropped
+
+
 def parked_among(r: Redis, event_ids: list[int]) -> set[int]:
     """Those of `event_ids` waiting on a channel's list."""
     if not event_ids:

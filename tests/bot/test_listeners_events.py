@@ -25,11 +25,12 @@ from bot.events.home import (
     home_webhook_clicked,
 )
 from bot.events.replies import queue_replies, send_again_clicked, thread_message
+from bot.events.uninstall import app_uninstalled, tokens_revoked
 from bot.events.workflow_steps import workflow_step_executed
 from metaops import messages
 from metaops.assets import comments
 from metaops.surfaces import home, workflow_steps
-from store.models import ReplyOutbox
+from store.models import MetaConnection, ReplyOutbox, WhatsAppAccount
 from tests.bot.bolt import Recorder, call
 from tests.helpers import (
     connect_page,
@@ -53,6 +54,26 @@ def whatsapp(rt, fake_graph):
 def outbox_rows(rt: Any) -> list[ReplyOutbox]:
     with rt.db.session() as s:
         return list(s.scalars(select(ReplyOutbox)))
+
+
+# The app removed
+
+def test_app_uninstalled_lets_go_of_the_workspaces_connection_and_assets(whatsapp, context, fake_slack):
+    body = slack_fixture("events/app_uninstalled.json")
+    assert call(app_uninstalled, body=body, context=context) is None
+    with whatsapp.db.session() as s:
+        assert s.scalars(select(MetaConnection)).all() == [] and s.scalars(select(WhatsAppAccount)).all() == []
+
+
+def test_tokens_revoked_lets_go_of_it_for_the_bot_token_only(whatsapp, context, fake_slack):
+    body = slack_fixture("events/tokens_revoked.json", event={"tokens": {"oauth": ["U_ADMIN"], "bot": []}})
+    call(tokens_revoked, event=body["event"], body=body, context=context)  # a user token: nothing changes
+    with whatsapp.db.session() as s:
+        assert len(s.scalars(select(MetaConnection)).all()) == 1
+    body = slack_fixture("events/tokens_revoked.json")
+    assert call(tokens_revoked, event=body["event"], body=body, context=context) is None
+    with whatsapp.db.session() as s:
+        assert s.scalars(select(MetaConnection)).all() == [] and s.scalars(select(WhatsAppAccount)).all() == []
 
 
 # Home tab

@@ -18,7 +18,7 @@ from bot.shortcuts.send_to_customer import (
     send_to_customer_shortcut,
     send_to_customer_submitted,
 )
-from metaops import messages
+from metaops import messages, permissions
 from metaops.conversation.buttons import send_template_button
 from metaops.surfaces import submissions
 from metaops.templates import catalog
@@ -90,9 +90,10 @@ def test_webhook_submitted_closes_the_modal_and_queues_for_an_admin_only(whatsap
     assert rt.redis.exists(submissions.CLAIM_KEY.format(team="T1", view="V_WEBHOOK"))
 
 
-def press_send_template(context: Any, web_client: Any, value: str, user: str = "U_ADMIN") -> Recorder:
+def press_send_template(context: Any, web_client: Any, value: str, user: str = "U_ADMIN", home: str = "T1") -> Recorder:
+    """`home`: the presser's own workspace (`user.team_id`; another one for a Slack Connect guest)."""
     ack, respond = Recorder(), Recorder()
-    body = slack_fixture("actions/message_button.json", user={"id": user},
+    body = slack_fixture("actions/message_button.json", user={"id": user, "team_id": home},
                          action={"action_id": "template_send_open", "value": value})
     call(send_template_clicked, ack=ack, body=body, action=body["actions"][0], client=web_client, respond=respond,
          context=context)
@@ -109,6 +110,14 @@ def test_send_template_clicked_opens_the_modal_for_the_threads_customer(thread, 
     [view] = fake_slack.views
     assert view["callback_id"] == "send_template_modal" and "+15551234567" in json.dumps(view["blocks"][0])
     assert json.loads(view["private_metadata"])["thread"] == {"channel": "C_CONNECT", "thread_ts": thread}
+
+
+def test_send_template_clicked_refuses_a_slack_connect_guest(thread, rt, context, web_client, fake_slack):
+    permissions.set_admin(rt, "T1", "U_GUEST", True, "U_ADMIN")  # named an admin, yet a guest of another org
+    button = send_template_button("C_CONNECT", thread)
+    assert press_send_template(context, web_client, button["value"], user="U_GUEST", home="T_OTHER").once["text"] == \
+        messages.BUTTON_GUEST
+    assert fake_slack.views == []  # no modal: nothing can be sent from it
 
 
 def thread_metadata(ts: str) -> str:

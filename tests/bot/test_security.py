@@ -12,7 +12,7 @@ import pytest
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import select
 
-from metaops import create_app, runtime
+from metaops import create_app, permissions, runtime
 from metaops.templates import catalog
 from store.models import Page, Template, WebhookSubscription
 from tests.constants import VERIFY_TOKEN, WABA
@@ -284,3 +284,15 @@ def test_a_post_whose_outcome_is_unknown_is_not_sent_again(client, connected, fa
     submit_post(client, view)  # the same view again: Meta may have published it, so nothing is sent
     run_worker(connected)
     assert len([c for c in fake_graph.calls if c.path == "/v26.0/PAGE1/feed" and c.method == "POST"]) == 1
+
+
+# Issue 20, point 5: an admin of another organisation (Slack Connect) changes nothing here.
+
+def test_an_admin_of_another_team_may_change_nothing(client, rt, fake_slack, fake_graph):
+    connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
+    fake_slack.users["U_OTHER_ORG"] = {"name": "otto", "is_admin": True, "is_owner": True, "team_id": "T_OTHER"}
+    web = rt.slack.for_team("T1")
+    assert permissions.may_change(rt, web, "T1", "U_ADMIN")
+    assert not permissions.may_change(rt, web, "T1", "U_OTHER_ORG")
+    slash_command(client, "template new", user="U_OTHER_ORG", channel="C_CONNECT")
+    assert fake_slack.views == []  # refused: no modal opened

@@ -217,7 +217,9 @@ class FakeSlack(FakeServer):
         user = self.users.get(call.params.get("user", ""))
         if user is None:
             return self._authed(call, {"ok": False, "error": "user_not_found"})
-        return self._authed(call, {"ok": True, "user": {"id": call.params["user"], "team_id": "T1", **user}})
+        token = call.headers.get("Authorization", "").removeprefix("Bearer ") or call.params.get("token", "")
+        home = TEAMS.get(token) or "T1"  # a user of the asking workspace unless the test names another team
+        return self._authed(call, {"ok": True, "user": {"id": call.params["user"], "team_id": home, **user}})
 
     def _users_list(self, call: Call) -> Reply:
         members = [{"id": uid, "team_id": "T1", "deleted": False, "is_bot": False, **u}

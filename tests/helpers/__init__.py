@@ -27,7 +27,7 @@ from tests.helpers.seeding import (
     state_of,
 )
 from tests.helpers.servers import PrivatePostgres, RedisServer, free_port, redis_server_binary
-from tests.helpers.slack import interact, later, slack_event, slack_fixture, slack_headers, slash_command
+from tests.helpers.slack import interact, later, post_event, slack_event, slack_fixture, slack_headers, slash_command
 from tests.helpers.workers import (
     assert_jobs_json,
     clear_inbox,
@@ -51,7 +51,7 @@ __all__ = [
     "CODES", "connect", "connect_page", "connect_url", "connect_whatsapp", "customer_thread", "messaging_thread",
     "oauth_callback", "open_connect", "shown_code", "start_state", "state_of",
     "PrivatePostgres", "RedisServer", "free_port", "redis_server_binary",
-    "interact", "later", "slack_event", "slack_fixture", "slack_headers", "slash_command",
+    "interact", "later", "post_event", "slack_event", "slack_fixture", "slack_headers", "slash_command",
     "assert_jobs_json", "clear_inbox", "clock_command", "job_call", "procfile", "run_due_scheduled", "run_worker",
     "start_procfile_web", "stored_events", "until_delivered", "waiting_job_ids", "worker_command", "worker_env",
 ]

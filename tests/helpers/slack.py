@@ -47,6 +47,12 @@ def slack_event(client: Any, event: dict[str, Any], team: str = "T1", retry: int
     return client.post("/slack/events", data=body, headers=headers)
 
 
+def post_event(client: Any, body: dict[str, Any]) -> Any:
+    """A whole Events API request (a fixture's envelope, see slack_fixture), signed as Slack signs it."""
+    data = json.dumps(body).encode()
+    return client.post("/slack/events", data=data, headers={**slack_headers(data), "Content-Type": "application/json"})
+
+
 def later(client: Any, fake_slack: Any, words: str, user: str = "U_ADMIN") -> dict[str, Any]:
     """A slow /meta command: acked with "working on it", answered through response_url."""
     fake_slack.calls.clear()

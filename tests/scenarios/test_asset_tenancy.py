@@ -31,11 +31,14 @@ from tests.helpers import (
 )
 
 CHANNEL = {"T1": "C_ONE", "T2": "C_TWO"}
+ADMIN = {"T1": "U_ADMIN", "T2": "U_ADMIN_T2"}  # an admin of each workspace (users.info names their own team)
 
 
-def connect_as(client, fake_graph, team: str) -> None:
+def connect_as(client, fake_graph, team: str, fake_slack) -> None:
     """`/meta connect` by an admin of `team` in its channel, the button opened, Meta's redirect back."""
-    body = slash_command(client, "connect", user="U_ADMIN", team=team, channel=CHANNEL[team]).get_json()
+    fake_slack.users[ADMIN[team]] = {**fake_slack.users.get(ADMIN[team], {}), "name": "bo", "is_admin": True,
+                                      "team_id": team}
+    body = slash_command(client, "connect", user=ADMIN[team], team=team, channel=CHANNEL[team]).get_json()
     [button] = body["blocks"][1]["elements"]
     state = parse_qs(urlsplit(open_connect(client, button["url"], shown_code(body["blocks"]))).query)["state"][0]
     r = oauth_callback(client, code=fake_graph.consent(), state=state)
@@ -58,12 +61,12 @@ def customer_writes(client, rt, text: str = "Is the jacket in stock?") -> None:
 
 
 def test_an_asset_the_holder_no_longer_reaches_moves_and_the_holder_is_told(client, rt, fake_slack, fake_graph):
-    connect_as(client, fake_graph, "T1")
+    connect_as(client, fake_graph, "T1", fake_slack)
     holder_token = connections.token_of(rt, "T1")
     fake_graph.no_access |= {(holder_token, WABA), (holder_token, "PAGE1")}  # T1's Meta user lost both
     fake_slack.reset()
 
-    connect_as(client, fake_graph, "T2")
+    connect_as(client, fake_graph, "T2", fake_slack)
 
     held = holders(rt)
     assert held[WABA] == "T2" and held["PAGE1"] == "T2" and held["IG1"] == "T2"  # the account follows its Page
@@ -81,12 +84,12 @@ def test_an_asset_the_holder_no_longer_reaches_moves_and_the_holder_is_told(clie
 
 
 def test_customer_messages_go_only_to_the_current_holder(client, rt, fake_slack, fake_graph):
-    connect_as(client, fake_graph, "T1")
+    connect_as(client, fake_graph, "T1", fake_slack)
     customer_writes(client, rt, "before the move")
     assert [t for t in posts_in(fake_slack, CHANNEL["T1"]) if "before the move" in t]
 
     fake_graph.no_access.add((connections.token_of(rt, "T1"), WABA))
-    connect_as(client, fake_graph, "T2")
+    connect_as(client, fake_graph, "T2", fake_slack)
     fake_slack.reset()
     customer_writes(client, rt, "after the move")
     assert [t for t in posts_in(fake_slack, CHANNEL["T2"]) if "after the move" in t]
@@ -94,9 +97,9 @@ def test_customer_messages_go_only_to_the_current_holder(client, rt, fake_slack,
 
 
 def test_a_holder_that_still_reaches_the_asset_keeps_it_and_is_named(client, rt, fake_slack, fake_graph):
-    connect_as(client, fake_graph, "T1")
+    connect_as(client, fake_graph, "T1", fake_slack)
     fake_slack.reset()
-    connect_as(client, fake_graph, "T2")
+    connect_as(client, fake_graph, "T2", fake_slack)
 
     assert set(holders(rt).values()) == {"T1"}
     assert posts_in(fake_slack, CHANNEL["T1"]) == []  # nothing moved: the holder hears nothing
@@ -113,14 +116,14 @@ def test_a_holder_that_still_reaches_the_asset_keeps_it_and_is_named(client, rt,
 
 
 def test_a_holder_whose_token_no_longer_works_reaches_nothing(client, rt, fake_slack, fake_graph):
-    connect_as(client, fake_graph, "T1")
+    connect_as(client, fake_graph, "T1", fake_slack)
     fake_graph.tokens.pop(connections.token_of(rt, "T1"))  # revoked at Meta
-    connect_as(client, fake_graph, "T2")
+    connect_as(client, fake_graph, "T2", fake_slack)
     assert set(holders(rt).values()) == {"T2"}
 
 
 def test_the_daily_check_lets_go_of_what_the_connection_no_longer_reaches(client, rt, fake_slack, fake_graph):
-    connect_as(client, fake_graph, "T1")
+    connect_as(client, fake_graph, "T1", fake_slack)
     with rt.db.session() as s:
         s.execute(update(Page).where(Page.id == "PAGE1").values(connected=True))
         s.execute(update(InstagramAccount).where(InstagramAccount.id == "IG1").values(connected=True))
@@ -147,7 +150,7 @@ def test_the_daily_check_lets_go_of_what_the_connection_no_longer_reaches(client
 def test_the_daily_check_keeps_what_meta_could_not_answer_for(client, rt, fake_slack, fake_graph):
     from tests.fakes.meta_graph import graph_error
 
-    connect_as(client, fake_graph, "T1")
+    connect_as(client, fake_graph, "T1", fake_slack)
     rt.graph.sleep = lambda seconds: None  # the client's backoff between its tries
     fake_graph.fail_next(f"/v26.0/{WABA}", graph_error(4, "Application request limit reached", 400),
                          times=rt.graph.attempts)
@@ -158,7 +161,7 @@ def test_the_daily_check_keeps_what_meta_could_not_answer_for(client, rt, fake_s
 
 
 def test_the_daily_check_skips_assets_of_a_connection_whose_token_broke(client, rt, fake_slack, fake_graph):
-    connect_as(client, fake_graph, "T1")
+    connect_as(client, fake_graph, "T1", fake_slack)
     fake_graph.tokens.pop(connections.token_of(rt, "T1"))
     assert connections.check_tokens(rt) == 1  # the token alert; its assets wait for a new connection
     assert len(holders(rt)) == 5

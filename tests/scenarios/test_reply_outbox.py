@@ -17,8 +17,10 @@ from tests.helpers import (
     RedisServer,
     customer_thread,
     free_port,
+    post_event,
     run_worker,
     slack_event,
+    slack_fixture,
 )
 
 # Both databases: the outbox: one INSERT per Slack message on a unique key, its state moved by conditional UPDATEs.
@@ -150,3 +152,21 @@ def test_a_send_job_queued_before_the_outbox_is_stored_then_sent(client, rt, fak
     assert [s["body"] for s in fake_graph.sent] == ["from the old queue"]
     [row] = rows(rt)
     assert row.state == "sent" and row.slack_ts == "1700000100.000700"
+
+
+def test_a_reply_deleted_in_slack_before_its_send_is_never_sent(client, rt, fake_slack, fake_graph):
+    root = customer_thread(client, rt, fake_slack, fake_graph)
+    reply(client, "wrong customer, sorry", root, ts="1700000100.000800")
+    reply(client, "the right one", root, ts="1700000100.000900")
+    assert [r.state for r in rows(rt)] == ["pending", "pending"]  # queued, not sent yet
+    deleted = slack_fixture("events/message_deleted.json", event={
+        "deleted_ts": "1700000100.000800", "previous_message": {"ts": "1700000100.000800", "thread_ts": root}})
+    assert post_event(client, deleted).status_code == 200
+    run_worker(rt)
+    assert [s["body"] for s in fake_graph.sent] == ["the right one"]  # the deleted one never reached Meta
+    first, second = rows(rt)
+    assert (first.state, first.last_error, first.sent_at) == ("refused", "deleted in Slack", None)
+    assert second.state == "sent"
+    assert post_event(client, slack_fixture("events/message_deleted.json", event={
+        "deleted_ts": "1700000100.000900"})).status_code == 200  # deleted after it was sent: stays sent
+    assert rows(rt)[1].state == "sent"

@@ -12,6 +12,7 @@ import pytest
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from sqlalchemy import select
 
+from metaops import messages, permissions
 from metaops.conversation import replies
 from store.models import OutboundMessage, ReplyOutbox
 from tests.helpers import customer_thread, interact, run_worker, slack_event
@@ -28,9 +29,12 @@ def reply(client: Any, root: str, text: str = "your order shipped") -> None:
                                 "ts": SLACK_TS, "thread_ts": root, "team": "T1"}).status_code == 200
 
 
-def press(client: Any, button: dict[str, Any], user: str, team: str = "T1", root: str = "") -> Any:
+def press(client: Any, button: dict[str, Any], user: str, team: str = "T1", root: str = "",
+          home: str | None = None) -> Any:
+    """`home`: the presser's own workspace (`user.team_id`), when it is not `team` (a Slack Connect guest)."""
     return interact(client, {
-        "type": "block_actions", "team": {"id": team}, "user": {"id": user}, "api_app_id": "A1",
+        "type": "block_actions", "team": {"id": team}, "user": {"id": user, "team_id": home or team},
+        "api_app_id": "A1",
         "trigger_id": "1.2", "channel": {"id": "C_CONNECT"}, "container": {"type": "message"},
         "message": {"ts": "1700000200.000100", "thread_ts": root},
         "actions": [{"action_id": button["action_id"], "value": button["value"], "type": "button",
@@ -120,3 +124,12 @@ def test_send_again_is_for_the_author_or_an_admin_of_the_same_workspace(client, 
     sending_again_said(fake_slack)
     run_worker(rt)
     assert len(fake_graph.sent) == 2 and row(rt).state == "sent"
+
+
+def test_send_again_refuses_a_slack_connect_guest(client, rt, fake_slack, fake_graph):
+    root, button = stalled_send(client, rt, fake_slack, fake_graph)
+    permissions.set_admin(rt, "T1", "U_GUEST", True, "U_ADMIN")  # named an admin, yet a guest of another org
+    press(client, button, "U_GUEST", root=root, home="T_OTHER")
+    assert fake_slack.wait_for_ephemeral(1)["text"] == messages.BUTTON_GUEST
+    run_worker(rt)
+    assert len(fake_graph.sent) == 1 and row(rt).state == "unknown"  # not sent again

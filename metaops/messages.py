@@ -232,6 +232,7 @@ WA_PHONE_QUALITY = ":signal_strength: Number {number}: quality {event}{limit}"
 WA_NUMBER_ERROR = ":warning: WhatsApp error for number {number}: {code} {title}"
 FB_DM = "{who} → {page}: {body}"
 FB_POSTBACK = "{who} → {page} pressed *{title}*"
+FB_POSTBACK_UNTITLED = "a button"  # a postback with neither title nor payload
 FB_FEED = ":speech_balloon: {page}: {what} by {who}: {body}"
 IG_DM = "{who} → @{account}: {body}"
 IG_COMMENT = ":speech_balloon: @{account}: comment by {who} on {media}: {body}"

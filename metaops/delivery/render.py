@@ -107,7 +107,7 @@ def _simple(text: str) -> Post:
 
 def account_update(field: str, value: dict[str, Any]) -> Post:
     what = ", ".join(f"{k.replace('_', ' ')}: {escape(str(v))}" for k, v in value.items()
-                     if not isinstance(v, dict | list)) or escape(str(value))[:300]
+                     if v is not None and not isinstance(v, dict | list)) or escape(str(value))[:300]
     return _simple(messages.WA_ACCOUNT_UPDATE.format(field=field.replace("_", " "), what=what))
 
 
@@ -128,8 +128,11 @@ def dm_body(message: dict[str, Any]) -> str:
     """The text of a Messenger or Instagram message, or what it carries."""
     parts = [escape(str(message["text"]))] if message.get("text") else []
     for a in message.get("attachments") or []:
+        if not isinstance(a, dict):
+            continue
         kind = str(a.get("type", "file"))
-        url = str((a.get("payload") or {}).get("url") or "")
+        carried = a.get("payload")  # an object with a url, or (a fallback, a template's text) a string
+        url = str(carried.get("url") or "") if isinstance(carried, dict) else ""
         safe = url.startswith("https://") and not any(c in url for c in "<>| ")
         parts.append(f"[{escape(kind)}]" + (f" <{url}|open>" if safe else ""))
     if message.get("is_deleted"):
@@ -139,7 +142,8 @@ def dm_body(message: dict[str, Any]) -> str:
 
 def facebook_dm(page: str, who: str, m: dict[str, Any]) -> Post:
     if isinstance(m.get("postback"), dict):
-        text = messages.FB_POSTBACK.format(who=who, page=escape(page), title=escape(str(m["postback"].get("title"))))
+        pressed = m["postback"].get("title") or m["postback"].get("payload") or messages.FB_POSTBACK_UNTITLED
+        text = messages.FB_POSTBACK.format(who=who, page=escape(page), title=escape(str(pressed)))
     elif isinstance(m.get("reaction"), dict):
         r = m["reaction"]
         text = f"{who} → {escape(page)}: {r.get('action', 'react')}ed {escape(str(r.get('emoji') or ''))}"

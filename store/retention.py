@@ -8,12 +8,13 @@ from typing import cast
 
 from sqlalchemy import ColumnElement, Engine, Table, and_, delete, select
 
-from store.models import DedupeKey, OutboundMessage, ReplyOutbox, WebhookEvent
+from store.models import DedupeKey, MessagePost, OutboundMessage, ReplyOutbox, WebhookEvent
 
 _events = cast(Table, WebhookEvent.__table__)
 _dedupe = cast(Table, DedupeKey.__table__)
 _outbound = cast(Table, OutboundMessage.__table__)
 _outbox = cast(Table, ReplyOutbox.__table__)
+_posts = cast(Table, MessagePost.__table__)
 
 
 def delete_events(engine: Engine, state: str, older_than: datetime, batch: int) -> int:
@@ -29,6 +30,11 @@ def delete_dedupe_keys(engine: Engine, older_than: datetime, batch: int) -> int:
 def delete_outbound(engine: Engine, older_than: datetime, batch: int) -> int:
     """Records of replies sent before `older_than`."""
     return _delete(engine, _outbound, _outbound.c.created_at < older_than, batch)
+
+
+def delete_message_posts(engine: Engine, older_than: datetime, batch: int) -> int:
+    """Where customers' messages posted before `older_than` were shown (their later edits then post anew)."""
+    return _delete(engine, _posts, _posts.c.created_at < older_than, batch)
 
 
 def delete_outbox(engine: Engine, older_than: datetime, batch: int) -> int:

@@ -31,6 +31,7 @@ def purge(rt: Runtime) -> dict[str, int]:
         "dedupe_keys": retention.delete_dedupe_keys(engine, cutoff, batch),
         "outbound_messages": retention.delete_outbound(engine, cutoff, batch),
         "reply_outbox": retention.delete_outbox(engine, cutoff, batch),
+        "message_posts": retention.delete_message_posts(engine, cutoff, batch),
     }
     if any(deleted.values()):
         log.info("retention (%d days): deleted %s", days,

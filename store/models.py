@@ -217,6 +217,23 @@ class OutboundMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MessagePost(Base):
+    """Where a customer's message was posted in Slack, so a later edit, deletion or reaction (or a call's end)
+    updates that post instead of making a new one. `block_id` is the message's block within the post."""
+
+    __tablename__ = "message_posts"
+    __table_args__ = (UniqueConstraint("business_id", "message_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)  # one column: retention deletes by it in batches
+    business_id: Mapped[str] = mapped_column(String(64))  # phone_number_id, Page or Instagram account id
+    message_id: Mapped[str] = mapped_column(String(255))  # Meta's id (wamid…, mid…, wacid…)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    slack_ts: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))  # None: the post is its thread's root
+    block_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class WebhookSubscription(Base):
     """The app's webhook subscription for one Meta object: the fields chosen and whether Meta verified it."""
 

@@ -83,7 +83,7 @@ def _event(payload: dict[str, Any]) -> dict[str, Any]:
         return event
     [change] = entry["changes"]
     value = change["value"]
-    for key in ("messages", "statuses"):
+    for key in ("messages", "statuses", "calls", "groups"):
         if key in value:
             [event] = value[key]
             return event

@@ -187,6 +187,8 @@ def test_the_replys_reaction_advances_sent_delivered_read(client, rt, fake_slack
     status(client, rt, out_id, "delivered")  # late, out of order: never backwards
     assert fake_slack.reactions_on(ts) == ["eyes"]
     assert [r["name"] for r in fake_slack.removed_reactions] == ["white_check_mark", "incoming_envelope"]
+    status(client, rt, out_id, "played")  # a voice message listened to: a receipt like read, never a post
+    assert fake_slack.reactions_on(ts) == ["headphones"]
     assert in_thread(fake_slack, thread) == []
 
 

@@ -3,6 +3,8 @@ NAME` (the saved-reply modal). Members keep their own; admins also the workspace
 
 from __future__ import annotations
 
+from functools import cache, partial
+
 from bot.commands.context import Ctx, Reply, text
 from bot.modals import saved_reply
 from integrations.slack.blocks import Block, actions, button, confirm_dialog, section
@@ -26,12 +28,7 @@ def saved(ctx: Ctx) -> Reply:
     found = saved_replies.visible(ctx.rt, ctx.team_id, ctx.user_id)[:SHOWN_MAX]
     if not found:
         return text(messages.SAVED_NONE)
-    admin: list[bool] = []
-
-    def is_admin() -> bool:
-        if not admin:
-            admin.append(permissions.may_change(ctx.rt, ctx.client, ctx.team_id, ctx.user_id))
-        return admin[0]
+    is_admin = cache(partial(permissions.may_change, ctx.rt, ctx.client, ctx.team_id, ctx.user_id))  # asked once
 
     out: list[Block] = [section(messages.SAVED_LIST_HEAD)]
     for heading, group in ((messages.SAVED_TEAM_HEAD, [s for s in found if s.shared]),

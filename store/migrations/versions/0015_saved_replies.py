@@ -2,7 +2,7 @@
 
 Revision ID: 0015
 Revises: 0011
-Create Date: 2026-12-10
+Create Date: 2026-12-06
 
 Saved replies (`saved_replies`): a text with `{name}`-style fields, workspace-wide (`owner_id` empty) or a member's
 own, unique by name per owner. A reply in the outbox may be a rich one (`reply_outbox.interactive`: WhatsApp

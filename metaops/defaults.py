@@ -84,3 +84,7 @@ WINDOW_NUDGE_INTERVAL = 300  # how often the clock looks for windows about to cl
 WINDOW_NUDGE_BATCH = 200  # most threads nudged by one run, count
 STEP_CLAIM_TTL = 24 * 3600  # a Workflow Builder step (by function execution id) runs at most once in this long, s
 STEP_JOB_TIMEOUT = 600  # longest a Workflow step's job may run; under the 15 min the step's token lives, seconds
+AWAY_LOOK_DAYS = 14  # away hours: openings looked for this many local days before and after a customer's message, days
+AWAY_TEXT_MAX = 1000  # longest away message, characters (under Messenger's 2000 and WhatsApp's 4096 per text)
+AWAY_RANGES_MAX = 6  # most opening ranges in one weekday of `/meta hours`, count
+AWAY_HOLIDAYS_MAX = 100  # most holiday dates one number or Page keeps, count

@@ -23,6 +23,7 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta route KIND CHANNEL` | `routes` — KIND is messages, templates, alerts, facebook or instagram
 • `/meta replies on|off` — send team members' replies in customer threads to the customer, or not
 • `/meta signature on|off` — start each reply with the name of the team member who wrote it
+• `/meta hours` — opening hours and the away message of each business number or Page
 • In a customer thread, a message that starts with `note:` or `//` is an internal note: never sent (:memo:)
 • `/meta admins` | `admins add @user` | `admins remove @user`"""
 
@@ -546,3 +547,33 @@ FORWARD_REPLIES_OFF = ("Replies from Slack are off in this workspace (alerts-onl
 FORWARD_POST_FAILED = ("Slack did not take the message into the customer's thread ({reason}). Nothing was sent; "
                        "try again.")
 FORWARD_NOT_STORED = ":x: Not sent to the customer: it could not be stored for sending. Use the shortcut again."
+
+# Away hours (`/meta hours`, the modal, the thread line).
+HOURS_TITLE = "*Opening hours and away messages*"
+HOURS_NONE = "Nothing to set hours for yet: connect a WhatsApp number, a Page or an Instagram account first."
+HOURS_ROW_OFF = "*{name}* ({platform}) — away message off"
+HOURS_ROW_ON = "*{name}* ({platform}) — away message on, {tz}: {week}{holidays}"
+HOURS_ROW_HOLIDAYS = "; {count} holiday(s)"
+HOURS_EDIT = "Edit"
+HOURS_GONE = "That number or Page is no longer connected to this workspace."
+HOURS_SAVED = ":white_check_mark: Hours for *{name}* saved: away message {state}."
+HOURS_TIME = ("“{part}” is not a time range: write HH:MM-HH:MM, for example 09:00-17:30 (several separated by "
+              "commas)")
+HOURS_BACKWARDS = ("{part} ends before it starts. For hours past midnight end this day at 24:00 and start the next "
+                   "at 00:00")
+HOURS_OVERLAP = "{first} and {second} overlap"
+HOURS_TOO_MANY = "At most {count} ranges a day"
+HOURS_DATE = "“{part}” is not a date: write YYYY-MM-DD, one a line (for example 2026-12-25)"
+HOURS_TOO_MANY_DATES = "At most {count} holidays"
+HOURS_ZONE = "“{zone}” is not a time zone: write an IANA name such as Europe/Paris or America/New_York"
+HOURS_NO_TEXT = "Write the away message, or turn the away message off"
+HOURS_LONG_TEXT = "At most {count} characters ({length} now)"
+HOURS_TEMPLATE_GONE = "That template is no longer approved for this number: pick another or none"
+AWAY_SENT = ":crescent_moon: Away message sent: “{text}” (closed {until})"
+AWAY_SENT_TEMPLATE = ":crescent_moon: Away template *{name}* sent, the 24-hour window being closed (closed {until})"
+AWAY_SKIPPED = (":crescent_moon: Away message not sent: the 24-hour window is closed and no template is chosen in "
+                "`/meta hours`.")
+AWAY_REFUSED = ":crescent_moon: Away message not sent: {reason}"
+AWAY_UNKNOWN = ":crescent_moon: Away message: Meta's answer never came ({reason}); it is not sent again."
+AWAY_UNTIL = "until {day} {time} {tz}"
+AWAY_UNTIL_UNKNOWN = "with no opening in sight"

@@ -88,3 +88,4 @@ AWAY_LOOK_DAYS = 14  # away hours: openings looked for this many local days befo
 AWAY_TEXT_MAX = 1000  # longest away message, characters (under Messenger's 2000 and WhatsApp's 4096 per text)
 AWAY_RANGES_MAX = 6  # most opening ranges in one weekday of `/meta hours`, count
 AWAY_HOLIDAYS_MAX = 100  # most holiday dates one number or Page keeps, count
+HOURS_ROWS_SHOWN = 40  # numbers, Pages and accounts listed by `/meta hours` (Slack takes 50 blocks), count

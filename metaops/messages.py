@@ -573,6 +573,9 @@ AWAY_SENT = ":crescent_moon: Away message sent: “{text}” (closed {until})"
 AWAY_SENT_TEMPLATE = ":crescent_moon: Away template *{name}* sent, the 24-hour window being closed (closed {until})"
 AWAY_SKIPPED = (":crescent_moon: Away message not sent: the 24-hour window is closed and no template is chosen in "
                 "`/meta hours`.")
+AWAY_SKIPPED_WINDOW = (":crescent_moon: Away message not sent: more than 24 hours passed since the customer wrote, "
+                       "so Meta would not take it.")
+AWAY_TEMPLATE_UNUSABLE = "the template {name} needs values filled in or the customer stopped marketing messages"
 AWAY_REFUSED = ":crescent_moon: Away message not sent: {reason}"
 AWAY_UNKNOWN = ":crescent_moon: Away message: Meta's answer never came ({reason}); it is not sent again."
 AWAY_UNTIL = "until {day} {time} {tz}"

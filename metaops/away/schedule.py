@@ -2,11 +2,12 @@
 `Runtime.now` gives it) and a local time zone.
 
 A day's ranges are wall-clock minutes from local midnight (end 1440: midnight at the end of the day). Each range is
-turned into UTC with the zone's rules for that date, so a daylight-saving change moves UTC times and never the local
-ones; a wall time the change skips is read with the offset before it (02:30 on a spring-forward night in Paris is
-03:30), a repeated one as its first occurrence. Ranges that touch across midnight (22:00-24:00, then 00:00-02:00 the next day) are one opening. A holiday (a
-local date) has no opening at all. A closed period runs from the end of the last opening to the start of the next:
-a customer writing on Friday night and again on Sunday is in the same one."""
+turned into UTC with the zone's rules for that date, so a daylight-saving change moves UTC times and never the
+local ones; a wall time the change skips is read with the offset before it (02:30 on a spring-forward night in
+Paris is 03:30), a repeated one as its first occurrence. Ranges that touch across midnight (22:00-24:00, then
+00:00-02:00 the next day) are one opening. A holiday (a local date) has no opening at all. A closed period runs
+from the end of the last opening to the start of the next: a customer writing on Friday night and again on Sunday
+is in the same one."""
 
 from __future__ import annotations
 

@@ -89,3 +89,4 @@ AWAY_TEXT_MAX = 1000  # longest away message, characters (under Messenger's 2000
 AWAY_RANGES_MAX = 6  # most opening ranges in one weekday of `/meta hours`, count
 AWAY_HOLIDAYS_MAX = 100  # most holiday dates one number or Page keeps, count
 HOURS_ROWS_SHOWN = 40  # numbers, Pages and accounts listed by `/meta hours` (Slack takes 50 blocks), count
+AWAY_LINE_TRIES = 4  # the away line in a busy thread channel: posts tried, waiting out each 429 between, count

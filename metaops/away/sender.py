@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,11 +31,12 @@ from integrations.meta import pages, whatsapp
 from integrations.meta.errors import GraphError, OutcomeUnknown, TokenInvalid, Unavailable
 from integrations.slack import blocks
 from integrations.slack.client import post_message
+from integrations.slack.errors import SlackRateLimited
 from integrations.slack.mrkdwn import escape
 from metaops import claims, defaults, messages
 from metaops.assets import connections
 from metaops.away import config, fallback, schedule
-from metaops.conversation import page_token, replies, reply_window
+from metaops.conversation import page_token, receipts, replies, reply_window
 from metaops.conversation.router import Router
 from metaops.exceptions import NotConnected, Refusal
 from metaops.queue import enqueue
@@ -122,6 +124,7 @@ def send(team_id: str, platform: str, business_id: str, contact: str, channel: s
     dedupe.done(rt.db.engine, key)
     slack_ts = _say(rt, thread, line)
     if message_id and slack_ts:
+        receipts.react(rt.slack.for_team(team_id), channel, slack_ts, receipts.SENT_REACTION)
         with rt.db.session() as s:  # Meta's statuses for it move the reactions on its line
             s.merge(OutboundMessage(id=message_id, team_id=team_id, platform=thread.platform, channel_id=channel,
                                     thread_ts=thread_ts, slack_ts=slack_ts, created_at=rt.now()))
@@ -165,10 +168,18 @@ def _excerpt(text: str, limit: int = 140) -> str:
 
 
 def _say(rt: Runtime, thread: Any, text: str) -> str | None:
-    """The short line in the customer's thread; its ts. Never raises: the away message's fate is decided already."""
-    try:
-        return post_message(rt.slack.for_team(thread.team_id), thread.channel_id, text, thread_ts=thread.root_ts,
-                            blocks=[{**blocks.context_block(text), "block_id": LINE_BLOCK}])
-    except Exception as e:  # noqa: BLE001 - see above
-        log.warning("away line not posted in %s (%s)", thread.channel_id, type(e).__name__)
-        return None
+    """The short line in the customer's thread; its ts. A busy channel's 429 is waited out (AWAY_LINE_TRIES). Never
+    raises: the away message's fate is decided already, and a retried job would not say it again."""
+    client = rt.slack.for_team(thread.team_id)
+    for attempt in range(defaults.AWAY_LINE_TRIES):
+        try:
+            return post_message(client, thread.channel_id, text, thread_ts=thread.root_ts,
+                                blocks=[{**blocks.context_block(text), "block_id": LINE_BLOCK}])
+        except SlackRateLimited as e:
+            if attempt < defaults.AWAY_LINE_TRIES - 1:
+                time.sleep(e.wait(1, defaults.RATE_LIMIT_FALLBACK))
+        except Exception as e:  # noqa: BLE001 - see above
+            log.warning("away line not posted in %s (%s)", thread.channel_id, type(e).__name__)
+            return None
+    log.warning("away line not posted in %s: the channel stayed rate limited", thread.channel_id)
+    return None

@@ -35,14 +35,21 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 def init_app(app: Flask, rt: Any) -> None:
     from slack_bolt.adapter.flask import SlackRequestHandler
 
-    import bot.app
     from metaops import cli, runtime
-    from metaops.web import health, meta_oauth, meta_webhook, metrics, slack
+    from metaops.web import health, meta_oauth, meta_signup, meta_webhook, metrics, slack
 
     runtime.install(rt)
     app.extensions["metaops"] = rt
-    bolt_app = bot.app.build(rt)
+    bolt_app = build_bolt(rt)
     app.extensions["bolt_handler"] = SlackRequestHandler(bolt_app) if bolt_app else None
-    for bp in (health.bp, meta_oauth.bp, meta_webhook.bp, metrics.bp, slack.bp):
+    for bp in (health.bp, meta_oauth.bp, meta_signup.bp, meta_webhook.bp, metrics.bp, slack.bp):
         app.register_blueprint(bp)
     cli.register(app)
+
+
+def build_bolt(rt: Any) -> Any:
+    """The Bolt app for `rt` (None when Slack is not configured): what the web process mounts at /slack/events and
+    the `socket` process serves over Socket Mode."""
+    import bot.app
+
+    return bot.app.build(rt)

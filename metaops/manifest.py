@@ -7,8 +7,42 @@ from string import Template
 MANIFEST = Path(__file__).resolve().parent.parent / "slack" / "manifest.yml"
 
 
-def render(public_url: str) -> str:
-    return Template(MANIFEST.read_text()).substitute(PUBLIC_URL=public_url.rstrip("/"))
+def render(public_url: str, socket_mode: bool = False, install_redirect: bool = True) -> str:
+    """The manifest for this deployment. `socket_mode`: Slack's traffic comes over Socket Mode, so no request URL
+    (`socket_mode_enabled: true`); the OAuth redirect stays only with `install_redirect` (multi-workspace installs
+    still go through /slack/install)."""
+    text = Template(MANIFEST.read_text()).substitute(PUBLIC_URL=public_url.rstrip("/"))
+    return _socket_mode(text, install_redirect) if socket_mode else text
+
+
+def _socket_mode(text: str, install_redirect: bool) -> str:
+    out: list[str] = []
+    lines = text.splitlines()
+    skip = 0
+    for i, line in enumerate(lines):
+        if skip:
+            skip -= 1
+            continue
+        bare = line.strip()
+        if bare.startswith(("url:", "request_url:")) and bare.endswith("/slack/events"):
+            continue
+        if bare == "redirect_urls:" and not install_redirect:
+            skip = sum(1 for _ in _takewhile_items(lines[i + 1:]))
+            continue
+        if bare.startswith("socket_mode_enabled:"):
+            line = line.replace("false", "true")
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _takewhile_items(lines: list[str]) -> list[str]:
+    """The YAML list items right under a key."""
+    items = []
+    for line in lines:
+        if not line.strip().startswith("- "):
+            break
+        items.append(line)
+    return items
 
 
 # The bot scopes the app asks for when a workspace installs it (the manifest lists the same).

@@ -11,6 +11,7 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta connect` — connect the Meta business account (this channel gets notifications)
 • `/meta status` — connection, token expiry, permissions, assets, webhook state
 • `/meta refresh` — refresh the long-lived token
+• `/meta token` — paste a system user's token, which does not expire, in place of the login's
 • `/meta disconnect` — forget the Meta connection and its tokens
 • `/meta whatsapp` — the WhatsApp Business Account and its numbers
 • `/meta templates [STATUS] [CATEGORY]` — WhatsApp message templates
@@ -173,6 +174,41 @@ TOKEN_INVALID_ALERT = (":rotating_light: The Meta connection is {status}: {reaso
 REFRESHED = "The Meta token was refreshed; it now expires {expiry}."
 DISCONNECTED = "Meta was disconnected: its tokens and assets were forgotten here."
 NOTHING_TO_DISCONNECT = "Meta was not connected."
+
+# Tokens that do not expire (issue 25): Embedded Signup's business token, a pasted system user's token.
+TOKEN_KINDS = {"user": "a Facebook Login user token (about 60 days; refreshed daily when near its end)",
+               "business": "the business token from Embedded Signup (does not expire)",
+               "system_user": "a system user's token pasted with `/meta token` (does not expire)"}
+TOKEN_NEVER_EXPIRES = "This connection's token ({kind}) does not expire: there is nothing to refresh."
+TOKEN_MODAL_TITLE = "Business token"
+TOKEN_MODAL_INTRO = ("Paste a system user's access token (Business settings → Users → System users → Generate token, "
+                     "expiration *Never*, with whatsapp_business_management and whatsapp_business_messaging, and the "
+                     "WhatsApp Business Accounts assigned). It is checked with Meta before it is stored, encrypted, "
+                     "and it replaces this workspace's current token.")
+TOKEN_MODAL_LABEL = "System user access token"
+TOKEN_EMPTY = "Paste the token: one line, no spaces."
+TOKEN_REFUSED = ":x: The token was not stored: {reason}. Nothing changed."
+TOKEN_STORED = ":white_check_mark: The system user's token is stored (encrypted); it does not expire."
+SIGNUP_PAGE_TITLE = "Embedded Signup"
+SIGNUP_PAGE_INTRO = ("Meta's signup opens in a window: pick or create the business, its WhatsApp Business Account "
+                     "and number. Then MetaOps registers the number and subscribes to the account, and Slack shows "
+                     "each step.")
+SIGNUP_PAGE_PIN = "Two-step verification PIN of the number (6 digits; a new number gets this PIN)"
+SIGNUP_PAGE_BUTTON = "Open Meta's signup"
+SIGNUP_PAGE_NO_SDK = ("Meta's signup did not load. It runs only on an https page of a domain listed in the Meta app "
+                      "(Facebook Login for Business → Settings → Allowed Domains), and META_CONFIG_ID must be a "
+                      "configuration of META_APP_ID.")
+SIGNUP_CANCELLED = ("Meta's signup was not finished ({why}). Nothing was connected. Run `/meta connect` to try "
+                    "again; if Meta refused the configuration, check that META_CONFIG_ID belongs to META_APP_ID.")
+SIGNUP_BAD_ANSWER = "Meta's signup answer was incomplete ({field}). Nothing was connected."
+SIGNUP_CHECKLIST = "*Embedded Signup* for <@{user}>:"
+SIGNUP_STEPS = {"exchange": "Exchange the signup code for the business token",
+                "reach": "The token reaches WhatsApp Business Account {waba}",
+                "register": "Register the number {phone} for Cloud API",
+                "subscribe": "Subscribe the app to WhatsApp Business Account {waba} (webhooks)",
+                "store": "Store the connection (token encrypted)"}
+SIGNUP_SKIPPED = "skipped"
+SIGNUP_NOT_REACHED = "the token Meta gave cannot see it (it reaches {reached})"
 
 # Assets two workspaces connect (a WhatsApp Business Account, a Page or an Instagram account is one workspace's).
 ASSET_LABELS = {"whatsapp": "WhatsApp Business Account {name}", "page": "Page {name}",

@@ -18,7 +18,8 @@ REQUIRED = ("ENCRYPTION_KEYS",)
 # Settings whose values are secrets: never printed, only said to be set or not.
 SECRETS = frozenset(
     {"ENCRYPTION_KEYS", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_CLIENT_SECRET", "META_APP_SECRET",
-     "META_VERIFY_TOKEN", "METRICS_TOKEN", "DATABASE_URL", "REDIS_URL"}  # URLs may carry passwords
+     "META_VERIFY_TOKEN", "METRICS_TOKEN", "DATABASE_URL", "REDIS_URL",  # URLs may carry passwords
+     "SLACK_APP_TOKEN"}
 )
 
 
@@ -40,6 +41,11 @@ class Settings:
     META_GRAPH_VERSION: str = defaults.META_GRAPH_VERSION
     META_DIALOG_URL: str = defaults.META_DIALOG_URL
     META_VERIFY_TOKEN: str = ""
+    # An app-level token (xapp-…): Slack's traffic comes over Socket Mode (the `socket` process), no public URL
+    # needed for Slack.
+    SLACK_APP_TOKEN: str = ""
+    # A Facebook Login for Business configuration id: `/meta connect` runs Meta's Embedded Signup.
+    META_CONFIG_ID: str = ""
     # Multi-workspace mode: the workspace whose admins run the app's own settings at Meta (webhook
     # subscriptions, verify token). Unset: nobody changes them from Slack.
     OPERATOR_TEAM_ID: str = ""
@@ -68,8 +74,16 @@ class Settings:
         return [k.strip().encode() for k in self.ENCRYPTION_KEYS.split(",") if k.strip()]
 
     @property
+    def socket_mode(self) -> bool:
+        """Slack's traffic comes over Socket Mode (the `socket` process) rather than to POST /slack/events."""
+        return bool(self.SLACK_APP_TOKEN)
+
+    @property
     def slack_configured(self) -> bool:
-        return bool(self.SLACK_SIGNING_SECRET and (self.SLACK_BOT_TOKEN or self.SLACK_CLIENT_ID))
+        # Over Socket Mode Slack's requests need no signature (the app token opened the connection); over HTTP
+        # they do, and POST /slack/events refuses everything while SLACK_SIGNING_SECRET is unset.
+        verified = self.SLACK_SIGNING_SECRET or self.SLACK_APP_TOKEN
+        return bool(verified and (self.SLACK_BOT_TOKEN or self.SLACK_CLIENT_ID))
 
     @property
     def meta_configured(self) -> bool:
@@ -77,7 +91,9 @@ class Settings:
 
     def missing_optional(self) -> list[str]:
         """Settings the app starts without but needs for Slack or Meta to work."""
-        missing = [n for n in ("SLACK_SIGNING_SECRET", "META_APP_ID", "META_APP_SECRET") if not getattr(self, n)]
+        needed = ("META_APP_ID", "META_APP_SECRET") if self.socket_mode else \
+            ("SLACK_SIGNING_SECRET", "META_APP_ID", "META_APP_SECRET")
+        missing = [n for n in needed if not getattr(self, n)]
         if not (self.SLACK_BOT_TOKEN or self.SLACK_CLIENT_ID):
             missing.append("SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)")
         if self.SLACK_CLIENT_ID and not self.SLACK_CLIENT_SECRET:
@@ -148,6 +164,11 @@ def _validated(s: Settings) -> Settings:
         raise ConfigError("RETENTION_DAYS must be a whole number of days (0 keeps everything)")
     if s.SLACK_CLIENT_ID and not s.SLACK_CLIENT_SECRET:
         raise ConfigError("SLACK_CLIENT_SECRET is required when SLACK_CLIENT_ID is set")
+    if s.SLACK_APP_TOKEN and not s.SLACK_APP_TOKEN.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN must be an app-level token (xapp-…, from Basic Information → App-Level "
+                          "Tokens, with connections:write)")
+    if s.META_CONFIG_ID and not s.META_CONFIG_ID.isdigit():
+        raise ConfigError("META_CONFIG_ID must be the numeric id of a Facebook Login for Business configuration")
     return replace(
         s,
         PUBLIC_URL=s.PUBLIC_URL.rstrip("/"),

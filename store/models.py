@@ -36,6 +36,9 @@ class MetaConnection(Base):
     meta_user_name: Mapped[str | None] = mapped_column(String(255))
     token_enc: Mapped[str] = mapped_column(Text)  # Fernet token of the long-lived user token
     token_expires_at: Mapped[datetime | None]
+    # user: a Facebook Login user token (about 60 days, refreshed); business: Embedded Signup's business token;
+    # system_user: a system user's token an admin pasted. The last two do not expire (no refresh, no expiry alerts).
+    token_kind: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active, expired, revoked
     status_reason: Mapped[str | None] = mapped_column(Text)  # Meta's words when it stopped working

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bot.modals.business_token
 from bot.commands.context import Ctx, Reply, text
 from integrations.slack.blocks import actions, button, section
 from metaops import messages, permissions
@@ -33,7 +34,20 @@ def status(ctx: Ctx) -> Reply:
 
 def refresh(ctx: Ctx) -> Reply:
     ctx.require_admin()
+    kind = connections.kind_of(ctx.rt, ctx.team_id)
+    if kind not in (None, "user"):
+        return text(messages.TOKEN_NEVER_EXPIRES.format(kind=messages.TOKEN_KINDS.get(kind or "", kind)))
     return text(messages.REFRESHED.format(expiry=messages.expiry(connections.refresh(ctx.rt, ctx.team_id))))
+
+
+def token(ctx: Ctx) -> Reply:
+    """`/meta token`: the modal where an admin pastes a system user's token (it does not expire)."""
+    ctx.require_admin()
+    if not ctx.rt.settings.meta_configured:
+        return text(messages.CONNECT_NOT_CONFIGURED)
+    ctx.client.views_open(trigger_id=ctx.trigger_id, view=bot.modals.business_token.build(
+        {"team_id": ctx.team_id, "channel_id": ctx.channel_id}))
+    return {}
 
 
 def disconnect(ctx: Ctx) -> Reply:

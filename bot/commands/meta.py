@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "connect": (connection.connect, False),
     "status": (connection.status, False),
     "refresh": (connection.refresh, True),
+    "token": (connection.token, False),
     "disconnect": (connection.disconnect, False),
     "whatsapp": (connection.whatsapp, True),
     "admins": (admins.admins, False),

@@ -114,6 +114,16 @@ def _refused(rt: Runtime, state: str, e: oauth.StateError) -> Outcome:
     return Outcome(False, messages.CONNECT_FAILED_TITLE, messages.CONNECT_STATE_PAGE[e.reason])
 
 
+def refused(rt: Runtime, state: str, e: oauth.StateError) -> Outcome:
+    """The refusal page for a state that may not be used (the member who asked told once): Embedded Signup's too."""
+    return _refused(rt, state, e)
+
+
+def tell(rt: Runtime, who: dict[str, str], text: str) -> None:
+    """An ephemeral word to the member who asked, in the channel they asked in."""
+    _tell(rt, who, text)
+
+
 def _workspace_name(rt: Runtime, team_id: str) -> str:
     with rt.db.session() as s:
         ws = s.get(Workspace, team_id)
@@ -161,21 +171,27 @@ def complete(rt: Runtime, args: dict[str, str], cookies: Mapping[str, str] | Non
         text = messages.CONNECT_GRAPH_FAILED.format(reason=e.user_text())
         _tell(rt, who, text)
         return Outcome(False, messages.CONNECT_FAILED_TITLE, text)
-    take, moved = _settle(rt, who["team_id"], found)
-    _save(rt, who, token.value, found, take)
-    enqueue.refresh_home(rt.queue, who["team_id"], who["user_id"])
-    summary = "\n".join([messages.connect_summary(found, who["user_id"]),
-                         *(messages.ASSET_MOVED_HERE.format(asset=c.label) for c in moved)])
-    for c in moved:
-        try:
-            alert(rt, c.holder.team_id, messages.ASSET_MOVED_ALERT.format(asset=c.label))
-        except Exception as e:  # noqa: BLE001 - moved all the same; the old holder's status shows it gone
-            log.warning("could not tell %s that an asset moved: %s", c.holder.team_id, type(e).__name__)
+    summary = store(rt, who, token.value, found, "user")
     try:
         post_message(rt.slack.for_team(who["team_id"]), who["channel_id"], summary)
     except Exception as e:  # noqa: BLE001 - connected all the same; the page says so
         log.warning("could not post the connect summary: %s", type(e).__name__)
     return Outcome(True, messages.CONNECT_OK_TITLE, messages.CONNECT_OK_PAGE)
+
+
+def store(rt: Runtime, who: dict[str, str], token: str, found: oauth.Discovered, kind: str) -> str:
+    """The workspace's connection is now `token` (of `kind`: user, business, system_user) and what it found; assets
+    another workspace holds are settled (_settle) and their old holders told. Returns the summary to post."""
+    take, moved = _settle(rt, who["team_id"], found)
+    _save(rt, who, token, found, take, kind)
+    enqueue.refresh_home(rt.queue, who["team_id"], who["user_id"])
+    for c in moved:
+        try:
+            alert(rt, c.holder.team_id, messages.ASSET_MOVED_ALERT.format(asset=c.label))
+        except Exception as e:  # noqa: BLE001 - moved all the same; the old holder's status shows it gone
+            log.warning("could not tell %s that an asset moved: %s", c.holder.team_id, type(e).__name__)
+    return "\n".join([messages.connect_summary(found, who["user_id"]),
+                      *(messages.ASSET_MOVED_HERE.format(asset=c.label) for c in moved)])
 
 
 @dataclass
@@ -234,7 +250,8 @@ def _settle(rt: Runtime, team_id: str, found: oauth.Discovered) -> tuple[set[str
     return take, moved
 
 
-def _save(rt: Runtime, who: dict[str, str], token: str, found: oauth.Discovered, take: set[str]) -> None:
+def _save(rt: Runtime, who: dict[str, str], token: str, found: oauth.Discovered, take: set[str],
+          kind: str = "user") -> None:
     with rt.db.session() as s:
         ws = workspaces.ensure_workspace(s, who["team_id"])
         ws.connect_channel = who["channel_id"]
@@ -244,6 +261,7 @@ def _save(rt: Runtime, who: dict[str, str], token: str, found: oauth.Discovered,
         conn.meta_user_name = found.me.get("name")
         conn.token_enc = rt.crypto.encrypt(token)
         conn.token_expires_at = found.expires_at
+        conn.token_kind = kind
         conn.permissions = found.permissions
         conn.granular_scopes = found.granular_scopes
         conn.status, conn.status_reason, conn.expiry_alerted = "active", None, None
@@ -306,9 +324,19 @@ def token_failed(rt: Runtime, team_id: str, error: TokenInvalid) -> None:
     alert(rt, team_id, messages.TOKEN_INVALID_ALERT.format(status=status, reason=error.user_text()))
 
 
+def kind_of(rt: Runtime, team_id: str) -> str | None:
+    """The connection's token kind (user, business, system_user); None when not connected."""
+    with rt.db.session() as s:
+        conn = workspaces.connection_of(s, team_id)
+        return conn.token_kind if conn is not None else None
+
+
 def refresh(rt: Runtime, team_id: str) -> datetime | None:
-    """A new long-lived token for the stored one; returns its expiry (None: never)."""
+    """A new long-lived token for the stored one; returns its expiry (None: never). A business or system user's
+    token does not expire and is not exchanged: None, without asking Meta."""
     token = token_of(rt, team_id)
+    if kind_of(rt, team_id) not in (None, "user"):
+        return None
     try:
         new = oauth.long_lived(rt.graph, token)
     except TokenInvalid as e:
@@ -392,8 +420,8 @@ def _check_one(rt: Runtime, team_id: str) -> int:
                                                code=190, subcode=463 if info.get("expires_at") else None))
         return 1
     expires = int(info.get("expires_at") or 0)
-    if not expires:
-        return 0
+    if not expires or kind_of(rt, team_id) not in (None, "user"):
+        return 0  # a token that does not expire (a business or system user's) is only checked for validity
     now = rt.now()
     days_left = (_utc(expires) - now) / timedelta(days=1)
     if days_left > max(defaults.TOKEN_ALERT_DAYS):

@@ -25,6 +25,7 @@ def status_text(rt: Runtime, team_id: str) -> str:
             lines.append(messages.CONNECTION_BROKEN.format(status=conn.status))
         lines.append(f"*Connected by:* <@{conn.connected_by}> as {conn.meta_user_name or conn.meta_user_id}, "
                      f"{conn.created_at:%Y-%m-%d}")
+        lines.append("*Token:* " + messages.TOKEN_KINDS.get(conn.token_kind, conn.token_kind))
         lines.append(f"*Token expires:* {messages.expiry(conn.token_expires_at)}" + _days_left(rt, conn))
         lines.append("*Permissions:* " + (", ".join(sorted(conn.permissions)) or "none"))
         for w in conn.whatsapp_accounts:

@@ -63,11 +63,15 @@ def setup_page() -> Response:
         nonce=nonce,
         public_url=public_url,
         local_url=urlsplit(public_url).hostname in LOCAL_HOSTS,
+        socket_mode=s.socket_mode,
+        port=s.PORT,
+        signup=bool(s.META_CONFIG_ID),
         health=[("Database", state["database"]), ("Redis", state["redis"])],
         configured=configured(s),
         missing=[(name, _where(name)) for name in s.missing_optional()],
-        urls=[(f"url-{key}", label, where, public_url + path) for key, label, where, path in URLS],
-        manifest=manifest.render(public_url),
+        urls=[(f"url-{key}", label, where, public_url + path) for key, label, where, path in URLS
+              if not (s.socket_mode and key in SLACK_HTTP_ONLY and not (key == "slack-oauth" and s.SLACK_CLIENT_ID))],
+        manifest=manifest.render(public_url, socket_mode=s.socket_mode, install_redirect=bool(s.SLACK_CLIENT_ID)),
     )
     r = Response(html, 200, mimetype="text/html")
     # Nothing from elsewhere: inline style and script carry this response's nonce; no images, fonts or fetches.
@@ -98,6 +102,10 @@ URLS = (
      "/meta/oauth/callback"),
 )
 
+# URLs Slack needs only when its traffic comes over HTTP (in Socket Mode: the OAuth redirect only for multi-workspace
+# installs)
+SLACK_HTTP_ONLY = frozenset({"slack-events", "slack-oauth"})
+
 # Where each missing setting comes from (keyed by the setting's name, the first word of missing_optional()).
 WHERE = {
     "SLACK_SIGNING_SECRET": "api.slack.com/apps → your app → Basic Information → App Credentials → Signing Secret.",
@@ -120,10 +128,15 @@ def configured(s: Settings) -> list[tuple[str, str]]:
         out.append(("SLACK_SIGNING_SECRET", "Slack requests are verified"))
     if s.SLACK_BOT_TOKEN:
         out.append(("SLACK_BOT_TOKEN", "single-workspace mode"))
+    if s.SLACK_APP_TOKEN:
+        out.append(("SLACK_APP_TOKEN", "Socket Mode: Slack's traffic comes over the socket process's WebSocket"))
     if s.SLACK_CLIENT_ID and s.SLACK_CLIENT_SECRET:
         out.append(("SLACK_CLIENT_ID, SLACK_CLIENT_SECRET", "multi-workspace mode: install through /slack/install"))
     if s.META_APP_ID and s.META_APP_SECRET:
         out.append(("META_APP_ID, META_APP_SECRET", "the Meta app: OAuth and webhook signatures"))
+    if s.META_CONFIG_ID:
+        out.append(("META_CONFIG_ID", "/meta connect runs Meta's Embedded Signup (a business token that does not "
+                                      "expire)"))
     out.append(("META_VERIFY_TOKEN", "set") if s.META_VERIFY_TOKEN
                else ("META_VERIFY_TOKEN", "unset: /meta webhook configure generates one"))
     if s.OPERATOR_TEAM_ID:

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from metaops import messages
 from metaops.assets import connections
+from metaops.web import meta_signup
 
 bp = Blueprint("meta_oauth", __name__, template_folder="pages")  # connect.html: autoescaped by Jinja
 COOKIE_PATH = "/meta/oauth/"
@@ -33,10 +34,14 @@ def start() -> Response:
     started = connections.start(rt, state, request.form.get("code", "")[:32])
     if not isinstance(started, connections.Started):
         return _page(started, state)
-    r = Response(status=303, headers={"Location": started.dialog_url})
+    if rt.settings.META_CONFIG_ID:  # Embedded Signup: Meta's flow runs on our page, in this (bound) browser
+        r = meta_signup.page(state)
+    else:
+        r = Response(status=303, headers={"Location": started.dialog_url})
     r.set_cookie(started.cookie_name, started.cookie_value, max_age=started.max_age, path=COOKIE_PATH,
                  secure=rt.settings.PUBLIC_URL.startswith("https://"), httponly=True, samesite="Lax")
-    _headers(r, "")
+    if not rt.settings.META_CONFIG_ID:
+        _headers(r, "")
     return r
 
 

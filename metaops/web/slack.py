@@ -11,7 +11,9 @@ bp = Blueprint("slack", __name__)
 @bp.post("/slack/events")
 def events() -> Response:
     handler: SlackRequestHandler | None = current_app.extensions.get("bolt_handler")
-    if handler is None:
+    if handler is None or not current_app.extensions["metaops"].settings.SLACK_SIGNING_SECRET:
+        # Without the signing secret nothing here could be verified (in Socket Mode Slack's traffic goes to the
+        # `socket` process instead).
         return Response("Slack is not configured: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN", 503,
                         mimetype="text/plain")
     return handler.handle(request)

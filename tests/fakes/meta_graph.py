@@ -181,6 +181,11 @@ class FakeGraph(FakeServer):
         self.subscriptions: dict[str, dict[str, Any]] = {}  # app subscriptions per object
         self.subscribed: list[str] = []  # WABAs and Pages the app was subscribed to
         self.long_lived_seconds = 60 * 24 * 3600
+        # Embedded Signup: code -> the assets the business chose in Meta's flow; numbers' two-step PINs (a number
+        # without one takes the PIN its registration sets); numbers registered for Cloud API
+        self.signup_codes: dict[str, dict[str, str]] = {}
+        self.pins: dict[str, str] = {}
+        self.registered: list[str] = []
         self.exchange = "extend"  # extend: a new long-lived token; same: the same token, no extension; error
 
     def reset(self) -> None:
@@ -193,11 +198,28 @@ class FakeGraph(FakeServer):
         self.codes[code] = self.user["id"]
         return code
 
-    def issue_token(self, kind: str = "user", long: bool = True, expires_in: int | None = None) -> str:
+    def issue_token(self, kind: str = "user", long: bool = True, expires_in: int | None = None,
+                    assets: set[str] | None = None, app_id: str = APP_ID, scopes: list[str] | None = None) -> str:
+        """A token Meta would take. `assets`: the WABAs and numbers only it reaches (a business or system user's
+        token: those assigned to it); `app_id` and `scopes` as debug_token tells them."""
         token = f"EAA{kind.upper()}{next(self._n)}x{hashlib.sha1(str(time.time()).encode()).hexdigest()[:10]}"
         seconds = expires_in if expires_in is not None else (self.long_lived_seconds if long else 3600)
-        self.tokens[token] = {"kind": kind, "long": long, "expires": int(time.time()) + seconds if seconds else 0}
+        self.tokens[token] = {"kind": kind, "long": long, "expires": int(time.time()) + seconds if seconds else 0,
+                              "assets": assets, "app_id": app_id, "scopes": scopes}
         return token
+
+    def system_user_token(self, wabas: set[str] | None = None, **kw: Any) -> str:
+        """A system user's token that does not expire, reaching `wabas` (default: every WABA) and their numbers."""
+        wabas = set(self.wabas) if wabas is None else wabas
+        phones = {p["id"] for w in wabas for p in self.phones.get(w, [])}
+        return self.issue_token("system_user", expires_in=0, assets=wabas | phones, **kw)
+
+    # What a test does for Embedded Signup: the business finishes Meta's flow choosing these; FB.login answers this
+    # code, and the session message the ids.
+    def signup(self, waba: str = WABA, phone: str = PHONE_ID, business: str = "BIZ1") -> str:
+        code = f"ESCODE{next(self._n)}"
+        self.signup_codes[code] = {"waba": waba, "phone": phone, "business": business}
+        return code
 
     def _dispatch(self, call: Call) -> Reply:
         if call.path.startswith("/download/"):
@@ -239,6 +261,11 @@ class FakeGraph(FakeServer):
             token = self.issue_token("user", long=True)
             return Reply(200, {"access_token": token, "token_type": "bearer", "expires_in": self.long_lived_seconds})
         code = p.get("code", "")
+        if code in self.signup_codes:  # Embedded Signup's code: the business token, no redirect URI (JS SDK flow)
+            chosen = self.signup_codes.pop(code)
+            phones = {x["id"] for x in self.phones.get(chosen["waba"], [])}
+            token = self.issue_token("business", expires_in=0, assets={chosen["waba"], *phones})
+            return Reply(200, {"access_token": token, "token_type": "bearer"})
         if code not in self.codes:
             return graph_error(100, "This authorization code has been used.", 400, 36009)
         del self.codes[code]
@@ -268,12 +295,15 @@ class FakeGraph(FakeServer):
         info = self.tokens.get(call.params.get("input_token", ""))
         if info is None:
             return Reply(200, {"data": {"is_valid": False, "error": {"code": 190, "message": "Invalid token"}}})
+        reached = [w for w in self.wabas if info.get("assets") is None or w in info["assets"]]
         return Reply(200, {"data": {
-            "app_id": APP_ID, "type": "USER", "application": "MetaOps", "is_valid": info["expires"] == 0 or
+            "app_id": info.get("app_id") or APP_ID, "type": "USER" if info["kind"] in ("user", "page") else
+            "SYSTEM_USER", "application": "MetaOps", "is_valid": info["expires"] == 0 or
             info["expires"] > time.time(), "expires_at": info["expires"], "data_access_expires_at":
-            int(time.time()) + 90 * 24 * 3600, "scopes": self.granted, "user_id": self.user["id"],
-            "granular_scopes": [{"scope": "whatsapp_business_management", "target_ids": list(self.wabas)},
-                                {"scope": "whatsapp_business_messaging", "target_ids": list(self.wabas)}]}})
+            int(time.time()) + 90 * 24 * 3600, "scopes": info.get("scopes") or self.granted,
+            "user_id": self.user["id"],
+            "granular_scopes": [{"scope": "whatsapp_business_management", "target_ids": reached},
+                                {"scope": "whatsapp_business_messaging", "target_ids": reached}]}})
 
     def _auth(self, call: Call) -> tuple[str, Reply | None]:
         header = call.headers.get("Authorization", "")
@@ -289,7 +319,11 @@ class FakeGraph(FakeServer):
         return token, None
 
     def _resource(self, call: Call, parts: list[str], token: str) -> Reply:
-        if (token, parts[0]) in self.no_access:  # what Meta answers for an object the token may not see
+        assets = self.tokens[token].get("assets")
+        known = set(self.wabas) | {p["id"] for phones in self.phones.values() for p in phones}
+        if (token, parts[0]) in self.no_access or (assets is not None and parts[0] in known
+                                                    and parts[0] not in assets):
+            # what Meta answers for an object the token may not see
             return graph_error(100, f"Unsupported get request. Object with ID '{parts[0]}' does not exist, cannot "
                                "be loaded due to missing permissions, or does not support this operation", 400, 33)
         comment = self._comment_resource(call, parts, token)
@@ -327,6 +361,8 @@ class FakeGraph(FakeServer):
             return self._templates(call)
         if len(parts) == 1 and call.method == "POST" and any(t["id"] == parts[0] for t in self.templates):
             return self._edit_template(call, parts[0])
+        if len(parts) == 2 and parts[1] == "register" and call.method == "POST":
+            return self._register(call, parts[0])
         if len(parts) == 2 and parts[1] == "messages" and call.method == "POST":
             return self._send(call, parts[0], token)
         if len(parts) == 2 and parts[1] == "media" and call.method == "POST":
@@ -368,6 +404,22 @@ class FakeGraph(FakeServer):
         if len(parts) == 2 and parts[1] == "whatsapp_business_profile":
             return Reply(200, {"data": [{**self.profile, "messaging_product": "whatsapp"}]})
         return graph_error(100, f"Unsupported get request. Object with ID '{parts[0]}' does not exist", 400, 33)
+
+    def _register(self, call: Call, phone: str) -> Reply:
+        """POST /{phone-number-id}/register: `messaging_product=whatsapp` and the 6-digit two-step PIN; a number
+        that has a PIN refuses another (133005); one without takes it."""
+        if not any(p["id"] == phone for phones in self.phones.values() for p in phones):
+            return graph_error(100, f"Unsupported post request. Object with ID '{phone}' does not exist", 400, 33)
+        pin = str(call.params.get("pin", ""))
+        if call.params.get("messaging_product") != "whatsapp":
+            return graph_error(100, "(#100) The parameter messaging_product is required.", 400)
+        if len(pin) != 6 or not pin.isdigit():
+            return graph_error(100, "(#100) Param pin must be 6 digits", 400)
+        if self.pins.setdefault(phone, pin) != pin:
+            return graph_error(133005, "Two step verification PIN Mismatch", 400, None, "PIN mismatch",
+                               "The two-step verification PIN is not the number's. Reset it in WhatsApp Manager.")
+        self.registered.append(phone)
+        return Reply(200, {"success": True})
 
     def add_comment(self, comment_id: str, kind: str = "fb") -> None:
         """A comment Meta knows of (its webhook is what the test posts)."""

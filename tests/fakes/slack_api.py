@@ -19,6 +19,7 @@ TEAMS = {BOT_TOKEN: "T1", INSTALLED_TOKEN: "T2"}
 # with short bursts; beyond it a 429 with Retry-After. A test wanting another pace calls enforce_pace and says why.
 SLACK_PACE = (1.0, 5.0)
 APP_ID = "A1"  # the app every signed request names (api_app_id)
+APP_TOKEN = "xapp-1-A1-1234-socketmodetoken"  # the app-level token apps.connections.open takes (Socket Mode)
 # The app's custom steps as Slack knows them once the manifest is deployed: encoded function id -> callback id
 FUNCTIONS = {"Fn0SENDTEMPLATE": "send_whatsapp_template", "Fn0PUBLISHPOST": "publish_page_post"}
 # what functions.distributions.permissions.set takes (Slack's reference lists `system` too; an app cannot set it)
@@ -51,6 +52,8 @@ class FakeSlack(FakeServer):
         self.channels: dict[str, dict[str, Any]] = {}
         self.route("POST", "/api/chat.postMessage", self._post_message)
         self.route("POST", "/api/auth.test", self._auth_test)
+        self.route("POST", "/api/apps.connections.open", self._connections_open)
+        self.socket_url: str | None = None  # what apps.connections.open hands out (a test's FakeSocketMode)
         self.route("POST", "/api/oauth.v2.access", self._oauth_access)
         self.route("*", "/api/users.info", self._users_info)
         self.route("POST", "/api/chat.postEphemeral", self._post_ephemeral)
@@ -105,6 +108,17 @@ class FakeSlack(FakeServer):
         token = call.headers.get("Authorization", "").removeprefix("Bearer ") or call.params.get("token", "")
         return self._authed(call, {"ok": True, "team_id": TEAMS.get(token), "user_id": "UB", "bot_id": "B1",
                                    "url": "https://team.slack.test/", "is_enterprise_install": False})
+
+    def _connections_open(self, call: Call) -> Reply:
+        """Socket Mode: an app-level token (xapp-) gets a WebSocket URL; a bot token is the wrong kind."""
+        token = call.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token in TEAMS:
+            return Reply(200, {"ok": False, "error": "not_allowed_token_type"})
+        if token != APP_TOKEN:
+            return Reply(200, {"ok": False, "error": "invalid_auth"})
+        if not self.socket_url:
+            return Reply(200, {"ok": False, "error": "internal_error"})
+        return Reply(200, {"ok": True, "url": self.socket_url})
 
     def _oauth_access(self, call: Call) -> Reply:
         basic = call.headers.get("Authorization", "").removeprefix("Basic ")
@@ -536,6 +550,7 @@ class FakeSlack(FakeServer):
 
     def reset(self) -> None:
         super().reset()
+        self.socket_url = None
         with self._ts_lock:
             self.messages.clear()
             self.ephemerals.clear()

@@ -247,3 +247,54 @@ def test_screenshot(serve, config, tmp_path):
     assert (width, height) == (900, 1700)
     if os.environ.get("SETUP_PAGE_SCREENSHOT"):
         shutil.copy(shot, os.environ["SETUP_PAGE_SCREENSHOT"])
+
+
+def test_socket_mode_says_so_and_gives_a_manifest_without_request_urls(config):
+    """A laptop: Socket Mode on, no signing secret, PUBLIC_URL left local. Slack needs no URL; Meta's webhook still
+    does, and the page says so and names the usual ways."""
+    from tests.fakes.slack_api import APP_TOKEN
+
+    status, _, html = _get({**config, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": "",
+                            "PUBLIC_URL": "http://localhost:3000"})
+    page = Page(html)
+    assert status == 200 and APP_TOKEN not in html
+    assert "Socket Mode is on" in page.text_by_id["slack-mode"]
+    meta = page.text_by_id["meta-mode"]
+    assert "need a public https URL" in meta and "tunnel" in meta and "host" in meta
+    assert "Meta cannot reach this machine" in page.text_by_id["missing"]
+    assert "SLACK_SIGNING_SECRET" not in page.text_by_id["missing"]  # Socket Mode needs no signature
+    shown = page.text_by_id["manifest"]
+    assert "socket_mode_enabled: true" in shown and "/slack/events" not in shown and "request_url" not in shown
+    assert "oauth_redirect" not in shown  # single-workspace: no install redirect either
+    assert "command: /meta" in shown and "- app_home_opened" in shown
+    urls = [b["data-copy"] for b in page.find("button", **{"class": "copy"})]
+    assert "url-slack-events" not in urls and "url-meta-webhook" in urls
+    status, _, html = _get(config)  # HTTP mode: the page offers Socket Mode for a laptop
+    assert "Slack: HTTP." in Page(html).text_by_id["slack-mode"] and "SLACK_APP_TOKEN" in html
+
+
+def test_without_the_signing_secret_slack_events_over_http_are_refused(config):
+    from tests.fakes.slack_api import APP_TOKEN
+
+    app = create_app({**config, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": ""})
+    try:
+        r = app.test_client().post("/slack/events", data=b"command=%2Fmeta&text=help")
+        assert r.status_code == 503  # nothing over HTTP can be verified without the secret
+    finally:
+        runtime.install(None)
+
+
+@needs_chromium
+def test_screenshot_socket_mode(serve, config, tmp_path):
+    """The page of a laptop in Socket Mode (what the README's newcomer path shows); saved to docs/ when asked with
+    SETUP_PAGE_SOCKET_SCREENSHOT."""
+    from tests.fakes.slack_api import APP_TOKEN
+
+    served = serve({**config, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": "",
+                    "PUBLIC_URL": "http://localhost:3000"})
+    shot = tmp_path / "setup-page-socket-mode.png"
+    r = _chromium(f"--screenshot={shot}", "--window-size=900,2000", f"{served}/", profile=tmp_path / "profile")
+    assert shot.is_file(), r.stderr[-2000:]
+    assert struct.unpack(">II", shot.read_bytes()[16:24]) == (900, 2000)
+    if os.environ.get("SETUP_PAGE_SOCKET_SCREENSHOT"):
+        shutil.copy(shot, os.environ["SETUP_PAGE_SOCKET_SCREENSHOT"])

@@ -73,8 +73,8 @@ def test_failed_status_alerts(client, routed, fake_slack):
 
 
 @pytest.mark.parametrize("payload, expected", [
-    ("whatsapp/phone_number_quality_update.json", "FLAGGED"),
-    ("whatsapp/account_update.json", "VERIFIED_ACCOUNT"),
+    ("whatsapp/phone_number_quality_update.json", "quality dropped (flagged)"),
+    ("whatsapp/account_update.json", "Meta verified the account"),
     ("whatsapp/template_category_update.json", "MARKETING"),
 ])
 def test_account_quality_and_category_updates_go_to_alerts(client, routed, fake_slack, payload, expected):

@@ -13,7 +13,7 @@ import pytest
 from metaops.delivery import handlers, render_account
 from store.models import Template
 from tests.helpers import fixture
-from tests.scenarios.test_notifications import deliver, routed  # noqa: F401 - the fixture is used by name
+from tests.scenarios.test_notifications import deliver
 from tests.scenarios.test_peer_payloads import PAYLOADS, _pointed
 
 ALERTS = [
@@ -95,7 +95,8 @@ def test_an_alert_that_is_no_longer_active_says_so_and_an_unknown_type_is_in_wor
                                     alert_info={"alert_type": "SOMETHING_NEW", "alert_status": "NONE",
                                                 "alert_severity": "CRITICAL", "alert_description": None}))
     [alert] = fake_slack.messages
-    assert alert["text"] == ":rotating_light: Meta sent an account alert: something new (number `PN9`) — no longer active"
+    assert alert["text"] == \
+        ":rotating_light: Meta sent an account alert: something new (number `PN9`) — no longer active"
 
 
 def test_an_account_event_meta_adds_later_is_said_in_words(client, routed, fake_slack):

@@ -326,6 +326,16 @@ WA_QUALITY_EVENTS = {"FLAGGED": "quality dropped (flagged)", "UNFLAGGED": "quali
 WA_LIMITS = {"TIER_50": "50", "TIER_250": "250", "TIER_1K": "1,000", "TIER_2K": "2,000", "TIER_10K": "10,000",
              "TIER_100K": "100,000", "TIER_UNLIMITED": "unlimited", "TIER_NOT_SET": "not set yet"}
 
+
+def messaging_limit(limit: str | None) -> str:
+    """A WhatsApp messaging limit in words: a tier code (`TIER_2K`) or a count (-1: unlimited); "?" when unknown."""
+    if not limit:
+        return "?"
+    if limit.lstrip("-").isdigit():
+        return WA_LIMITS["TIER_UNLIMITED"] if int(limit) < 0 else f"{int(limit):,}"
+    return WA_LIMITS.get(limit) or limit.replace("_", " ").lower()
+
+
 # Template webhooks: what each code of Meta's means (message_template_* and template_category_update references).
 TEMPLATE_REASONS = {"ABUSIVE_CONTENT": "abusive content", "CATEGORY_NOT_AVAILABLE": "category not available",
                     "INCORRECT_CATEGORY": "wrong category", "INVALID_FORMAT": "invalid format",

@@ -128,18 +128,9 @@ def business_capability(v: Value) -> list[str]:
     per_waba, per_business = v.get("max_phone_numbers_per_waba"), v.get("max_phone_numbers_per_business")
     numbers = messages.ACCOUNT_CAPABILITY_NUMBERS.format(count=per_waba, per="per account") if per_waba else \
         messages.ACCOUNT_CAPABILITY_NUMBERS.format(count=per_business, per="in the portfolio") if per_business else ""
-    limit = limit_words(limit_of(v))
+    limit = messages.messaging_limit(limit_of(v))
     shown = messages.ACCOUNT_CAPABILITY_UNLIMITED if limit == messages.WA_LIMITS["TIER_UNLIMITED"] else limit
     return [messages.ACCOUNT_CAPABILITY.format(limit=shown, numbers=numbers)]
-
-
-def limit_words(limit: str | None) -> str:
-    """A messaging limit in words: a tier code (`TIER_2K`) or a count (-1: unlimited)."""
-    if limit is None:
-        return "?"
-    if limit.lstrip("-").isdigit():
-        return messages.WA_LIMITS["TIER_UNLIMITED"] if int(limit) < 0 else f"{int(limit):,}"
-    return words(limit, messages.WA_LIMITS)
 
 
 def name_update(v: Value) -> list[str]:
@@ -167,7 +158,7 @@ def phone_quality(v: Value) -> list[str]:
     limit = limit_of(v)
     return [messages.WA_PHONE_QUALITY.format(
         number=plus(v.get("display_phone_number")), event=words(v.get("event"), messages.WA_QUALITY_EVENTS),
-        limit=f", messaging limit {limit_words(limit)}" if limit else "")]
+        limit=f", messaging limit {messages.messaging_limit(limit)}" if limit else "")]
 
 
 def _decision_mark(decision: str) -> str:

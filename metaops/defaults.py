@@ -84,3 +84,6 @@ WINDOW_NUDGE_INTERVAL = 300  # how often the clock looks for windows about to cl
 WINDOW_NUDGE_BATCH = 200  # most threads nudged by one run, count
 STEP_CLAIM_TTL = 24 * 3600  # a Workflow Builder step (by function execution id) runs at most once in this long, s
 STEP_JOB_TIMEOUT = 600  # longest a Workflow step's job may run; under the 15 min the step's token lives, seconds
+GRAPH_VERSION_CHECK_INTERVAL = 24 * 3600  # how often META_GRAPH_VERSION is checked against Meta's end dates, seconds
+GRAPH_VERSION_WARN_DAYS = 60  # the operator is warned this long before Meta stops serving the version in use, days
+GRAPH_VERSION_NOTE_KEEP = 30 * 24 * 3600  # the "told once" mark outlives the version's end by this much, seconds

@@ -336,6 +336,13 @@ def messaging_limit(limit: str | None) -> str:
     return WA_LIMITS.get(limit) or limit.replace("_", " ").lower()
 
 
+# The daily Graph API version check (metaops/assets/graph_version.py).
+GRAPH_VERSION_ENDING = (":hourglass_flowing_sand: Meta stops serving Graph API *{version}*, the version this app "
+                        "calls, on {end} ({when}). The operator should set `META_GRAPH_VERSION` to a newer version "
+                        "(the newest is {newest}) and restart the app; Meta's changelog: {source}")
+GRAPH_VERSION_DAYS_LEFT = "{days} day(s) left"
+GRAPH_VERSION_ENDED = "already past"
+
 # Template webhooks: what each code of Meta's means (message_template_* and template_category_update references).
 TEMPLATE_REASONS = {"ABUSIVE_CONTENT": "abusive content", "CATEGORY_NOT_AVAILABLE": "category not available",
                     "INCORRECT_CATEGORY": "wrong category", "INVALID_FORMAT": "invalid format",

@@ -1,7 +1,7 @@
 """pricing: what Meta charges for each message sent from Slack
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-14
 
 WhatsApp statuses carry the message's pricing (`pricing.pricing_model` PMP, `pricing.type` regular,
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0012'
-down_revision: Union[str, Sequence[str], None] = '0010'
+down_revision: Union[str, Sequence[str], None] = '0011'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -98,3 +98,6 @@ SOCKET_DEDUPE_TTL = 3600  # an envelope (or event id) handled is remembered this
 SOCKET_RETRY_WAIT = 5  # wait before connecting again when Slack could not be reached, seconds
 SIGNUP_EXTRAS_VERSION = "v4"  # the Embedded Signup version the connect page asks Meta for (v2 ended 2026-10-15)
 SIGNUP_SDK_URL = "https://connect.facebook.net/en_US/sdk.js"  # Meta's JavaScript SDK the signup page loads
+GRAPH_VERSION_CHECK_INTERVAL = 24 * 3600  # how often META_GRAPH_VERSION is checked against Meta's end dates, seconds
+GRAPH_VERSION_WARN_DAYS = 60  # the operator is warned this long before Meta stops serving the version in use, days
+GRAPH_VERSION_NOTE_KEEP = 30 * 24 * 3600  # the "told once" mark outlives the version's end by this much, seconds

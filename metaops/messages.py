@@ -664,6 +664,20 @@ SEND_POSTED_MEDIA = "[{kind}: {name}]"
 SEND_DONE = "The template {name} was sent; it is in the customer's thread in <#{channel}>."
 SEND_DONE_UNPOSTED = "The template {name} was sent, but it could not be posted in the customer's thread."
 
+# Campaigns (`/meta campaign`): the recipients file, checked before anything is sent.
+CAMPAIGN_FILE_EMPTY = "Line 1: the file is empty; its first line names the columns (`phone` or `bsuid`, then one " \
+    "per template value)."
+CAMPAIGN_FILE_NOT_UTF8 = "Line {line}: the file is not UTF-8 text. Save it as CSV UTF-8 (or as an Excel workbook, " \
+    ".xlsx) and share it again."
+CAMPAIGN_FILE_CSV_BROKEN = "Line {line}: the CSV cannot be read ({why})."
+CAMPAIGN_FILE_NOT_XLSX = "The file is not an Excel workbook (.xlsx) the app can read; save it as .xlsx or CSV UTF-8."
+CAMPAIGN_FILE_TOO_MANY = "Line {line}: more than {limit:,} recipients. Split the list into several campaigns."
+CAMPAIGN_FILE_TOO_BIG = "The file is larger than {limit} MB; split the list into several campaigns."
+CAMPAIGN_MEDIA_HEADER = "This template has a {kind} header; campaigns send templates without a media header for now."
+CAMPAIGN_NO_ADDRESS = "Line 1: the file needs a `phone` or a `bsuid` column; its columns are {columns}."
+CAMPAIGN_MISSING_COLUMNS = "Line 1: the template needs the column(s) {missing}; the file's columns are {columns}."
+CAMPAIGN_BAD_ADDRESS = "`{value}` is neither a phone number with country code nor a BSUID"
+
 # The Home tab (metaops/home.py)
 HOME_TITLE = "MetaOps"
 HOME_NOT_CONNECTED = "Meta is not connected in this workspace yet. A workspace admin can connect it."

@@ -8,7 +8,20 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.commands import admins, campaign, connection, hours, metrics, pages, routes, saved, send, templates, webhook
+from bot.commands import (
+    admins,
+    campaign,
+    connection,
+    cost,
+    hours,
+    metrics,
+    pages,
+    routes,
+    saved,
+    send,
+    templates,
+    webhook,
+)
 from bot.commands.context import Ctx, Handler, run, text
 from bot.runtime import runtime_of
 from metaops import messages
@@ -34,6 +47,7 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "saved": (saved.saved, False),
     "hours": (hours.hours, False),
     "campaign": (campaign.campaign, False),
+    "cost": (cost.cost_command, True),
     "webhook": (webhook.webhook, False),
     "pages": (pages.list_pages, True),
     "page": (pages.page, True),

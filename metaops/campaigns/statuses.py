@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from integrations.meta.pricing import pricing_of
 from metaops import defaults
+from metaops.costs import billed
 from metaops.runtime import Runtime
 from store.models import Campaign, CampaignRecipient
 from store.timestamps import utcnow
@@ -28,6 +29,7 @@ def record(rt: Runtime, status: dict[str, Any]) -> bool:
             return False
         found = pricing_of(status)
         if found is not None:
+            billed.count(rt, row.pricing_type, found.type, found.category)
             row.pricing_type, row.pricing_category = found.type, found.category
         new = str(status.get("status") or "")
         if new == "failed":

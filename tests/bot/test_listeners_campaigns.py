@@ -203,6 +203,18 @@ def test_statuses_and_replies_land_on_the_campaign(client, rt, connected, fake_s
     assert rows["5491155550001"].replied
     assert (rows["4312345678"].status, rows["4312345678"].error) == ("failed", "131026 Message undeliverable")
     assert not any("131026" in m["text"] for m in fake_slack.messages[alerts_before:])  # counted, not alerted
+    post_webhook(client, wa_payload([], statuses=[  # Meta redelivers: billed once
+        {"id": ana, "status": "read", "timestamp": "1700000100", "recipient_id": "5491155550001",
+         "pricing": {"pricing_model": "PMP", "type": "regular", "category": "marketing"}}]))
+    run_worker(rt)
+    assert billable(rt) == {"marketing": 1.0}
+
+
+def billable(rt) -> dict[str, float]:
+    from metaops.counters import RedisCollector
+
+    [family] = [f for f in RedisCollector(rt.redis).collect() if f.name == "metaops_messages_billable"]
+    return {s.labels["category"]: s.value for s in family.samples if s.name.endswith("_total")}
 
 
 def test_campaign_decided_by_a_second_admin(client, rt, connected, fake_slack, fake_graph, monkeypatch):

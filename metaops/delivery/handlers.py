@@ -16,7 +16,7 @@ from metaops.conversation import receipts, reply_window, senders, unanswered
 from metaops.conversation.naming import person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
-from metaops.delivery import media, render
+from metaops.delivery import history, media, render
 from metaops.runtime import Runtime
 from metaops.templates import catalog
 from store import customers
@@ -93,7 +93,7 @@ def thread_note(router: Router, item: Item) -> tuple[str | None, bool]:
     (not media, whose file follows its own post; not an identity change)."""
     key = (item.object, item.kind)
     if handler_for(item) in (None, whatsapp_failed, template_update, account_update, number_error, page_feed,
-                             instagram_change, unsupported):
+                             instagram_change, unsupported, history.history_chunk, history.app_contacts):
         return "", False  # no thread post of a customer's (a failed status's note is ours, about our reply)
     if key in ((WA, "message"), (WA, "media"), (WA, "app_echo")):
         contact = thread_key(router, item)
@@ -262,6 +262,8 @@ HANDLERS: dict[tuple[str, str], Deliver | None] = {
     (WA, "app_echo"): app_echo,
     (WA, "user_preference"): marketing_preference,
     (WA, "phone_number_quality_update"): account_update,
+    (WA, "history"): history.history_chunk,  # stored, never posted: an admin imports it (history_import.py)
+    (WA, "smb_app_state_sync"): history.app_contacts,
     **{(WA, kind): template_update for kind in TEMPLATE_POSTS},
     **{(WA, kind): account_update for kind in ACCOUNT_FIELDS},
     **{(obj, kind): direct_message for obj in (PAGE, IG) for kind in ("dm", "postback", "dm_reaction")},

@@ -100,6 +100,11 @@ def _insert_new(engine: Engine, business_id: str, messages: list[Incoming]) -> i
                 for m in unique.values() if m.message_id not in known]
         if rows:
             conn.execute(insert(_messages), rows)
+        for m in unique.values():  # a message known already, sent again with its media's details
+            if m.message_id in known and _media_id(m.data):
+                conn.execute(update(_messages).where(
+                    _messages.c.business_id == business_id, _messages.c.message_id == m.message_id,
+                    _messages.c.imported_at.is_(None)).values(data=m.data))
     return len(rows)
 
 
@@ -220,6 +225,11 @@ def mark_imported(engine: Engine, batch: str, at: datetime) -> None:
 
 def _rows(result: Any) -> list[Row]:
     return [Row(r.id, r.message_id, r.thread, r.outgoing, r.sent_at, r.data, r.batch) for r in result]
+
+
+def _media_id(data: dict[str, Any]) -> bool:
+    part = data.get(str(data.get("type"))) if isinstance(data, dict) else None
+    return isinstance(part, dict) and bool(part.get("id"))
 
 
 def _most(a: int | None, b: int | None) -> int | None:

@@ -3,7 +3,8 @@
 `history` (Meta's history webhook reference): `value.history[]`, each with `metadata` (`phase` 0-2, `chunk_order`,
 `progress` 0-100) and `threads[]` (`id`: the WhatsApp user's phone; `messages[]` as in the messages webhook, `from`
 the business's or the user's phone, `to` only on the business's own, `history_context.status`), or `errors[]`
-when the business declined to share its chat history (code 2593109). Media messages come without media ids.
+when the business declined to share its chat history (code 2593109). Media messages come without media ids; their
+details may follow in a history webhook of their own (`value.messages[]`, for media of the last 14 days).
 `smb_app_state_sync`: `value.state_sync[]` of `type` contact, `action` add (added or edited) or remove, with
 `contact.full_name`, `first_name` (absent on remove) and `phone_number`.
 
@@ -54,6 +55,9 @@ def history(value: dict[str, Any]) -> HistoryChunk:
     """Every part of a `history` value's `history[]`, merged: the highest phase and progress, all messages."""
     chunk = HistoryChunk()
     parts = value.get("history")
+    if parts is None and isinstance(value.get("messages"), list):  # media details, sent apart from the chunks
+        _thread({"messages": value["messages"]}, chunk)
+        return chunk
     if not isinstance(parts, list):
         chunk.problems.append("`history` is not a list")
         return chunk
@@ -101,7 +105,7 @@ def _thread(thread: Any, chunk: HistoryChunk) -> None:
             chunk.problems.append("a message without an id")
             continue
         sender = str(m.get("from") or "").lstrip("+")
-        who = phone or (str(m.get("to") or "").lstrip("+") if sender else "")
+        who = phone or str(m.get("to") or "").lstrip("+") or sender
         if not who:
             chunk.problems.append("a message whose thread names nobody")
             continue

@@ -30,9 +30,11 @@ def history_chunk(rt: Runtime, router: Router, team_id: str, item: Item) -> None
     chunk = meta_history.history(item.data)
     number, display = item.business_id, _display(item)
     label = plus(display) if display else number
-    if chunk.declined or (chunk.errors and not chunk.messages):
+    if chunk.declined:
         _declined(rt, router, team_id, item, chunk, label)
         return
+    chunk.problems.extend(f"Meta's error {e.get('code', '?')}: {e.get('title') or e.get('message') or ''}".strip()
+                          for e in chunk.errors)
     rows = [stored.Incoming(m.id, m.thread, m.outgoing, m.sent_at, m.data) for m in chunk.messages]
     stored.record_chunk(rt.db.engine, number, team_id, item.asset_id, display, chunk.phase, chunk.progress, rows)
     if chunk.problems:

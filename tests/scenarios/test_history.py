@@ -103,6 +103,7 @@ def test_app_contacts_name_customers_without_a_post(client, routed, fake_slack):
     [{"threads": ["16505551234", {"id": "1", "messages": {"id": "m"}}]}],
     [{"threads": [{"id": "1", "messages": [{"from": "1", "type": "text"}]}]}],  # a message without an id
     ["string where an object belongs"],
+    [{"errors": [{"code": 131000, "title": "Something went wrong"}]}],  # an error, not a decline
 ])
 def test_bad_shapes_are_described_never_a_traceback(client, routed, fake_slack, history):
     payload = fixture("whatsapp/history.json")
@@ -111,6 +112,21 @@ def test_bad_shapes_are_described_never_a_traceback(client, routed, fake_slack, 
     [note] = fake_slack.messages
     assert note["channel"] == "C_ALERTS" and "nothing readable" in note["text"] and "None" not in note["text"]
     assert events_done(routed)
+
+
+def test_media_details_sent_apart_complete_the_stored_message(client, routed, fake_slack):
+    deliver(client, routed, fixture("whatsapp/history.json"))
+    details = fixture("whatsapp/history.json")
+    value = details["entry"][0]["changes"][0]["value"]
+    del value["history"]
+    value["messages"] = [{"from": "16505551234", "id": "wamid.HIST.A3", "timestamp": "1738544400", "type": "image",
+                          "image": {"id": "MEDIA9", "caption": "This one", "mime_type": "image/jpeg"}}]
+    deliver(client, routed, details)
+    assert len(fake_slack.messages) == 1  # the first chunk's note only
+    with routed.db.session() as s:
+        [row] = s.scalars(select(HistoryMessage).where(HistoryMessage.message_id == "wamid.HIST.A3"))
+        assert row.data["image"]["id"] == "MEDIA9" and row.thread == "16505551234" and not row.outgoing
+        assert len(s.scalars(select(HistoryMessage)).all()) == 4
 
 
 def test_only_admins_see_and_import_history(client, routed, fake_slack):

@@ -14,7 +14,7 @@ import metaops.delivery.drain
 import metaops.delivery.retention
 from metaops.away import sender as away
 from metaops.conversation import replies, reply_window
-from metaops.delivery import periodic
+from metaops.delivery import history_import, periodic
 from metaops.runtime import current
 from metaops.surfaces import home, submissions, workflow_steps
 
@@ -84,6 +84,12 @@ def run_workflow_step(step: dict[str, Any]) -> str:
     """A Workflow Builder step (function_executed) run once per execution id and completed or failed with its
     execution's token (metaops.surfaces.workflow_steps)."""
     return workflow_steps.run(step, current())
+
+
+def import_history(business_id: str) -> int:
+    """A number's WhatsApp Business app history posted into its customers' threads, batch by batch, at Slack's pace
+    (metaops.delivery.history_import); hands over to a new job when it must wait."""
+    return history_import.run(current(), business_id)
 
 
 def refused_pickle(reason: str) -> None:

@@ -346,3 +346,47 @@ class AwayHours(Base):
     template_id: Mapped[str | None] = mapped_column(String(64))  # WhatsApp: sent instead when the window is closed
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+class HistorySync(Base):
+    """A business number onboarded from the WhatsApp Business app (coexistence): what Meta sent of its chat history
+    (`history` webhooks: phase, progress, chunks; or that the business declined), the notes posted about it, and its
+    import into Slack, which only an admin starts (`/meta history import`)."""
+
+    __tablename__ = "history_syncs"
+    business_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the number's phone_number_id
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    waba_id: Mapped[str | None] = mapped_column(String(64))
+    display_number: Mapped[str | None] = mapped_column(String(32))
+    phase: Mapped[int | None]  # highest phase received: 0 (day 0-1), 1 (day 1-90), 2 (day 90-180)
+    progress: Mapped[int | None]  # highest progress received, percent (100: Meta sent everything)
+    chunks: Mapped[int] = mapped_column(default=0)  # history webhooks received
+    noted_at: Mapped[datetime | None]  # the "history available" note was posted
+    declined_at: Mapped[datetime | None]  # the business declined to share (the note was posted)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    import_state: Mapped[str | None] = mapped_column(String(16))  # None (never asked), importing, done
+    import_by: Mapped[str | None] = mapped_column(String(32))  # the admin who started it
+    import_channel: Mapped[str | None] = mapped_column(String(32))  # where its posts and progress go
+    progress_ts: Mapped[str | None] = mapped_column(String(32))  # the progress message (chat.update)
+    progress_at: Mapped[datetime | None]  # its last update
+    import_started_at: Mapped[datetime | None]
+    import_done_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class HistoryMessage(Base):
+    """One message of a number's WhatsApp Business app history, as Meta sent it, kept until imported into Slack
+    (once per message id, whatever Meta redelivers). `batch` names the post it is imported in, chosen before that
+    post, so an import resumed after a crash posts the same batch once (its dedupe key) and nothing twice."""
+
+    __tablename__ = "history_messages"
+    __table_args__ = (UniqueConstraint("business_id", "message_id"),
+                      Index("ix_history_messages_queue", "business_id", "imported_at", "thread", "sent_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(255))
+    thread: Mapped[str] = mapped_column(String(64))  # the customer's phone (Meta's thread id)
+    outgoing: Mapped[bool] = mapped_column(default=False)  # sent by the business from the app
+    sent_at: Mapped[datetime]
+    data: Mapped[dict] = mapped_column(JSON)
+    batch: Mapped[str | None] = mapped_column(String(64))
+    imported_at: Mapped[datetime | None] = mapped_column(index=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -15,6 +15,7 @@ from store.models import (
     ContactThread,
     Customer,
     DedupeKey,
+    HistoryMessage,
     MessagePost,
     OutboundMessage,
     ReplyOutbox,
@@ -30,6 +31,7 @@ _posts = cast(Table, MessagePost.__table__)
 _threads = cast(Table, ContactThread.__table__)
 _customers = cast(Table, Customer.__table__)
 _marks = cast(Table, RetentionMark.__table__)
+_history = cast(Table, HistoryMessage.__table__)
 
 
 def delete_events(engine: Engine, state: str, older_than: datetime, batch: int) -> int:
@@ -77,6 +79,17 @@ def delete_idle_customers(engine: Engine, older_than: datetime, batch: int) -> i
         ~exists().where(_threads.c.contact == thread_key),
     )
     return _delete(engine, _customers, idle, batch)
+
+
+def delete_imported_history(engine: Engine, older_than: datetime, batch: int) -> int:
+    """History messages imported into Slack before `older_than` (Slack has them now)."""
+    return _delete(engine, _history, _history.c.imported_at < older_than, batch)
+
+
+def delete_waiting_history(engine: Engine, older_than: datetime, batch: int) -> int:
+    """History messages received before `older_than` and never imported (nobody asked for them)."""
+    return _delete(engine, _history, and_(_history.c.imported_at.is_(None), _history.c.received_at < older_than),
+                   batch)
 
 
 def mark(engine: Engine, name: str, before: datetime) -> None:

@@ -17,7 +17,7 @@ from metaops.conversation import originals, receipts, reply_window, senders, una
 from metaops.conversation.naming import customer_post, person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
-from metaops.delivery import calls, changes, groups, media, render
+from metaops.delivery import calls, changes, groups, history, media, render
 from metaops.runtime import Runtime
 from metaops.templates import catalog
 from store import customers
@@ -140,7 +140,7 @@ def thread_note(router: Router, item: Item) -> tuple[str | None, bool]:
     (not media, whose file follows its own post; not an identity change)."""
     key = (item.object, item.kind)
     if handler_for(item) in (None, whatsapp_failed, template_update, account_update, number_error, page_feed,
-                             instagram_change, unsupported):
+                             instagram_change, unsupported, history.history_chunk, history.app_contacts):
         return "", False  # no thread post of a customer's (a failed status's note is ours, about our reply)
     if item.object == WA and item.kind in THREAD_KINDS:
         contact = thread_key(router, item)
@@ -311,6 +311,8 @@ HANDLERS: dict[tuple[str, str], Deliver | None] = {
     (WA, "app_echo"): app_echo,
     (WA, "user_preference"): marketing_preference,
     (WA, "phone_number_quality_update"): account_update,
+    (WA, "history"): history.history_chunk,  # stored, never posted: an admin imports it (history_import.py)
+    (WA, "smb_app_state_sync"): history.app_contacts,
     **{(WA, kind): template_update for kind in TEMPLATE_POSTS},
     **{(WA, kind): account_update for kind in ACCOUNT_FIELDS},
     **{(WA, kind): customer_change for kind in ("edit", "revoke", "reaction")},

@@ -43,6 +43,7 @@ SCHEDULE: dict[str, int] = {
     "metaops.jobs.sweep": defaults.SWEEP_INTERVAL,
     "metaops.jobs.sweep_outbox": defaults.SWEEP_INTERVAL,
     "metaops.jobs.check_tokens": defaults.TOKEN_CHECK_INTERVAL,
+    "metaops.jobs.check_graph_version": defaults.GRAPH_VERSION_CHECK_INTERVAL,
     "metaops.jobs.retention": defaults.RETENTION_INTERVAL,
     "metaops.jobs.window_nudges": defaults.WINDOW_NUDGE_INTERVAL,
 }

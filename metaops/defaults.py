@@ -103,3 +103,6 @@ HISTORY_JOB_SECONDS = 60  # a history import job hands over to a fresh job after
 HISTORY_PROGRESS_EVERY = 10  # the import's progress message is updated (chat.update) at most this often, seconds
 HISTORY_WAITING_DAYS_FACTOR = 2  # history never imported is deleted after this many times RETENTION_DAYS, factor
 HISTORY_RETRY_WAIT = 60  # a failed history import (Slack refused a post, no database) tries again after this, s
+GRAPH_VERSION_CHECK_INTERVAL = 24 * 3600  # how often META_GRAPH_VERSION is checked against Meta's end dates, seconds
+GRAPH_VERSION_WARN_DAYS = 60  # the operator is warned this long before Meta stops serving the version in use, days
+GRAPH_VERSION_NOTE_KEEP = 30 * 24 * 3600  # the "told once" mark outlives the version's end by this much, seconds

@@ -45,6 +45,11 @@ def check_tokens() -> int:
     return periodic.check_tokens()
 
 
+def check_graph_version() -> int:
+    """The Graph API version in use checked against the day Meta stops serving it."""
+    return periodic.check_graph_version()
+
+
 def retention() -> dict[str, int]:
     """Daily: processed events and per-message records past RETENTION_DAYS deleted (metaops.delivery.retention)."""
     return metaops.delivery.retention.purge(current())

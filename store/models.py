@@ -218,6 +218,12 @@ class OutboundMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="accepted")  # accepted, sent, delivered, read, failed
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What Meta charges for it (WhatsApp statuses' `pricing`, since 0012): PMP (per-message pricing); regular,
+    # free_customer_service or free_entry_point; marketing, marketing_lite, utility, authentication,
+    # authentication_international or service. None until a status says.
+    pricing_model: Mapped[str | None] = mapped_column(String(16))
+    pricing_type: Mapped[str | None] = mapped_column(String(32))
+    pricing_category: Mapped[str | None] = mapped_column(String(40))
 
 
 class MessagePost(Base):

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.meta.graph import GraphClient
+from integrations.meta.limits import NUMBER_FIELD
 
 TEMPLATE_FIELDS = "id,name,language,category,status,components,quality_score,rejected_reason"
 PROFILE_FIELDS = "about,address,description,email,websites,vertical,profile_picture_url"
-PHONE_STATE_FIELDS = "display_phone_number,verified_name,quality_rating,messaging_limit_tier,status"
+# the messaging limit: the portfolio's (integrations.meta.limits), not the deprecated `messaging_limit_tier`
+PHONE_STATE_FIELDS = f"display_phone_number,verified_name,quality_rating,{NUMBER_FIELD},status"
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,8 @@ def business_profile(graph: GraphClient, token: str, phone_number_id: str) -> di
 
 def phone_numbers(graph: GraphClient, token: str, waba_id: str) -> list[dict[str, Any]]:
     """The account's numbers as Meta sees them now: id, display number, verified name, quality rating (GREEN,
-    YELLOW, RED, UNKNOWN), messaging limit tier (TIER_250, TIER_1K…, TIER_UNLIMITED) and status (CONNECTED,
-    FLAGGED, RESTRICTED…), all pages."""
+    YELLOW, RED, UNKNOWN), the business portfolio's messaging limit (TIER_250, TIER_2K…, TIER_UNLIMITED; read it
+    with limits.limit_of) and status (CONNECTED, FLAGGED, RESTRICTED…), all pages."""
     return list(graph.paged(f"{waba_id}/phone_numbers", token, fields=f"id,{PHONE_STATE_FIELDS}"))
 
 

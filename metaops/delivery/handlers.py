@@ -17,7 +17,7 @@ from metaops.conversation import originals, receipts, reply_window, senders, una
 from metaops.conversation.naming import customer_post, person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
-from metaops.delivery import calls, changes, groups, history, media, render
+from metaops.delivery import calls, changes, groups, history, media, render, render_account, render_templates
 from metaops.runtime import Runtime
 from metaops.templates import catalog
 from store import customers
@@ -170,25 +170,21 @@ def _identity_changed(rt: Runtime, router: Router, item: Item) -> customers.Iden
 
 
 def template_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
-    """Status changes go to `templates`; category and quality changes to `alerts`. The stored template follows."""
+    """Status and content changes go to `templates`; category and quality changes to `alerts`. The stored
+    template follows."""
     catalog.apply_update(rt, item.asset_id, item.data, item.kind)
-    post, kind = TEMPLATE_POSTS[item.kind]
-    _post(rt, router, team_id, kind, post(item.data))
+    _post(rt, router, team_id, TEMPLATE_ROUTES[item.kind], render_templates.post(item.kind, item.data))
 
 
-TEMPLATE_POSTS = {
-    "message_template_status_update": (render.template_status, "templates"),
-    "template_category_update": (render.template_category, "alerts"),
-    "message_template_quality_update": (render.template_quality, "alerts"),
+TEMPLATE_ROUTES = {  # template field -> the notification kind it goes to
+    "message_template_status_update": "templates",
+    "message_template_components_update": "templates",
+    "template_category_update": "alerts",
+    "message_template_quality_update": "alerts",
 }
-ACCOUNT_FIELDS = ("account_update", "account_review_update", "account_alerts", "business_capability_update",
-                  "phone_number_name_update", "security")
-
-
 def account_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
-    post = render.phone_quality(item.data) if item.kind == "phone_number_quality_update" else \
-        render.account_update(item.kind, item.data)
-    _post(rt, router, team_id, "alerts", post)
+    """Every account field (render_account.FIELDS) to `alerts`: a short sentence of what happened."""
+    _post(rt, router, team_id, "alerts", render_account.post(item.kind, item.data))
 
 
 def number_error(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -310,11 +306,10 @@ HANDLERS: dict[tuple[str, str], Deliver | None] = {
     (WA, "error"): number_error,
     (WA, "app_echo"): app_echo,
     (WA, "user_preference"): marketing_preference,
-    (WA, "phone_number_quality_update"): account_update,
     (WA, "history"): history.history_chunk,  # stored, never posted: an admin imports it (history_import.py)
     (WA, "smb_app_state_sync"): history.app_contacts,
-    **{(WA, kind): template_update for kind in TEMPLATE_POSTS},
-    **{(WA, kind): account_update for kind in ACCOUNT_FIELDS},
+    **{(WA, kind): template_update for kind in TEMPLATE_ROUTES},
+    **{(WA, kind): account_update for kind in render_account.FIELDS},
     **{(WA, kind): customer_change for kind in ("edit", "revoke", "reaction")},
     (WA, "call"): whatsapp_call,
     (WA, "call_status"): call_status,

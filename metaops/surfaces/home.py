@@ -1,5 +1,5 @@
 """The app's Home tab (SPEC): for the viewer's workspace, the Meta connection, each WhatsApp number (quality,
-messaging limit tier, status), templates by status with the latest rejections, unanswered customer threads,
+messaging limit, status), templates by status with the latest rejections, unanswered customer threads,
 routes and webhook state; for admins, buttons for the common actions.
 
 Published on `app_home_opened` (bot/events/home.py) and again after a change the user made (`enqueue.refresh_home`
@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError
+from integrations.meta.limits import limit_of
 from integrations.meta.oauth import SCOPES
 from integrations.slack import limits
 from integrations.slack.blocks import Block, actions, button, context_block, header, section
@@ -145,8 +146,7 @@ def _phone_state(rt: Runtime, waba_id: str, token: str | None) -> dict[str, dict
     except GraphError as e:
         log.info("numbers of %s not read for the Home tab: %s", waba_id, e.user_text())
         return None
-    state = {str(n.get("id")): {"tier": str(n.get("messaging_limit_tier") or ""), "status": str(n.get("status") or "")}
-             for n in found}
+    state = {str(n.get("id")): {"tier": limit_of(n) or "", "status": str(n.get("status") or "")} for n in found}
     with rt.db.session() as s:
         for n in found:
             p = s.get(PhoneNumber, str(n.get("id")))
@@ -251,7 +251,8 @@ def _number_blocks(data: HomeData) -> list[Block]:
         return [*blocks, section(messages.HOME_NUMBERS_NONE)]
     shown = data.numbers[:defaults.HOME_NUMBERS_SHOWN]
     blocks += [section(messages.HOME_NUMBER.format(number=escape(n.display), name=escape(n.name), quality=n.quality,
-                                                   tier=n.tier, status=n.status)) for n in shown]
+                                                   tier=messages.messaging_limit(n.tier) if n.tier != "?" else "?",
+                                                   status=n.status)) for n in shown]
     notes = []
     if len(data.numbers) > len(shown):
         notes.append(messages.HOME_NUMBERS_MORE.format(more=len(data.numbers) - len(shown)))

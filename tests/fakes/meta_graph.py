@@ -141,8 +141,8 @@ class FakeGraph(FakeServer):
                              "message_template_namespace": "abc_123"}}
         self.phones = {WABA: [{"id": PHONE_ID, "display_phone_number": "+1 555-078-3881",
                                "verified_name": "Acme", "quality_rating": "GREEN",
-                               "code_verification_status": "VERIFIED", "messaging_limit_tier": "TIER_1K",
-                               "status": "CONNECTED"}]}
+                               "code_verification_status": "VERIFIED",
+                               "whatsapp_business_manager_messaging_limit": "TIER_2K", "status": "CONNECTED"}]}
         self.profile = {"about": "We sell jackets", "address": "1 Main St", "email": "help@acme.test",
                         "websites": ["https://acme.test"], "vertical": "RETAIL"}
         self.pages = [{"id": f"PAGE{i}", "name": f"Acme Page {i}", "category": "Retail", "followers_count": 100 * i}

@@ -84,3 +84,14 @@ WINDOW_NUDGE_INTERVAL = 300  # how often the clock looks for windows about to cl
 WINDOW_NUDGE_BATCH = 200  # most threads nudged by one run, count
 STEP_CLAIM_TTL = 24 * 3600  # a Workflow Builder step (by function execution id) runs at most once in this long, s
 STEP_JOB_TIMEOUT = 600  # longest a Workflow step's job may run; under the 15 min the step's token lives, seconds
+
+# Working a conversation (claim, resolve, snooze; the queues; reactions to customers)
+ROOT_LOCK_WAIT = 10  # longest a change of a thread root's lines waits for the change before it, seconds
+SNOOZE_HOUR = 3600  # the "1 hour" snooze, seconds
+SNOOZE_MORNING_HOUR = 9  # "until tomorrow": this hour of the next day in the workspace's time zone, hour (0-23)
+SNOOZE_MAX_DAYS = 30  # a snooze picked in the modal ends within this many days, days
+SNOOZE_WAKE_INTERVAL = 60  # how often the clock reopens conversations whose snooze ended, seconds
+SNOOZE_WAKE_BATCH = 200  # most conversations one run reopens, count
+INBOX_SHOWN = 10  # conversations listed per queue in `/meta inbox` and on the Home tab, count
+METRICS_RESPONSE_BUCKETS = (60, 300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600)  # first-response histogram, s
+METRICS_RESOLVE_BUCKETS = (300, 3600, 4 * 3600, 24 * 3600, 3 * 24 * 3600, 7 * 24 * 3600)  # time-to-resolve, s

@@ -48,20 +48,21 @@ def get(engine: Engine, channel_id: str, root_ts: str) -> State | None:
     return _state(row) if row is not None else None
 
 
-def ensure(engine: Engine, team_id: str, channel_id: str, root_ts: str, now: datetime) -> State:
-    """The thread's state, created open (nobody's) when it has none yet."""
+def ensure(engine: Engine, team_id: str, channel_id: str, root_ts: str, now: datetime) -> tuple[State, bool]:
+    """The thread's state, created open (nobody's) when it has none yet; and whether this call created it."""
     found = get(engine, channel_id, root_ts)
     if found is not None:
-        return found
+        return found, False
+    created = True
     try:
         with engine.begin() as conn:
             conn.execute(insert(_table).values(team_id=team_id, channel_id=channel_id, root_ts=root_ts, status=OPEN,
                                                change="opened", changed_at=now, opened_at=now))
     except IntegrityError:
-        pass  # made at the same moment by another request
+        created = False  # made at the same moment by another request
     made = get(engine, channel_id, root_ts)
     assert made is not None
-    return made
+    return made, created
 
 
 def _change(engine: Engine, state: State, condition: Any, **values: Any) -> bool:

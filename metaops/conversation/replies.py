@@ -25,7 +25,7 @@ from integrations.slack import blocks
 from integrations.slack.client import call, post_message
 from metaops import defaults, messages
 from metaops.assets import comments, connections
-from metaops.conversation import notes, receipts, reply_files, reply_window, unanswered
+from metaops.conversation import notes, receipts, reply_files, reply_window, state, unanswered
 from metaops.exceptions import NotConnected
 from metaops.queue import connection, enqueue
 from metaops.runtime import Runtime, current
@@ -232,6 +232,7 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
         raise
     outbox.finish(engine, reply.id, outbox.SENT, rt.now(), dedupe_key=key)
     unanswered.answered(rt, team_id, reply.channel_id, reply.thread_ts)
+    state.member_replied(rt, team_id, reply.channel_id, reply.thread_ts, reply.user_id)  # theirs if nobody's
     with rt.db.session() as s:
         s.merge(OutboundMessage(id=message_id, team_id=team_id, platform=thread.platform, channel_id=reply.channel_id,
                                 thread_ts=reply.thread_ts, slack_ts=reply.slack_ts, created_at=rt.now()))
@@ -362,3 +363,4 @@ def _user_names(rt: Runtime, team_id: str) -> Any:
 
 
 PENDING = outbox.PENDING  # store_reply's state of a reply stored and waiting to be sent: queue_send it
+page_for = _page_for  # the Page (and its token) that sends for a Messenger or Instagram thread; reactions use it too

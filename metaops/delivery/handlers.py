@@ -12,7 +12,7 @@ from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
 from metaops import defaults
 from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
-from metaops.conversation import receipts, reply_window, senders, unanswered
+from metaops.conversation import customer_posted, receipts, reply_window, senders, unanswered
 from metaops.conversation.naming import person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
@@ -40,11 +40,13 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
         sender, contact = known(router, item), thread_key(router, item)
     text, blocks = render.whatsapp_message(item, sender)
     opened = reply_window.customer_wrote(rt, contact, item.data)  # stored before the post: a retry repeats none
-    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id, contact, text,
-                   blocks)
+    ts = post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id, contact, text,
+                        blocks)
     if opened is not None and contact is not None:  # the root says until when replies are possible
         reply_window.show(rt, router, team_id, item.business_id, contact, opened)
     unanswered.customer_wrote(rt, router, team_id, "messages", item.business_id, contact)
+    customer_posted.posted(rt, router, team_id, "messages", item.business_id, contact, ts, item.data.get("id"),
+                           item.data.get("type"))
 
 
 def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -155,9 +157,12 @@ def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
     sender = str((item.contact or {}).get("id"))
     who = render.escape(senders.sender_name(rt, platform, item.asset_id, sender))
     text, blocks = post(router.asset_name(item.asset_id), who, item.data)
-    post_in_thread(rt, router, team_id, router.channel(team_id, kind), item.asset_id, sender, text, blocks,
-                   platform=platform)
+    ts = post_in_thread(rt, router, team_id, router.channel(team_id, kind), item.asset_id, sender, text, blocks,
+                        platform=platform)
     unanswered.customer_wrote(rt, router, team_id, kind, item.asset_id, sender)
+    if item.kind == "dm":  # a message (not a postback or a reaction): its mid takes the team's reactions
+        customer_posted.posted(rt, router, team_id, kind, item.asset_id, sender, ts,
+                               (item.data.get("message") or {}).get("mid"))
 
 
 def page_feed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.commands import admins, connection, metrics, pages, routes, send, templates, webhook
+from bot.commands import admins, connection, inbox, metrics, pages, routes, send, templates, webhook
 from bot.commands.context import Ctx, Handler, run, text
 from bot.runtime import runtime_of
 from metaops import messages
@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "post": (pages.post, False),
     "instagram": (pages.instagram, True),
     "media": (pages.list_media, True),
+    "inbox": (inbox.inbox_command, True),
 }
 
 

@@ -11,7 +11,18 @@ from sqlalchemy import ColumnElement, Engine, String, Table, and_, delete, exist
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 
-from store.models import ContactThread, Customer, DedupeKey, OutboundMessage, ReplyOutbox, RetentionMark, WebhookEvent
+from store.models import (
+    ContactThread,
+    ConversationState,
+    ConversationTiming,
+    Customer,
+    CustomerPost,
+    DedupeKey,
+    OutboundMessage,
+    ReplyOutbox,
+    RetentionMark,
+    WebhookEvent,
+)
 
 _events = cast(Table, WebhookEvent.__table__)
 _dedupe = cast(Table, DedupeKey.__table__)
@@ -20,6 +31,9 @@ _outbox = cast(Table, ReplyOutbox.__table__)
 _threads = cast(Table, ContactThread.__table__)
 _customers = cast(Table, Customer.__table__)
 _marks = cast(Table, RetentionMark.__table__)
+_states = cast(Table, ConversationState.__table__)
+_posts = cast(Table, CustomerPost.__table__)
+_timings = cast(Table, ConversationTiming.__table__)
 
 
 def delete_events(engine: Engine, state: str, older_than: datetime, batch: int) -> int:
@@ -62,6 +76,14 @@ def delete_idle_customers(engine: Engine, older_than: datetime, batch: int) -> i
         ~exists().where(_threads.c.contact == thread_key),
     )
     return _delete(engine, _customers, idle, batch)
+
+
+def delete_conversation_records(engine: Engine, older_than: datetime, batch: int) -> int:
+    """Customer posts (Slack ts -> Meta's message id) and conversation timings from before `older_than`, and the
+    states of threads the thread map no longer holds."""
+    orphan = ~exists().where(_threads.c.channel_id == _states.c.channel_id, _threads.c.root_ts == _states.c.root_ts)
+    return _delete(engine, _posts, _posts.c.created_at < older_than, batch) + \
+        _delete(engine, _timings, _timings.c.at < older_than, batch) + _delete(engine, _states, orphan, batch)
 
 
 def mark(engine: Engine, name: str, before: datetime) -> None:

@@ -17,7 +17,8 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta templates [STATUS] [CATEGORY]` — WhatsApp message templates
 • `/meta template new` | `template edit NAME` | `template delete NAME`
 • `/meta send [+PHONE | BSUID]` — send an approved WhatsApp template (a new conversation when you name someone)
-• `/meta metrics [DAYS]` — WhatsApp sent, delivered and read counts
+• `/meta metrics [DAYS]` — WhatsApp sent, delivered and read counts; conversations' response and resolve times
+• `/meta inbox` — the conversations you claimed and the unclaimed ones waiting longest
 • `/meta pages` | `page connect PAGE_ID` | `posts [PAGE_ID]` | `post`
 • `/meta instagram` | `instagram connect IG_ID` | `media [IG_ID]`
 • `/meta webhook` | `webhook configure`
@@ -27,6 +28,7 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta saved` | `saved add NAME` — saved replies: list them (edit, delete), add one
 • `/meta hours` — opening hours and the away message of each business number or Page
 • In a customer thread, a message that starts with `note:` or `//` is an internal note: never sent (:memo:)
+• On a customer thread's root: Claim, Assign, Resolve, Snooze; :eyes: claims it, :white_check_mark: resolves it
 • `/meta admins` | `admins add @user` | `admins remove @user`
 • `/meta history` | `history import NUMBER` — a number's WhatsApp Business app history, imported into threads"""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.timestamps import utcnow
@@ -352,6 +352,8 @@ class AwayHours(Base):
     template_id: Mapped[str | None] = mapped_column(String(64))  # WhatsApp: sent instead when the window is closed
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class HistorySync(Base):
     """A business number onboarded from the WhatsApp Business app (coexistence): what Meta sent of its chat history
     (`history` webhooks: phase, progress, chunks; or that the business declined), the notes posted about it, and its
@@ -396,3 +398,53 @@ class HistoryMessage(Base):
     batch: Mapped[str | None] = mapped_column(String(64))
     imported_at: Mapped[datetime | None] = mapped_column(index=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ConversationState(Base):
+    """A customer thread's conversation, kept on its root: open, waiting on the customer, snoozed, resolved; who
+    claimed it; the last change (what, by whom, when); and the times its metrics and queues are made of."""
+
+    __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("channel_id", "root_ts"),
+                      Index("ix_conversation_states_team_status", "team_id", "status"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    root_ts: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # open, waiting (on the customer), snoozed, resolved
+    owner: Mapped[str | None] = mapped_column(String(32))  # the Slack user who claimed it (or was assigned it)
+    snoozed_until: Mapped[datetime | None] = mapped_column(index=True)
+    change: Mapped[str] = mapped_column(String(16))  # what changed it last: claimed, resolved, customer, …
+    changed_by: Mapped[str | None] = mapped_column(String(32))  # the Slack user; None: the customer or the app
+    changed_at: Mapped[datetime]
+    opened_at: Mapped[datetime]  # the current open period began (first message, or reopened)
+    first_response_at: Mapped[datetime | None]  # the team's first reply in the current open period
+    waiting_since: Mapped[datetime | None]  # the customer's oldest message not answered yet
+    last_customer_at: Mapped[datetime | None]  # the customer's last message (the 24-hour window counts from it)
+
+
+class CustomerPost(Base):
+    """A Slack post showing a customer's message: Meta's id for it, so a member's reaction there reaches it."""
+
+    __tablename__ = "customer_posts"
+    __table_args__ = (UniqueConstraint("channel_id", "slack_ts"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    slack_ts: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))  # the customer thread's root
+    message_id: Mapped[str] = mapped_column(String(255))  # WhatsApp wamid, Messenger mid
+    reaction: Mapped[str | None] = mapped_column(String(64))  # the emoji the business shows on it at Meta now
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ConversationTiming(Base):
+    """One conversation's first-response or resolve time, for `/meta metrics` per day."""
+
+    __tablename__ = "conversation_timings"
+    __table_args__ = (Index("ix_conversation_timings_team_at", "team_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # first_response, resolve
+    seconds: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime]

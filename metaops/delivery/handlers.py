@@ -13,7 +13,7 @@ from integrations.slack.client import post_message
 from metaops import defaults
 from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
 from metaops.away import sender as away
-from metaops.conversation import originals, receipts, reply_window, senders, unanswered
+from metaops.conversation import customer_posted, originals, receipts, reply_window, senders, unanswered
 from metaops.conversation.naming import customer_post, person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
@@ -41,22 +41,26 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
         sender, contact = known(router, item), thread_key(router, item)
     text, blocks = render.whatsapp_message(item, sender)
     opened = reply_window.customer_wrote(rt, contact, item.data)  # stored before the post: a retry repeats none
-    _post_remembered(rt, router, team_id, "messages", item.business_id, contact, item.data.get("id"), text, blocks)
+    ts = _post_remembered(rt, router, team_id, "messages", item.business_id, contact, item.data.get("id"), text,
+                          blocks)
     if opened is not None and contact is not None:  # the root says until when replies are possible
         reply_window.show(rt, router, team_id, item.business_id, contact, opened)
     unanswered.customer_wrote(rt, router, team_id, "messages", item.business_id, contact)
+    customer_posted.posted(rt, router, team_id, "messages", item.business_id, contact, ts, item.data.get("id"),
+                           item.data.get("type"))
     if opened is not None:  # a customer's own message: answered with the away message while the number is closed
         away.customer_wrote(rt, router, team_id, "messages", "whatsapp", item.business_id, contact)
 
 
 def _post_remembered(rt: Runtime, router: Router, team_id: str, kind: str, business_id: str, contact: str | None,
-                     message_id: object, text: str, blocks: list[dict], platform: str = "whatsapp") -> None:
+                     message_id: object, text: str, blocks: list[dict], platform: str = "whatsapp") -> str:
     """A customer's message (or call) posted in its thread, and where it went remembered for later changes."""
     channel = router.channel(team_id, kind)
     ts = post_in_thread(rt, router, team_id, channel, business_id, contact, text, originals.tag(blocks, message_id),
                         platform=platform)
     root = router.root(business_id, contact, channel) if contact else None
     originals.remember(rt, business_id, message_id, team_id, channel, ts, root)
+    return ts
 
 
 def customer_change(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -199,8 +203,10 @@ def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
     who = render.escape(senders.sender_name(rt, platform, item.asset_id, sender))
     text, blocks = post(router.asset_name(item.asset_id), who, item.data)
     mid = (item.data.get("message") or {}).get("mid") if item.kind == "dm" else None
-    _post_remembered(rt, router, team_id, kind, item.asset_id, sender, mid, text, blocks, platform=platform)
+    ts = _post_remembered(rt, router, team_id, kind, item.asset_id, sender, mid, text, blocks, platform=platform)
     unanswered.customer_wrote(rt, router, team_id, kind, item.asset_id, sender)
+    if item.kind == "dm":  # a message (not a postback or a reaction): its mid takes the team's reactions
+        customer_posted.posted(rt, router, team_id, kind, item.asset_id, sender, ts, mid)
     if item.kind != "dm_reaction":  # a message or a button pressed, not a reaction: the away message when closed
         away.customer_wrote(rt, router, team_id, kind, platform, item.asset_id, sender)
 

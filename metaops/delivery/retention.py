@@ -43,6 +43,7 @@ def purge(rt: Runtime) -> dict[str, int]:
             engine, now - timedelta(days=defaults.HISTORY_WAITING_DAYS_FACTOR * days), batch),
     }
     deleted["wa_customers"] = retention.delete_idle_customers(engine, cutoff, batch)  # once their threads went
+    deleted["conversations"] = retention.delete_conversation_records(engine, cutoff, batch)  # states: threads gone
     if deleted["dedupe_keys"]:
         retention.mark(engine, stale.MARK, cutoff)
     deleted["unanswered"] = unanswered.forget_older(rt, cutoff)

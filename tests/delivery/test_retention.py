@@ -57,7 +57,8 @@ def test_deletes_only_what_is_old_and_processed(rt):
     _seed(rt)
     assert retention.purge(rt) == {"webhook_events": 1, "failed_webhook_events": 1, "dedupe_keys": 1,
                                    "outbound_messages": 1, "reply_outbox": 1, "message_posts": 1,
-                                   "contact_threads": 0, "wa_customers": 0, "unanswered": 0, "parked_ids": 0,
+                                   "contact_threads": 0, "wa_customers": 0, "conversations": 0, "unanswered": 0,
+                                   "parked_ids": 0,
                                    "history_imported": 1, "history_waiting": 1}
     assert _outbox_left(rt) == ["pending", "sent", "unknown"]  # the old sent one went; unsettled ones stay
     events, keys, outbound = _left(rt)

@@ -43,8 +43,10 @@ SCHEDULE: dict[str, int] = {
     "metaops.jobs.sweep": defaults.SWEEP_INTERVAL,
     "metaops.jobs.sweep_outbox": defaults.SWEEP_INTERVAL,
     "metaops.jobs.check_tokens": defaults.TOKEN_CHECK_INTERVAL,
+    "metaops.jobs.check_graph_version": defaults.GRAPH_VERSION_CHECK_INTERVAL,
     "metaops.jobs.retention": defaults.RETENTION_INTERVAL,
     "metaops.jobs.window_nudges": defaults.WINDOW_NUDGE_INTERVAL,
+    "metaops.jobs.wake_snoozed": defaults.SNOOZE_WAKE_INTERVAL,
 }
 SLOT_KEY = "metaops:clock:{job}:{slot}"  # set once per job and slot by whichever clock enqueues it
 SLOT_KEY_MARGIN = 60  # a slot's key outlives its slot by this much (clocks on machines a little apart), seconds

@@ -17,7 +17,8 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta templates [STATUS] [CATEGORY]` — WhatsApp message templates
 • `/meta template new` | `template edit NAME` | `template delete NAME`
 • `/meta send [+PHONE | BSUID]` — send an approved WhatsApp template (a new conversation when you name someone)
-• `/meta metrics [DAYS]` — WhatsApp sent, delivered and read counts
+• `/meta metrics [DAYS]` — WhatsApp sent, delivered and read counts; conversations' response and resolve times
+• `/meta inbox` — the conversations you claimed and the unclaimed ones waiting longest
 • `/meta pages` | `page connect PAGE_ID` | `posts [PAGE_ID]` | `post`
 • `/meta instagram` | `instagram connect IG_ID` | `media [IG_ID]`
 • `/meta webhook` | `webhook configure`
@@ -27,7 +28,9 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta saved` | `saved add NAME` — saved replies: list them (edit, delete), add one
 • `/meta hours` — opening hours and the away message of each business number or Page
 • In a customer thread, a message that starts with `note:` or `//` is an internal note: never sent (:memo:)
-• `/meta admins` | `admins add @user` | `admins remove @user`"""
+• On a customer thread's root: Claim, Assign, Resolve, Snooze; :eyes: claims it, :white_check_mark: resolves it
+• `/meta admins` | `admins add @user` | `admins remove @user`
+• `/meta history` | `history import NUMBER` — a number's WhatsApp Business app history, imported into threads"""
 
 UNKNOWN = "I don't know `/meta {word}`.\n\n" + HELP
 
@@ -316,9 +319,143 @@ CHART_RATE_AXIS = "read rate (%)"
 # Notifications beyond WhatsApp messages.
 UNSUPPORTED_EVENT = ":grey_question: Meta sent a kind of event this app does not show yet: `{kind}` (kept; "\
     "later ones of this kind are kept without a note)."
-WA_ACCOUNT_UPDATE = ":office: WhatsApp account update ({field}): {what}"
-WA_PHONE_QUALITY = ":signal_strength: Number {number}: quality {event}{limit}"
+WA_PHONE_QUALITY = ":signal_strength: Number {number}: {event}{limit}"
 WA_NUMBER_ERROR = ":warning: WhatsApp error for number {number}: {code} {title}"
+
+# Account-level webhooks (account_update, account_alerts and the other account fields): one short sentence each,
+# then what Meta added. Words are ours; the codes are Meta's (webhooks reference, checked 2026-12).
+ACCOUNT_UNKNOWN_EVENT = ":office: WhatsApp Business Account: {event}."
+ACCOUNT_EVENTS = {
+    "ACCOUNT_DELETED": ":wastebasket: The WhatsApp Business Account was deleted.",
+    "ACCOUNT_RESTRICTION": ":no_entry: Meta restricted what the WhatsApp Business Account may do.",
+    "ACCOUNT_VIOLATION": ":rotating_light: Meta says the WhatsApp Business Account broke its policies or terms.",
+    "ACCOUNT_OFFBOARDED": ":electric_plug: The WhatsApp Business Account was disconnected (a device change or the "
+                          "number registered again).",
+    "ACCOUNT_RECONNECTED": ":electric_plug: The WhatsApp Business Account is connected again after a device change "
+                           "or a new registration of the number.",
+    "AD_ACCOUNT_LINKED": ":link: The WhatsApp Business Account gave its partner access to an ad account (Marketing "
+                         "Messages API).",
+    "AUTH_INTL_PRICE_ELIGIBILITY_UPDATE": ":moneybag: Authentication templates to some countries are now billed at "
+                                          "authentication-international rates.",
+    "BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE": ":round_pushpin: The business's primary location was set.",
+    "DISABLED_UPDATE": ":no_entry_sign: Meta changed whether the WhatsApp Business Account is disabled.",
+    "MM_LITE_TERMS_SIGNED": ":memo: The WhatsApp Business Account accepted the Marketing Messages API terms.",
+    "PARTNER_ADDED": ":handshake: The WhatsApp Business Account was shared with a Solution Partner.",
+    "PARTNER_REMOVED": ":wave: The WhatsApp Business Account is no longer shared with a Solution Partner.",
+    "PARTNER_APP_INSTALLED": ":key: The business gave an app permissions on the WhatsApp Business Account.",
+    "PARTNER_APP_UNINSTALLED": ":key: The business took an app's permissions on the WhatsApp Business Account away.",
+    "PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE": ":identification_card: The partner-led business verification "
+                                                 "changed.",
+    "VOLUME_BASED_PRICING_TIER_UPDATE": ":chart_with_upwards_trend: The account reached a new volume pricing tier.",
+    "VERIFIED_ACCOUNT": ":white_check_mark: Meta verified the account.",
+}
+ACCOUNT_BAN_STATES = {"SCHEDULE_FOR_DISABLE": ":warning: The WhatsApp Business Account will be disabled",
+                      "DISABLE": ":no_entry_sign: The WhatsApp Business Account was disabled",
+                      "REINSTATE": ":white_check_mark: The WhatsApp Business Account was reinstated"}
+ACCOUNT_BAN_LINE = "{state}{date}."
+ACCOUNT_RESTRICTIONS = {
+    "RESTRICTED_ADD_PHONE_NUMBER_ACTION": "no new phone numbers",
+    "RESTRICTED_BIZ_INITIATED_MESSAGING": "no conversations started by the business",
+    "RESTRICTED_CUSTOMER_INITIATED_MESSAGING": "no replies to customers who write first",
+    "RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING": "no calls either way",
+    "RESTRICTED_BUSINESS_INITIATED_CALLING": "no calls started by the business",
+    "RESTRICTED_USER_INITIATED_CALLING": "no calls from customers",
+    "RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN": "the call button hidden from customers",
+    "RESTRICTED_UTILITY_TEMPLATES": "no new utility templates",
+    "RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES": "no utility templates by direct send",
+}
+ACCOUNT_DISCONNECTIONS = {
+    "ACCOUNT_DISCONNECTED": "the WhatsApp account was deleted or disconnected",
+    "BUSINESS_DOWNGRADE": "the number was registered in the consumer WhatsApp app",
+    "CHANGE_NUMBER": "the business changed its number",
+    "COMPANION_INACTIVITY": "a companion device was inactive for about 30 days",
+    "PRIMARY_INACTIVITY": "the main device was inactive for about 14 days",
+    "USER_RE_REGISTERED": "the number was registered on a new device",
+}
+ACCOUNT_DETAIL = {  # one line each, of what Meta added to the event
+    "violation": "Violation: {what}",
+    "restriction": "Restricted: {what}{until}",
+    "country": "Country: {what}",
+    "phone": "Number: {what}",
+    "tier": "{category} messages in {region}: tier {tier} from {month}",
+    "auth_intl": "From {start}{exceptions}",
+    "disconnection": "Why: {reason}{by}",
+    "certification": "Verification: {status}{reasons}",
+    "ad_account": "Ad account: `{what}`",
+}
+ACCOUNT_ALERT = "{mark} {sentence}{entity}{status}"
+ACCOUNT_ALERT_SAYS = "Meta says: {description}"
+ACCOUNT_ALERT_MARKS = {"CRITICAL": ":rotating_light:", "WARNING": ":warning:", "INFORMATIONAL": ":information_source:"}
+ACCOUNT_ALERT_TYPES = {
+    "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED": "Meta put off deciding on a higher messaging limit",
+    "INCREASED_CAPABILITIES_ELIGIBILITY_FAILED": "Meta will not raise the messaging limit for now",
+    "INCREASED_CAPABILITIES_ELIGIBILITY_NEED_MORE_INFO": "Meta needs more information before raising the messaging "
+                                                         "limit",
+    "OBA_APPROVED": "The Official Business Account request was approved",
+    "OBA_REJECTED": "The Official Business Account request was turned down",
+    "PROFILE_PICTURE_LOST": "The business profile photo was removed; upload it again",
+}
+ACCOUNT_ALERT_OTHER = "Meta sent an account alert: {type}"
+ACCOUNT_ALERT_ENTITIES = {"BUSINESS": " (business portfolio)", "PHONE_NUMBER": " (number `{id}`)",
+                          "WABA": " (WhatsApp Business Account)"}
+ACCOUNT_ALERT_CLEARED = " — no longer active"
+ACCOUNT_REVIEW = "{mark} Meta's review of the WhatsApp Business Account: *{decision}*."
+ACCOUNT_CAPABILITY = ":signal_strength: The business portfolio may now message {limit} customers a day " \
+    "(outside customer service windows){numbers}."
+ACCOUNT_CAPABILITY_UNLIMITED = "any number of"
+ACCOUNT_CAPABILITY_NUMBERS = "; at most {count} number(s) {per}"
+ACCOUNT_NAME_UPDATE = "{mark} Display name *{name}* for {number}: *{decision}*{reason}."
+ACCOUNT_SECURITY = ":lock: Security of {number}: {what}."
+ACCOUNT_SECURITY_EVENTS = {"PIN_CHANGED": "the two-step verification PIN was changed",
+                           "PIN_RESET_REQUEST": "a reset of the two-step verification PIN was asked for",
+                           "PIN_RESET_SUCCESS": "the two-step verification PIN was reset"}
+ACCOUNT_USERNAME = "{mark} Username @{username} for {number}: *{status}*."
+ACCOUNT_DECISION_MARKS = {"APPROVED": ":white_check_mark:", "REJECTED": ":x:", "DEFERRED": ":hourglass:",
+                          "PENDING": ":hourglass:"}
+WA_QUALITY_EVENTS = {"FLAGGED": "quality dropped (flagged)", "UNFLAGGED": "quality is back to normal",
+                     "DOWNGRADE": "messaging limit lowered", "UPGRADE": "messaging limit raised",
+                     "ONBOARDING": "still being registered", "THROUGHPUT_UPGRADE": "throughput raised"}
+WA_LIMITS = {"TIER_50": "50", "TIER_250": "250", "TIER_1K": "1,000", "TIER_2K": "2,000", "TIER_10K": "10,000",
+             "TIER_100K": "100,000", "TIER_UNLIMITED": "unlimited", "TIER_NOT_SET": "not set yet"}
+
+
+def messaging_limit(limit: str | None) -> str:
+    """A WhatsApp messaging limit in words: a tier code (`TIER_2K`) or a count (-1: unlimited); "?" when unknown."""
+    if not limit:
+        return "?"
+    if limit.lstrip("-").isdigit():
+        return WA_LIMITS["TIER_UNLIMITED"] if int(limit) < 0 else f"{int(limit):,}"
+    return WA_LIMITS.get(limit) or limit.replace("_", " ").lower()
+
+
+# The daily Graph API version check (metaops/assets/graph_version.py).
+GRAPH_VERSION_ENDING = (":hourglass_flowing_sand: Meta stops serving Graph API *{version}*, the version this app "
+                        "calls, on {end} ({when}). The operator should set `META_GRAPH_VERSION` to a newer version "
+                        "(the newest is {newest}) and restart the app; Meta's changelog: {source}")
+GRAPH_VERSION_DAYS_LEFT = "{days} day(s) left"
+GRAPH_VERSION_ENDED = "already past"
+
+# Template webhooks: what each code of Meta's means (message_template_* and template_category_update references).
+TEMPLATE_REASONS = {"ABUSIVE_CONTENT": "abusive content", "CATEGORY_NOT_AVAILABLE": "category not available",
+                    "INCORRECT_CATEGORY": "wrong category", "INVALID_FORMAT": "invalid format",
+                    "PROMOTIONAL": "promotional content", "SCAM": "scam",
+                    "TAG_CONTENT_MISMATCH": "the content does not match the category"}
+TEMPLATE_PAUSES = {"FIRST_PAUSE": "paused (first time)", "SECOND_PAUSE": "paused (second time)",
+                   "RATE_LIMITING_PAUSE": "paused for rate limiting", "UNPAUSE": "unpaused", "DISABLED": "disabled"}
+TEMPLATE_STATUS = "{mark} Template *{name}* ({language}{category}) is now *{status}*"
+TEMPLATE_REASON = "Reason: {reason}"
+TEMPLATE_META_SAYS = "Meta says: {text}"
+TEMPLATE_RECOMMENDS = "Meta recommends: {text}"
+TEMPLATE_DISABLED_ON = "Disabled on {date}"
+TEMPLATE_CATEGORY = ":label: Template *{name}* ({language}) category changed{old} to *{new}*"
+TEMPLATE_CATEGORY_DUE = ":label: Template *{name}* ({language}) is {old}; Meta will move it to *{new}* within 24 hours"
+TEMPLATE_QUALITY = "{mark} Template *{name}* ({language}) quality changed from {old} to *{new}*"
+TEMPLATE_QUALITY_WORDS = {"GREEN": "high", "YELLOW": "medium", "RED": "low", "UNKNOWN": "not rated yet"}
+TEMPLATE_QUALITY_MARKS = {"GREEN": ":large_green_circle:", "YELLOW": ":large_yellow_circle:",
+                          "RED": ":red_circle:"}
+TEMPLATE_COMPONENTS = ":pencil2: Template *{name}* ({language}) content changed at Meta"
+TEMPLATE_COMPONENT_PARTS = {"title": "Header: {text}", "body": "Body: {text}", "footer": "Footer: {text}",
+                            "buttons": "Buttons: {text}"}
 FB_DM = "{who} → {page}: {body}"
 DM_PRESSED = ":point_right: Pressed *{title}*"
 DM_REACTED = "Reacted {emoji}"
@@ -736,3 +873,37 @@ AWAY_REFUSED = ":crescent_moon: Away message not sent: {reason}"
 AWAY_UNKNOWN = ":crescent_moon: Away message: Meta's answer never came ({reason}); it is not sent again."
 AWAY_UNTIL = "until {day} {time} {tz}"
 AWAY_UNTIL_UNKNOWN = "with no opening in sight"
+# Coexistence history (the WhatsApp Business app's chats before onboarding) and its import, `/meta history`.
+HISTORY_AVAILABLE = (":file_cabinet: The WhatsApp Business app history of {number} is arriving from Meta ({count} "
+                     "messages so far). Nothing is posted until an admin imports it: `/meta history` shows what "
+                     "arrived, `/meta history import {arg}` posts it into the customer threads.")
+HISTORY_DECLINED = (":no_entry_sign: The business declined to share the WhatsApp Business app chat history of "
+                    "{number}{reason}: there is nothing to import.")
+HISTORY_UNREADABLE = ":grey_question: A history webhook for {number} had nothing readable ({why})."
+HISTORY_HEADER = ":file_cabinet: From the WhatsApp Business app, before {before} · {day} · {count} messages"
+HISTORY_FROM_BUSINESS = ":iphone: _business_"  # marks a message the business sent from the app
+HISTORY_MEDIA_NO_FILE = "(the file was not shared with the history)"
+HISTORY_LINE = "<!date^{ts}^{{time}}|{utc} UTC>  {who}{body}"
+HISTORY_POST = "History from the WhatsApp Business app: {count} messages of {day}"
+HISTORY_PROGRESS = (":hourglass_flowing_sand: Importing the WhatsApp Business app history of {number}: {done} of "
+                    "{total} messages ({pct}%) into customer threads. Nothing is sent to customers.")
+HISTORY_DONE = (":white_check_mark: Imported the WhatsApp Business app history of {number}: {done} messages in "
+                "{threads} customer threads. Nothing was sent to customers.")
+HISTORY_NONE = ("No WhatsApp Business app history has arrived. Meta sends it once, after a number that was on the "
+                "WhatsApp Business app is onboarded and its business agrees to share it (the `history` webhook field).")
+HISTORY_LINE_NUMBER = "*{number}*: {what}"
+HISTORY_ARRIVED = "{total} messages with {threads} customers arrived ({phase}){imported}"
+HISTORY_COMPLETE = "complete"
+HISTORY_ARRIVING = "still arriving: phase {phase}, {progress}%"
+HISTORY_IMPORTED = "; {imported} imported"
+HISTORY_IMPORTING = "; importing now ({imported} of {total})"
+HISTORY_IMPORT_HINT = " · `/meta history import {arg}`"
+HISTORY_DECLINED_LINE = "the business declined to share its history{reason}"
+HISTORY_USAGE = "Use `/meta history` to see what arrived, `/meta history import NUMBER` to import a number's history."
+HISTORY_UNKNOWN_NUMBER = "No history arrived for `{arg}`. `/meta history` lists the numbers that have one."
+HISTORY_NOTHING = "Everything that arrived for {number} is imported already."
+HISTORY_NO_CHANNEL = "There is no channel for customer messages yet: run `/meta connect` or `/meta route messages`."
+HISTORY_STARTED = ("Importing {count} messages of {number} into <#{channel}>, at Slack's pace; the progress shows "
+                   "there. Nothing is sent to customers.{partial}")
+HISTORY_PARTIAL = (" Meta is still sending this history ({progress}%): run the command again when it is complete to "
+                   "import what arrives later.")

@@ -8,7 +8,20 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.commands import admins, connection, hours, metrics, pages, routes, saved, send, templates, webhook
+from bot.commands import (
+    admins,
+    connection,
+    history,
+    hours,
+    inbox,
+    metrics,
+    pages,
+    routes,
+    saved,
+    send,
+    templates,
+    webhook,
+)
 from bot.commands.context import Ctx, Handler, run, text
 from bot.runtime import runtime_of
 from metaops import messages
@@ -40,6 +53,8 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "post": (pages.post, False),
     "instagram": (pages.instagram, True),
     "media": (pages.list_media, True),
+    "history": (history.history_command, False),
+    "inbox": (inbox.inbox_command, True),
 }
 
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.meta.graph import GraphClient
+from integrations.meta.limits import NUMBER_FIELD
 
 TEMPLATE_FIELDS = "id,name,language,category,status,components,quality_score,rejected_reason"
 PROFILE_FIELDS = "about,address,description,email,websites,vertical,profile_picture_url"
-PHONE_STATE_FIELDS = "display_phone_number,verified_name,quality_rating,messaging_limit_tier,status"
+# the messaging limit: the portfolio's (integrations.meta.limits), not the deprecated `messaging_limit_tier`
+PHONE_STATE_FIELDS = f"display_phone_number,verified_name,quality_rating,{NUMBER_FIELD},status"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,16 @@ def send_text(graph: GraphClient, token: str, phone_number_id: str, to: Recipien
     answer = graph.post(f"{phone_number_id}/messages", token, json_body={
         "messaging_product": "whatsapp", **to.address(), "type": "text",
         "text": {"preview_url": True, "body": body}})
+    return str((answer.get("messages") or [{}])[0].get("id"))
+
+
+def send_reaction(graph: GraphClient, token: str, phone_number_id: str, to: Recipient, message_id: str,
+                  emoji: str) -> str:
+    """The business's reaction on a customer's message (`message_id`, a wamid); an empty `emoji` removes it. Meta
+    keeps one reaction per message from the business: a new one replaces it. Returns Meta's message id."""
+    answer = graph.post(f"{phone_number_id}/messages", token, json_body={
+        "messaging_product": "whatsapp", **to.address(), "type": "reaction",
+        "reaction": {"message_id": message_id, "emoji": emoji}})
     return str((answer.get("messages") or [{}])[0].get("id"))
 
 
@@ -85,8 +97,8 @@ def business_profile(graph: GraphClient, token: str, phone_number_id: str) -> di
 
 def phone_numbers(graph: GraphClient, token: str, waba_id: str) -> list[dict[str, Any]]:
     """The account's numbers as Meta sees them now: id, display number, verified name, quality rating (GREEN,
-    YELLOW, RED, UNKNOWN), messaging limit tier (TIER_250, TIER_1K…, TIER_UNLIMITED) and status (CONNECTED,
-    FLAGGED, RESTRICTED…), all pages."""
+    YELLOW, RED, UNKNOWN), the business portfolio's messaging limit (TIER_250, TIER_2K…, TIER_UNLIMITED; read it
+    with limits.limit_of) and status (CONNECTED, FLAGGED, RESTRICTED…), all pages."""
     return list(graph.paged(f"{waba_id}/phone_numbers", token, fields=f"id,{PHONE_STATE_FIELDS}"))
 
 

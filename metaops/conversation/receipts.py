@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from integrations.meta import whatsapp
+from integrations.meta.pricing import pricing_of
 from integrations.slack.client import call, post_message
 from metaops import messages
 from metaops.assets import connections
@@ -49,16 +50,27 @@ def react(client: Any, channel: str, ts: str, name: str) -> None:
 def record_status(rt: Runtime, status: dict[str, Any]) -> None:
     """sent, delivered, read, played (a voice message listened to): the stored reply follows (never backwards), and
     so does its reaction in Slack (:white_check_mark: -> :incoming_envelope: -> :eyes: -> :headphones:, each
-    replacing the one before)."""
+    replacing the one before). Its pricing is kept whichever order the statuses come in."""
     order = ("accepted", "sent", "delivered", "read", "played")
     with rt.db.session() as s:
         out = s.get(OutboundMessage, str(status.get("id")))
+        if out is None:
+            return
+        _price(out, status)
         new = str(status.get("status"))
-        if out is None or out.status not in order or new not in order or order.index(new) <= order.index(out.status):
+        if out.status not in order or new not in order or order.index(new) <= order.index(out.status):
             return
         old, out.status = out.status, new
         where = (out.team_id, out.channel_id, out.slack_ts)
     _show_state(rt, *where, old, new)
+
+
+def _price(out: OutboundMessage, status: dict[str, Any]) -> None:
+    """What Meta charges for the message (integrations.meta.pricing), for a cost view; a status without pricing
+    leaves what an earlier one said."""
+    found = pricing_of(status)
+    if found is not None:
+        out.pricing_model, out.pricing_type, out.pricing_category = found.model, found.type, found.category
 
 
 def _show_state(rt: Runtime, team_id: str, channel: str, slack_ts: str, old: str, new: str) -> None:
@@ -100,6 +112,7 @@ def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
     with rt.db.session() as s:  # only once said in the thread: a failed post is retried with the event
         out = s.get_one(OutboundMessage, str(status.get("id")))
         out.status, out.error = "failed", f"{err.get('code')} {err.get('title', '')} {details}".strip()
+        _price(out, status)
     _show_state(rt, where[0], where[1], where[3], old, "failed")  # the :x: replaces the state's reaction
 
 

@@ -1,4 +1,5 @@
-"""The periodic jobs' work: the sweep and the daily token check. When they run is metaops.clock's SCHEDULE."""
+"""The periodic jobs' work: the sweep, the daily token check and the daily Graph API version check. When they
+run is metaops.clock's SCHEDULE."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 from datetime import timedelta
 
 from metaops import defaults
-from metaops.assets import connections
+from metaops.assets import connections, graph_version
 from metaops.delivery import holds, recovery
 from metaops.queue import enqueue, streams
 from metaops.runtime import current
@@ -34,3 +35,8 @@ def check_tokens() -> int:
     """Daily: every connection's token checked, refreshed or alerted about (metaops.assets.connections)."""
     rt = current()
     return connections.check_tokens(rt)
+
+
+def check_graph_version() -> int:
+    """Daily: the operator warned when Meta stops serving META_GRAPH_VERSION soon (metaops.assets.graph_version)."""
+    return graph_version.check(current())

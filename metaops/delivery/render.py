@@ -57,47 +57,8 @@ STATUS_MARK = {"APPROVED": ":white_check_mark:", "REJECTED": ":x:", "PENDING": "
                "IN_APPEAL": ":scales:", "PENDING_DELETION": ":wastebasket:", "DELETED": ":wastebasket:"}
 
 
-def template_status(value: dict[str, Any]) -> Post:
-    name, lang = escape(str(value.get("message_template_name", "?"))), value.get("message_template_language", "?")
-    status = str(value.get("event", "?"))
-    parts = [f"{STATUS_MARK.get(status, ':information_source:')} Template *{name}* ({lang}) is now *{status}*"]
-    if value.get("reason") not in (None, "NONE", ""):
-        parts.append(f"Reason: {escape(str(value['reason']))}")
-    other = value.get("other_info") or {}
-    if other.get("title") or other.get("description"):
-        parts.append("Meta says: " + escape(" — ".join(str(x) for x in (other.get("title"), other.get("description"))
-                                                        if x)))
-    return _simple("\n".join(parts))
-
-
-def template_category(value: dict[str, Any]) -> Post:
-    name, lang = escape(str(value.get("message_template_name", "?"))), value.get("message_template_language", "?")
-    new = value.get("new_category") or value.get("correct_category") or "?"
-    return _simple(f":label: Template *{name}* ({lang}) category changed from "
-                   f"{value.get('previous_category', '?')} to *{new}*")
-
-
-def template_quality(value: dict[str, Any]) -> Post:
-    name, lang = escape(str(value.get("message_template_name", "?"))), value.get("message_template_language", "?")
-    return _simple(f":bar_chart: Template *{name}* ({lang}) quality changed from "
-                   f"{value.get('previous_quality_score', '?')} to *{value.get('new_quality_score', '?')}*")
-
-
 def _simple(text: str) -> Post:
     return text, [section(text)]
-
-
-def account_update(field: str, value: dict[str, Any]) -> Post:
-    what = ", ".join(f"{k.replace('_', ' ')}: {escape(str(v))}" for k, v in value.items()
-                     if v is not None and not isinstance(v, dict | list)) or escape(str(value))[:300]
-    return _simple(messages.WA_ACCOUNT_UPDATE.format(field=field.replace("_", " "), what=what))
-
-
-def phone_quality(value: dict[str, Any]) -> Post:
-    limit = value.get("current_limit") or value.get("max_daily_conversation_per_phone")
-    return _simple(messages.WA_PHONE_QUALITY.format(
-        number=plus(value.get("display_phone_number")), event=escape(str(value.get("event", "?"))),
-        limit=f", messaging limit {limit}" if limit else ""))
 
 
 def number_error(item: Item) -> Post:

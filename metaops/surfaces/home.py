@@ -1,5 +1,5 @@
 """The app's Home tab (SPEC): for the viewer's workspace, the Meta connection, each WhatsApp number (quality,
-messaging limit tier, status), templates by status with the latest rejections, unanswered customer threads,
+messaging limit, status), templates by status with the latest rejections, unanswered customer threads,
 routes and webhook state; for admins, buttons for the common actions.
 
 Published on `app_home_opened` (bot/events/home.py) and again after a change the user made (`enqueue.refresh_home`
@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError
+from integrations.meta.limits import limit_of
 from integrations.meta.oauth import SCOPES
 from integrations.slack import limits
 from integrations.slack.blocks import Block, actions, button, context_block, header, section
@@ -31,6 +32,7 @@ from metaops.conversation import unanswered
 from metaops.exceptions import NotConnected
 from metaops.permissions import may_change
 from metaops.runtime import Runtime
+from metaops.surfaces import inbox
 from metaops.templates import catalog
 from store import workspaces
 from store.models import NotificationRoute, PhoneNumber, Template, WhatsAppAccount, Workspace
@@ -80,12 +82,16 @@ class HomeData:
     webhooks: list[tuple[str, str]] = field(default_factory=list)  # label, state
     unanswered: int = 0
     waiting: list[Waiting] = field(default_factory=list)
+    inbox: inbox.Queues | None = None  # the viewer's conversations and the unclaimed ones
 
 
 def publish(rt: Runtime, team_id: str, user_id: str, client: WebClient | None = None) -> dict[str, Any]:
     """Gather, build and publish the user's Home tab; returns the view."""
     client = client or rt.slack.for_team(team_id)
-    view = build(gather(rt, team_id, client), may_change(rt, client, team_id, user_id))
+    data = gather(rt, team_id, client)
+    if data.connection is not None:
+        data.inbox = inbox.gather(rt, team_id, user_id, client)
+    view = build(data, may_change(rt, client, team_id, user_id))
     call(client.views_publish, user_id=user_id, view=view)
     return view
 
@@ -145,8 +151,7 @@ def _phone_state(rt: Runtime, waba_id: str, token: str | None) -> dict[str, dict
     except GraphError as e:
         log.info("numbers of %s not read for the Home tab: %s", waba_id, e.user_text())
         return None
-    state = {str(n.get("id")): {"tier": str(n.get("messaging_limit_tier") or ""), "status": str(n.get("status") or "")}
-             for n in found}
+    state = {str(n.get("id")): {"tier": limit_of(n) or "", "status": str(n.get("status") or "")} for n in found}
     with rt.db.session() as s:
         for n in found:
             p = s.get(PhoneNumber, str(n.get("id")))
@@ -210,6 +215,7 @@ def build(data: HomeData, admin: bool) -> dict[str, Any]:
     blocks += [header(messages.HOME_CONNECTION), section(_connection_text(conn, data.now))]
     blocks += _number_blocks(data)
     blocks += [header(messages.HOME_TEMPLATES), section(_templates_text(data))]
+    blocks += inbox.home_blocks(data.inbox) if data.inbox else []
     blocks += [header(messages.HOME_UNANSWERED), section(_unanswered_text(data))]
     blocks += [header(messages.HOME_ROUTES), section("\n".join(
         messages.HOME_ROUTE.format(kind=kind, channel=f"<#{channel}>" if channel else messages.HOME_ROUTE_NOWHERE)
@@ -251,7 +257,8 @@ def _number_blocks(data: HomeData) -> list[Block]:
         return [*blocks, section(messages.HOME_NUMBERS_NONE)]
     shown = data.numbers[:defaults.HOME_NUMBERS_SHOWN]
     blocks += [section(messages.HOME_NUMBER.format(number=escape(n.display), name=escape(n.name), quality=n.quality,
-                                                   tier=n.tier, status=n.status)) for n in shown]
+                                                   tier=messages.messaging_limit(n.tier) if n.tier != "?" else "?",
+                                                   status=n.status)) for n in shown]
     notes = []
     if len(data.numbers) > len(shown):
         notes.append(messages.HOME_NUMBERS_MORE.format(more=len(data.numbers) - len(shown)))

@@ -218,7 +218,8 @@ def _refused(e: GraphError) -> Refused:
 
 
 def apply_update(rt: Runtime, waba_id: str, value: dict[str, Any], field: str) -> Template | None:
-    """A template webhook (status, category or quality) applied to the stored template, when known."""
+    """A template webhook (status, category or quality; a content change alters nothing stored) applied to the
+    stored template, when known."""
     template_id = str(value.get("message_template_id") or "")
     with rt.db.session() as s:
         t = s.get(Template, template_id) if template_id else None
@@ -226,7 +227,9 @@ def apply_update(rt: Runtime, waba_id: str, value: dict[str, Any], field: str) -
             return None
         if field == "message_template_status_update" and value.get("event"):
             t.status = value["event"]
-            t.rejected_reason = value.get("reason") if value.get("reason") not in (None, "NONE") else None
+            said = (value.get("rejection_info") or {}).get("reason") if isinstance(value.get("rejection_info"), dict) \
+                else None  # Meta's own sentence when it gives one, else its code
+            t.rejected_reason = said or (value.get("reason") if value.get("reason") not in (None, "NONE") else None)
         elif field == "template_category_update" and value.get("new_category"):
             t.category = value["new_category"]
         elif field == "message_template_quality_update" and value.get("new_quality_score"):

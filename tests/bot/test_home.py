@@ -8,6 +8,7 @@ from typing import Any
 
 from integrations.slack import limits
 from integrations.slack.blocks import section
+from metaops import inbox_messages as texts
 from metaops import messages
 from metaops.conversation import unanswered
 from metaops.surfaces import home
@@ -36,6 +37,17 @@ def open_home(client: Any, fake_slack: Any, user: str, n: int = 1) -> dict[str, 
 
 def text_of(view: dict[str, Any]) -> str:
     return limits.text_of(view["blocks"])
+
+
+def without_inbox(view: dict[str, Any]) -> dict[str, Any]:
+    """The view without its Inbox (the conversations' queues, tested in tests/scenarios/test_inbox.py)."""
+    blocks, skipping = [], False
+    for b in view["blocks"]:
+        if b["type"] == "header":
+            skipping = b["text"]["text"] == texts.HOME_INBOX
+        if not skipping:
+            blocks.append(b)
+    return {**view, "blocks": blocks}
 
 
 def action_ids(view: dict[str, Any]) -> list[str]:
@@ -83,13 +95,13 @@ def test_connected_workspace_for_an_admin_and_a_member(client, rt, fake_slack, f
     fake_slack.published.clear()
 
     admin = open_home(client, fake_slack, "U_ADMIN")
-    text = text_of(admin)
+    text = text_of(without_inbox(admin))
     assert action_ids(admin) == [home.CONNECT_ACTION, home.WEBHOOK_ACTION, home.TEMPLATE_ACTION]
     assert "Reconnect Meta" in json.dumps(admin)
     assert "<@U1> as Test Admin" in text
     assert "`pages_manage_metadata`" in text  # asked for at connect, not granted
     # the number as Meta says now: quality, limit tier and status; the stored row follows
-    assert "*+1 555-078-3881* — Acme\nQuality GREEN · limit TIER_1K · CONNECTED" in text
+    assert "*+1 555-078-3881* — Acme\nQuality GREEN · limit 2,000 · CONNECTED" in text
     with rt.db.session() as s:
         assert s.get(PhoneNumber, PHONE_ID).display_number == "+1 555-078-3881"
     assert "APPROVED *2* · PENDING *1* · REJECTED *1*" in text
@@ -114,7 +126,16 @@ def test_numbers_are_read_from_meta_once_while_fresh(client, rt, fake_slack, fak
     open_home(client, fake_slack, "U_MEMBER", 2)
     reads = [c for c in fake_graph.calls if c.path.endswith(f"{WABA}/phone_numbers")]
     assert len(reads) == 1
-    assert "messaging_limit_tier" in reads[0].params["fields"]
+    fields = reads[0].params["fields"].split(",")
+    assert "whatsapp_business_manager_messaging_limit" in fields and "messaging_limit_tier" not in fields  # deprecated
+
+
+def test_a_limit_only_in_the_deprecated_field_is_still_shown(client, rt, fake_slack, fake_graph):
+    connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
+    [phone] = fake_graph.phones[WABA]
+    del phone["whatsapp_business_manager_messaging_limit"]
+    phone["messaging_limit_tier"] = "TIER_10K"  # as an older answer had it
+    assert "limit 10,000 ·" in text_of(open_home(client, fake_slack, "U_MEMBER"))
 
 
 def test_a_broken_connection_shows_what_is_stored(client, rt, fake_slack, fake_graph):
@@ -163,7 +184,8 @@ def test_refreshed_after_disconnect(client, rt, fake_slack, fake_graph):
 def test_many_items_stay_within_the_home_tab_limits(client, rt, fake_slack, fake_graph):
     connect_whatsapp(rt, channel="C_CONNECT", token=fake_graph.issue_token())
     numbers = [{"id": f"PN{i:03d}", "display_phone_number": f"+1 555 {i:04d}", "verified_name": "Acme " * 40,
-                "quality_rating": "YELLOW", "messaging_limit_tier": "TIER_250", "status": "CONNECTED"}
+                "quality_rating": "YELLOW", "whatsapp_business_manager_messaging_limit": "TIER_250",
+                "status": "CONNECTED"}
                for i in range(150)]
     fake_graph.phones[WABA] = numbers
     with rt.db.session() as s:

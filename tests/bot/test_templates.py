@@ -195,8 +195,8 @@ def test_rejection_quality_and_category_updates(client, connected, fake_slack, f
                                fixture("whatsapp/template_category_update.json", **ids)))
     run_worker(connected)
     texts = [m["text"] for m in fake_slack.messages]
-    assert any("REJECTED" in t and "INVALID_FORMAT" in t and "Remove the link" in t for t in texts)
-    assert any("YELLOW" in t for t in texts) and any("MARKETING" in t for t in texts)
+    assert any("REJECTED" in t and "invalid format" in t and "Remove the link" in t for t in texts)
+    assert any("to *medium*" in t for t in texts) and any("MARKETING" in t for t in texts)
     with connected.db.session() as s:
         t = s.get(Template, tid)
     assert (t.status, t.quality, t.category, t.rejected_reason) == ("REJECTED", "YELLOW", "MARKETING",

@@ -30,13 +30,13 @@ _events = cast(Table, WebhookEvent.__table__)
 _dedupe = cast(Table, DedupeKey.__table__)
 _outbound = cast(Table, OutboundMessage.__table__)
 _outbox = cast(Table, ReplyOutbox.__table__)
-_posts = cast(Table, MessagePost.__table__)
+_message_posts = cast(Table, MessagePost.__table__)
 _threads = cast(Table, ContactThread.__table__)
 _customers = cast(Table, Customer.__table__)
 _marks = cast(Table, RetentionMark.__table__)
 _history = cast(Table, HistoryMessage.__table__)
 _states = cast(Table, ConversationState.__table__)
-_posts = cast(Table, CustomerPost.__table__)
+_customer_posts = cast(Table, CustomerPost.__table__)
 _timings = cast(Table, ConversationTiming.__table__)
 
 
@@ -57,7 +57,7 @@ def delete_outbound(engine: Engine, older_than: datetime, batch: int) -> int:
 
 def delete_message_posts(engine: Engine, older_than: datetime, batch: int) -> int:
     """Where customers' messages posted before `older_than` were shown (their later edits then post anew)."""
-    return _delete(engine, _posts, _posts.c.created_at < older_than, batch)
+    return _delete(engine, _message_posts, _message_posts.c.created_at < older_than, batch)
 
 
 def delete_outbox(engine: Engine, older_than: datetime, batch: int) -> int:
@@ -102,7 +102,7 @@ def delete_conversation_records(engine: Engine, older_than: datetime, batch: int
     """Customer posts (Slack ts -> Meta's message id) and conversation timings from before `older_than`, and the
     states of threads the thread map no longer holds."""
     orphan = ~exists().where(_threads.c.channel_id == _states.c.channel_id, _threads.c.root_ts == _states.c.root_ts)
-    return _delete(engine, _posts, _posts.c.created_at < older_than, batch) + \
+    return _delete(engine, _customer_posts, _customer_posts.c.created_at < older_than, batch) + \
         _delete(engine, _timings, _timings.c.at < older_than, batch) + _delete(engine, _states, orphan, batch)
 
 

@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test lint manifest bench setup
+.PHONY: run test lint manifest bench setup screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -92,3 +92,8 @@ bench: setup
 	$(PY) -m bench.holds
 	$(PY) -m bench.burst
 	$(PY) -m bench.crash
+
+# The README's screenshots of a customer thread's root in each conversation state (docs/root-*.png): the app on the
+# tests' fakes, drawn in headless Chromium (Debian's chromium). See scripts/screenshots.py.
+screenshots: setup
+	$(PY) -m scripts.screenshots

@@ -7,7 +7,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.commands import hours, meta, pages, templates
-from bot.events import comments, home, replies, uninstall, workflow_steps
+from bot.events import comments, conversation, home, reactions, replies, uninstall, workflow_steps
 from bot.modals import business_token, post, saved_reply, send_template, template, webhook
 from bot.modals import campaign as campaign_modal
 from bot.modals import hours as hours_modal
@@ -20,7 +20,7 @@ from metaops.runtime import Runtime
 
 LISTENERS = (meta, templates, template, webhook, pages, post, send_template, replies, comments, home, workflow_steps,
              send_to_customer, uninstall, saved_reply, use_saved_reply, rich_reply, hours,
-             hours_modal, business_token, campaign_modal)
+             hours_modal, business_token, conversation, reactions, campaign_modal)
 
 
 def build(rt: Runtime) -> App | None:

@@ -23,6 +23,13 @@ from metaops.queue import streams
 log = logging.getLogger(__name__)
 KEY = "metaops:metrics"
 LATENCY = "webhook_to_slack_seconds"
+FIRST_RESPONSE, RESOLVE = "first_response_seconds", "time_to_resolve_seconds"
+# name -> (help, bucket bounds in seconds); exposed as metaops_<name>
+HISTOGRAMS: dict[str, tuple[str, tuple[float, ...]]] = {
+    LATENCY: ("From the webhook storing an event to its item's Slack post", defaults.METRICS_LATENCY_BUCKETS),
+    FIRST_RESPONSE: ("From a conversation opening to the team's first reply sent", defaults.METRICS_RESPONSE_BUCKETS),
+    RESOLVE: ("From a conversation opening to its being resolved", defaults.METRICS_RESOLVE_BUCKETS),
+}
 
 # name -> (help, label names); exposed as metaops_<name>_total
 COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -47,18 +54,18 @@ class Tally:
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
-        self.seconds = 0.0
+        self.sums: dict[str, float] = {}  # histogram name -> seconds observed
 
     def add(self, name: str, amount: int = 1, **labels: Any) -> None:
         self.counts[_field(name, labels)] += amount
 
-    def observe(self, seconds: float) -> None:
-        """One webhook-to-Slack latency, into the histogram."""
+    def observe(self, seconds: float, name: str = LATENCY) -> None:
+        """One duration into a histogram of HISTOGRAMS (by default the webhook-to-Slack latency)."""
         seconds = max(0.0, seconds)
-        bucket = next((b for b in defaults.METRICS_LATENCY_BUCKETS if seconds <= b), "+Inf")
-        self.counts[_field(LATENCY, {"le": bucket})] += 1
-        self.counts[f"{LATENCY}_count"] += 1
-        self.seconds += seconds
+        bucket = next((b for b in HISTOGRAMS[name][1] if seconds <= b), "+Inf")
+        self.counts[_field(name, {"le": bucket})] += 1
+        self.counts[f"{name}_count"] += 1
+        self.sums[name] = self.sums.get(name, 0.0) + seconds
 
 
 def flush(r: Redis, tally: Tally) -> None:
@@ -69,8 +76,9 @@ def flush(r: Redis, tally: Tally) -> None:
         pipe = r.pipeline(transaction=False)
         for field, amount in tally.counts.items():
             pipe.hincrby(KEY, field, amount)
-        if tally.seconds:
-            pipe.hincrbyfloat(KEY, f"{LATENCY}_sum", tally.seconds)
+        for name, seconds in tally.sums.items():
+            if seconds:
+                pipe.hincrbyfloat(KEY, f"{name}_sum", seconds)
         pipe.execute()
     except Exception as e:  # noqa: BLE001 - counts are worth less than the request that makes them
         log.debug("metrics not counted: %s", type(e).__name__)
@@ -79,6 +87,12 @@ def flush(r: Redis, tally: Tally) -> None:
 def incr(r: Redis, name: str, amount: int = 1, **labels: Any) -> None:
     tally = Tally()
     tally.add(name, amount, **labels)
+    flush(r, tally)
+
+
+def observe(r: Redis, name: str, seconds: float) -> None:
+    tally = Tally()
+    tally.observe(seconds, name)
     flush(r, tally)
 
 
@@ -126,9 +140,14 @@ class RedisCollector(Collector):
         for p, n in enumerate(depths):
             depth.add_metric([str(p)], float(n))
         yield depth
-        buckets, cumulative = [], 0.0
-        for bound in (*defaults.METRICS_LATENCY_BUCKETS, "+Inf"):
-            cumulative += float(values.get(_field(LATENCY, {"le": bound}), 0))
-            buckets.append((str(float(bound)) if bound != "+Inf" else "+Inf", cumulative))
-        yield HistogramMetricFamily(f"metaops_{LATENCY}", "From the webhook storing an event to its item's Slack post",
-                                    buckets=buckets, sum_value=float(values.get(f"{LATENCY}_sum", 0)))
+        for name, (help_text, bounds) in HISTOGRAMS.items():
+            yield _histogram(name, help_text, bounds, values)
+
+
+def _histogram(name: str, help_text: str, bounds: tuple[float, ...], values: dict[str, str]) -> Metric:
+    buckets, cumulative = [], 0.0
+    for bound in (*bounds, "+Inf"):
+        cumulative += float(values.get(_field(name, {"le": bound}), 0))
+        buckets.append((str(float(bound)) if isinstance(bound, int | float) else "+Inf", cumulative))
+    return HistogramMetricFamily(f"metaops_{name}", help_text, buckets=buckets,
+                                 sum_value=float(values.get(f"{name}_sum", 0)))

@@ -111,6 +111,22 @@ SOCKET_DEDUPE_TTL = 3600  # an envelope (or event id) handled is remembered this
 SOCKET_RETRY_WAIT = 5  # wait before connecting again when Slack could not be reached, seconds
 SIGNUP_EXTRAS_VERSION = "v4"  # the Embedded Signup version the connect page asks Meta for (v2 ended 2026-10-15)
 SIGNUP_SDK_URL = "https://connect.facebook.net/en_US/sdk.js"  # Meta's JavaScript SDK the signup page loads
+HISTORY_BATCH_MAX = 40  # history messages of one customer and one day imported as one Slack post at most, count
+HISTORY_JOB_SECONDS = 60  # a history import job hands over to a fresh job after this long, seconds
+HISTORY_PROGRESS_EVERY = 10  # the import's progress message is updated (chat.update) at most this often, seconds
+HISTORY_WAITING_DAYS_FACTOR = 2  # history never imported is deleted after this many times RETENTION_DAYS, factor
+HISTORY_RETRY_WAIT = 60  # a failed history import (Slack refused a post, no database) tries again after this, s
 GRAPH_VERSION_CHECK_INTERVAL = 24 * 3600  # how often META_GRAPH_VERSION is checked against Meta's end dates, seconds
 GRAPH_VERSION_WARN_DAYS = 60  # the operator is warned this long before Meta stops serving the version in use, days
 GRAPH_VERSION_NOTE_KEEP = 30 * 24 * 3600  # the "told once" mark outlives the version's end by this much, seconds
+
+# Working a conversation (claim, resolve, snooze; the queues; reactions to customers)
+ROOT_LOCK_WAIT = 10  # longest a change of a thread root's lines waits for the change before it, seconds
+SNOOZE_HOUR = 3600  # the "1 hour" snooze, seconds
+SNOOZE_MORNING_HOUR = 9  # "until tomorrow": this hour of the next day in the workspace's time zone, hour (0-23)
+SNOOZE_MAX_DAYS = 30  # a snooze picked in the modal ends within this many days, days
+SNOOZE_WAKE_INTERVAL = 60  # how often the clock reopens conversations whose snooze ended, seconds
+SNOOZE_WAKE_BATCH = 200  # most conversations one run reopens, count
+INBOX_SHOWN = 10  # conversations listed per queue in `/meta inbox` and on the Home tab, count
+METRICS_RESPONSE_BUCKETS = (60, 300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600)  # first-response histogram, s
+METRICS_RESOLVE_BUCKETS = (300, 3600, 4 * 3600, 24 * 3600, 3 * 24 * 3600, 7 * 24 * 3600)  # time-to-resolve, s

@@ -15,8 +15,8 @@ import metaops.delivery.retention
 from metaops.away import sender as away
 from metaops.campaigns import check as campaign_check
 from metaops.campaigns import sender as campaign_sender
-from metaops.conversation import replies, reply_window
-from metaops.delivery import periodic
+from metaops.conversation import member_reactions, replies, reply_window, state, state_root
+from metaops.delivery import history_import, periodic
 from metaops.runtime import current
 from metaops.surfaces import home, submissions, workflow_steps
 
@@ -109,6 +109,12 @@ def run_workflow_step(step: dict[str, Any]) -> str:
     return workflow_steps.run(step, current())
 
 
+def import_history(business_id: str) -> int:
+    """A number's WhatsApp Business app history posted into its customers' threads, batch by batch, at Slack's pace
+    (metaops.delivery.history_import); hands over to a new job when it must wait."""
+    return history_import.run(current(), business_id)
+
+
 def refused_pickle(reason: str) -> None:
     """Stands in for a job pickled by an earlier release whose payload could not be read safely
     (metaops.queue.pickled_jobs): it sits in the failed registry and, if requeued, fails again with the reason."""
@@ -119,3 +125,24 @@ def send_away(team_id: str, platform: str, business_id: str, contact: str, chann
               wrote_at: str) -> str:
     """The away message to a customer who wrote while the number or Page is closed (metaops.away.sender)."""
     return away.send(team_id, platform, business_id, contact, channel, thread_ts, wrote_at)
+
+
+def refresh_root(team_id: str, channel: str, root: str) -> str:
+    """A customer thread's root shows its conversation's state as stored now (metaops.conversation.state_root)."""
+    return state_root.refresh_job(team_id, channel, root)
+
+
+def conversation_note(team_id: str, channel: str, root: str, text: str) -> None:
+    """A note in a customer thread about its conversation (reopened by the customer, snooze ended)."""
+    state.post_note(team_id, channel, root, text)
+
+
+def wake_snoozed() -> int:
+    """Every SNOOZE_WAKE_INTERVAL: conversations whose snooze ended open again (metaops.conversation.state)."""
+    return state.wake()
+
+
+def send_member_reaction(team_id: str, channel: str, ts: str, user_id: str, name: str, added: bool) -> str:
+    """A member's reaction on a customer's message in Slack, sent to (or removed from) that message at Meta
+    (metaops.conversation.member_reactions)."""
+    return member_reactions.send(team_id, channel, ts, user_id, name, added)

@@ -17,7 +17,8 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta templates [STATUS] [CATEGORY]` — WhatsApp message templates
 • `/meta template new` | `template edit NAME` | `template delete NAME`
 • `/meta send [+PHONE | BSUID]` — send an approved WhatsApp template (a new conversation when you name someone)
-• `/meta metrics [DAYS]` — WhatsApp sent, delivered and read counts
+• `/meta metrics [DAYS]` — WhatsApp sent, delivered and read counts; conversations' response and resolve times
+• `/meta inbox` — the conversations you claimed and the unclaimed ones waiting longest
 • `/meta pages` | `page connect PAGE_ID` | `posts [PAGE_ID]` | `post`
 • `/meta instagram` | `instagram connect IG_ID` | `media [IG_ID]`
 • `/meta webhook` | `webhook configure`
@@ -29,7 +30,9 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta campaign` — send an approved WhatsApp template to a list of customers from a CSV or XLSX file
 • `/meta cost [DAYS]` — what Meta's messages cost per day, number and category
 • In a customer thread, a message that starts with `note:` or `//` is an internal note: never sent (:memo:)
-• `/meta admins` | `admins add @user` | `admins remove @user`"""
+• On a customer thread's root: Claim, Assign, Resolve, Snooze; :eyes: claims it, :white_check_mark: resolves it
+• `/meta admins` | `admins add @user` | `admins remove @user`
+• `/meta history` | `history import NUMBER` — a number's WhatsApp Business app history, imported into threads"""
 
 UNKNOWN = "I don't know `/meta {word}`.\n\n" + HELP
 
@@ -964,3 +967,37 @@ AWAY_REFUSED = ":crescent_moon: Away message not sent: {reason}"
 AWAY_UNKNOWN = ":crescent_moon: Away message: Meta's answer never came ({reason}); it is not sent again."
 AWAY_UNTIL = "until {day} {time} {tz}"
 AWAY_UNTIL_UNKNOWN = "with no opening in sight"
+# Coexistence history (the WhatsApp Business app's chats before onboarding) and its import, `/meta history`.
+HISTORY_AVAILABLE = (":file_cabinet: The WhatsApp Business app history of {number} is arriving from Meta ({count} "
+                     "messages so far). Nothing is posted until an admin imports it: `/meta history` shows what "
+                     "arrived, `/meta history import {arg}` posts it into the customer threads.")
+HISTORY_DECLINED = (":no_entry_sign: The business declined to share the WhatsApp Business app chat history of "
+                    "{number}{reason}: there is nothing to import.")
+HISTORY_UNREADABLE = ":grey_question: A history webhook for {number} had nothing readable ({why})."
+HISTORY_HEADER = ":file_cabinet: From the WhatsApp Business app, before {before} · {day} · {count} messages"
+HISTORY_FROM_BUSINESS = ":iphone: _business_"  # marks a message the business sent from the app
+HISTORY_MEDIA_NO_FILE = "(the file was not shared with the history)"
+HISTORY_LINE = "<!date^{ts}^{{time}}|{utc} UTC>  {who}{body}"
+HISTORY_POST = "History from the WhatsApp Business app: {count} messages of {day}"
+HISTORY_PROGRESS = (":hourglass_flowing_sand: Importing the WhatsApp Business app history of {number}: {done} of "
+                    "{total} messages ({pct}%) into customer threads. Nothing is sent to customers.")
+HISTORY_DONE = (":white_check_mark: Imported the WhatsApp Business app history of {number}: {done} messages in "
+                "{threads} customer threads. Nothing was sent to customers.")
+HISTORY_NONE = ("No WhatsApp Business app history has arrived. Meta sends it once, after a number that was on the "
+                "WhatsApp Business app is onboarded and its business agrees to share it (the `history` webhook field).")
+HISTORY_LINE_NUMBER = "*{number}*: {what}"
+HISTORY_ARRIVED = "{total} messages with {threads} customers arrived ({phase}){imported}"
+HISTORY_COMPLETE = "complete"
+HISTORY_ARRIVING = "still arriving: phase {phase}, {progress}%"
+HISTORY_IMPORTED = "; {imported} imported"
+HISTORY_IMPORTING = "; importing now ({imported} of {total})"
+HISTORY_IMPORT_HINT = " · `/meta history import {arg}`"
+HISTORY_DECLINED_LINE = "the business declined to share its history{reason}"
+HISTORY_USAGE = "Use `/meta history` to see what arrived, `/meta history import NUMBER` to import a number's history."
+HISTORY_UNKNOWN_NUMBER = "No history arrived for `{arg}`. `/meta history` lists the numbers that have one."
+HISTORY_NOTHING = "Everything that arrived for {number} is imported already."
+HISTORY_NO_CHANNEL = "There is no channel for customer messages yet: run `/meta connect` or `/meta route messages`."
+HISTORY_STARTED = ("Importing {count} messages of {number} into <#{channel}>, at Slack's pace; the progress shows "
+                   "there. Nothing is sent to customers.{partial}")
+HISTORY_PARTIAL = (" Meta is still sending this history ({progress}%): run the command again when it is complete to "
+                   "import what arrives later.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.timestamps import utcnow
@@ -218,7 +218,7 @@ class OutboundMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="accepted")  # accepted, sent, delivered, read, failed
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # What Meta charges for it (WhatsApp statuses' `pricing`, since 0016): PMP (per-message pricing); regular,
+    # What Meta charges for it (WhatsApp statuses' `pricing`, since 0017): PMP (per-message pricing); regular,
     # free_customer_service or free_entry_point; marketing, marketing_lite, utility, authentication,
     # authentication_international or service. None until a status says.
     pricing_model: Mapped[str | None] = mapped_column(String(16))
@@ -352,6 +352,102 @@ class AwayHours(Base):
     template_id: Mapped[str | None] = mapped_column(String(64))  # WhatsApp: sent instead when the window is closed
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HistorySync(Base):
+    """A business number onboarded from the WhatsApp Business app (coexistence): what Meta sent of its chat history
+    (`history` webhooks: phase, progress, chunks; or that the business declined), the notes posted about it, and its
+    import into Slack, which only an admin starts (`/meta history import`)."""
+
+    __tablename__ = "history_syncs"
+    business_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the number's phone_number_id
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    waba_id: Mapped[str | None] = mapped_column(String(64))
+    display_number: Mapped[str | None] = mapped_column(String(32))
+    phase: Mapped[int | None]  # highest phase received: 0 (day 0-1), 1 (day 1-90), 2 (day 90-180)
+    progress: Mapped[int | None]  # highest progress received, percent (100: Meta sent everything)
+    chunks: Mapped[int] = mapped_column(default=0)  # history webhooks received
+    noted_at: Mapped[datetime | None]  # the "history available" note was posted
+    declined_at: Mapped[datetime | None]  # the business declined to share (the note was posted)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    import_state: Mapped[str | None] = mapped_column(String(16))  # None (never asked), importing, done
+    import_by: Mapped[str | None] = mapped_column(String(32))  # the admin who started it
+    import_channel: Mapped[str | None] = mapped_column(String(32))  # where its posts and progress go
+    progress_ts: Mapped[str | None] = mapped_column(String(32))  # the progress message (chat.update)
+    progress_at: Mapped[datetime | None]  # its last update
+    import_started_at: Mapped[datetime | None]
+    import_done_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class HistoryMessage(Base):
+    """One message of a number's WhatsApp Business app history, as Meta sent it, kept until imported into Slack
+    (once per message id, whatever Meta redelivers). `batch` names the post it is imported in, chosen before that
+    post, so an import resumed after a crash posts the same batch once (its dedupe key) and nothing twice."""
+
+    __tablename__ = "history_messages"
+    __table_args__ = (UniqueConstraint("business_id", "message_id"),
+                      Index("ix_history_messages_queue", "business_id", "imported_at", "thread", "sent_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(255))
+    thread: Mapped[str] = mapped_column(String(64))  # the customer's phone (Meta's thread id)
+    outgoing: Mapped[bool] = mapped_column(default=False)  # sent by the business from the app
+    sent_at: Mapped[datetime]
+    data: Mapped[dict] = mapped_column(JSON)
+    batch: Mapped[str | None] = mapped_column(String(64))
+    imported_at: Mapped[datetime | None] = mapped_column(index=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ConversationState(Base):
+    """A customer thread's conversation, kept on its root: open, waiting on the customer, snoozed, resolved; who
+    claimed it; the last change (what, by whom, when); and the times its metrics and queues are made of."""
+
+    __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("channel_id", "root_ts"),
+                      Index("ix_conversation_states_team_status", "team_id", "status"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    root_ts: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # open, waiting (on the customer), snoozed, resolved
+    owner: Mapped[str | None] = mapped_column(String(32))  # the Slack user who claimed it (or was assigned it)
+    snoozed_until: Mapped[datetime | None] = mapped_column(index=True)
+    change: Mapped[str] = mapped_column(String(16))  # what changed it last: claimed, resolved, customer, …
+    changed_by: Mapped[str | None] = mapped_column(String(32))  # the Slack user; None: the customer or the app
+    changed_at: Mapped[datetime]
+    opened_at: Mapped[datetime]  # the current open period began (first message, or reopened)
+    first_response_at: Mapped[datetime | None]  # the team's first reply in the current open period
+    waiting_since: Mapped[datetime | None]  # the customer's oldest message not answered yet
+    last_customer_at: Mapped[datetime | None]  # the customer's last message (the 24-hour window counts from it)
+
+
+class CustomerPost(Base):
+    """A Slack post showing a customer's message: Meta's id for it, so a member's reaction there reaches it."""
+
+    __tablename__ = "customer_posts"
+    __table_args__ = (UniqueConstraint("channel_id", "slack_ts"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    slack_ts: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))  # the customer thread's root
+    message_id: Mapped[str] = mapped_column(String(255))  # WhatsApp wamid, Messenger mid
+    reaction: Mapped[str | None] = mapped_column(String(64))  # the emoji the business shows on it at Meta now
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ConversationTiming(Base):
+    """One conversation's first-response or resolve time, for `/meta metrics` per day."""
+
+    __tablename__ = "conversation_timings"
+    __table_args__ = (Index("ix_conversation_timings_team_at", "team_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # first_response, resolve
+    seconds: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime]
 
 
 class Campaign(Base):

@@ -13,8 +13,12 @@ from sqlalchemy.exc import IntegrityError
 
 from store.models import (
     ContactThread,
+    ConversationState,
+    ConversationTiming,
     Customer,
+    CustomerPost,
     DedupeKey,
+    HistoryMessage,
     MessagePost,
     OutboundMessage,
     ReplyOutbox,
@@ -26,10 +30,14 @@ _events = cast(Table, WebhookEvent.__table__)
 _dedupe = cast(Table, DedupeKey.__table__)
 _outbound = cast(Table, OutboundMessage.__table__)
 _outbox = cast(Table, ReplyOutbox.__table__)
-_posts = cast(Table, MessagePost.__table__)
+_message_posts = cast(Table, MessagePost.__table__)
 _threads = cast(Table, ContactThread.__table__)
 _customers = cast(Table, Customer.__table__)
 _marks = cast(Table, RetentionMark.__table__)
+_history = cast(Table, HistoryMessage.__table__)
+_states = cast(Table, ConversationState.__table__)
+_customer_posts = cast(Table, CustomerPost.__table__)
+_timings = cast(Table, ConversationTiming.__table__)
 
 
 def delete_events(engine: Engine, state: str, older_than: datetime, batch: int) -> int:
@@ -49,7 +57,7 @@ def delete_outbound(engine: Engine, older_than: datetime, batch: int) -> int:
 
 def delete_message_posts(engine: Engine, older_than: datetime, batch: int) -> int:
     """Where customers' messages posted before `older_than` were shown (their later edits then post anew)."""
-    return _delete(engine, _posts, _posts.c.created_at < older_than, batch)
+    return _delete(engine, _message_posts, _message_posts.c.created_at < older_than, batch)
 
 
 def delete_outbox(engine: Engine, older_than: datetime, batch: int) -> int:
@@ -77,6 +85,25 @@ def delete_idle_customers(engine: Engine, older_than: datetime, batch: int) -> i
         ~exists().where(_threads.c.contact == thread_key),
     )
     return _delete(engine, _customers, idle, batch)
+
+
+def delete_imported_history(engine: Engine, older_than: datetime, batch: int) -> int:
+    """History messages imported into Slack before `older_than` (Slack has them now)."""
+    return _delete(engine, _history, _history.c.imported_at < older_than, batch)
+
+
+def delete_waiting_history(engine: Engine, older_than: datetime, batch: int) -> int:
+    """History messages received before `older_than` and never imported (nobody asked for them)."""
+    return _delete(engine, _history, and_(_history.c.imported_at.is_(None), _history.c.received_at < older_than),
+                   batch)
+
+
+def delete_conversation_records(engine: Engine, older_than: datetime, batch: int) -> int:
+    """Customer posts (Slack ts -> Meta's message id) and conversation timings from before `older_than`, and the
+    states of threads the thread map no longer holds."""
+    orphan = ~exists().where(_threads.c.channel_id == _states.c.channel_id, _threads.c.root_ts == _states.c.root_ts)
+    return _delete(engine, _customer_posts, _customer_posts.c.created_at < older_than, batch) + \
+        _delete(engine, _timings, _timings.c.at < older_than, batch) + _delete(engine, _states, orphan, batch)
 
 
 def mark(engine: Engine, name: str, before: datetime) -> None:

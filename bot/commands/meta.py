@@ -13,7 +13,9 @@ from bot.commands import (
     campaign,
     connection,
     cost,
+    history,
     hours,
+    inbox,
     metrics,
     pages,
     routes,
@@ -55,6 +57,8 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "post": (pages.post, False),
     "instagram": (pages.instagram, True),
     "media": (pages.list_media, True),
+    "history": (history.history_command, False),
+    "inbox": (inbox.inbox_command, True),
 }
 
 

@@ -58,6 +58,17 @@ def sender_action(graph: GraphClient, token: str, page_id: str, recipient_id: st
     graph.post(f"{page_id}/messages", token, json_body={"recipient": {"id": recipient_id}, "sender_action": action})
 
 
+def send_reaction(graph: GraphClient, token: str, page_id: str, recipient_id: str, message_id: str,
+                  emoji: str | None) -> None:
+    """The Page's reaction on a Messenger message (`sender_action` react, with the emoji); None removes it
+    (unreact, with the message id only)."""
+    payload: dict[str, str] = {"message_id": message_id}
+    if emoji:
+        payload["reaction"] = emoji
+    graph.post(f"{page_id}/messages", token, json_body={
+        "recipient": {"id": recipient_id}, "sender_action": "react" if emoji else "unreact", "payload": payload})
+
+
 def upload_attachment(graph: GraphClient, token: str, page_id: str, kind: str, filename: str, data: bytes,
                       mime_type: str, instagram: bool = False) -> str:
     """A file uploaded for the Page's Send API (the Attachment Upload API, multipart `filedata`; `kind`: image,

@@ -97,10 +97,12 @@ def _change_items(obj: str, asset: str, fld: str, value: Any, when: Any = None) 
     if not isinstance(value, dict):
         yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value, when), {"value": value})
         return
-    if obj != "whatsapp_business_account" or fld not in WA_ITEM_FIELDS:
-        yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value, when), value)
-        return
     metadata: dict[str, Any] = value["metadata"] if isinstance(value.get("metadata"), dict) else {}
+    if obj != "whatsapp_business_account" or fld not in WA_ITEM_FIELDS:
+        # a WhatsApp field about one number (history, smb_app_state_sync) names it in value.metadata
+        yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value, when), value,
+                   metadata if obj == "whatsapp_business_account" else {})
+        return
     contacts = _contacts(value)
     for m in _dicts(value.get("messages")):
         mid = m.get("id") or _digest(m)

@@ -2,7 +2,7 @@
 
 Source: Meta's Graph API changelog, "Available Graph API Versions"
 (https://developers.facebook.com/documentation/development/graph-api/changelog; also
-https://developers.facebook.com/docs/graph-api/changelog/versions/), checked 2026-12-14. Meta keeps a version for
+https://developers.facebook.com/docs/graph-api/changelog/versions/), checked 2026-12-07. Meta keeps a version for
 at least two years: it ends two years after the next version's release, so a version whose successor is not out
 yet has no published end ("TBD": None here). v27.0 came out on 2026-11-04 (Meta's blog, "Introducing Graph API
 v27.0"), so v26.0 should end near 2028-11-04 once Meta publishes it. Add a row when Meta releases a version."""

@@ -42,6 +42,16 @@ def send_text(graph: GraphClient, token: str, phone_number_id: str, to: Recipien
     return str((answer.get("messages") or [{}])[0].get("id"))
 
 
+def send_reaction(graph: GraphClient, token: str, phone_number_id: str, to: Recipient, message_id: str,
+                  emoji: str) -> str:
+    """The business's reaction on a customer's message (`message_id`, a wamid); an empty `emoji` removes it. Meta
+    keeps one reaction per message from the business: a new one replaces it. Returns Meta's message id."""
+    answer = graph.post(f"{phone_number_id}/messages", token, json_body={
+        "messaging_product": "whatsapp", **to.address(), "type": "reaction",
+        "reaction": {"message_id": message_id, "emoji": emoji}})
+    return str((answer.get("messages") or [{}])[0].get("id"))
+
+
 def templates(graph: GraphClient, token: str, waba_id: str) -> list[dict[str, Any]]:
     """Every message template of the account (all pages)."""
     return list(graph.paged(f"{waba_id}/message_templates", token, fields=TEMPLATE_FIELDS))

@@ -76,15 +76,27 @@ def url_text_input(action_id: str) -> Block:
     return {"type": "url_text_input", "action_id": action_id}
 
 
-def datetimepicker(action_id: str) -> Block:
-    return {"type": "datetimepicker", "action_id": action_id}
+def datetimepicker(action_id: str, initial_date_time: int | None = None) -> Block:
+    element: Block = {"type": "datetimepicker", "action_id": action_id}
+    if initial_date_time is not None:
+        element["initial_date_time"] = initial_date_time
+    return element
 
 
-def static_select(action_id: str, options: list[Block], initial_option: Block | None = None) -> Block:
+def static_select(action_id: str, options: list[Block], initial_option: Block | None = None,
+                  placeholder: str | None = None) -> Block:
     element: Block = {"type": "static_select", "action_id": action_id, "options": options}
     if initial_option is not None:
         element["initial_option"] = initial_option
+    if placeholder is not None:
+        element["placeholder"] = plain(limits.clip(placeholder, limits.OPTION_TEXT))
     return element
+
+
+def users_select(action_id: str, placeholder: str) -> Block:
+    """A picker of the workspace's people."""
+    return {"type": "users_select", "action_id": action_id,
+            "placeholder": plain(limits.clip(placeholder, limits.OPTION_TEXT))}
 
 
 def conversations_select(action_id: str, initial_conversation: str | None = None) -> Block:

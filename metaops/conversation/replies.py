@@ -32,6 +32,7 @@ from metaops.conversation import (
     reply_files,
     reply_window,
     rich_replies,
+    state,
     typing,
     unanswered,
 )
@@ -243,6 +244,7 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
         raise
     outbox.finish(engine, reply.id, outbox.SENT, rt.now(), dedupe_key=key)
     unanswered.answered(rt, team_id, reply.channel_id, reply.thread_ts)
+    state.member_replied(rt, team_id, reply.channel_id, reply.thread_ts, reply.user_id)  # theirs if nobody's
     with rt.db.session() as s:
         s.merge(OutboundMessage(id=message_id, team_id=team_id, platform=thread.platform, channel_id=reply.channel_id,
                                 thread_ts=reply.thread_ts, slack_ts=reply.slack_ts, created_at=rt.now()))
@@ -367,3 +369,4 @@ def _user_names(rt: Runtime, team_id: str) -> Any:
 
 
 PENDING = outbox.PENDING  # store_reply's state of a reply stored and waiting to be sent: queue_send it
+page_for = _page_for  # the Page (and its token) that sends for a Messenger or Instagram thread; reactions use it too

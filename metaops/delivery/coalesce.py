@@ -20,7 +20,7 @@ from integrations.slack import limits
 from integrations.slack.blocks import context_block, section
 from integrations.slack.errors import SlackRateLimited
 from metaops import claims, counters, defaults, messages
-from metaops.conversation import landed, naming, originals, thread
+from metaops.conversation import customer_posted, landed, naming, originals, thread
 from metaops.conversation.pace import ChannelHeld
 from metaops.conversation.router import Router
 from metaops.delivery import handlers, holds, render
@@ -85,6 +85,11 @@ def deliver_together(rt: Runtime, router: Router, team_id: str, channel: str, gr
             for m in claimed:
                 assert m.item is not None
                 originals.remember(rt, m.item.business_id, m.item.data.get("id"), team_id, channel, ts, root)
+            last = claimed[-1].item
+            assert last is not None
+            # a member's reaction on the joined post goes to its latest message
+            customer_posted.posted(rt, router, team_id, "messages", head.business_id, contact, ts,
+                                   last.data.get("id"), last.data.get("type"))
     except SlackRateLimited as e:
         _release(rt, claimed)
         wait = e.wait(defaults.RATE_LIMIT_FALLBACK, defaults.RATE_LIMIT_MAX_WAIT)

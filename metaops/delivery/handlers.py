@@ -14,11 +14,11 @@ from metaops import defaults
 from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
 from metaops.away import sender as away
 from metaops.campaigns import statuses as campaign_statuses
-from metaops.conversation import originals, receipts, reply_window, senders, unanswered
+from metaops.conversation import customer_posted, originals, receipts, reply_window, senders, unanswered
 from metaops.conversation.naming import customer_post, person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
-from metaops.delivery import calls, changes, groups, media, render, render_account, render_templates
+from metaops.delivery import calls, changes, groups, history, media, render, render_account, render_templates
 from metaops.runtime import Runtime
 from metaops.templates import catalog
 from store import customers
@@ -43,22 +43,26 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
     text, blocks = render.whatsapp_message(item, sender)
     campaign_statuses.customer_replied(rt, item.business_id, item.data)
     opened = reply_window.customer_wrote(rt, contact, item.data)  # stored before the post: a retry repeats none
-    _post_remembered(rt, router, team_id, "messages", item.business_id, contact, item.data.get("id"), text, blocks)
+    ts = _post_remembered(rt, router, team_id, "messages", item.business_id, contact, item.data.get("id"), text,
+                          blocks)
     if opened is not None and contact is not None:  # the root says until when replies are possible
         reply_window.show(rt, router, team_id, item.business_id, contact, opened)
     unanswered.customer_wrote(rt, router, team_id, "messages", item.business_id, contact)
+    customer_posted.posted(rt, router, team_id, "messages", item.business_id, contact, ts, item.data.get("id"),
+                           item.data.get("type"))
     if opened is not None:  # a customer's own message: answered with the away message while the number is closed
         away.customer_wrote(rt, router, team_id, "messages", "whatsapp", item.business_id, contact)
 
 
 def _post_remembered(rt: Runtime, router: Router, team_id: str, kind: str, business_id: str, contact: str | None,
-                     message_id: object, text: str, blocks: list[dict], platform: str = "whatsapp") -> None:
+                     message_id: object, text: str, blocks: list[dict], platform: str = "whatsapp") -> str:
     """A customer's message (or call) posted in its thread, and where it went remembered for later changes."""
     channel = router.channel(team_id, kind)
     ts = post_in_thread(rt, router, team_id, channel, business_id, contact, text, originals.tag(blocks, message_id),
                         platform=platform)
     root = router.root(business_id, contact, channel) if contact else None
     originals.remember(rt, business_id, message_id, team_id, channel, ts, root)
+    return ts
 
 
 def customer_change(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -144,7 +148,7 @@ def thread_note(router: Router, item: Item) -> tuple[str | None, bool]:
     (not media, whose file follows its own post; not an identity change)."""
     key = (item.object, item.kind)
     if handler_for(item) in (None, whatsapp_failed, template_update, account_update, number_error, page_feed,
-                             instagram_change, unsupported):
+                             instagram_change, unsupported, history.history_chunk, history.app_contacts):
         return "", False  # no thread post of a customer's (a failed status's note is ours, about our reply)
     if item.object == WA and item.kind in THREAD_KINDS:
         contact = thread_key(router, item)
@@ -203,8 +207,10 @@ def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
     who = render.escape(senders.sender_name(rt, platform, item.asset_id, sender))
     text, blocks = post(router.asset_name(item.asset_id), who, item.data)
     mid = (item.data.get("message") or {}).get("mid") if item.kind == "dm" else None
-    _post_remembered(rt, router, team_id, kind, item.asset_id, sender, mid, text, blocks, platform=platform)
+    ts = _post_remembered(rt, router, team_id, kind, item.asset_id, sender, mid, text, blocks, platform=platform)
     unanswered.customer_wrote(rt, router, team_id, kind, item.asset_id, sender)
+    if item.kind == "dm":  # a message (not a postback or a reaction): its mid takes the team's reactions
+        customer_posted.posted(rt, router, team_id, kind, item.asset_id, sender, ts, mid)
     if item.kind != "dm_reaction":  # a message or a button pressed, not a reaction: the away message when closed
         away.customer_wrote(rt, router, team_id, kind, platform, item.asset_id, sender)
 
@@ -310,13 +316,15 @@ HANDLERS: dict[tuple[str, str], Deliver | None] = {
     (WA, "error"): number_error,
     (WA, "app_echo"): app_echo,
     (WA, "user_preference"): marketing_preference,
+    (WA, "history"): history.history_chunk,  # stored, never posted: an admin imports it (history_import.py)
+    (WA, "smb_app_state_sync"): history.app_contacts,
     **{(WA, kind): template_update for kind in TEMPLATE_ROUTES},
     **{(WA, kind): account_update for kind in render_account.FIELDS},
-    **{(obj, kind): direct_message for obj in (PAGE, IG) for kind in ("dm", "postback", "referral")},
     **{(WA, kind): customer_change for kind in ("edit", "revoke", "reaction")},
     (WA, "call"): whatsapp_call,
     (WA, "call_status"): call_status,
     (WA, "group_event"): group_event,
+    **{(obj, kind): direct_message for obj in (PAGE, IG) for kind in ("dm", "postback", "referral")},
     **{(obj, kind): customer_change for obj in (PAGE, IG) for kind in ("dm_reaction", "dm_edit", "dm_delete")},
     **{(obj, kind): None for obj in (PAGE, IG) for kind in ("echo", "receipt")},
     (PAGE, "feed"): page_feed,

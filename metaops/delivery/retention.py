@@ -2,8 +2,9 @@
 `metaops.jobs.retention`; the README's "What grows with traffic" lists them). RETENTION_DAYS=0 keeps everything.
 
 Failed events are kept twice as long (2 x RETENTION_DAYS), so there is time to fix the cause and requeue
-them (`requeue_failed`); events still to process and dedupe claims in flight are never deleted. Threads and
-WhatsApp customers go once idle for the whole window (a customer who opted out of marketing stays); how far
+them (`requeue_failed`); history imported into Slack goes after the window, history nobody imported after
+HISTORY_WAITING_DAYS_FACTOR times it; events still to process and dedupe claims in flight are never deleted.
+Threads and WhatsApp customers go once idle for the whole window (a customer who opted out of marketing stays); how far
 dedupe keys were deleted is recorded, so an older item is refused as stale (stale.py) rather than posted again.
 Workspaces, connections, assets, admins and templates are configuration and are kept.
 """
@@ -37,8 +38,12 @@ def purge(rt: Runtime) -> dict[str, int]:
         "reply_outbox": retention.delete_outbox(engine, cutoff, batch),
         "message_posts": retention.delete_message_posts(engine, cutoff, batch),
         "contact_threads": retention.delete_idle_threads(engine, cutoff, batch),
+        "history_imported": retention.delete_imported_history(engine, cutoff, batch),
+        "history_waiting": retention.delete_waiting_history(
+            engine, now - timedelta(days=defaults.HISTORY_WAITING_DAYS_FACTOR * days), batch),
     }
     deleted["wa_customers"] = retention.delete_idle_customers(engine, cutoff, batch)  # once their threads went
+    deleted["conversations"] = retention.delete_conversation_records(engine, cutoff, batch)  # states: threads gone
     if deleted["dedupe_keys"]:
         retention.mark(engine, stale.MARK, cutoff)
     deleted["unanswered"] = unanswered.forget_older(rt, cutoff)

@@ -11,7 +11,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from metaops import defaults, messages
+from metaops import defaults, inbox_messages, messages
 
 # Okabe-Ito colours (told apart with colour blindness), and each series has its own marker and line style too.
 SERIES = ((messages.CHART_SENT, "#0072B2", "o", "-"), (messages.CHART_DELIVERED, "#E69F00", "s", "--"),
@@ -44,6 +44,33 @@ def daily(rows: Sequence[DayRow], title: str, width: int = defaults.CHART_WIDTH,
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(messages.CHART_DAY_AXIS)
     ax.set_ylabel(messages.CHART_COUNT_AXIS)
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", frameon=False)
+    return _png(fig)
+
+
+def timings(rows: Sequence[tuple[str, float | None, float | None]], title: str, width: int = defaults.CHART_WIDTH,
+            height: int = defaults.CHART_HEIGHT, dpi: int = defaults.CHART_DPI) -> bytes:
+    """Median first response and time to resolve per day (minutes) as two lines, a day without a value left out.
+    Raises ValueError for no rows."""
+    if not rows:
+        raise ValueError("no days to chart")
+    fig, ax = _figure(width, height, dpi)
+    x = list(range(len(rows)))
+    for index, (label, colour, marker, style) in enumerate(
+            ((inbox_messages.CHART_FIRST_RESPONSE, *SERIES[0][1:]), (inbox_messages.CHART_RESOLVE, *SERIES[1][1:])),
+            start=1):
+        points = [(i, row[index]) for i, row in zip(x, rows, strict=True) if row[index] is not None]
+        if points:
+            ax.plot([p[0] for p in points], [p[1] for p in points], color=colour, marker=marker, linestyle=style,
+                    linewidth=2, markersize=5, label=label)
+    step = max(1, -(-len(rows) // MAX_TICKS))
+    ax.set_xticks(x[::step], [rows[i][0][5:] for i in x[::step]])
+    ax.set_xlim(-0.5, len(rows) - 0.5)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(messages.CHART_DAY_AXIS)
+    ax.set_ylabel(inbox_messages.CHART_MINUTES_AXIS)
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", frameon=False)

@@ -32,6 +32,7 @@ from metaops.conversation import unanswered
 from metaops.exceptions import NotConnected
 from metaops.permissions import may_change
 from metaops.runtime import Runtime
+from metaops.surfaces import inbox
 from metaops.templates import catalog
 from store import workspaces
 from store.models import NotificationRoute, PhoneNumber, Template, WhatsAppAccount, Workspace
@@ -81,12 +82,16 @@ class HomeData:
     webhooks: list[tuple[str, str]] = field(default_factory=list)  # label, state
     unanswered: int = 0
     waiting: list[Waiting] = field(default_factory=list)
+    inbox: inbox.Queues | None = None  # the viewer's conversations and the unclaimed ones
 
 
 def publish(rt: Runtime, team_id: str, user_id: str, client: WebClient | None = None) -> dict[str, Any]:
     """Gather, build and publish the user's Home tab; returns the view."""
     client = client or rt.slack.for_team(team_id)
-    view = build(gather(rt, team_id, client), may_change(rt, client, team_id, user_id))
+    data = gather(rt, team_id, client)
+    if data.connection is not None:
+        data.inbox = inbox.gather(rt, team_id, user_id, client)
+    view = build(data, may_change(rt, client, team_id, user_id))
     call(client.views_publish, user_id=user_id, view=view)
     return view
 
@@ -210,6 +215,7 @@ def build(data: HomeData, admin: bool) -> dict[str, Any]:
     blocks += [header(messages.HOME_CONNECTION), section(_connection_text(conn, data.now))]
     blocks += _number_blocks(data)
     blocks += [header(messages.HOME_TEMPLATES), section(_templates_text(data))]
+    blocks += inbox.home_blocks(data.inbox) if data.inbox else []
     blocks += [header(messages.HOME_UNANSWERED), section(_unanswered_text(data))]
     blocks += [header(messages.HOME_ROUTES), section("\n".join(
         messages.HOME_ROUTE.format(kind=kind, channel=f"<#{channel}>" if channel else messages.HOME_ROUTE_NOWHERE)

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from metaops import counters
+from metaops.conversation import gauges
 from metaops.runtime import Runtime
 
 bp = Blueprint("metrics", __name__)
@@ -25,8 +26,9 @@ def metrics() -> Response:
         return Response("Unauthorized\n", 401, {"WWW-Authenticate": "Bearer"}, mimetype="text/plain")
     registry = CollectorRegistry(auto_describe=False)
     registry.register(counters.RedisCollector(rt.redis))
+    registry.register(gauges.ConversationGauges(rt.db.engine))
     try:
         body = generate_latest(registry)
     except Exception:  # noqa: BLE001 - Redis down: the scrape fails visibly, the app does not
-        return Response("Redis unavailable\n", 503, mimetype="text/plain")
+        return Response("Redis or the database unavailable\n", 503, mimetype="text/plain")
     return Response(body, 200, {"Content-Type": CONTENT_TYPE_LATEST})

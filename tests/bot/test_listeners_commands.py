@@ -147,3 +147,11 @@ def test_media_page_turned_shows_the_next_media(meta_connected, context, web_cli
     _, other = click(media_page_turned, context, web_client, action_id="media_previous",
                      value=json.dumps({"t": "IG404", "b": "x"}))
     assert "does not manage" in other.once["text"]
+
+
+def test_meta_command_history_answers_admins_in_the_ack(whatsapp, context, web_client):
+    for user, answer in (("U_MEMBER", messages.NOT_ALLOWED), ("U_ADMIN", messages.HISTORY_NONE)):
+        ack = Recorder()
+        meta_command(ack=ack, command=slack_fixture("commands/meta.json", text="history", user_id=user),
+                     client=web_client, context=context)
+        assert ack.once == {"response_type": "ephemeral", "text": answer}

@@ -104,7 +104,9 @@ def test_media_is_still_uploaded_and_ends_the_joined_post(client, rt, fake_slack
         post_webhook(client, wa_payload([wa_message(f"wamid.m{n}", sender, f"c09 m{n}")]))
     until_delivered(rt)
     words = [[n for _, n in texts(m)] for m in fake_slack.messages]
-    assert words == [[0], [1], [2], [3, 4, 5]]  # the image's post on its own, then the rest together
+    # The image's post stands on its own; which texts join depends on how many tokens the pace had left (a slow
+    # machine refills some between posts), never on the order: each text once, in order.
+    assert [2] in words and [n for post in words for n in post] == list(range(6))
     [upload] = fake_slack.files
     assert upload["thread_ts"] == fake_slack.messages[0]["ts"]
 

@@ -12,9 +12,17 @@ from sqlalchemy import select
 
 from metaops.conversation import unanswered
 from metaops.delivery import holds, retention, stale
-from store import events, threads
+from store import conversations, customer_posts, events, threads
 from store import retention as store_retention
-from store.models import ContactThread, Customer, DedupeKey, WebhookEvent
+from store.models import (
+    ContactThread,
+    ConversationState,
+    ConversationTiming,
+    Customer,
+    CustomerPost,
+    DedupeKey,
+    WebhookEvent,
+)
 
 # Both databases: the NOT EXISTS on a built thread key, COALESCE of ages, and the mark's upsert.
 pytestmark = pytest.mark.both_databases
@@ -95,3 +103,21 @@ def test_the_mark_moves_only_when_keys_were_deleted_and_only_forward(rt):
     assert mark is not None and abs(mark - (rt.now() - timedelta(days=30))) < timedelta(minutes=1)
     store_retention.mark(rt.db.engine, stale.MARK, mark - timedelta(days=5))  # an older mark never moves it back
     assert stale.horizon(rt) == mark
+
+
+def test_conversation_records_go_with_their_age_and_their_thread(rt):
+    now = rt.now()
+    old, recent = now - timedelta(days=40), now - timedelta(days=1)
+    with rt.db.session() as s:
+        _thread(s, "customer:1", "1.1", recent)
+    conversations.ensure(rt.db.engine, "T1", "C1", "1.1", old)  # its thread is kept: so is it
+    conversations.ensure(rt.db.engine, "T1", "C1", "9.9", old)  # its thread is gone
+    customer_posts.remember(rt.db.engine, "T1", "C1", "1.2", "1.1", "wamid.OLD", old)
+    customer_posts.remember(rt.db.engine, "T1", "C1", "1.3", "1.1", "wamid.NEW", recent)
+    state = conversations.get(rt.db.engine, "C1", "1.1")
+    conversations.resolve(rt.db.engine, state, "U1", old)
+    retention.purge(rt)
+    with rt.db.session() as s:
+        assert [r.root_ts for r in s.scalars(select(ConversationState))] == ["1.1"]
+        assert [p.message_id for p in s.scalars(select(CustomerPost))] == ["wamid.NEW"]
+        assert s.scalars(select(ConversationTiming)).all() == []

@@ -166,6 +166,9 @@ class FakeGraph(FakeServer):
         self.comment_replies: list[dict[str, Any]] = []  # public replies: {"comment", "message", "kind", "id"}
         self.refuse_comments: Reply | None = None  # the answer to every reply, hide or delete, when set
         self.read: list[dict[str, Any]] = []  # read receipts: {"from", "message_id"}
+        # ids of the customers' messages Meta holds (a test adds those its webhooks carry): the only ones a reaction
+        # may name
+        self.inbound: set[str] = set()
         self.refuse_reads: Reply | None = None  # the answer to every read receipt, when set
         self.typing: list[dict[str, Any]] = []  # WhatsApp typing indicators (on a read call): {"from", "message_id"}
         self.sender_actions: list[dict[str, Any]] = []  # Messenger/Instagram: {"from", "to", "action"}
@@ -509,6 +512,13 @@ class FakeGraph(FakeServer):
                         "messaging_product": "whatsapp", "details": refused})
                 sent = {"from": sender, "to": p.get("to"), "kind": "whatsapp", "type": "interactive",
                         "interactive": p["interactive"]}
+            elif p.get("type") == "reaction":  # Meta: a message it holds, one emoji, or "" to remove
+                reaction = p.get("reaction") or {}
+                if reaction.get("message_id") not in self.inbound:
+                    return graph_error(131009, "(#131009) Parameter value is not valid", 400)
+                if not isinstance(reaction.get("emoji"), str) or len(reaction["emoji"]) > 8:
+                    return graph_error(131009, "(#131009) Parameter value is not valid", 400)
+                sent = {"from": sender, "to": p.get("to"), "kind": "whatsapp", "type": "reaction", **reaction}
             elif p.get("type", "text") != "text":
                 media = p.get(p["type"]) or {}
                 if media.get("id") not in self.uploads:
@@ -526,8 +536,18 @@ class FakeGraph(FakeServer):
                                "messages": [{"id": f"wamid.OUT{n}"}]})
         if self.tokens[token]["kind"] != "page":
             return graph_error(190, "A page access token is required to request this resource.", 400)
+        if p.get("sender_action") in ("react", "unreact"):  # Meta: a message it holds; react names the emoji
+            payload = p.get("payload") or {}
+            if payload.get("message_id") not in self.inbound or \
+                    (p["sender_action"] == "react" and not payload.get("reaction")):
+                return graph_error(100, "(#100) Invalid parameter", 400)
+            self.sent.append({"from": sender, "to": p["recipient"]["id"], "kind": "page", "type": p["sender_action"],
+                              **payload})
+            return Reply(200, {"recipient_id": p["recipient"]["id"]})
         if "sender_action" in p:
             return self._sender_action(p, sender)
+        if not isinstance(p.get("message"), dict):
+            return graph_error(100, "(#100) The parameter message is required.", 400)
         attachment = p["message"].get("attachment")
         if attachment:
             attachment_id = (attachment.get("payload") or {}).get("attachment_id")

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.helpers import fixture, post_webhook, run_worker, until_delivered
-from tests.scenarios.test_notifications import deliver, routed  # noqa: F401 - routed is a fixture
+from tests.scenarios.test_notifications import deliver
 
 pytestmark = pytest.mark.usefixtures("routed")
 

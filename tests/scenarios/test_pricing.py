@@ -1,5 +1,5 @@
 """What Meta charges per message (issue 21, part C): a WhatsApp status's `pricing` (per-message pricing: model PMP,
-type, category) is kept on the reply's outbound record, whatever order the statuses come in; migration 0012 adds
+type, category) is kept on the reply's outbound record, whatever order the statuses come in; migration 0017 adds
 the columns to an existing install in place."""
 
 from __future__ import annotations
@@ -54,9 +54,9 @@ def test_a_status_without_pricing_leaves_what_an_earlier_one_said(client, rt, fa
     assert _priced(rt, message_id) == ("read", "PMP", "free_entry_point", "authentication_international")
 
 
-def test_migration_0012_adds_pricing_to_an_existing_install_in_place(tmp_path):
+def test_migration_0017_adds_pricing_to_an_existing_install_in_place(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    migrate.upgrade(url, "0012-1")  # the revision before 0012, whichever it is
+    migrate.upgrade(url, "0017-1")  # the revision before 0017, whichever it is
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO outbound_messages (id, team_id, platform, channel_id, thread_ts, slack_ts, "

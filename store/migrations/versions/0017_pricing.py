@@ -1,8 +1,8 @@
 """pricing: what Meta charges for each message sent from Slack
 
-Revision ID: 0016
-Revises: 0015
-Create Date: 2026-12-14
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-07
 
 WhatsApp statuses carry the message's pricing (`pricing.pricing_model` PMP, `pricing.type` regular,
 free_customer_service or free_entry_point, `pricing.category` marketing, marketing_lite, utility, authentication,
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0016'
-down_revision: Union[str, Sequence[str], None] = '0015'
+revision: str = '0017'
+down_revision: Union[str, Sequence[str], None] = '0016'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """campaigns: a template sent to the customers of a file, each row sent at most once
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-07
 
 `campaigns` holds what `/meta campaign` checked and what became of it; `campaign_recipients` one row per customer of
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0017'
-down_revision: Union[str, Sequence[str], None] = '0016'
+revision: str = '0019'
+down_revision: Union[str, Sequence[str], None] = '0018'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -227,7 +227,7 @@ def test_campaign_decided_by_a_second_admin(client, rt, connected, fake_slack, f
     run_worker(rt)
     assert not [s for s in fake_graph.sent if s.get("type") == "template"]
     press(client, fake_slack, request, "campaign_approve", user="U_OWNER")
-    wait_for(fake_slack.messages, len(fake_slack.messages) + 1, timeout=5)
+    until_state(rt, "scheduled")
     run_worker(rt)
     assert len([s for s in fake_graph.sent if s.get("type") == "template"]) == 3
     with rt.db.session() as s:
@@ -240,9 +240,7 @@ def test_rejected_campaign_sends_nothing(client, rt, connected, fake_slack, fake
     confirm(client, review_of(client, rt, fake_slack))
     request = next(m for m in fake_slack.messages if "asks to send campaign" in m["text"])
     press(client, fake_slack, request, "campaign_reject", user="U_OWNER")
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and _state(rt) != "rejected":
-        time.sleep(0.05)
+    until_state(rt, "rejected")
     run_worker(rt)
     assert _state(rt) == "rejected" and not [s for s in fake_graph.sent if s.get("type") == "template"]
 
@@ -252,16 +250,12 @@ def test_campaign_controlled_pause_resume_cancel(client, rt, connected, fake_sla
     progress = next(m for m in fake_slack.messages if "Campaign Spring sale" in m["text"])
     progress = {**progress, "blocks": fake_slack.edits[-1]["blocks"] if fake_slack.edits else progress["blocks"]}
     press(client, fake_slack, progress, "campaign_pause")
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and _state(rt) != "paused":
-        time.sleep(0.05)
+    until_state(rt, "paused")
     run_worker(rt)
     assert _state(rt) == "paused" and not [s for s in fake_graph.sent if s.get("type") == "template"]
     progress = {**progress, "blocks": fake_slack.edits[-1]["blocks"]}
     press(client, fake_slack, progress, "campaign_cancel")
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and _state(rt) != "cancelled":
-        time.sleep(0.05)
+    until_state(rt, "cancelled")
     run_worker(rt)
     assert _state(rt) == "cancelled" and not [s for s in fake_graph.sent if s.get("type") == "template"]
 
@@ -288,6 +282,13 @@ def test_report_csv_has_every_recipient(rt, client, connected, fake_slack, fake_
         campaign_id = s.scalars(select(Campaign.id)).one()
     rows = list(csv.DictReader(io.StringIO(recipients_csv(rt, campaign_id).decode())))
     assert [(r["line"], r["outcome"]) for r in rows] == [("2", "sent"), ("6", "sent"), ("7", "sent")]
+
+
+def until_state(rt, state: str, timeout: float = 20.0) -> None:
+    """Wait for the work a button's listener does after its ack."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _state(rt) != state:
+        time.sleep(0.05)
 
 
 def _state(rt) -> str:

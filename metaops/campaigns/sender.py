@@ -50,9 +50,12 @@ def run(rt: Runtime, campaign_id: int) -> str:
 
 
 def _slice(rt: Runtime, campaign_id: int, lock: Any) -> str:
+    c = records.by_id(rt, campaign_id)
+    if c.send_at is not None and c.send_at > utcnow():  # resumed before its time: it waits for it
+        queue(rt, campaign_id, int((c.send_at - utcnow()).total_seconds()) + 1)
+        return "not yet"
     if not records.move(rt, campaign_id, ("scheduled", "sending"), "sending"):
         return "not sending"
-    c = records.by_id(rt, campaign_id)
     claims.orphans_unknown(rt, campaign_id)  # a dead worker's claims: outcome unknown, never sent again
     try:
         token = connections.token_of(rt, c.team_id)

@@ -260,6 +260,18 @@ def test_campaign_controlled_pause_resume_cancel(client, rt, connected, fake_sla
     assert _state(rt) == "cancelled" and not [s for s in fake_graph.sent if s.get("type") == "template"]
 
 
+def test_a_campaign_for_later_waits_for_its_time(client, rt, connected, fake_slack, fake_graph):
+    confirm(client, review_of(client, rt, fake_slack, when=int(time.time()) + 3600))
+    run_worker(rt)  # the send job is scheduled an hour ahead: nothing due now
+    from metaops.campaigns import sender
+
+    with rt.db.session() as s:
+        campaign_id = s.scalars(select(Campaign.id)).one()
+    assert sender.run(rt, campaign_id) == "not yet"  # a job that comes early (a resume) waits too
+    assert _state(rt) == "scheduled" and not [s for s in fake_graph.sent if s.get("type") == "template"]
+    assert sender.resume_all(rt) == 0  # the clock's sweep leaves it to its time
+
+
 def test_template_paused_by_meta_pauses_the_campaign(client, rt, connected, fake_slack, fake_graph):
     from tests.fakes.meta_graph import graph_error
 

@@ -14,6 +14,7 @@ import metaops.delivery.drain
 import metaops.delivery.retention
 from metaops.away import sender as away
 from metaops.campaigns import check as campaign_check
+from metaops.campaigns import progress as campaign_progress
 from metaops.campaigns import sender as campaign_sender
 from metaops.conversation import member_reactions, replies, reply_window, state, state_root
 from metaops.delivery import history_import, periodic
@@ -91,6 +92,11 @@ def check_campaign(form: dict[str, Any]) -> str:
 def send_campaign(campaign_id: int) -> str:
     """One slice of a campaign's sending (metaops.campaigns.sender)."""
     return campaign_sender.run(current(), campaign_id)
+
+
+def refresh_campaign(campaign_id: int) -> None:
+    """A campaign's progress message updated with the statuses and replies that came (metaops.campaigns.progress)."""
+    campaign_progress.show(current(), campaign_id, force=True)
 
 
 def resume_campaigns() -> int:

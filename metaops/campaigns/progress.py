@@ -20,6 +20,8 @@ from store.models import Campaign
 
 log = logging.getLogger(__name__)
 SHOWN_KEY = "metaops:campaign:{id}:shown"  # when the progress message was last updated
+REFRESH_KEY = "metaops:campaign:{id}:refresh"  # a refresh job is queued for the statuses that came since
+REFRESH_JOB = "metaops.jobs.refresh_campaign"
 BAR = 20  # characters of the progress bar
 PAUSE, RESUME, CANCEL = "campaign_pause", "campaign_resume", "campaign_cancel"
 
@@ -67,6 +69,18 @@ def show(rt: Runtime, campaign_id: int, force: bool = False) -> None:
         log.info("campaign %s progress not shown: %s", campaign_id, type(e).__name__)
     if force:
         rt.redis.set(key, "1", ex=defaults.CAMPAIGN_PROGRESS_EVERY)
+
+
+def later(rt: Runtime, campaign_id: int) -> None:
+    """Statuses and replies changed the numbers: one refresh job within CAMPAIGN_PROGRESS_EVERY seconds, however
+    many came (Slack's pace for one message). Never raises: the numbers are stored either way."""
+    from metaops.queue import enqueue
+
+    try:
+        if rt.redis.set(REFRESH_KEY.format(id=campaign_id), "1", nx=True, ex=defaults.CAMPAIGN_PROGRESS_EVERY):
+            enqueue.submit(rt.queue, REFRESH_JOB, defaults.CAMPAIGN_PROGRESS_EVERY, args=(campaign_id,))
+    except Exception as e:  # noqa: BLE001 - see above
+        log.info("campaign %s refresh not queued: %s", campaign_id, type(e).__name__)
 
 
 def say(rt: Runtime, campaign_id: int, text: str) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from integrations.meta.pricing import pricing_of
 from metaops import defaults
+from metaops.campaigns import progress
 from metaops.costs import billed
 from metaops.runtime import Runtime
 from store.models import Campaign, CampaignRecipient
@@ -38,6 +39,8 @@ def record(rt: Runtime, status: dict[str, Any]) -> bool:
             row.status, row.error = "failed", f"{e.get('code', '')} {e.get('title', '')}".strip()[:500]
         elif new in ORDER and (row.status not in ORDER or ORDER.index(new) > ORDER.index(row.status)):
             row.status = new
+        campaign_id = row.campaign_id
+    progress.later(rt, campaign_id)
     return True
 
 
@@ -58,4 +61,6 @@ def customer_replied(rt: Runtime, business_id: str, message: dict[str, Any]) -> 
         if row is None or row.replied:
             return False
         row.replied = True
+        campaign_id = row.campaign_id
+    progress.later(rt, campaign_id)
     return True

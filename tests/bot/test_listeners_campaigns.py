@@ -15,7 +15,7 @@ from sqlalchemy import select
 from metaops import defaults, messages
 from store.models import Campaign, CampaignRecipient, Customer
 from tests.constants import PHONE_ID
-from tests.helpers import connect_whatsapp, interact, post_webhook, run_worker, slash_command
+from tests.helpers import connect_whatsapp, interact, post_webhook, run_due_scheduled, run_worker, slash_command
 from tests.helpers.meta import wa_message, wa_payload
 
 PROMO = {"id": "800000000000002", "name": "spring_sale", "language": "pt_BR", "category": "MARKETING",
@@ -203,6 +203,12 @@ def test_statuses_and_replies_land_on_the_campaign(client, rt, connected, fake_s
     assert rows["5491155550001"].replied
     assert (rows["4312345678"].status, rows["4312345678"].error) == ("failed", "131026 Message undeliverable")
     assert not any("131026" in m["text"] for m in fake_slack.messages[alerts_before:])  # counted, not alerted
+    time.sleep(defaults.CAMPAIGN_PROGRESS_EVERY + 0.2)  # one refresh for all of them, at the progress message's pace
+    run_due_scheduled(rt)
+    run_worker(rt)
+    last = fake_slack.edits[-1]["text"]
+    assert "delivered 1" in last and "read 1" in last and "failed 1" in last and "replied 1" in last
+    assert "131026 Message undeliverable ×1" in str(fake_slack.edits[-1]["blocks"])
     post_webhook(client, wa_payload([], statuses=[  # Meta redelivers: billed once
         {"id": ana, "status": "read", "timestamp": "1700000100", "recipient_id": "5491155550001",
          "pricing": {"pricing_model": "PMP", "type": "regular", "category": "marketing"}}]))

@@ -676,6 +676,10 @@ SEND_POSTED = ":outbox_tray: <@{user}> sent the template *{name}* ({language}, {
 SEND_POSTED_MEDIA = "[{kind}: {name}]"
 SEND_DONE = "The template {name} was sent; it is in the customer's thread in <#{channel}>."
 SEND_DONE_UNPOSTED = "The template {name} was sent, but it could not be posted in the customer's thread."
+SEND_PAID_NOTE = ":moneybag: Meta bills this {category} template when it is delivered: about {price} (rate card)."
+SEND_PAID_UNPRICED = ":moneybag: Meta bills this {category} template when it is delivered (this customer's market " \
+    "is not on the rate card)."
+SEND_FREE_NOTE = ":free: The customer wrote within 24 hours: Meta does not bill this utility template."
 
 # Campaigns (`/meta campaign`): the recipients file, checked before anything is sent.
 CAMPAIGN_FILE_EMPTY = "Line 1: the file is empty; its first line names the columns (`phone` or `bsuid`, then one " \

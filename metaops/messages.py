@@ -489,6 +489,8 @@ HOME_NOTICE_TITLE = "MetaOps"
 # The conversation: internal notes, receipts, WhatsApp's 24-hour reply window.
 NOTE_REACTION = "memo"  # on a thread message that stays inside (starts with "note:" or "//")
 NOTE_NOT_SENT = "an internal note (note: or //): notes stay in Slack and are never sent"  # the outbox row's reason
+DM_WINDOW_CLOSED = (":lock: Not sent: Meta takes a reply only within 7 days of the customer's last message, and "
+                    "that ended at {time} UTC ({day}). The customer's next message opens the conversation again.")
 WINDOW_OPEN = "Reply window open until {time} UTC ({day}): free-form replies until then, a template after."
 WINDOW_NUDGE = (":hourglass_flowing_sand: The customer's last message is still unanswered and the reply window "
                 "closes at {time} UTC (in {minutes} min). After that only an approved template can reach them.")

@@ -25,7 +25,7 @@ from integrations.slack import blocks
 from integrations.slack.client import call, post_message
 from metaops import defaults, messages
 from metaops.assets import comments, connections
-from metaops.conversation import notes, receipts, reply_files, reply_window, unanswered
+from metaops.conversation import messaging_window, notes, receipts, reply_files, reply_window, unanswered
 from metaops.exceptions import NotConnected
 from metaops.queue import connection, enqueue
 from metaops.runtime import Runtime, current
@@ -205,6 +205,15 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
             outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "reply window closed", dedupe_key=key)
             receipts.react(client, reply.channel_id, reply.slack_ts, receipts.FAILED_REACTION)
             return "window closed"
+        if thread.platform in messaging_window.PLATFORMS:
+            dm = messaging_window.window(rt, thread.business_id, thread.contact)
+            if dm.closed_at is not None:  # past 7 days Meta takes nothing, tagged or not: said at once
+                post_message(client, reply.channel_id, messaging_window.closed_text(dm.closed_at),
+                             thread_ts=reply.thread_ts)
+                outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "past 7 days", dedupe_key=key)
+                receipts.react(client, reply.channel_id, reply.slack_ts, receipts.FAILED_REACTION)
+                return "window closed"
+            event["tag"] = dm.tag
         message_id = _send_files(rt, thread, reply, event) if reply.files else _send(rt, thread, event)
     except reply_files.NothingSent as e:  # each file's reason is in the thread already
         outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), str(e), dedupe_key=key)
@@ -294,7 +303,8 @@ def _send(rt: Runtime, thread: Any, event: dict[str, Any]) -> str:
         return whatsapp.send_text(rt.graph, token, thread.business_id, recipient(rt, thread.contact), body)
     page_id, token = _page_for(rt, thread)
     body = formatting.slack_to_plain(event["text"], names)
-    return pages.send_text(rt.graph, token, page_id, thread.contact, f"{signer}: {body}" if signer else body)
+    return pages.send_text(rt.graph, token, page_id, thread.contact, f"{signer}: {body}" if signer else body,
+                           event.get("tag"))
 
 
 def _signer(names: Callable[[str], str], event: dict[str, Any]) -> str | None:
@@ -315,7 +325,8 @@ def _send_files(rt: Runtime, thread: Any, reply: ReplyOutbox, event: dict[str, A
         caption = formatting.slack_to_whatsapp(reply.text, _user_names(rt, thread.team_id)) if reply.text else ""
     else:
         page_id, token = _page_for(rt, thread)
-        target, caption = reply_files.Target(thread.platform, token, page_id, recipient_id=thread.contact), ""
+        target = reply_files.Target(thread.platform, token, page_id, recipient_id=thread.contact, tag=event.get("tag"))
+        caption = ""
     return reply_files.send(rt, reply, thread.platform, target, caption, _dedupe_key(reply),
                             lambda: _send(rt, thread, event))
 

@@ -12,7 +12,7 @@ from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
 from metaops import defaults
 from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
-from metaops.conversation import receipts, reply_window, senders, unanswered
+from metaops.conversation import messaging_window, receipts, reply_window, senders, unanswered
 from metaops.conversation.naming import person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
@@ -153,6 +153,7 @@ def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
     platform, kind, post = (("messenger", "facebook", render.facebook_dm) if item.object == "page" else
                             ("instagram", "instagram", render.instagram_dm))
     sender = str((item.contact or {}).get("id"))
+    messaging_window.customer_wrote(rt, item.asset_id, sender)  # how a reply goes: RESPONSE, HUMAN_AGENT or not
     who = render.escape(senders.sender_name(rt, platform, item.asset_id, sender))
     text, blocks = post(router.asset_name(item.asset_id), who, item.data)
     post_in_thread(rt, router, team_id, router.channel(team_id, kind), item.asset_id, sender, text, blocks,

@@ -40,6 +40,15 @@ def window_closed() -> Reply:
                    "to this number."})
 
 
+def outside_window() -> Reply:
+    """The Send API's answer to a message outside what the customer's last message allows: a RESPONSE more than
+    24 hours after it, or anything (HUMAN_AGENT included) more than 7 days after it."""
+    return graph_error(10, "(#10) This message is sent outside of allowed window.", 400, subcode=2018278)
+
+
+DAY = 24 * 3600
+
+
 def multipart(call: Call) -> tuple[dict[str, str], dict[str, tuple[str, bytes, str]]]:
     """A multipart/form-data body's fields and files (name -> (filename, bytes, content type))."""
     from email.parser import BytesParser
@@ -117,6 +126,8 @@ class FakeGraph(FakeServer):
         self.stall_sends = 0.0  # seconds to wait after accepting a send before answering (past a read timeout)
         self.media = {"MEDIA1": (b"\x89PNG fake image bytes" * 10, "image/png")}
         self.subscriptions: dict[str, dict[str, Any]] = {}  # app subscriptions per object
+        # Messenger/Instagram: PSID or IGSID -> Unix time of their last message (unset: Meta's window not modelled)
+        self.dm_last_inbound: dict[str, float] = {}
         self.subscribed: list[str] = []  # WABAs and Pages the app was subscribed to
         self.long_lived_seconds = 60 * 24 * 3600
         self.exchange = "extend"  # extend: a new long-lived token; same: the same token, no extension; error
@@ -405,6 +416,9 @@ class FakeGraph(FakeServer):
                                "messages": [{"id": f"wamid.OUT{n}"}]})
         if self.tokens[token]["kind"] != "page":
             return graph_error(190, "A page access token is required to request this resource.", 400)
+        refused = self._dm_window(p)
+        if refused is not None:
+            return refused
         attachment = p["message"].get("attachment")
         if attachment:
             attachment_id = (attachment.get("payload") or {}).get("attachment_id")
@@ -417,6 +431,21 @@ class FakeGraph(FakeServer):
                               "kind": "page"})
         time.sleep(self.stall_sends)
         return Reply(200, {"recipient_id": p["recipient"]["id"], "message_id": f"m_OUT{n}"})
+
+    def _dm_window(self, p: dict[str, Any]) -> Reply | None:
+        """What the Send API checks of `messaging_type`: RESPONSE within 24 hours of the customer's last message,
+        MESSAGE_TAG with a known tag (HUMAN_AGENT: within 7 days); nothing past 7 days."""
+        kind, tag = p.get("messaging_type"), p.get("tag")
+        if kind not in ("RESPONSE", "UPDATE", "MESSAGE_TAG") or (kind == "MESSAGE_TAG" and tag not in (
+                "HUMAN_AGENT", "ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE")):
+            return graph_error(100, "(#100) Param messaging_type or tag is not valid", 400)
+        last = self.dm_last_inbound.get(str((p.get("recipient") or {}).get("id")))
+        if last is None:
+            return None
+        age = time.time() - last
+        if (kind != "MESSAGE_TAG" and age > DAY) or age > 7 * DAY:
+            return outside_window()
+        return None
 
     def _upload_media(self, call: Call, phone_id: str, token: str) -> Reply:
         """POST /{phone-number-id}/media, multipart: `messaging_product=whatsapp`, the `file` part with its type.

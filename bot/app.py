@@ -7,7 +7,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.commands import meta, pages, templates
-from bot.events import comments, home, replies, uninstall, workflow_steps
+from bot.events import comments, handover, home, replies, uninstall, workflow_steps
 from bot.modals import post, send_template, template, webhook
 from bot.runtime import RuntimeMiddleware
 from bot.shortcuts import send_to_customer
@@ -15,8 +15,8 @@ from metaops import defaults, runtime
 from metaops.manifest import BOT_SCOPES
 from metaops.runtime import Runtime
 
-LISTENERS = (meta, templates, template, webhook, pages, post, send_template, replies, comments, home, workflow_steps,
-             send_to_customer, uninstall)
+LISTENERS = (meta, templates, template, webhook, pages, post, send_template, replies, comments, handover, home,
+             workflow_steps, send_to_customer, uninstall)
 
 
 def build(rt: Runtime) -> App | None:

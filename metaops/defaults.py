@@ -80,6 +80,7 @@ COMMENT_QUOTE_CHARS = 500  # the comment quoted in its Reply modal, characters
 COMMENT_ANSWER_QUOTE_CHARS = 120  # the comment quoted above a reply written in the Reply modal, characters
 REPLY_WINDOW = 24 * 3600  # WhatsApp: free-form replies are possible this long after the customer's last message, s
 HUMAN_AGENT_WINDOW = 7 * 24 * 3600  # Messenger/Instagram: a person's reply goes tagged HUMAN_AGENT this long after, s
+HOLDER_TTL = 7 * 24 * 3600  # who holds a conversation Meta's AI agent shares (agent or team) is kept this long, s
 WINDOW_NUDGE_BEFORE = 3600  # an unanswered customer's thread is nudged once when this much of the window is left, s
 WINDOW_NUDGE_INTERVAL = 300  # how often the clock looks for windows about to close, seconds
 WINDOW_NUDGE_BATCH = 200  # most threads nudged by one run, count

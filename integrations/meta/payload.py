@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from typing import Any
 
@@ -42,6 +42,9 @@ def items(payload: dict[str, Any]) -> Iterator[Item]:
             yield from _change_items(obj, asset, str(change.get("field", "")), change.get("value"), when)
         for m in _dicts(entry.get("messaging")):
             yield _messaging_item(obj, asset, m, when)
+        for m in _dicts(entry.get("standby")):  # a conversation another app (Meta's AI agent) holds
+            item = _messaging_item(obj, asset, m, when)
+            yield replace(item, field="standby", kind=STANDBY_KINDS.get(item.kind, "agent_receipt"))
 
 
 def _messaging_item(obj: str, asset: str, m: dict[str, Any], when: Any = None) -> Item:
@@ -56,6 +59,8 @@ def _messaging_item(obj: str, asset: str, m: dict[str, Any], when: Any = None) -
         kind, mid = "dm_reaction", None
     elif "delivery" in m or "read" in m:
         kind, mid = "receipt", None
+    elif any(isinstance(m.get(k), dict) for k in HANDOVER_EVENTS):
+        kind, mid = "messaging_handovers", None
     else:
         kind, mid = "messaging", None
     key = f"{obj}:{kind}:{mid}" if mid else _key(obj, asset, kind, m, when)
@@ -66,6 +71,10 @@ def _messaging_item(obj: str, asset: str, m: dict[str, Any], when: Any = None) -
 def _change_items(obj: str, asset: str, fld: str, value: Any, when: Any = None) -> Iterator[Item]:
     if not isinstance(value, dict):
         yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value, when), {"value": value})
+        return
+    if obj == "whatsapp_business_account" and fld == "standby":  # as `messages` holds them, marked as held
+        yield from (replace(i, field=fld, kind=STANDBY_KINDS[i.kind])
+                    for i in _change_items(obj, asset, "messages", value, when) if i.kind in STANDBY_KINDS)
         return
     if obj != "whatsapp_business_account" or fld not in WA_ITEM_FIELDS:
         yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value, when), value)
@@ -94,6 +103,11 @@ def _change_items(obj: str, asset: str, fld: str, value: Any, when: Any = None) 
 
 
 WA_ITEM_FIELDS = ("messages", "user_preferences", "smb_message_echoes")  # fields whose value holds items
+# What a held conversation's items are (the `standby` field): the customer's messages and files, the holder's
+# replies (echoes), their statuses and receipts. Messenger's echo and dm kinds map the same way.
+STANDBY_KINDS = {"message": "agent_inbound", "media": "agent_media", "app_echo": "agent_echo",
+                 "status": "agent_receipt", "dm": "agent_inbound", "echo": "agent_echo", "receipt": "agent_receipt"}
+HANDOVER_EVENTS = ("pass_thread_control", "take_thread_control", "request_thread_control", "app_roles")
 
 
 @dataclass(frozen=True)
@@ -113,10 +127,10 @@ def person(item: Item) -> Person:
     owner. Fields come from the item first, then from its `contacts[]` entry."""
     d, c = item.data, item.contact or {}
     profile: dict[str, Any] = c["profile"] if isinstance(c.get("profile"), dict) else {}
-    if item.kind == "status":
+    if item.kind in ("status", "agent_receipt"):
         bsuid, phone = d.get("recipient_user_id"), d.get("recipient_id")
         parent = d.get("parent_recipient_user_id") or d.get("recipient_parent_user_id") or d.get("parent_user_id")
-    elif item.kind == "app_echo":
+    elif item.kind in ("app_echo", "agent_echo"):
         bsuid, phone, parent = d.get("to_user_id"), d.get("to"), d.get("to_parent_user_id")
     elif item.kind == "user_preference":
         bsuid, phone, parent = d.get("user_id"), d.get("wa_id"), d.get("parent_user_id")

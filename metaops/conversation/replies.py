@@ -301,7 +301,7 @@ def _send(rt: Runtime, thread: Any, event: dict[str, Any]) -> str:
         body = formatting.slack_to_whatsapp(event["text"], names)
         body = f"*{signer}*: {body}" if signer else body  # WhatsApp's own bold
         return whatsapp.send_text(rt.graph, token, thread.business_id, recipient(rt, thread.contact), body)
-    page_id, token = _page_for(rt, thread)
+    page_id, token = page_for(rt, thread)
     body = formatting.slack_to_plain(event["text"], names)
     return pages.send_text(rt.graph, token, page_id, thread.contact, f"{signer}: {body}" if signer else body,
                            event.get("tag"))
@@ -324,7 +324,7 @@ def _send_files(rt: Runtime, thread: Any, reply: ReplyOutbox, event: dict[str, A
                                     to=recipient(rt, thread.contact))
         caption = formatting.slack_to_whatsapp(reply.text, _user_names(rt, thread.team_id)) if reply.text else ""
     else:
-        page_id, token = _page_for(rt, thread)
+        page_id, token = page_for(rt, thread)
         target = reply_files.Target(thread.platform, token, page_id, recipient_id=thread.contact, tag=event.get("tag"))
         caption = ""
     return reply_files.send(rt, reply, thread.platform, target, caption, _dedupe_key(reply),
@@ -341,7 +341,7 @@ def recipient(rt: Runtime, contact: str) -> whatsapp.Recipient:
     return whatsapp.Recipient(phone=customer.phone, bsuid=customer.bsuid)
 
 
-def _page_for(rt: Runtime, thread: Any) -> tuple[str, str]:
+def page_for(rt: Runtime, thread: Any) -> tuple[str, str]:
     """The Page whose token sends: the thread's Page (Messenger) or the Page linked to the Instagram account."""
     with rt.db.session() as s:
         page_id = thread.business_id

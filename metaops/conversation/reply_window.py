@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from integrations.slack import blocks
-from integrations.slack.client import call, post_message
+from integrations.slack.client import post_message
 from metaops import defaults, messages
+from metaops.conversation import root as root_blocks
 from metaops.conversation.buttons import send_template_button
 from metaops.runtime import Runtime, current
 from store import customers
@@ -82,16 +83,8 @@ def show(rt: Runtime, router: Router, team_id: str, business_id: str, contact: s
 
 
 def _update_root(rt: Runtime, team_id: str, channel: str, root: str, text: str) -> None:
-    client = rt.slack.for_team(team_id)
-    history = call(client.conversations_history, channel=channel, latest=root, inclusive=True, limit=1)
-    message = next((m for m in history.get("messages") or [] if m.get("ts") == root), None)
-    if message is None:
-        return  # deleted, or not ours to see
-    kept = [b for b in message.get("blocks") or [] if b.get("block_id") != WINDOW_BLOCK]
-    if not kept and message.get("text"):
-        kept = [blocks.section(message["text"])]  # a text-only root keeps its text once it has blocks
-    kept.append({**blocks.context_block(text), "block_id": WINDOW_BLOCK})
-    call(client.chat_update, channel=channel, ts=root, text=message.get("text") or text, blocks=kept)
+    root_blocks.replace_blocks(rt, team_id, channel, root, {WINDOW_BLOCK},
+                               [{**blocks.context_block(text), "block_id": WINDOW_BLOCK}])
 
 
 def closed_since(rt: Runtime, contact: str) -> datetime | None:

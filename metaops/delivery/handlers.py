@@ -16,7 +16,7 @@ from metaops.conversation import messaging_window, receipts, reply_window, sende
 from metaops.conversation.naming import person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
-from metaops.delivery import media, render
+from metaops.delivery import agent, media, render
 from metaops.runtime import Runtime
 from metaops.templates import catalog
 from store import customers
@@ -269,6 +269,8 @@ HANDLERS: dict[tuple[str, str], Deliver | None] = {
     **{(obj, kind): None for obj in (PAGE, IG) for kind in ("echo", "receipt")},
     (PAGE, "feed"): page_feed,
     **{(IG, kind): instagram_change for kind in ("comments", "live_comments", "mentions")},
+    **agent.HANDLERS,  # conversations Meta's AI agent holds, and changes of holder
+    (WA, "agent_media"): whatsapp_media,  # a customer's file while the agent holds: into their thread too
 }
 
 

@@ -128,6 +128,11 @@ class FakeGraph(FakeServer):
         self.subscriptions: dict[str, dict[str, Any]] = {}  # app subscriptions per object
         # Messenger/Instagram: PSID or IGSID -> Unix time of their last message (unset: Meta's window not modelled)
         self.dm_last_inbound: dict[str, float] = {}
+        # thread control: customer (phone, BSUID, PSID or IGSID) -> who holds it ("agent", "app"; unset: idle);
+        # whether the app is the WhatsApp escalation partner, and its role on the Pages (primary or secondary)
+        self.holders: dict[str, str] = {}
+        self.escalation_partner = True
+        self.page_role = "primary"
         self.subscribed: list[str] = []  # WABAs and Pages the app was subscribed to
         self.long_lived_seconds = 60 * 24 * 3600
         self.exchange = "extend"  # extend: a new long-lived token; same: the same token, no extension; error
@@ -278,6 +283,8 @@ class FakeGraph(FakeServer):
             return self._edit_template(call, parts[0])
         if len(parts) == 2 and parts[1] == "messages" and call.method == "POST":
             return self._send(call, parts[0], token)
+        if len(parts) == 2 and parts[1].endswith("thread_control") and call.method == "POST":
+            return self._thread_control(call.params, parts[1])
         if len(parts) == 2 and parts[1] == "media" and call.method == "POST":
             return self._upload_media(call, parts[0], token)
         if len(parts) == 2 and parts[1] == "message_attachments" and call.method == "POST":
@@ -408,6 +415,8 @@ class FakeGraph(FakeServer):
                 sent = {"from": sender, "to": p.get("to"), "body": p["text"]["body"], "kind": "whatsapp"}
             if p.get("recipient"):
                 sent["recipient"] = p["recipient"]
+            if self.holders.get(p.get("to") or p.get("recipient")) == "agent" and p.get("type") != "template":
+                self.holders[p.get("to") or p["recipient"]] = "app"  # a service message takes the thread over
             self.sent.append(sent)
             time.sleep(self.stall_sends)  # accepted: Meta acts on it even when the caller stops waiting
             contact = {"input": p["to"], "wa_id": p["to"]} if p.get("to") else \
@@ -431,6 +440,29 @@ class FakeGraph(FakeServer):
                               "kind": "page"})
         time.sleep(self.stall_sends)
         return Reply(200, {"recipient_id": p["recipient"]["id"], "message_id": f"m_OUT{n}"})
+
+    def _thread_control(self, p: dict[str, Any], edge: str) -> Reply:
+        """WhatsApp `thread_control` (`take`: the escalation partner only; `release`: the holder only) and
+        Messenger's `take_thread_control` (an idle thread, or any for the Page's Primary Receiver) and
+        `release_thread_control` (the holder only)."""
+        if edge == "thread_control":
+            if p.get("messaging_product") != "whatsapp" or p.get("action") not in ("take", "release", "pass"):
+                return graph_error(100, "(#100) Invalid parameter", 400)
+            customer, action = str(p.get("to") or p.get("recipient") or ""), str(p["action"])
+            if action == "take" and not self.escalation_partner:
+                return graph_error(2494191, "(#2494191) Only the escalation partner may take thread control", 400)
+        else:
+            customer, action = str((p.get("recipient") or {}).get("id") or ""), edge.split("_", 1)[0]
+            if action == "take" and self.holders.get(customer) == "agent" and self.page_role != "primary":
+                return graph_error(200, "(#200) Only the Primary Receiver can take control of a thread another "
+                                   "app owns", 403)
+        if not customer:
+            return graph_error(100, "(#100) The parameter recipient is required", 400)
+        if action == "release" and self.holders.get(customer) != "app":
+            return graph_error(100, "(#100) The app does not hold thread control for this user", 400)
+        self.holders[customer] = "app" if action == "take" else "agent"
+        return Reply(200, {"success": True, "messaging_product": "whatsapp"} if edge == "thread_control"
+                     else {"success": True})
 
     def _dm_window(self, p: dict[str, Any]) -> Reply | None:
         """What the Send API checks of `messaging_type`: RESPONSE within 24 hours of the customer's last message,

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from redis.exceptions import RedisError
 
 from metaops import jobs, manifest
+from metaops.delivery import stale
 from metaops.queue import pickled_jobs, streams
 from metaops.runtime import Runtime
 from store import events
@@ -54,6 +55,10 @@ def requeue_failed() -> None:
     if ids:
         streams.push_stored(rt.queue, rt.db.engine, ids)
     click.echo(f"re-queued {len(ids)} failed event(s)")
+    forgotten = stale.horizon(rt)
+    if ids and forgotten is not None:
+        click.echo(f"items dated before {forgotten.isoformat(timespec='seconds')} UTC are refused as stale: retention "
+                   "forgot whether they were delivered")
 
 
 @click.command("convert-jobs")

@@ -31,6 +31,8 @@ COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "webhooks_rejected": ("Webhook POSTs refused, by reason: signature, size, json, storage", ("reason",)),
     "items_delivered": ("Webhook items posted to Slack, by kind", ("kind",)),
     "items_failed": ("Webhook items whose delivery failed (retried with the event), by kind", ("kind",)),
+    "items_stale": ("Webhook items refused as older than what retention forgot (a replay or a late requeue), by "
+                    "kind", ("kind",)),
     "items_unrouted": ("Webhook items for assets no workspace connected", ()),
     "slack_rate_limited": ("Slack 429 answers to posts of webhook items", ()),
     "graph_errors": ("Graph API error answers and failed calls, by Meta's error code (http_N: no code; network: "

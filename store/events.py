@@ -102,6 +102,15 @@ def load_pending(engine: Engine, event_id: int) -> bytes | None:
         ).scalar_one_or_none()
 
 
+def unsettled(engine: Engine, event_ids: list[int]) -> set[int]:
+    """Those of `event_ids` still to process (not done, not failed, not deleted)."""
+    if not event_ids:
+        return set()
+    with engine.connect() as conn:
+        return set(conn.execute(
+            select(_table.c.id).where(_table.c.id.in_(event_ids), _table.c.state == "received")).scalars())
+
+
 def received_at(engine: Engine, event_id: int) -> datetime | None:
     """When the webhook stored the event (naive UTC)."""
     with engine.connect() as conn:

@@ -189,6 +189,17 @@ class ContactThread(Base):
     channel_id: Mapped[str] = mapped_column(String(32), index=True)
     root_ts: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Last post or reply in it (to within THREAD_TOUCH_INTERVAL): retention forgets threads idle past the window
+    last_active_at: Mapped[datetime | None] = mapped_column(default=utcnow, index=True)
+
+
+class RetentionMark(Base):
+    """How far retention has deleted one kind of record: everything of that kind from before `before` may be
+    gone. Only "dedupe_keys" today: a webhook item older than it may have been delivered and forgotten."""
+
+    __tablename__ = "retention_marks"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    before: Mapped[datetime]
 
 
 class OutboundMessage(Base):

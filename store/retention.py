@@ -1,19 +1,25 @@
 """Deleting old rows in batches: each statement removes at most `batch` rows in its own transaction, so a
-large backlog never holds a long lock (the webhook's inserts keep flowing) and a crash loses no progress."""
+large backlog never holds a long lock (the webhook's inserts keep flowing) and a crash loses no progress; and
+the marks saying how far a kind of record has been deleted."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Engine, Table, and_, delete, select
+from sqlalchemy import ColumnElement, Engine, String, Table, and_, delete, exists, func, literal, select, update
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.exc import IntegrityError
 
-from store.models import DedupeKey, OutboundMessage, ReplyOutbox, WebhookEvent
+from store.models import ContactThread, Customer, DedupeKey, OutboundMessage, ReplyOutbox, RetentionMark, WebhookEvent
 
 _events = cast(Table, WebhookEvent.__table__)
 _dedupe = cast(Table, DedupeKey.__table__)
 _outbound = cast(Table, OutboundMessage.__table__)
 _outbox = cast(Table, ReplyOutbox.__table__)
+_threads = cast(Table, ContactThread.__table__)
+_customers = cast(Table, Customer.__table__)
+_marks = cast(Table, RetentionMark.__table__)
 
 
 def delete_events(engine: Engine, state: str, older_than: datetime, batch: int) -> int:
@@ -36,6 +42,41 @@ def delete_outbox(engine: Engine, older_than: datetime, batch: int) -> int:
     press "Send again") rows are kept."""
     settled = _outbox.c.state.in_(("sent", "refused", "failed"))
     return _delete(engine, _outbox, and_(settled, _outbox.c.created_at < older_than), batch)
+
+
+def delete_idle_threads(engine: Engine, older_than: datetime, batch: int) -> int:
+    """Thread map rows (customer, group, post, comment and answer rows) with no activity since `older_than`: the
+    contact's next message opens a new thread."""
+    return _delete(engine, _threads, func.coalesce(_threads.c.last_active_at, _threads.c.created_at) < older_than,
+                   batch)
+
+
+def delete_idle_customers(engine: Engine, older_than: datetime, batch: int) -> int:
+    """WhatsApp customers silent and unchanged since `older_than` with no thread left. A customer who opted out
+    of marketing is kept whatever their age: forgetting them would forget the opt-out."""
+    thread_key = literal("customer:", String) + sql_cast(_customers.c.id, String)
+    idle = and_(
+        _customers.c.marketing_opt_out.is_(False),
+        func.coalesce(_customers.c.last_inbound_at, _customers.c.created_at) < older_than,
+        _customers.c.updated_at < older_than,
+        ~exists().where(_threads.c.contact == thread_key),
+    )
+    return _delete(engine, _customers, idle, batch)
+
+
+def mark(engine: Engine, name: str, before: datetime) -> None:
+    """Records of kind `name` from before `before` may have been deleted (a mark only ever moves forward)."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(_marks.insert().values(name=name, before=before))
+    except IntegrityError:
+        with engine.begin() as conn:
+            conn.execute(update(_marks).where(_marks.c.name == name, _marks.c.before < before).values(before=before))
+
+
+def mark_of(engine: Engine, name: str) -> datetime | None:
+    with engine.connect() as conn:
+        return conn.execute(select(_marks.c.before).where(_marks.c.name == name)).scalar_one_or_none()
 
 
 def _delete(engine: Engine, table: Table, where: ColumnElement[bool], batch: int) -> int:

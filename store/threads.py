@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy import Engine, Table, insert, select, update
 
 from store.models import ContactThread
 from store.timestamps import utcnow
@@ -12,13 +13,22 @@ from store.timestamps import utcnow
 _table = cast(Table, ContactThread.__table__)
 
 
+# A thread's last activity is written at most this often: a post reads the thread map, it rarely writes to it.
+TOUCH_INTERVAL = timedelta(hours=1)
+
+
 def root_ts(engine: Engine, business_id: str, contact: str, channel_id: str) -> str | None:
+    """The root of the contact's thread in the channel (and the thread counts as active now)."""
     with engine.connect() as conn:
-        return conn.execute(
-            select(_table.c.root_ts).where(
+        row = conn.execute(
+            select(_table.c.id, _table.c.root_ts, _table.c.last_active_at).where(
                 _table.c.business_id == business_id, _table.c.contact == contact, _table.c.channel_id == channel_id
             )
-        ).scalar_one_or_none()
+        ).first()
+    if row is None:
+        return None
+    _touch(engine, row.id, row.last_active_at)
+    return str(row.root_ts)
 
 
 def remember(engine: Engine, team_id: str, business_id: str, contact: str, channel_id: str, ts: str,
@@ -27,7 +37,7 @@ def remember(engine: Engine, team_id: str, business_id: str, contact: str, chann
         conn.execute(
             insert(_table).values(
                 team_id=team_id, business_id=business_id, contact=contact, channel_id=channel_id, root_ts=ts,
-                platform=platform, created_at=utcnow(),
+                platform=platform, created_at=utcnow(), last_active_at=utcnow(),
             )
         )
 
@@ -36,4 +46,15 @@ def find_by_root(engine: Engine, channel_id: str, ts: str) -> ContactThread | No
     """The customer thread a Slack message at (channel, thread ts) belongs to, for replies."""
     with engine.connect() as conn:
         row = conn.execute(select(_table).where(_table.c.channel_id == channel_id, _table.c.root_ts == ts)).first()
-    return ContactThread(**row._mapping) if row else None
+    if row is None:
+        return None
+    _touch(engine, row.id, row.last_active_at)
+    return ContactThread(**row._mapping)
+
+
+def _touch(engine: Engine, thread_id: int, last_active_at: datetime | None) -> None:
+    now = utcnow()
+    if last_active_at is not None and now - last_active_at < TOUCH_INTERVAL:
+        return
+    with engine.begin() as conn:
+        conn.execute(update(_table).where(_table.c.id == thread_id).values(last_active_at=now))

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from datetime import UTC, datetime
 from typing import Any
 
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")  # WhatsApp messages that carry a file
@@ -26,6 +27,7 @@ class Item:
     data: dict[str, Any]
     metadata: dict[str, Any] = dataclass_field(default_factory=dict)  # value.metadata (phone_number_id, ...)
     contact: dict[str, Any] | None = None  # the sender's profile, for messages
+    sent_at: float | None = None  # Meta's time of the item (its own timestamp, else its entry's), Unix seconds
 
     @property
     def business_id(self) -> str:
@@ -39,12 +41,35 @@ def items(payload: dict[str, Any]) -> Iterator[Item]:
         asset = str(entry.get("id", ""))
         when = entry.get("time")  # Meta's Unix seconds: part of the key of an item with no id of its own
         for change in _dicts(entry.get("changes")):
-            yield from _change_items(obj, asset, str(change.get("field", "")), change.get("value"), when)
+            for item in _change_items(obj, asset, str(change.get("field", "")), change.get("value"), when):
+                yield _dated(item, when)
         for m in _dicts(entry.get("messaging")):
-            yield _messaging_item(obj, asset, m, when)
+            yield _dated(_messaging_item(obj, asset, m, when), when)
         for m in _dicts(entry.get("standby")):  # a conversation another app (Meta's AI agent) holds
             item = _messaging_item(obj, asset, m, when)
-            yield replace(item, field="standby", kind=STANDBY_KINDS.get(item.kind, "agent_receipt"))
+            yield _dated(replace(item, field="standby", kind=STANDBY_KINDS.get(item.kind, "agent_receipt")), when)
+
+
+def _dated(item: Item, when: Any) -> Item:
+    return replace(item, sent_at=unix_seconds(item.data.get("timestamp")) or unix_seconds(when))
+
+
+def unix_seconds(value: Any) -> float | None:
+    """A time as Meta writes it (Unix seconds or milliseconds, as a number or a string, or ISO 8601) in Unix
+    seconds; None when it is none of these."""
+    if isinstance(value, bool) or value in (None, ""):
+        return None
+    try:
+        t = float(value)
+    except (TypeError, ValueError):
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    if t != t or t <= 0:  # NaN, or no time at all
+        return None
+    return t / 1000 if t > 1e11 else t  # after 1973 in milliseconds, before 5138 in seconds
 
 
 def _messaging_item(obj: str, asset: str, m: dict[str, Any], when: Any = None) -> Item:

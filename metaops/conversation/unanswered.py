@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from metaops.runtime import Runtime
@@ -82,3 +83,12 @@ def oldest(rt: Runtime, team_id: str, n: int) -> list[Waiting]:
         if channel and ts:
             out.append(Waiting(channel, ts, float(score)))
     return out
+
+
+def forget_older(rt: Runtime, before: datetime) -> int:
+    """Retention: threads waiting since before `before` leave every workspace's list (their thread map rows go
+    too). Returns how many left."""
+    left = 0
+    for name in rt.redis.scan_iter(match=KEY.format(team="*"), count=100):
+        left += int(rt.redis.zremrangebyscore(name, "-inf", f"({before.timestamp()}"))
+    return left

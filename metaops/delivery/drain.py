@@ -21,7 +21,7 @@ from integrations.slack.errors import NoChannel, SlackRateLimited
 from metaops import claims, counters, defaults
 from metaops.conversation.pace import ChannelHeld
 from metaops.conversation.router import Router
-from metaops.delivery import coalesce, handlers, holds
+from metaops.delivery import coalesce, handlers, holds, stale
 from metaops.queue import enqueue, leases, streams
 from metaops.runtime import Runtime, current
 from store import dedupe, events
@@ -204,6 +204,7 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
     unrouted, error, busy = 0, None, 0
     received = None
     items = list(payload.items(data))
+    forgotten = stale.horizon(rt)
     for item in items:
         deliver_item = handlers.handler_for(item)
         if deliver_item is None:
@@ -213,6 +214,13 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
         if team is None:
             unrouted += 1
             continue
+        if forgotten is not None:
+            received = received or (None if item.sent_at else events.received_at(rt.db.engine, event_id))
+            if stale.is_stale(item, forgotten, received):
+                tally.add("items_stale", kind=item.kind)
+                log.warning("event %s: %s item %s is older than retention (%s): refused as stale", event_id,
+                            item.kind, item.key, forgotten.isoformat(timespec="seconds"))
+                continue
         try:
             if not claims.claim(rt, item.key, event_id):
                 continue

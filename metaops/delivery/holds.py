@@ -19,6 +19,7 @@ waiting on the list, as one Slack message (drain.release_channel).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -150,6 +151,22 @@ def drop_team(r: Redis, team_id: str) -> int:
         pipe.execute()
         dropped += len(ids)
     return dropped
+
+
+def drop_settled(r: Redis, unsettled: Callable[[list[int]], set[int]], chunk: int = 500) -> int:
+    """Retention: ids left in the parked set whose event is done, failed or deleted (a release that died between
+    posting and tidying up) leave it. `unsettled` answers which of some ids are still to process. Returns how many
+    left."""
+    dropped = 0
+    cursor = 0
+    while True:
+        cursor, raw = r.sscan(PARKED, cursor, count=chunk)
+        ids = [int(x) for x in raw]
+        settled = sorted(set(ids) - unsettled(ids)) if ids else []
+        if settled:
+            dropped += int(r.srem(PARKED, *settled))
+        if cursor == 0:
+            return dropped
 
 
 def parked_among(r: Redis, event_ids: list[int]) -> set[int]:

@@ -1,9 +1,11 @@
-"""Retention: processed webhook events and per-message records older than RETENTION_DAYS are deleted
-(daily, as `metaops.jobs.retention`). RETENTION_DAYS=0 keeps everything.
+"""Retention: every record that grows with traffic is deleted once older than RETENTION_DAYS (daily, as
+`metaops.jobs.retention`; the README's "What grows with traffic" lists them). RETENTION_DAYS=0 keeps everything.
 
 Failed events are kept twice as long (2 x RETENTION_DAYS), so there is time to fix the cause and requeue
-them (`requeue_failed`); events still to process and dedupe claims in flight are never deleted. The thread
-map, customers and connections are not per-message records and are kept.
+them (`requeue_failed`); events still to process and dedupe claims in flight are never deleted. Threads and
+WhatsApp customers go once idle for the whole window (a customer who opted out of marketing stays); how far
+dedupe keys were deleted is recorded, so an older item is refused as stale (stale.py) rather than posted again.
+Workspaces, connections, assets, admins and templates are configuration and are kept.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import logging
 from datetime import timedelta
 
 from metaops import defaults
+from metaops.conversation import unanswered
+from metaops.delivery import holds, stale
 from metaops.runtime import Runtime
-from store import retention
+from store import events, retention
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,13 @@ def purge(rt: Runtime) -> dict[str, int]:
         "dedupe_keys": retention.delete_dedupe_keys(engine, cutoff, batch),
         "outbound_messages": retention.delete_outbound(engine, cutoff, batch),
         "reply_outbox": retention.delete_outbox(engine, cutoff, batch),
+        "contact_threads": retention.delete_idle_threads(engine, cutoff, batch),
     }
+    deleted["wa_customers"] = retention.delete_idle_customers(engine, cutoff, batch)  # once their threads went
+    if deleted["dedupe_keys"]:
+        retention.mark(engine, stale.MARK, cutoff)
+    deleted["unanswered"] = unanswered.forget_older(rt, cutoff)
+    deleted["parked_ids"] = holds.drop_settled(rt.redis, lambda ids: events.unsettled(engine, ids))
     if any(deleted.values()):
         log.info("retention (%d days): deleted %s", days,
                  ", ".join(f"{n} {kind}" for kind, n in deleted.items() if n))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from integrations.meta import payload
 from integrations.meta.payload import items
 from tests.constants import PHONE_ID, WABA
 from tests.helpers import wa_message, wa_payload
@@ -58,3 +61,22 @@ def test_an_update_with_no_id_is_keyed_by_its_time():
         for t in (1, 2)]}
     a, b = items(p)
     assert a.key == b.key and "1700000000" in a.key
+
+
+@pytest.mark.parametrize(("written", "seconds"), [
+    ("1700000000", 1700000000.0), (1700000000, 1700000000.0), (1458692752478, 1458692752.478),
+    ("2024-03-01T00:00:00+0000", 1709251200.0), ("2024-03-01T00:00:00Z", 1709251200.0),
+    ("2024-03-01T00:00:00", 1709251200.0),  # no offset: Meta's times are UTC
+    ("yesterday", None), (None, None), ("", None), (True, None), (0, None), (-5, None), ("nan", None), ({}, None),
+])
+def test_an_items_time_is_read_however_meta_wrote_it(written, seconds):
+    assert payload.unix_seconds(written) == seconds
+
+
+def test_an_item_is_dated_by_its_own_timestamp_else_its_entrys_time():
+    body = {"object": "page", "entry": [
+        {"id": "P1", "time": 1700000100000, "messaging": [
+            {"sender": {"id": "1"}, "timestamp": 1700000000000, "message": {"mid": "m1", "text": "hi"}},
+            {"sender": {"id": "1"}, "message": {"mid": "m2", "text": "no time of its own"}}]},
+        {"id": "P1", "changes": [{"field": "feed", "value": {"item": "comment"}}]}]}
+    assert [i.sent_at for i in payload.items(body)] == [1700000000.0, 1700000100.0, None]

@@ -5,14 +5,15 @@ only if Meta sends it again (past its 7-day retry window, it does not)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
-from metaops import jobs
+from metaops import counters, jobs
 from store.models import DedupeKey, NotificationRoute, WebhookEvent
-from tests.helpers import connect_whatsapp, fixture, post_webhook, run_worker
+from tests.helpers import connect_whatsapp, fixture, post_webhook, run_worker, wa_message, wa_payload, worker_env
 
 # Both databases: updates with no id told apart by their time in dedupe keys, then retention's DELETEs of events and
 # keys.
@@ -68,3 +69,56 @@ def test_retention_deletes_old_processed_events_and_their_keys(client, routed, f
         assert s.scalar(select(func.count()).select_from(DedupeKey)) == 1
     deliver(client, routed, paused(APRIL))  # a redelivery of the recent one: its key is kept, no second post
     assert len(fake_slack.messages) == 2
+
+
+def _stale_count(rt, kind: str) -> int:
+    return int(rt.redis.hget(counters.KEY, f"items_stale|kind={kind}") or 0)
+
+
+def _forget_delivered(rt, days: int) -> None:
+    """What a month of retention does: every delivered key was claimed `days` ago, then the daily purge runs."""
+    with rt.db.engine.begin() as conn:
+        conn.execute(update(DedupeKey).values(claimed_at=rt.now() - timedelta(days=days)))
+    assert jobs.retention()["dedupe_keys"] >= 1
+
+
+def test_a_replayed_webhook_older_than_what_retention_forgot_is_refused_as_stale(client, routed, fake_slack):
+    sent = int((routed.now() - timedelta(days=40)).timestamp())
+    body = json.dumps(wa_payload([wa_message("wamid.OLD", "15550001111", "my order?", ts=sent)])).encode()
+    deliver(client, routed, body)  # a fresh install never forgot anything: an old item still posts
+    assert [m["text"] for m in fake_slack.messages if "my order?" in m["text"]]
+    posts = len(fake_slack.messages)
+    _forget_delivered(routed, 40)
+    deliver(client, routed, body)  # the captured, signed body replayed once its key is gone
+    assert len(fake_slack.messages) == posts
+    assert _stale_count(routed, "message") == 1
+    with routed.db.session() as s:
+        assert list(s.scalars(select(WebhookEvent.state).order_by(WebhookEvent.id.desc()).limit(1))) == ["done"]
+    deliver(client, routed, wa_payload([wa_message("wamid.NEW", "15550001111", "still there?",
+                                                   ts=int(routed.now().timestamp()))]))
+    assert "still there?" in fake_slack.messages[-1]["text"]  # today's items are not stale
+
+
+def test_requeue_failed_never_reposts_an_item_of_an_event_older_than_retention(client, routed, fake_slack, config,
+                                                                               tmp_path):
+    import subprocess
+    import sys
+
+    deliver(client, routed, paused(MARCH))
+    _forget_delivered(routed, 40)
+    undated = wa_payload([wa_message("wamid.U1", "15550002222", "undated")])  # no timestamp, no entry time
+    del undated["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"]
+    with routed.db.session() as s:  # failed 45 days ago, and again yesterday, each after its retries ran out
+        s.add(WebhookEvent(body=json.dumps(undated).encode(), state="failed",
+                           received_at=routed.now() - timedelta(days=45)))
+        s.add(WebhookEvent(body=json.dumps(paused(MARCH)).encode(), state="failed",
+                           received_at=routed.now() - timedelta(days=1)))
+    posts = len(fake_slack.messages)
+    r = subprocess.run([sys.executable, "-m", "flask", "--app", "metaops.wsgi", "requeue-failed"],
+                       env=worker_env(config), cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "re-queued 2 failed event(s)" in r.stdout and "refused as stale" in r.stdout, r.stderr
+    run_worker(routed)
+    assert len(fake_slack.messages) == posts  # neither the undated message nor March's pause again
+    assert _stale_count(routed, "message") == 1 and _stale_count(routed, "message_template_status_update") == 1
+    with routed.db.session() as s:
+        assert set(s.scalars(select(WebhookEvent.state))) == {"done"}

@@ -22,7 +22,8 @@ def press(rt: Any, client_fixture: Any, listener: Any, button: dict[str, Any], u
     call(listener, ack=Recorder(), body=body, client=web_client, context=context)
 
 
-def test_take_over_then_give_back_on_whatsapp(client, rt, fake_slack, fake_graph, web_client, context):
+def test_take_over_clicked_then_give_back_clicked_on_whatsapp(
+        client, rt, fake_slack, fake_graph, web_client, context):
     root = whatsapp_held(client, rt, fake_slack, fake_graph)
     _, take = root_buttons(fake_slack)
     press(rt, (web_client, context), take_over_clicked, take)
@@ -36,12 +37,19 @@ def test_take_over_then_give_back_on_whatsapp(client, rt, fake_slack, fake_graph
     assert fake_graph.holders[JANE_PHONE] == "agent"
     assert fake_slack.messages[-1]["text"] == messages.GAVE_BACK.format(user="U_MEMBER")
     assert root_buttons(fake_slack)[1]["action_id"] == holder.TAKE_OVER
-    press(rt, (web_client, context), give_back_clicked, give)  # released already: Meta refuses, the member is told
+
+
+def test_give_back_clicked_when_the_team_does_not_hold_it_is_refused(
+        client, rt, fake_slack, fake_graph, web_client, context):
+    whatsapp_held(client, rt, fake_slack, fake_graph)
+    give = {**root_buttons(fake_slack)[1], "action_id": holder.GIVE_BACK}
+    press(rt, (web_client, context), give_back_clicked, give)  # the agent holds it: Meta refuses, the member is told
     assert "does not hold thread control" in fake_slack.ephemerals[-1]["text"]
+    assert fake_graph.holders[JANE_PHONE] == "agent"
 
 
-def test_meta_refuses_a_take_when_the_app_is_not_the_escalation_partner(client, rt, fake_slack, fake_graph,
-                                                                        web_client, context):
+def test_take_over_clicked_is_refused_by_meta_when_the_app_is_not_the_escalation_partner(
+        client, rt, fake_slack, fake_graph, web_client, context):
     whatsapp_held(client, rt, fake_slack, fake_graph)
     fake_graph.escalation_partner = False
     posts = len(fake_slack.messages)
@@ -50,8 +58,8 @@ def test_meta_refuses_a_take_when_the_app_is_not_the_escalation_partner(client, 
     assert len(fake_slack.messages) == posts
 
 
-def test_a_slack_connect_guest_and_a_forged_value_move_nothing(client, rt, fake_slack, fake_graph, web_client,
-                                                              context):
+def test_take_over_clicked_by_a_slack_connect_guest_or_with_a_forged_value_moves_nothing(
+        client, rt, fake_slack, fake_graph, web_client, context):
     whatsapp_held(client, rt, fake_slack, fake_graph)
     _, take = root_buttons(fake_slack)
     press(rt, (web_client, context), take_over_clicked, take, user={"id": "U_GUEST", "team_id": "T_OTHER"})
@@ -61,8 +69,8 @@ def test_a_slack_connect_guest_and_a_forged_value_move_nothing(client, rt, fake_
     assert not [c for c in fake_graph.calls if "thread_control" in c.path]
 
 
-def test_messenger_take_over_is_refused_to_a_secondary_receiver(client, rt, fake_slack, fake_graph, web_client,
-                                                                context):
+def test_take_over_clicked_on_messenger_is_refused_to_a_secondary_receiver(
+        client, rt, fake_slack, fake_graph, web_client, context):
     page_held(client, rt, fake_graph)
     fake_graph.page_role = "secondary"
     _, take = root_buttons(fake_slack)

@@ -8,15 +8,16 @@ from slack_sdk import WebClient
 
 from bot.commands import meta, pages, templates
 from bot.events import comments, handover, home, replies, uninstall, workflow_steps
-from bot.modals import post, send_template, template, webhook
+from bot.modals import post, saved_reply, send_template, template, webhook
 from bot.runtime import RuntimeMiddleware
-from bot.shortcuts import send_to_customer
+from bot.shortcuts import rich_reply, send_to_customer
+from bot.shortcuts import saved_reply as use_saved_reply
 from metaops import defaults, runtime
 from metaops.manifest import BOT_SCOPES
 from metaops.runtime import Runtime
 
 LISTENERS = (meta, templates, template, webhook, pages, post, send_template, replies, comments, handover, home,
-             workflow_steps, send_to_customer, uninstall)
+             workflow_steps, send_to_customer, uninstall, saved_reply, use_saved_reply, rich_reply)
 
 
 def build(rt: Runtime) -> App | None:

@@ -23,6 +23,7 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta route KIND CHANNEL` | `routes` — KIND is messages, templates, alerts, facebook or instagram
 • `/meta replies on|off` — send team members' replies in customer threads to the customer, or not
 • `/meta signature on|off` — start each reply with the name of the team member who wrote it
+• `/meta saved` | `saved add NAME` — saved replies: list them (edit, delete), add one
 • In a customer thread, a message that starts with `note:` or `//` is an internal note: never sent (:memo:)
 • `/meta admins` | `admins add @user` | `admins remove @user`"""
 
@@ -36,6 +37,57 @@ WA_APP_ECHO = ":iphone: Sent from the WhatsApp Business app: {body}"
 WA_MARKETING_STOP = (":no_bell: {who} asked to stop marketing messages. Marketing templates will not be sent to "
                      "them until they opt back in.")
 WA_MARKETING_RESUME = ":bell: {who} opted back in to marketing messages."
+WA_FORWARDED = ":arrow_right_hook: _Forwarded_"
+WA_FORWARDED_MANY = ":arrow_right_hook: _Forwarded many times_"
+WA_EMPTY_TEXT = "(empty message)"
+WA_INTERACTIVE_UNKNOWN = ":point_right: Interactive {kind} (Meta did not include the answer)"
+WA_CALLS_ALLOWED = ":telephone_receiver: Allowed the business to call them{until}"
+WA_CALLS_UNTIL = " until {when}"
+WA_CALLS_ALWAYS = " from now on"
+WA_CALLS_DECLINED = ":telephone_receiver: Declined calls from the business"
+WA_CALLS_ANSWERED = ":telephone_receiver: Answered the request to call them: {response}"
+WA_FLOW_DONE = ":clipboard: Completed the form{name}"
+WA_FLOW_EMPTY = "(no answers)"
+WA_FLOW_ANSWER = "Answer"
+WA_ORDER = ":shopping_trolley: Order of {count} item(s){total}"
+WA_EDITED = ":pencil2: Edited a message: {body}"
+WA_DELETED = ":wastebasket: Deleted a message"
+WA_REQUEST_WELCOME = ":wave: Opened a chat with the business for the first time"
+SLACK_DATE = "<!date^{ts}^{{date_short_pretty}} {{time}}|{utc} UTC>"
+REFERRAL = ":mega: Came from {kind}{what}{link}"
+REFERRAL_CTWA = ":mega: Came from your Click-to-WhatsApp ad{what}{link}"
+REFERRAL_KINDS = {"ad": "your ad", "post": "your post"}
+REFERRAL_LINK = ":link: Came through {where}{ref}"
+REFERRAL_SOURCES = {"SHORTLINK": "your m.me link", "MESSENGER_CODE": "your Messenger code",
+                    "DISCOVER_TAB": "Messenger's Discover tab", "CUSTOMER_CHAT_PLUGIN": "the chat plugin on your site"}
+MARK_EDITED = ":pencil2: Edited{when}: {body}"
+MARK_DELETED = ":wastebasket: Deleted by the customer{when}"
+MARK_REACTED = "Reacted {emoji}"
+CALL_IN = ":telephone_receiver: Incoming WhatsApp call"
+CALL_OUT = ":telephone_receiver: The business is calling the customer on WhatsApp"
+CALL_ENDED = ":telephone_receiver: Call answered, {duration}"
+CALL_NO_DURATION = "duration not given"
+CALL_MISSED = ":telephone_receiver: Missed WhatsApp call"
+CALL_UNANSWERED = ":telephone_receiver: The customer did not answer the business's call"
+CALL_OTHER = ":telephone_receiver: Call {event}"
+CALL_STATUSES = {"ACCEPTED": ":telephone_receiver: The customer answered the business's call",
+                 "REJECTED": ":telephone_receiver: The customer declined the business's call"}
+GROUP_EVENT = "Group `{group}`: {said}"
+GROUP_CREATED = ":busts_in_silhouette: Group{subject} created{link}"
+GROUP_DELETED = ":busts_in_silhouette: The group was deleted"
+GROUP_JOINED = ":busts_in_silhouette: {who} joined the group{how}"
+GROUP_VIA_LINK = " through the invite link"
+GROUP_LEFT = ":busts_in_silhouette: {who} left the group"
+GROUP_REMOVED = ":busts_in_silhouette: {who} removed from the group by the business"
+GROUP_JOIN_ASKED = ":busts_in_silhouette: {who} asked to join the group"
+GROUP_JOIN_WITHDRAWN = ":busts_in_silhouette: {who} withdrew their request to join the group"
+GROUP_SETTINGS = ":busts_in_silhouette: Group settings changed: {what}"
+GROUP_SETTINGS_UNNAMED = "Meta did not say which"
+GROUP_SUSPENDED = ":no_entry: WhatsApp suspended the group"
+GROUP_UNSUSPENDED = ":busts_in_silhouette: WhatsApp lifted the group's suspension"
+GROUP_OTHER = ":busts_in_silhouette: Group update: {what}"
+GROUP_FAILED = " — failed: {why}"
+GROUP_SOMEONE = "someone"
 WA_CHANGED_ID = ":arrows_counterclockwise: This customer's WhatsApp account changed; the thread continues here."
 
 # Descriptions of WhatsApp messages that are not plain text.
@@ -231,7 +283,9 @@ WA_ACCOUNT_UPDATE = ":office: WhatsApp account update ({field}): {what}"
 WA_PHONE_QUALITY = ":signal_strength: Number {number}: quality {event}{limit}"
 WA_NUMBER_ERROR = ":warning: WhatsApp error for number {number}: {code} {title}"
 FB_DM = "{who} → {page}: {body}"
-FB_POSTBACK = "{who} → {page} pressed *{title}*"
+DM_PRESSED = ":point_right: Pressed *{title}*"
+DM_REACTED = "Reacted {emoji}"
+DM_UNREACTED = "Removed their reaction {emoji}"
 FB_POSTBACK_UNTITLED = "a button"  # a postback with neither title nor payload
 FB_FEED = ":speech_balloon: {page}: {what} by {who}: {body}"
 IG_DM = "{who} → @{account}: {body}"
@@ -565,3 +619,70 @@ FORWARD_REPLIES_OFF = ("Replies from Slack are off in this workspace (alerts-onl
 FORWARD_POST_FAILED = ("Slack did not take the message into the customer's thread ({reason}). Nothing was sent; "
                        "try again.")
 FORWARD_NOT_STORED = ":x: Not sent to the customer: it could not be stored for sending. Use the shortcut again."
+
+# Saved replies (/meta saved, the saved-reply modals) and rich replies (the "More" modal).
+SAVED_TITLE = "Saved reply"
+SAVED_SAVE = "Save"
+SAVED_NAME_LABEL = "Name"
+SAVED_TEXT_LABEL = "Text"
+SAVED_TEXT_HINT = ("Fields filled from the customer when it is used: {name}, {first_name}, {phone}, {business}. "
+                   "For example: Hi {first_name}, thanks for writing to {business}!")
+SAVED_SCOPE_LABEL = "Who can use it"
+SAVED_SCOPE_MINE = "Only me"
+SAVED_SCOPE_TEAM = "Everyone in this workspace"
+SAVED_NAME_EMPTY = "Give the saved reply a name."
+SAVED_NAME_LONG = "The name is {n} characters; at most {max}."
+SAVED_TEXT_EMPTY = "Write the text of the saved reply."
+SAVED_TEXT_LONG = "The text is {n} characters; at most {max}."
+SAVED_UNKNOWN_FIELD = "Unknown field {fields}. The fields are {known}."
+SAVED_NAME_TAKEN = "You have a saved reply called “{name}” already: choose another name."
+SAVED_ADD_USAGE = "Usage: `/meta saved add NAME` (the modal asks for the text)."
+SAVED_NONE = ("No saved replies yet. `/meta saved add NAME` adds one; in a customer thread, the root's *Saved reply* "
+              "button or the *Saved reply…* message shortcut uses one.")
+SAVED_LIST_HEAD = "*Saved replies* (use them from a customer thread: the root's *Saved reply* button or the message " \
+    "shortcut *Saved reply…*)"
+SAVED_TEAM_HEAD = "*Everyone's*"
+SAVED_MINE_HEAD = "*Yours*"
+SAVED_EDIT = "Edit"
+SAVED_DELETE = "Delete"
+SAVED_DELETE_CONFIRM = "Delete the saved reply “{name}”?"
+SAVED_DELETED = "Deleted the saved reply “{name}”."
+SAVED_ADDED = "Saved “{name}”."
+SAVED_GONE = "That saved reply is gone (deleted, or not one of this workspace's)."
+SAVED_NOT_YOURS = ("Only its author changes a member's saved reply, and only admins change the workspace's.")
+SAVED_FORM_GONE = "This form is not one of this workspace's, or it has expired. Open it again."
+SAVED_PICK_LABEL = "Saved reply"
+SAVED_PICK_HINT = "Yours and the workspace's. Next you see it filled in for this customer, to edit before sending."
+SAVED_PICK_NEXT = "Next"
+SAVED_PICK_NONE = "Choose one of the saved replies."
+SAVED_NO_REPLIES = ("There are no saved replies to use yet. `/meta saved add NAME` adds one.")
+SAVED_SEND_LABEL = "Message to the customer"
+SAVED_SEND_HINT = "Filled in for this customer; edit it as you like. It goes as a reply in the thread."
+SAVED_UNFILLED = "This customer has no {fields}: write it in, or take the field out."
+SAVED_BY = ":outbox_tray: Sent to the customer by <@{user}> from the saved reply “{name}”"
+SAVED_BUTTON = "Saved reply"
+RICH_BUTTON = "More…"
+RICH_TITLE = "Rich reply"
+RICH_NEXT = "Next"
+RICH_SEND = "Send"
+RICH_KIND_LABEL = "What to send"
+RICH_KIND_LABELS = {"button": "Reply buttons", "list": "List", "cta_url": "Link button",
+                    "location_request_message": "Location request", "quick": "Quick replies"}
+RICH_KIND_NONE = "Choose what to send."
+RICH_LABELS = {"header": "Header (optional)", "body": "Text", "footer": "Footer (optional)", "button": "Button text",
+               "url": "Link (https://…)", "options": "Options"}
+RICH_HINTS = {
+    "button": "One to three buttons, one per line (at most 20 characters each). The customer taps one to answer.",
+    "list": "One row per line: `Title | description` (title at most 24 characters, description at most 72); a line "
+            "`# Section name` starts a section. At most 10 rows in all.",
+    "quick": "Up to 13 quick replies, one per line, at most 20 characters each.",
+}
+RICH_BUTTON_HINTS = {"list": "The button that opens the list, at most 20 characters.",
+                     "cta_url": "At most 20 characters."}
+RICH_LOCATION_BUTTON = "Send location"
+RICH_BY = ":outbox_tray: Sent to the customer by <@{user}>: {kind}"
+RICH_NOT_A_THREAD = ("*Saved reply* and *More…* work in a customer's thread: use them on its root or on a message in "
+                     "the thread.")
+RICH_NO_KINDS = "Rich replies are not available for this kind of conversation."
+RICH_WRONG_PLATFORM = "This rich reply does not fit this conversation's platform, so it was not sent."
+THREAD_FORM_GUEST = ("People from other Slack workspaces (Slack Connect) cannot send to customers: nothing was sent.")

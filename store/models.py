@@ -217,6 +217,23 @@ class OutboundMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MessagePost(Base):
+    """Where a customer's message was posted in Slack, so a later edit, deletion or reaction (or a call's end)
+    updates that post instead of making a new one. `block_id` is the message's block within the post."""
+
+    __tablename__ = "message_posts"
+    __table_args__ = (UniqueConstraint("business_id", "message_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)  # one column: retention deletes by it in batches
+    business_id: Mapped[str] = mapped_column(String(64))  # phone_number_id, Page or Instagram account id
+    message_id: Mapped[str] = mapped_column(String(255))  # Meta's id (wamid…, mid…, wacid…)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    slack_ts: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))  # None: the post is its thread's root
+    block_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class WebhookSubscription(Base):
     """The app's webhook subscription for one Meta object: the fields chosen and whether Meta verified it."""
 
@@ -286,8 +303,25 @@ class ReplyOutbox(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     files: Mapped[list[dict] | None] = mapped_column(JSON)  # files shared with it: Slack id, name, mimetype, size
+    # a rich reply (buttons, a list, quick replies...): what Meta gets in place of a text, `text` being its body
+    interactive: Mapped[dict | None] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, refused, failed
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class SavedReply(Base):
+    """A saved reply: a text with `{name}`-style fields filled from the customer when it is used. Workspace-wide
+    (`owner_id` empty, managed by admins) or a member's own."""
+
+    __tablename__ = "saved_replies"
+    __table_args__ = (UniqueConstraint("team_id", "owner_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    owner_id: Mapped[str] = mapped_column(String(32), default="")  # "" workspace-wide, else the member's user id
+    name: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

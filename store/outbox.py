@@ -18,14 +18,14 @@ UNKNOWN = "unknown"  # Meta may or may not have sent it (read timeout, 5xx): nev
 
 
 def add(engine: Engine, team_id: str, channel_id: str, thread_ts: str, slack_ts: str, user_id: str, text: str,
-        now: datetime, files: list[dict] | None = None) -> tuple[int, str]:
-    """Store a reply (and the files shared with it: Slack id, name, mimetype, size); the row's (id, state). A Slack
-    retry of the same message finds the first row."""
+        now: datetime, files: list[dict] | None = None, interactive: dict | None = None) -> tuple[int, str]:
+    """Store a reply (and the files shared with it: Slack id, name, mimetype, size; or, for a rich reply, what Meta
+    gets in place of a text); the row's (id, state). A Slack retry of the same message finds the first row."""
     try:
         with engine.begin() as conn:
             row_id = conn.execute(insert(_table).values(
                 team_id=team_id, channel_id=channel_id, thread_ts=thread_ts, slack_ts=slack_ts, user_id=user_id,
-                text=text, files=files or None, state=PENDING, attempts=0, created_at=now,
+                text=text, files=files or None, interactive=interactive, state=PENDING, attempts=0, created_at=now,
             ).returning(_table.c.id)).scalar_one()
         return row_id, PENDING
     except IntegrityError:

@@ -11,12 +11,22 @@ from sqlalchemy import ColumnElement, Engine, String, Table, and_, delete, exist
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 
-from store.models import ContactThread, Customer, DedupeKey, OutboundMessage, ReplyOutbox, RetentionMark, WebhookEvent
+from store.models import (
+    ContactThread,
+    Customer,
+    DedupeKey,
+    MessagePost,
+    OutboundMessage,
+    ReplyOutbox,
+    RetentionMark,
+    WebhookEvent,
+)
 
 _events = cast(Table, WebhookEvent.__table__)
 _dedupe = cast(Table, DedupeKey.__table__)
 _outbound = cast(Table, OutboundMessage.__table__)
 _outbox = cast(Table, ReplyOutbox.__table__)
+_posts = cast(Table, MessagePost.__table__)
 _threads = cast(Table, ContactThread.__table__)
 _customers = cast(Table, Customer.__table__)
 _marks = cast(Table, RetentionMark.__table__)
@@ -35,6 +45,11 @@ def delete_dedupe_keys(engine: Engine, older_than: datetime, batch: int) -> int:
 def delete_outbound(engine: Engine, older_than: datetime, batch: int) -> int:
     """Records of replies sent before `older_than`."""
     return _delete(engine, _outbound, _outbound.c.created_at < older_than, batch)
+
+
+def delete_message_posts(engine: Engine, older_than: datetime, batch: int) -> int:
+    """Where customers' messages posted before `older_than` were shown (their later edits then post anew)."""
+    return _delete(engine, _posts, _posts.c.created_at < older_than, batch)
 
 
 def delete_outbox(engine: Engine, older_than: datetime, batch: int) -> int:

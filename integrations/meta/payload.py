@@ -73,15 +73,20 @@ def unix_seconds(value: Any) -> float | None:
 
 
 def _messaging_item(obj: str, asset: str, m: dict[str, Any], when: Any = None) -> Item:
-    """Messenger and Instagram Direct: a message, a postback, a reaction, or receipts and echoes of our own."""
+    """Messenger and Instagram Direct: a message, a postback, a reaction, an edit or deletion, a referral, or
+    receipts and echoes of our own."""
     message = m.get("message") if isinstance(m.get("message"), dict) else None
     if message is not None:
-        kind = "echo" if message.get("is_echo") else "dm"
-        mid = message.get("mid")
+        kind = "echo" if message.get("is_echo") else "dm_delete" if message.get("is_deleted") else "dm"
+        mid = message.get("mid") if kind != "dm_delete" else None  # a deletion shares its message's mid
     elif isinstance(m.get("postback"), dict):
         kind, mid = "postback", m["postback"].get("mid")
     elif isinstance(m.get("reaction"), dict):
         kind, mid = "dm_reaction", None
+    elif isinstance(m.get("message_edit"), dict):
+        kind, mid = "dm_edit", None
+    elif isinstance(m.get("referral"), dict):
+        kind, mid = "referral", None
     elif "delivery" in m or "read" in m:
         kind, mid = "receipt", None
     elif any(isinstance(m.get(k), dict) for k in HANDOVER_EVENTS):
@@ -108,14 +113,23 @@ def _change_items(obj: str, asset: str, fld: str, value: Any, when: Any = None) 
     contacts = _contacts(value)
     for m in _dicts(value.get("messages")):
         mid = m.get("id") or _digest(m)
-        contact = contacts.get(str(m.get("from_user_id"))) or contacts.get(str(m.get("from")))
-        yield Item(asset, obj, fld, "message", f"wa:msg:{mid}", m, metadata, contact)
+        contact = _sender(contacts, m.get("from_user_id"), m.get("from"))
+        kind = CHANGE_KINDS.get(str(m.get("type")), "message")
+        yield Item(asset, obj, fld, kind, f"wa:msg:{mid}", m, metadata, contact)
         if m.get("type") in MEDIA_TYPES:  # the file is delivered apart, so a failed upload never reposts the text
             yield Item(asset, obj, fld, "media", f"wa:media:{mid}", m, metadata, contact)
     for s in _dicts(value.get("statuses")):
         sid = s.get("id") or _digest(s)
         contact = contacts.get(str(s.get("recipient_user_id"))) or contacts.get(str(s.get("recipient_id")))
-        yield Item(asset, obj, fld, "status", f"wa:status:{sid}:{s.get('status')}", s, metadata, contact)
+        kind = "call_status" if s.get("type") == "call" else "status"
+        yield Item(asset, obj, fld, kind, f"wa:{kind}:{sid}:{s.get('status')}", s, metadata, contact)
+    for c in _dicts(value.get("calls")):  # a customer's call: connect, then terminate
+        customer = ("to_user_id", "to") if c.get("direction") == "BUSINESS_INITIATED" else ("from_user_id", "from")
+        contact = _sender(contacts, *(c.get(k) for k in customer))
+        yield Item(asset, obj, fld, "call", f"wa:call:{c.get('id') or _digest(c)}:{c.get('event')}", c, metadata,
+                   contact)
+    for g in _dicts(value.get("groups")):  # a WhatsApp group's lifecycle, participants, settings or status
+        yield Item(asset, obj, fld, "group_event", _key(obj, asset, fld, g, when), g, metadata)
     for e in _dicts(value.get("errors")):  # errors about the number itself, not one message
         yield Item(asset, obj, fld, "error", _key(obj, asset, "errors", e, when), e, metadata)
     for p in _dicts(value.get("user_preferences")):  # marketing messages stopped or resumed
@@ -127,7 +141,11 @@ def _change_items(obj: str, asset: str, fld: str, value: Any, when: Any = None) 
         yield Item(asset, obj, fld, "app_echo", f"wa:echo:{mid}", m, metadata, contact)
 
 
-WA_ITEM_FIELDS = ("messages", "user_preferences", "smb_message_echoes")  # fields whose value holds items
+# fields whose value holds items
+WA_ITEM_FIELDS = ("messages", "user_preferences", "smb_message_echoes", "calls", "group_lifecycle_update",
+                  "group_participants_update", "group_settings_update", "group_status_update")
+# WhatsApp messages that change an earlier one (or say nothing new): items of their own kind
+CHANGE_KINDS = {"edit": "edit", "revoke": "revoke", "reaction": "reaction"}
 # What a held conversation's items are (the `standby` field): the customer's messages and files, the holder's
 # replies (echoes), their statuses and receipts. Messenger's echo and dm kinds map the same way.
 STANDBY_KINDS = {"message": "agent_inbound", "media": "agent_media", "app_echo": "agent_echo",
@@ -152,13 +170,15 @@ def person(item: Item) -> Person:
     owner. Fields come from the item first, then from its `contacts[]` entry."""
     d, c = item.data, item.contact or {}
     profile: dict[str, Any] = c["profile"] if isinstance(c.get("profile"), dict) else {}
-    if item.kind in ("status", "agent_receipt"):
+    if item.kind in ("status", "call_status", "agent_receipt"):
         bsuid, phone = d.get("recipient_user_id"), d.get("recipient_id")
         parent = d.get("parent_recipient_user_id") or d.get("recipient_parent_user_id") or d.get("parent_user_id")
     elif item.kind in ("app_echo", "agent_echo"):
         bsuid, phone, parent = d.get("to_user_id"), d.get("to"), d.get("to_parent_user_id")
     elif item.kind == "user_preference":
         bsuid, phone, parent = d.get("user_id"), d.get("wa_id"), d.get("parent_user_id")
+    elif item.kind == "call" and d.get("direction") == "BUSINESS_INITIATED":
+        bsuid, phone, parent = d.get("to_user_id"), d.get("to"), d.get("to_parent_user_id")
     else:
         bsuid, phone, parent = d.get("from_user_id"), d.get("from"), d.get("from_parent_user_id")
     if item.kind == "status" and d.get("recipient_type") == "group":  # recipient_id names the group
@@ -176,6 +196,15 @@ def _contacts(value: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if c.get(k):
                 found[str(c[k])] = c
     return found
+
+
+def _sender(contacts: dict[str, dict[str, Any]], *ids: Any) -> dict[str, Any] | None:
+    """The `contacts[]` entry of an item's customer; an item that names nobody (a contact shared after a contact
+    request carries no `from`) is the only contact's, when there is one."""
+    if any(ids):
+        return next((contacts[str(i)] for i in ids if i and str(i) in contacts), None)
+    found = {id(c): c for c in contacts.values()}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _text(v: Any) -> str | None:

@@ -104,6 +104,26 @@ def find_metadata(client: WebClient, channel: str, thread_ts: str | None, event_
     return False
 
 
+def message_at(client: WebClient, channel: str, ts: str, thread_ts: str | None, pages: int = 5,
+               per_page: int = 200) -> dict[str, Any] | None:
+    """The message `ts` as Slack has it now (text, blocks), a thread's root (`thread_ts` None or `ts`) or one of its
+    replies; None when it is gone. Reads at most `pages` pages of the thread."""
+    if thread_ts in (None, ts):
+        answer = call(client.conversations_history, channel=channel, latest=ts, inclusive=True, limit=1)
+        return next((m for m in answer.get("messages") or [] if m.get("ts") == ts), None)
+    cursor = None
+    for _ in range(pages):
+        args: dict[str, Any] = {"channel": channel, "ts": thread_ts, "limit": per_page}
+        if cursor:
+            args["cursor"] = cursor
+        answer = call(client.conversations_replies, **args)
+        found = next((m for m in answer.get("messages") or [] if m.get("ts") == ts), None)
+        cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+        if found is not None or not cursor:
+            return found
+    return None
+
+
 def call(method: Callable[..., Any], **kwargs: Any) -> Any:
     """Any Web API call; a 429 raises SlackRateLimited with Slack's Retry-After."""
     try:

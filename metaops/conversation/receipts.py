@@ -20,10 +20,10 @@ from store.models import OutboundMessage
 
 log = logging.getLogger(__name__)
 SENT_REACTION, FAILED_REACTION, UNKNOWN_REACTION = "white_check_mark", "x", "grey_question"
-DELIVERED_REACTION, READ_REACTION = "incoming_envelope", "eyes"
+DELIVERED_REACTION, READ_REACTION, PLAYED_REACTION = "incoming_envelope", "eyes", "headphones"
 # a reply's state at Meta -> the reaction that shows it on the Slack message (each replaces the one before)
 STATUS_REACTIONS = {"accepted": SENT_REACTION, "sent": SENT_REACTION, "delivered": DELIVERED_REACTION,
-                    "read": READ_REACTION, "failed": FAILED_REACTION}
+                    "read": READ_REACTION, "played": PLAYED_REACTION, "failed": FAILED_REACTION}
 
 
 def refused(rt: Runtime, team_id: str, channel: str, thread_ts: str, slack_ts: str, reason: str,
@@ -47,9 +47,10 @@ def react(client: Any, channel: str, ts: str, name: str) -> None:
 
 
 def record_status(rt: Runtime, status: dict[str, Any]) -> None:
-    """sent, delivered, read: the stored reply follows (never backwards), and so does its reaction in Slack
-    (:white_check_mark: -> :incoming_envelope: -> :eyes:, each replacing the one before)."""
-    order = ("accepted", "sent", "delivered", "read")
+    """sent, delivered, read, played (a voice message listened to): the stored reply follows (never backwards), and
+    so does its reaction in Slack (:white_check_mark: -> :incoming_envelope: -> :eyes: -> :headphones:, each
+    replacing the one before)."""
+    order = ("accepted", "sent", "delivered", "read", "played")
     with rt.db.session() as s:
         out = s.get(OutboundMessage, str(status.get("id")))
         new = str(status.get("status"))

@@ -25,7 +25,7 @@ from integrations.slack import blocks
 from integrations.slack.client import call, post_message
 from metaops import defaults, messages
 from metaops.assets import comments, connections
-from metaops.conversation import messaging_window, notes, receipts, reply_files, reply_window, unanswered
+from metaops.conversation import messaging_window, notes, receipts, reply_files, reply_window, rich_replies, unanswered
 from metaops.exceptions import NotConnected
 from metaops.queue import connection, enqueue
 from metaops.runtime import Runtime, current
@@ -109,7 +109,8 @@ def store_reply(rt: Runtime, team_id: str, event: dict[str, Any]) -> tuple[int, 
         _guest_note(rt, team_id, event["channel"], event["thread_ts"])
         return None
     return outbox.add(rt.db.engine, team_id, event["channel"], event["thread_ts"], event["ts"], event["user"],
-                      event.get("text") or "", rt.now(), files=shared_files(event))
+                      event.get("text") or "", rt.now(), files=shared_files(event),
+                      interactive=event.get("interactive"))
 
 
 def queue_send(rt: Runtime, outbox_id: int) -> bool:
@@ -179,7 +180,7 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
             log.warning("reply %d: note not marked (%s)", reply.id, type(e).__name__)
         return "note"
     event: dict[str, Any] = {"channel": reply.channel_id, "thread_ts": reply.thread_ts, "ts": reply.slack_ts,
-                             "user": reply.user_id, "text": reply.text}
+                             "user": reply.user_id, "text": reply.text, "interactive": reply.interactive}
     thread = threads.find_by_root(engine, reply.channel_id, reply.thread_ts)
     if thread is None or thread.team_id != team_id:
         outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "not a customer thread")
@@ -296,6 +297,10 @@ def _send(rt: Runtime, thread: Any, event: dict[str, Any]) -> str:
     signer = _signer(names, event) if event.get("signed") else None
     if thread.platform in comments.PLATFORMS:  # a post's thread: a public reply under a comment
         return comments.send_reply(rt, thread, event, names, signer)
+    if event.get("interactive"):  # a rich reply: buttons, a list, quick replies... (rich_replies)
+        target = page_for(rt, thread) if thread.platform != "whatsapp" else \
+            (thread.business_id, connections.token_of(rt, thread.team_id))
+        return rich_replies.send(rt, thread, event["interactive"], target, recipient, signer, event.get("tag"))
     if thread.platform == "whatsapp":
         token = connections.token_of(rt, thread.team_id)
         body = formatting.slack_to_whatsapp(event["text"], names)

@@ -141,23 +141,25 @@ def release_view(rt: Runtime, team_id: str, view_id: str) -> None:
     rt.redis.delete(VIEW_KEY.format(team=team_id, view=view_id))
 
 
-def forward(rt: Runtime, team_id: str, user_id: str, draft: dict[str, Any], thread: ContactThread) -> tuple[int, str]:
-    """Post the message in the customer's thread (marked as sent by `user_id` from the shortcut) and store that post
-    in the reply outbox with the original text and files; its row's (id, state), queued when pending. Raises when
-    Slack does not take the post (nothing stored, nothing sent) or the row cannot be stored (the post then says it
-    was not sent)."""
+def forward(rt: Runtime, team_id: str, user_id: str, draft: dict[str, Any], thread: ContactThread,
+            by: str | None = None, shown: list[blocks.Block] | None = None,
+            interactive: dict[str, Any] | None = None) -> tuple[int, str]:
+    """Post the message in the customer's thread (marked as sent by `user_id`: `by`, from the shortcut unless said)
+    and store that post in the reply outbox with the original text and files (or, for a rich reply, `interactive`,
+    shown in the thread as `shown`); its row's (id, state), queued when pending. Raises when Slack does not take the
+    post (nothing stored, nothing sent) or the row cannot be stored (the post then says it was not sent)."""
     text, files = str(draft.get("text") or ""), list(draft.get("files") or [])
     if notes.is_note(text):  # checked again here: nothing of a note is posted or stored for sending
         raise ValueError("an internal note is never sent to a customer")
-    by = messages.FORWARD_BY.format(user=user_id)
+    by = by or messages.FORWARD_BY.format(user=user_id)
     if files:
         by += messages.FORWARD_BY_FILES.format(names=", ".join(str(f.get("name") or f["id"]) for f in files))
-    post = [blocks.section(text), blocks.context_block(by)] if text.strip() else [blocks.context_block(by)]
+    post = (shown or ([blocks.section(text)] if text.strip() else [])) + [blocks.context_block(by)]
     client = rt.slack.for_team(team_id)
     ts = post_message(client, thread.channel_id, f"{by}: {text}" if text.strip() else by, blocks=post,
                       thread_ts=thread.root_ts)
     event = {"channel": thread.channel_id, "thread_ts": thread.root_ts, "ts": ts, "user": user_id, "text": text,
-             "files": files}
+             "files": files, "interactive": interactive}
     try:
         stored = replies.store_reply(rt, team_id, event)
         if stored is None:  # the thread is checked above; only a race with a removal gets here

@@ -9,13 +9,14 @@ from contextlib import AbstractContextManager
 
 from integrations.meta.payload import Item, Person, person
 from metaops import defaults
-from metaops.conversation import landed
+from metaops.conversation import buttons, landed
 from metaops.conversation.naming import Post
 from metaops.conversation.router import Router
 from metaops.queue import leases
 from metaops.runtime import Runtime
 
 log = logging.getLogger(__name__)
+REPLY_TOOLS_ON = ("whatsapp", "messenger", "instagram")  # customer conversations (not comment threads)
 
 
 def thread_key(router: Router, item: Item) -> str | None:
@@ -67,6 +68,8 @@ def post_in_thread(rt: Runtime, router: Router, team_id: str, channel: str, busi
         root = router.root(business_id, contact, channel, cached=False)
         if root is None and opening is not None:
             text, blocks = opening
+        if root is None and platform in REPLY_TOOLS_ON:  # a customer's root: Saved reply and More… under it
+            blocks = buttons.with_reply_tools((text, blocks))[1]
         ts = paced_post(rt, router, team_id, channel, text, blocks, thread_ts=root)
         if root is None:
             router.remember_root(team_id, business_id, contact, channel, ts, platform)

@@ -20,7 +20,7 @@ from integrations.slack import limits
 from integrations.slack.blocks import context_block, section
 from integrations.slack.errors import SlackRateLimited
 from metaops import claims, counters, defaults, messages
-from metaops.conversation import landed, naming, thread
+from metaops.conversation import landed, naming, originals, thread
 from metaops.conversation.pace import ChannelHeld
 from metaops.conversation.router import Router
 from metaops.delivery import handlers, holds, render
@@ -80,8 +80,11 @@ def deliver_together(rt: Runtime, router: Router, team_id: str, channel: str, gr
             blocks.append(block)
         if claimed:
             text = messages.WA_JOINED.format(who=naming.who(sender).replace("*", ""), count=len(claimed))
-            landed.post(rt, team_id, channel, text, _blocks(sender, blocks), root,
-                        [m.item.key for m in claimed if m.item is not None])
+            ts = landed.post(rt, team_id, channel, text, _blocks(sender, blocks), root,
+                             [m.item.key for m in claimed if m.item is not None])
+            for m in claimed:
+                assert m.item is not None
+                originals.remember(rt, m.item.business_id, m.item.data.get("id"), team_id, channel, ts, root)
     except SlackRateLimited as e:
         _release(rt, claimed)
         wait = e.wait(defaults.RATE_LIMIT_FALLBACK, defaults.RATE_LIMIT_MAX_WAIT)
@@ -122,7 +125,8 @@ def _line(item: Item) -> dict:
     except ValueError:
         ts = int(datetime.now(UTC).timestamp())
     utc = datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M")
-    return section(messages.WA_JOINED_LINE.format(ts=ts, utc=utc, body=render.describe(item.data)))
+    line = section(messages.WA_JOINED_LINE.format(ts=ts, utc=utc, body=render.describe(item.data)))
+    return originals.tag([line], item.data.get("id"))[0]
 
 
 def _blocks(sender: payload.Person, lines: list[dict]) -> list[dict]:

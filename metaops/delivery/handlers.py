@@ -12,11 +12,11 @@ from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
 from metaops import defaults
 from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
-from metaops.conversation import messaging_window, receipts, reply_window, senders, unanswered
-from metaops.conversation.naming import person_of
+from metaops.conversation import messaging_window, originals, receipts, reply_window, senders, unanswered
+from metaops.conversation.naming import customer_post, person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
-from metaops.delivery import agent, media, render
+from metaops.delivery import agent, calls, changes, groups, media, render
 from metaops.runtime import Runtime
 from metaops.templates import catalog
 from store import customers
@@ -40,11 +40,53 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
         sender, contact = known(router, item), thread_key(router, item)
     text, blocks = render.whatsapp_message(item, sender)
     opened = reply_window.customer_wrote(rt, contact, item.data)  # stored before the post: a retry repeats none
-    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id, contact, text,
-                   blocks)
+    _post_remembered(rt, router, team_id, "messages", item.business_id, contact, item.data.get("id"), text, blocks)
     if opened is not None and contact is not None:  # the root says until when replies are possible
         reply_window.show(rt, router, team_id, item.business_id, contact, opened)
     unanswered.customer_wrote(rt, router, team_id, "messages", item.business_id, contact)
+
+
+def _post_remembered(rt: Runtime, router: Router, team_id: str, kind: str, business_id: str, contact: str | None,
+                     message_id: object, text: str, blocks: list[dict], platform: str = "whatsapp") -> None:
+    """A customer's message (or call) posted in its thread, and where it went remembered for later changes."""
+    channel = router.channel(team_id, kind)
+    ts = post_in_thread(rt, router, team_id, channel, business_id, contact, text, originals.tag(blocks, message_id),
+                        platform=platform)
+    root = router.root(business_id, contact, channel) if contact else None
+    originals.remember(rt, business_id, message_id, team_id, channel, ts, root)
+
+
+def customer_change(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """An edit, deletion or reaction: on the original's post when it is known, else said in the thread."""
+    if changes.on_original(rt, item):
+        return
+    (whatsapp_message if item.object == WA else direct_message)(rt, router, team_id, item)
+
+
+def whatsapp_call(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """A call's start is posted in the customer's thread; its end marks that post (else is posted itself)."""
+    if changes.on_original(rt, item):
+        return
+    text, blocks = customer_post(known(router, item), calls.describe(item.data))
+    call_id = item.data.get("id") if item.data.get("event") == "connect" else None
+    _post_remembered(rt, router, team_id, "messages", item.business_id, thread_key(router, item), call_id, text,
+                     blocks)
+
+
+def call_status(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """The customer answered or declined the business's call (ringing is not posted)."""
+    said = calls.status(item.data)
+    if said is not None:
+        text, blocks = customer_post(known(router, item), said)
+        post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
+                       thread_key(router, item), text, blocks)
+
+
+def group_event(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
+    """A group's lifecycle, participants, settings or status: a sentence in the group's thread."""
+    text, blocks = render.group_event(str(item.data.get("group_id") or "?"), groups.describe(item.data))
+    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
+                   thread_key(router, item) if item.data.get("group_id") else None, text, blocks)
 
 
 def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -85,6 +127,8 @@ def marketing_preference(rt: Runtime, router: Router, team_id: str, item: Item) 
 
 
 ID_CHANGES = ("user_changed_user_id", "user_changed_number")  # system messages: the customer's ids changed
+# WhatsApp item kinds that post in (or mark a post of) a customer's or group's thread
+THREAD_KINDS = ("message", "media", "app_echo", "edit", "revoke", "reaction", "call", "call_status", "group_event")
 
 
 def thread_note(router: Router, item: Item) -> tuple[str | None, bool]:
@@ -95,14 +139,14 @@ def thread_note(router: Router, item: Item) -> tuple[str | None, bool]:
     if handler_for(item) in (None, whatsapp_failed, template_update, account_update, number_error, page_feed,
                              instagram_change, unsupported):
         return "", False  # no thread post of a customer's (a failed status's note is ours, about our reply)
-    if key in ((WA, "message"), (WA, "media"), (WA, "app_echo")):
+    if item.object == WA and item.kind in THREAD_KINDS:
         contact = thread_key(router, item)
         if contact is None:
             return "", False  # posted alone, in no thread
         joinable = key == (WA, "message") and item.data.get("type") not in MEDIA_TYPES and \
             (item.data.get("system") or {}).get("type") not in ID_CHANGES
         return f"{item.business_id} {contact}", joinable
-    if handler_for(item) is direct_message:
+    if item.object in (PAGE, IG) and handler_for(item) in (direct_message, customer_change):
         return f"{item.asset_id} {(item.contact or {}).get('id')}", False
     return None, False
 
@@ -156,8 +200,8 @@ def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
     messaging_window.customer_wrote(rt, item.asset_id, sender)  # how a reply goes: RESPONSE, HUMAN_AGENT or not
     who = render.escape(senders.sender_name(rt, platform, item.asset_id, sender))
     text, blocks = post(router.asset_name(item.asset_id), who, item.data)
-    post_in_thread(rt, router, team_id, router.channel(team_id, kind), item.asset_id, sender, text, blocks,
-                   platform=platform)
+    mid = (item.data.get("message") or {}).get("mid") if item.kind == "dm" else None
+    _post_remembered(rt, router, team_id, kind, item.asset_id, sender, mid, text, blocks, platform=platform)
     unanswered.customer_wrote(rt, router, team_id, kind, item.asset_id, sender)
 
 
@@ -265,7 +309,12 @@ HANDLERS: dict[tuple[str, str], Deliver | None] = {
     (WA, "phone_number_quality_update"): account_update,
     **{(WA, kind): template_update for kind in TEMPLATE_POSTS},
     **{(WA, kind): account_update for kind in ACCOUNT_FIELDS},
-    **{(obj, kind): direct_message for obj in (PAGE, IG) for kind in ("dm", "postback", "dm_reaction")},
+    **{(WA, kind): customer_change for kind in ("edit", "revoke", "reaction")},
+    (WA, "call"): whatsapp_call,
+    (WA, "call_status"): call_status,
+    (WA, "group_event"): group_event,
+    **{(obj, kind): direct_message for obj in (PAGE, IG) for kind in ("dm", "postback", "referral")},
+    **{(obj, kind): customer_change for obj in (PAGE, IG) for kind in ("dm_reaction", "dm_edit", "dm_delete")},
     **{(obj, kind): None for obj in (PAGE, IG) for kind in ("echo", "receipt")},
     (PAGE, "feed"): page_feed,
     **{(IG, kind): instagram_change for kind in ("comments", "live_comments", "mentions")},

@@ -5,14 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from integrations.meta.payload import Item, Person
-from integrations.slack.blocks import section
+from integrations.slack import limits
+from integrations.slack.blocks import mrkdwn, section
 from integrations.slack.mrkdwn import escape
 from metaops import messages
 from metaops.conversation.naming import Post, customer_post, plus, who
+from metaops.delivery import referrals
+from metaops.delivery.describe import answers, describe
+
+__all__ = ["describe", "escape"]  # what other modules and tests read from here
 
 
 def whatsapp_message(item: Item, sender: Person) -> Post:
-    return customer_post(sender, describe(item.data))
+    """The customer and what they sent; a Flow's answers also as the post's fields (Slack shows ten a block)."""
+    text, _ = customer_post(sender, describe(item.data))
+    _, blocks = customer_post(sender, describe(item.data, inline_answers=False))
+    pairs = answers(item.data)
+    for start in range(0, len(pairs), limits.SECTION_FIELDS):
+        blocks.append({"type": "section", "fields": [mrkdwn(f"*{label}*\n{value}")
+                                                     for label, value in pairs[start:start + limits.SECTION_FIELDS]]})
+    return text, blocks
+
+
+def group_event(group_id: str, said: str) -> Post:
+    return _simple(messages.GROUP_EVENT.format(group=escape(group_id), said=said))
 
 
 def whatsapp_failed(item: Item, recipient: Person) -> Post:
@@ -34,40 +50,6 @@ def app_echo(item: Item) -> Post:
 def marketing_preference(customer: Person, stopped: bool) -> Post:
     return _simple((messages.WA_MARKETING_STOP if stopped else messages.WA_MARKETING_RESUME).format(
         who=who(customer)))
-
-
-def describe(m: dict[str, Any]) -> str:
-    """The text of a WhatsApp message, or a one-line description of what it carries."""
-    kind = str(m.get("type") or "unsupported")
-    part: dict[str, Any] = m[kind] if isinstance(m.get(kind), dict) else {}
-    if kind == "text":
-        return escape(str(part.get("body", "")))
-    label = messages.WA_TYPES.get(kind, messages.WA_TYPES["unsupported"])
-    detail = ""
-    if kind in ("image", "video", "audio", "voice", "document", "sticker"):
-        detail = part.get("caption") or part.get("filename") or ""
-    elif kind == "location":
-        place = ", ".join(str(x) for x in (part.get("name"), part.get("address")) if x)
-        lat, lng = part.get("latitude"), part.get("longitude")
-        link = f"<https://maps.google.com/?q={lat},{lng}|map>" if lat is not None and lng is not None else ""
-        return " ".join(x for x in (label + ":", escape(place), link) if x)
-    elif kind == "contacts":
-        detail = ", ".join(str((c.get("name") or {}).get("formatted_name", "")) for c in m.get("contacts") or [])
-    elif kind == "interactive":
-        reply = part.get("button_reply") or part.get("list_reply") or {}
-        detail = reply.get("title", "")
-    elif kind == "button":
-        detail = part.get("text", "")
-    elif kind == "reaction":
-        emoji = part.get("emoji")
-        return f"{label} {escape(emoji)} added" if emoji else f"{label} removed"
-    elif kind == "order":
-        detail = f"{len(part.get('product_items') or [])} item(s)"
-    elif kind == "system":
-        detail = part.get("body", "")
-    elif kind not in messages.WA_TYPES:
-        detail = kind
-    return f"{label}: {escape(str(detail))}" if detail else label
 
 
 STATUS_MARK = {"APPROVED": ":white_check_mark:", "REJECTED": ":x:", "PENDING": ":hourglass_flowing_sand:",
@@ -136,20 +118,34 @@ def dm_body(message: dict[str, Any]) -> str:
         safe = url.startswith("https://") and not any(c in url for c in "<>| ")
         parts.append(f"[{escape(kind)}]" + (f" <{url}|open>" if safe else ""))
     if message.get("is_deleted"):
-        parts.append("(message deleted)")
+        parts.append(messages.WA_DELETED)
     return " ".join(parts) or "(empty message)"
 
 
-def facebook_dm(page: str, who: str, m: dict[str, Any]) -> Post:
-    if isinstance(m.get("postback"), dict):
-        pressed = m["postback"].get("title") or m["postback"].get("payload") or messages.FB_POSTBACK_UNTITLED
-        text = messages.FB_POSTBACK.format(who=who, page=escape(page), title=escape(str(pressed)))
+def dm_said(m: dict[str, Any]) -> str:
+    """What a Messenger or Instagram sender did (one `messaging[]` event), with the referral that brought them."""
+    postback = m["postback"] if isinstance(m.get("postback"), dict) else None
+    message: dict[str, Any] = m["message"] if isinstance(m.get("message"), dict) else {}
+    if postback is not None:
+        pressed = postback.get("title") or postback.get("payload") or messages.FB_POSTBACK_UNTITLED
+        said = messages.DM_PRESSED.format(title=escape(str(pressed)))
     elif isinstance(m.get("reaction"), dict):
         r = m["reaction"]
-        text = f"{who} → {escape(page)}: {r.get('action', 'react')}ed {escape(str(r.get('emoji') or ''))}"
+        emoji = escape(str(r.get("emoji") or r.get("reaction") or ""))
+        said = (messages.DM_UNREACTED if r.get("action") == "unreact" else messages.DM_REACTED).format(emoji=emoji)
+    elif isinstance(m.get("message_edit"), dict):
+        said = messages.WA_EDITED.format(body=escape(str(m["message_edit"].get("text") or "")))
+    elif isinstance(m.get("referral"), dict):
+        return referrals.messenger(m["referral"])
     else:
-        text = messages.FB_DM.format(who=who, page=escape(page), body=dm_body(m.get("message") or {}))
-    return _simple(text)
+        said = dm_body(message)
+    carrier = postback if postback is not None else message
+    line = referrals.messenger(carrier["referral"]) if isinstance(carrier.get("referral"), dict) else ""
+    return f"{said}\n{line}" if line else said
+
+
+def facebook_dm(page: str, who: str, m: dict[str, Any]) -> Post:
+    return _simple(messages.FB_DM.format(who=who, page=escape(page), body=dm_said(m)))
 
 
 def facebook_feed(page: str, value: dict[str, Any]) -> Post:
@@ -164,7 +160,7 @@ def facebook_feed(page: str, value: dict[str, Any]) -> Post:
 
 
 def instagram_dm(account: str, who: str, m: dict[str, Any]) -> Post:
-    return _simple(messages.IG_DM.format(who=who, account=escape(account), body=dm_body(m.get("message") or {})))
+    return _simple(messages.IG_DM.format(who=who, account=escape(account), body=dm_said(m)))
 
 
 def instagram_comment(account: str, value: dict[str, Any]) -> Post:

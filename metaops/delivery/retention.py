@@ -35,6 +35,7 @@ def purge(rt: Runtime) -> dict[str, int]:
         "dedupe_keys": retention.delete_dedupe_keys(engine, cutoff, batch),
         "outbound_messages": retention.delete_outbound(engine, cutoff, batch),
         "reply_outbox": retention.delete_outbox(engine, cutoff, batch),
+        "message_posts": retention.delete_message_posts(engine, cutoff, batch),
         "contact_threads": retention.delete_idle_threads(engine, cutoff, batch),
     }
     deleted["wa_customers"] = retention.delete_idle_customers(engine, cutoff, batch)  # once their threads went

@@ -71,7 +71,8 @@ def conversation_of(payload: Any) -> str:
 
 # where a WhatsApp change names its customer: (value field, keys in the order tried)
 _WHO = (("messages", ("from_user_id", "from")), ("statuses", ("recipient_user_id", "recipient_id")),
-        ("message_echoes", ("to_user_id", "to")), ("user_preferences", ("user_id", "wa_id")))
+        ("message_echoes", ("to_user_id", "to")), ("user_preferences", ("user_id", "wa_id")),
+        ("calls", ("from_user_id", "from")), ("groups", ("group_id",)), ("contacts", ("user_id", "wa_id")))
 
 
 def _first(v: Any) -> dict[str, Any]:

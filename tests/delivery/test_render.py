@@ -37,3 +37,40 @@ def test_message_post_has_name_number_and_text():
 ])
 def test_non_text_messages_are_described(message, expected):
     assert expected in describe(message)
+
+
+@pytest.mark.parametrize("message, expected", [
+    ({"type": "interactive", "interactive": {"type": "nfm_reply", "nfm_reply": {
+        "name": "signup", "response_json": '{"flow_token": "t", "email": "a@b.co", "topics": ["x", "y"]}'}}},
+     ":clipboard: Completed the form *signup*\n• Email: a@b.co\n• Topics: x, y"),
+    ({"type": "interactive", "interactive": {"type": "nfm_reply", "nfm_reply": {"response_json": "not json"}}},
+     "• Answer: not json"),
+    ({"type": "interactive", "interactive": {"type": "call_permission_reply",
+                                             "call_permission_reply": {"response": "reject"}}}, "Declined calls"),
+    ({"type": "interactive", "interactive": {"type": "call_permission_reply", "call_permission_reply": {
+        "response": "accept", "is_permanent": True}}}, "Allowed the business to call them from now on"),
+    ({"type": "interactive", "interactive": {"type": "call_permission_reply", "call_permission_reply": {
+        "response": "accept", "expiration_timestamp": "2026-12-24T10:00:00+00:00"}}}, "until <!date^1798106400^"),
+    ({"type": "order", "order": {"product_items": [{"product_retailer_id": "A", "quantity": "2", "item_price": "1.5",
+                                                    "currency": "EUR"}, "junk"]}}, "Order of 1 item(s), total 3 EUR"),
+    ({"type": "text", "text": {"body": "hi"}, "referral": {"source_type": "post", "headline": "New menu",
+                                                            "source_url": "https://fb.com/p/1"}},
+     "hi\n:mega: Came from your post *New menu* (<https://fb.com/p/1|open>)"),
+    ({"type": "contacts", "contacts": [{"phones": [{"phone": "15551234567"}]}]}, "Contact card: +15551234567"),
+    ({"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {}}}, "did not include"),
+])
+def test_more_message_kinds_are_described(message, expected):
+    assert expected in describe(message)
+
+
+@pytest.mark.parametrize("bad", [
+    {"type": "interactive", "interactive": "yes"}, {"type": "order", "order": None}, {"type": None},
+    {"type": "text", "text": None}, {"type": "edit", "edit": "x"}, {"type": "reaction", "reaction": []},
+    {"type": "contacts", "contacts": "Bob"}, {"type": "location", "location": {"latitude": "north"}},
+    {"type": "text", "text": {"body": "x"}, "context": "forwarded", "referral": "an ad"},
+    {"type": "interactive", "interactive": {"type": "call_permission_reply", "call_permission_reply": {
+        "response": "accept", "expiration_timestamp": "soon"}}},
+])
+def test_a_bad_shape_is_described_never_raised_on(bad):
+    said = describe(bad)
+    assert said and "None" not in said

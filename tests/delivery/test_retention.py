@@ -12,7 +12,7 @@ from sqlalchemy import select
 from metaops import defaults, jobs, settings
 from metaops.delivery import retention
 from metaops.exceptions import ConfigError
-from store.models import DedupeKey, OutboundMessage, ReplyOutbox, WebhookEvent
+from store.models import DedupeKey, MessagePost, OutboundMessage, ReplyOutbox, WebhookEvent
 
 # Both databases: retention's batched DELETEs by state and age.
 pytestmark = pytest.mark.both_databases
@@ -31,6 +31,8 @@ def _seed(rt) -> None:
         for mid, at in [("wamid.old", old), ("wamid.recent", recent)]:
             s.add(OutboundMessage(id=mid, team_id="T1", platform="whatsapp", channel_id="C1", thread_ts="1.1",
                                   slack_ts="1.2", created_at=at))
+            s.add(MessagePost(business_id="PN1", message_id=mid, team_id="T1", channel_id="C1", slack_ts="1.3",
+                              block_id="msg.x", created_at=at))
         for n, (state, at) in enumerate([("sent", old), ("sent", recent), ("pending", old), ("unknown", old)]):
             s.add(ReplyOutbox(team_id="T1", channel_id="C1", thread_ts="1.1", slack_ts=f"2.{n}", user_id="U1",
                               text="hi", state=state, attempts=0, created_at=at))
@@ -50,8 +52,8 @@ def _left(rt) -> tuple[list, list, list]:
 def test_deletes_only_what_is_old_and_processed(rt):
     _seed(rt)
     assert retention.purge(rt) == {"webhook_events": 1, "failed_webhook_events": 1, "dedupe_keys": 1,
-                                   "outbound_messages": 1, "reply_outbox": 1, "contact_threads": 0,
-                                   "wa_customers": 0, "unanswered": 0, "parked_ids": 0}
+                                   "outbound_messages": 1, "reply_outbox": 1, "message_posts": 1,
+                                   "contact_threads": 0, "wa_customers": 0, "unanswered": 0, "parked_ids": 0}
     assert _outbox_left(rt) == ["pending", "sent", "unknown"]  # the old sent one went; unsettled ones stay
     events, keys, outbound = _left(rt)
     assert events == [2, 3, 5]  # recent done, failed within 2x retention, still to process

@@ -49,6 +49,66 @@ def outside_window() -> Reply:
 DAY = 24 * 3600
 
 
+def _length(what: str, text: Any, low: int, high: int) -> str | None:
+    n = len(text) if isinstance(text, str) else 0
+    return None if low <= n <= high else f"{what} length invalid. Min length: {low}, Max length: {high}"
+
+
+def interactive_refusal(i: dict[str, Any]) -> str | None:
+    """Why WhatsApp refuses an interactive message (error 131009's details), or None: its documented limits."""
+    kind, action = i.get("type"), i.get("action") or {}
+    problems = [_length("Body text", (i.get("body") or {}).get("text"), 1, 1024)]
+    if "header" in i:
+        problems.append(_length("Header text", (i["header"] or {}).get("text"), 1, 60))
+    if "footer" in i:
+        problems.append(_length("Footer text", (i["footer"] or {}).get("text"), 1, 60))
+    if kind == "button":
+        buttons = [b.get("reply") or {} for b in action.get("buttons") or []]
+        if not 1 <= len(buttons) <= 3:
+            problems.append("Invalid buttons count. Min allowed buttons: 1, Max allowed buttons: 3")
+        problems += [_length("Button title", b.get("title"), 1, 20) for b in buttons]
+        problems += [_length("Button id", b.get("id"), 1, 256) for b in buttons]
+        ids, titles = {b.get("id") for b in buttons}, {b.get("title") for b in buttons}
+        if len(ids) != len(buttons) or len(titles) != len(buttons):
+            problems.append("Buttons ids and titles must be unique")
+    elif kind == "list":
+        sections = action.get("sections") or []
+        rows = [r for sec in sections for r in sec.get("rows") or []]
+        problems.append(_length("Button text", action.get("button"), 1, 20))
+        if not 1 <= len(sections) <= 10 or not 1 <= len(rows) <= 10:
+            problems.append("Invalid number of rows. Min allowed rows: 1, Max allowed rows: 10")
+        if len(sections) > 1:
+            problems += [_length("Section title", sec.get("title"), 1, 24) for sec in sections]
+        problems += [_length("Row title", r.get("title"), 1, 24) for r in rows]
+        problems += [_length("Row description", r["description"], 0, 72) for r in rows if "description" in r]
+        problems += [_length("Row id", r.get("id"), 1, 200) for r in rows]
+        if len({r.get("id") for r in rows}) != len(rows):
+            problems.append("Row ids must be unique")
+    elif kind == "cta_url":
+        params = action.get("parameters") or {}
+        problems.append(_length("Display text", params.get("display_text"), 1, 20))
+        if action.get("name") != "cta_url" or not str(params.get("url") or "").startswith(("http://", "https://")):
+            problems.append("Invalid url")
+    elif kind == "location_request_message":
+        if action.get("name") != "send_location" or "header" in i or "footer" in i:
+            problems.append("Invalid location request message")
+    else:
+        problems.append(f"Invalid interactive type: {kind}")
+    return next((p for p in problems if p), None)
+
+
+def quick_replies_refusal(message: dict[str, Any]) -> str | None:
+    """Why the Send API refuses quick replies (error 100), or None: at most 13, each with a non-empty title."""
+    replies = message.get("quick_replies") or []
+    if not message.get("text") and not message.get("attachment"):
+        return "param message must have text or attachment"
+    if not 1 <= len(replies) <= 13:
+        return "param message[quick_replies] must have between 1 and 13 elements"
+    if any(r.get("content_type") == "text" and not r.get("title") for r in replies):
+        return "param message[quick_replies][title] must be non-empty"
+    return None
+
+
 def multipart(call: Call) -> tuple[dict[str, str], dict[str, tuple[str, bytes, str]]]:
     """A multipart/form-data body's fields and files (name -> (filename, bytes, content type))."""
     from email.parser import BytesParser
@@ -406,6 +466,13 @@ class FakeGraph(FakeServer):
                            and x["status"] == "APPROVED" for x in self.templates):
                     return graph_error(132001, "(#132001) Template name does not exist in the translation", 404)
                 sent = {"from": sender, "to": p.get("to"), "kind": "whatsapp", "type": "template", "template": t}
+            elif p.get("type") == "interactive":  # Meta's limits on interactive messages, as Meta refuses them
+                refused = interactive_refusal(p.get("interactive") or {})
+                if refused:
+                    return graph_error(131009, "(#131009) Parameter value is not valid", 400, error_data={
+                        "messaging_product": "whatsapp", "details": refused})
+                sent = {"from": sender, "to": p.get("to"), "kind": "whatsapp", "type": "interactive",
+                        "interactive": p["interactive"]}
             elif p.get("type", "text") != "text":
                 media = p.get(p["type"]) or {}
                 if media.get("id") not in self.uploads:
@@ -435,6 +502,12 @@ class FakeGraph(FakeServer):
                 return graph_error(100, "(#100) No matching attachment found", 400)
             self.sent.append({"from": sender, "to": p["recipient"]["id"], "kind": "page", "type": attachment["type"],
                               "attachment_id": attachment_id})
+        elif "quick_replies" in p["message"]:
+            refused = quick_replies_refusal(p["message"])
+            if refused:
+                return graph_error(100, f"(#100) {refused}", 400)
+            self.sent.append({"from": sender, "to": p["recipient"]["id"], "body": p["message"]["text"],
+                              "kind": "page", "quick_replies": p["message"]["quick_replies"]})
         else:
             self.sent.append({"from": sender, "to": p["recipient"]["id"], "body": p["message"]["text"],
                               "kind": "page"})

@@ -524,7 +524,7 @@ class FakeSlack(FakeServer):
             time.sleep(0.02)
         return self.ephemerals[count - 1]
 
-    def responses(self, timeout: float = 5.0) -> list[dict[str, Any]]:
+    def responses(self, timeout: float = 30.0) -> list[dict[str, Any]]:
         """What was sent to response_url (answers of slow commands), waiting up to `timeout` for the first."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

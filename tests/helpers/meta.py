@@ -84,7 +84,7 @@ def _event(payload: dict[str, Any]) -> dict[str, Any]:
             return event
     [change] = entry["changes"]
     value = change["value"]
-    for key in ("messages", "statuses", "message_echoes"):
+    for key in ("messages", "statuses", "calls", "groups", "message_echoes"):
         if key in value:
             [event] = value[key]
             return event

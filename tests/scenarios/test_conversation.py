@@ -187,6 +187,8 @@ def test_the_replys_reaction_advances_sent_delivered_read(client, rt, fake_slack
     status(client, rt, out_id, "delivered")  # late, out of order: never backwards
     assert fake_slack.reactions_on(ts) == ["eyes"]
     assert [r["name"] for r in fake_slack.removed_reactions] == ["white_check_mark", "incoming_envelope"]
+    status(client, rt, out_id, "played")  # a voice message listened to: a receipt like read, never a post
+    assert fake_slack.reactions_on(ts) == ["headphones"]
     assert in_thread(fake_slack, thread) == []
 
 
@@ -247,7 +249,8 @@ def test_the_root_says_until_when_the_window_is_open(client, rt, fake_slack, fak
     assert len(fake_slack.edits) == 2
     [line], blocks = window_lines(root)
     assert f"until {end:%H:%M} UTC" in line["elements"][0]["text"]
-    assert "Hi, is it in stock?" in blocks[0]["text"]["text"] and len(blocks) == 2  # moved, not added twice
+    # moved, not added twice: the message, its Saved reply / More… buttons, the window line
+    assert "Hi, is it in stock?" in blocks[0]["text"]["text"] and len(blocks) == 3
 
 
 def test_a_root_edit_refused_by_slack_never_fails_the_message(client, rt, fake_slack, fake_graph, thread, now):

@@ -36,6 +36,13 @@ def deliver(client, rt, payload):
     ("whatsapp/reaction.json", "❤️ added"),
     ("whatsapp/reaction_removed.json", "Reaction removed"),
     ("whatsapp/order.json", "1 item(s)"),
+    ("whatsapp/forwarded.json", "_Forwarded_ Look at this deal"),
+    ("whatsapp/referral_ctwa.json", "Came from your Click-to-WhatsApp ad *Boots -30%* (<https://fb.me/3cr4Wqqkv|open>)"),
+    ("whatsapp/call_permission_reply.json", "Allowed the business to call them until <!date^1700604800^"),
+    ("whatsapp/flow_reply.json", "Completed the form\n• Delivery date: 2026-12-24\n• Size: 42\n• Gift wrap: True"),
+    ("whatsapp/call_connect.json", "Incoming WhatsApp call"),
+    ("whatsapp/edit.json", "Edited a message: Where is my order #42?"),  # its original is not in Slack
+    ("whatsapp/revoke.json", "Deleted a message"),
     ("whatsapp/system.json", "changed their number"),
     ("whatsapp/unsupported.json", "Unsupported"),
     ("whatsapp/sticker.json", "Sticker"),
@@ -140,3 +147,43 @@ def test_a_failed_upload_never_reposts_the_text(client, routed, fake_slack, fake
     assert len(fake_slack.messages) == 1  # the text, once
     [upload] = fake_slack.files
     assert upload["thread_ts"] == fake_slack.messages[0]["ts"]
+
+
+def test_flow_answers_are_the_posts_fields(client, routed, fake_slack):
+    deliver(client, routed, fixture("whatsapp/flow_reply.json"))
+    [post] = fake_slack.messages
+    [fields] = [b["fields"] for b in post["blocks"] if "fields" in b]
+    assert [f["text"] for f in fields] == ["*Delivery date*\n2026-12-24", "*Size*\n42", "*Gift wrap*\nTrue"]
+    assert "TOKEN" not in str(post)  # Meta's flow_token is no answer
+
+
+def test_a_contact_shared_after_a_contact_request_names_the_username_customer(client, routed, fake_slack):
+    deliver(client, routed, fixture("whatsapp/contacts_request.json"))
+    [post] = fake_slack.messages
+    assert post["text"] == "Sheena Nelson @realsheenanelson: :bust_in_silhouette: Contact card: Sheena Nelson"
+
+
+def test_the_customer_declining_the_business_call_is_said_in_their_thread(client, routed, fake_slack):
+    deliver(client, routed, fixture("whatsapp/text.json"))
+    deliver(client, routed, fixture("whatsapp/call_status_rejected.json"))
+    root, declined = fake_slack.messages
+    assert declined["thread_ts"] == root["ts"] and "declined the business's call" in declined["text"]
+    deliver(client, routed, fixture("whatsapp/call_status_rejected.json", id="wacid.call3", status="RINGING"))
+    assert len(fake_slack.messages) == 2  # ringing is no news
+
+
+def test_a_group_event_is_a_sentence_in_the_group_thread(client, routed, fake_slack):
+    deliver(client, routed, fixture("whatsapp/group_text.json"))
+    group_id = fixture("whatsapp/group_text.json")["entry"][0]["changes"][0]["value"]["messages"][0]["group_id"]
+    payload = fixture("whatsapp/group_participants_update.json")
+    payload["entry"][0]["changes"][0]["value"]["groups"][0]["group_id"] = group_id
+    deliver(client, routed, payload)
+    root, left = fake_slack.messages
+    assert left["channel"] == "C_MSG" and left["thread_ts"] == root["ts"]
+    assert left["text"] == f"Group `{group_id}`: :busts_in_silhouette: @janedoe +15551234567 left the group"
+
+
+def test_a_messenger_referral_says_which_link_brought_them(client, routed, fake_slack):
+    deliver(client, routed, fixture("page/referral.json"))
+    [post] = fake_slack.messages
+    assert post["channel"] == "C_FB" and "Came through your m.me link (ref `winter_sale`)" in post["text"]

@@ -6,8 +6,9 @@ from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
-from bot.commands import meta, pages, templates
+from bot.commands import hours, meta, pages, templates
 from bot.events import comments, handover, home, replies, uninstall, workflow_steps
+from bot.modals import hours as hours_modal
 from bot.modals import post, saved_reply, send_template, template, webhook
 from bot.runtime import RuntimeMiddleware
 from bot.shortcuts import rich_reply, send_to_customer
@@ -17,7 +18,8 @@ from metaops.manifest import BOT_SCOPES
 from metaops.runtime import Runtime
 
 LISTENERS = (meta, templates, template, webhook, pages, post, send_template, replies, comments, handover, home,
-             workflow_steps, send_to_customer, uninstall, saved_reply, use_saved_reply, rich_reply)
+             workflow_steps, send_to_customer, uninstall, saved_reply, use_saved_reply, rich_reply, hours,
+             hours_modal)
 
 
 def build(rt: Runtime) -> App | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import metaops.delivery.drain
 import metaops.delivery.retention
+from metaops.away import sender as away
 from metaops.conversation import replies, reply_window
 from metaops.delivery import periodic
 from metaops.runtime import current
@@ -89,3 +90,9 @@ def refused_pickle(reason: str) -> None:
     """Stands in for a job pickled by an earlier release whose payload could not be read safely
     (metaops.queue.pickled_jobs): it sits in the failed registry and, if requeued, fails again with the reason."""
     raise RuntimeError(reason)
+
+
+def send_away(team_id: str, platform: str, business_id: str, contact: str, channel: str, thread_ts: str,
+              wrote_at: str) -> str:
+    """The away message to a customer who wrote while the number or Page is closed (metaops.away.sender)."""
+    return away.send(team_id, platform, business_id, contact, channel, thread_ts, wrote_at)

@@ -24,6 +24,7 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta replies on|off` — send team members' replies in customer threads to the customer, or not
 • `/meta signature on|off` — start each reply with the name of the team member who wrote it
 • `/meta saved` | `saved add NAME` — saved replies: list them (edit, delete), add one
+• `/meta hours` — opening hours and the away message of each business number or Page
 • In a customer thread, a message that starts with `note:` or `//` is an internal note: never sent (:memo:)
 • `/meta admins` | `admins add @user` | `admins remove @user`"""
 
@@ -686,3 +687,35 @@ RICH_NOT_A_THREAD = ("*Saved reply* and *More…* work in a customer's thread: u
 RICH_NO_KINDS = "Rich replies are not available for this kind of conversation."
 RICH_WRONG_PLATFORM = "This rich reply does not fit this conversation's platform, so it was not sent."
 THREAD_FORM_GUEST = ("People from other Slack workspaces (Slack Connect) cannot send to customers: nothing was sent.")
+# Away hours (`/meta hours`, the modal, the thread line).
+HOURS_TITLE = "*Opening hours and away messages*"
+HOURS_NONE = "Nothing to set hours for yet: connect a WhatsApp number, a Page or an Instagram account first."
+HOURS_ROW_OFF = "*{name}* ({platform}) — away message off"
+HOURS_ROW_ON = "*{name}* ({platform}) — away message on, {tz}: {week}{holidays}"
+HOURS_ROW_HOLIDAYS = "; {count} holiday(s)"
+HOURS_EDIT = "Edit"
+HOURS_GONE = "That number or Page is no longer connected to this workspace."
+HOURS_SAVED = ":white_check_mark: Hours for *{name}* saved: away message {state}."
+HOURS_TIME = ("“{part}” is not a time range: write HH:MM-HH:MM, for example 09:00-17:30 (several separated by "
+              "commas)")
+HOURS_BACKWARDS = ("{part} ends before it starts. For hours past midnight end this day at 24:00 and start the next "
+                   "at 00:00")
+HOURS_OVERLAP = "{first} and {second} overlap"
+HOURS_TOO_MANY = "At most {count} ranges a day"
+HOURS_DATE = "“{part}” is not a date: write YYYY-MM-DD, one a line (for example 2026-12-25)"
+HOURS_TOO_MANY_DATES = "At most {count} holidays"
+HOURS_ZONE = "“{zone}” is not a time zone: write an IANA name such as Europe/Paris or America/New_York"
+HOURS_NO_TEXT = "Write the away message, or turn the away message off"
+HOURS_LONG_TEXT = "At most {count} characters ({length} now)"
+HOURS_TEMPLATE_GONE = "That template is no longer approved for this number: pick another or none"
+AWAY_SENT = ":crescent_moon: Away message sent: “{text}” (closed {until})"
+AWAY_SENT_TEMPLATE = ":crescent_moon: Away template *{name}* sent, the 24-hour window being closed (closed {until})"
+AWAY_SKIPPED = (":crescent_moon: Away message not sent: the 24-hour window is closed and no template is chosen in "
+                "`/meta hours`.")
+AWAY_SKIPPED_WINDOW = (":crescent_moon: Away message not sent: more than 24 hours passed since the customer wrote, "
+                       "so Meta would not take it.")
+AWAY_TEMPLATE_UNUSABLE = "the template {name} needs values filled in or the customer stopped marketing messages"
+AWAY_REFUSED = ":crescent_moon: Away message not sent: {reason}"
+AWAY_UNKNOWN = ":crescent_moon: Away message: Meta's answer never came ({reason}); it is not sent again."
+AWAY_UNTIL = "until {day} {time} {tz}"
+AWAY_UNTIL_UNKNOWN = "with no opening in sight"

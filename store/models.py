@@ -325,3 +325,21 @@ class SavedReply(Base):
     text: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AwayHours(Base):
+    """`/meta hours`: the opening hours and away message of one business number, Page or Instagram account, for
+    the workspace that set them (another workspace connecting the same asset starts without)."""
+
+    __tablename__ = "away_hours"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    business_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # phone_number_id, Page or IG account id
+    platform: Mapped[str] = mapped_column(String(16))  # whatsapp, messenger, instagram
+    enabled: Mapped[bool] = mapped_column(default=False)
+    tz: Mapped[str] = mapped_column(String(64))  # IANA name the hours are read in
+    weekly: Mapped[dict] = mapped_column(JSON, default=dict)  # "0".."6" (Monday first) -> [[start, end]] minutes
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)  # local dates, YYYY-MM-DD
+    message: Mapped[str] = mapped_column(Text, default="")
+    template_id: Mapped[str | None] = mapped_column(String(64))  # WhatsApp: sent instead when the window is closed
+    updated_by: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

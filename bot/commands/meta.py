@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.commands import admins, connection, metrics, pages, routes, saved, send, templates, webhook
+from bot.commands import admins, connection, hours, metrics, pages, routes, saved, send, templates, webhook
 from bot.commands.context import Ctx, Handler, run, text
 from bot.runtime import runtime_of
 from metaops import messages
@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "replies": (routes.replies_switch, False),
     "signature": (routes.signature_switch, False),
     "saved": (saved.saved, False),
+    "hours": (hours.hours, False),
     "webhook": (webhook.webhook, False),
     "pages": (pages.list_pages, True),
     "page": (pages.page, True),

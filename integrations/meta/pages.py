@@ -56,6 +56,18 @@ def send_text(graph: GraphClient, token: str, page_id: str, recipient_id: str, t
     return str(answer.get("message_id"))
 
 
+SENDER_ACTIONS = ("mark_seen", "typing_on", "typing_off")
+
+
+def sender_action(graph: GraphClient, token: str, page_id: str, recipient_id: str, action: str) -> None:
+    """A sender action through the Send API (Messenger, or Instagram through its Page): `mark_seen` (the customer's
+    last message seen), `typing_on` / `typing_off` (the typing bubble). Meta takes it alone: recipient and action,
+    no message."""
+    if action not in SENDER_ACTIONS:
+        raise ValueError(f"unknown sender action {action!r}")
+    graph.post(f"{page_id}/messages", token, json_body={"recipient": {"id": recipient_id}, "sender_action": action})
+
+
 def upload_attachment(graph: GraphClient, token: str, page_id: str, kind: str, filename: str, data: bytes,
                       mime_type: str, instagram: bool = False) -> str:
     """A file uploaded for the Page's Send API (the Attachment Upload API, multipart `filedata`; `kind`: image,

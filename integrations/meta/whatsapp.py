@@ -132,7 +132,11 @@ def send_template(graph: GraphClient, token: str, phone_number_id: str, to: Reci
     return str((answer.get("messages") or [{}])[0].get("id"))
 
 
-def mark_read(graph: GraphClient, token: str, phone_number_id: str, message_id: str) -> None:
-    """A customer's message marked read (blue ticks on their phone): WhatsApp's read receipt."""
-    graph.post(f"{phone_number_id}/messages", token, json_body={
-        "messaging_product": "whatsapp", "status": "read", "message_id": message_id})
+def mark_read(graph: GraphClient, token: str, phone_number_id: str, message_id: str, typing: bool = False) -> None:
+    """A customer's message marked read (blue ticks on their phone): WhatsApp's read receipt. `typing`: the same call
+    also shows the customer a typing indicator, until the next message from the number or for 25 seconds (Meta's
+    "Typing indicators": `typing_indicator: {"type": "text"}` on the read call, with a received message's id)."""
+    body: dict[str, Any] = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
+    if typing:
+        body["typing_indicator"] = {"type": "text"}
+    graph.post(f"{phone_number_id}/messages", token, json_body=body)

@@ -25,12 +25,22 @@ from integrations.slack import blocks
 from integrations.slack.client import call, post_message
 from metaops import defaults, messages
 from metaops.assets import comments, connections
-from metaops.conversation import messaging_window, notes, receipts, reply_files, reply_window, rich_replies, unanswered
+from metaops.conversation import (
+    messaging_window,
+    notes,
+    page_token,
+    receipts,
+    reply_files,
+    reply_window,
+    rich_replies,
+    typing,
+    unanswered,
+)
 from metaops.exceptions import NotConnected
 from metaops.queue import connection, enqueue
 from metaops.runtime import Runtime, current
 from store import customers, dedupe, outbox, threads
-from store.models import InstagramAccount, OutboundMessage, Page, ReplyOutbox, Workspace
+from store.models import OutboundMessage, ReplyOutbox, Workspace
 
 log = logging.getLogger(__name__)
 SEND_JOB = "metaops.jobs.send_reply"
@@ -215,6 +225,7 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
                 receipts.react(client, reply.channel_id, reply.slack_ts, receipts.FAILED_REACTION)
                 return "window closed"
             event["tag"] = dm.tag
+        typing.show(rt, thread, page_for)  # read, and typing while it goes out (comment threads: nothing)
         message_id = _send_files(rt, thread, reply, event) if reply.files else _send(rt, thread, event)
     except reply_files.NothingSent as e:  # each file's reason is in the thread already
         outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), str(e), dedupe_key=key)
@@ -348,17 +359,7 @@ def recipient(rt: Runtime, contact: str) -> whatsapp.Recipient:
 
 def page_for(rt: Runtime, thread: Any) -> tuple[str, str]:
     """The Page whose token sends: the thread's Page (Messenger) or the Page linked to the Instagram account."""
-    with rt.db.session() as s:
-        page_id = thread.business_id
-        if thread.platform == "instagram":
-            account = s.get(InstagramAccount, thread.business_id)
-            # the account must be the thread's workspace's and connected, as must its Page below
-            mine = account is not None and account.team_id == thread.team_id and account.connected
-            page_id = account.page_id if account and mine else ""
-        page = s.get(Page, page_id) if page_id else None
-        if page is None or page.team_id != thread.team_id or not page.connected or not page.token_enc:
-            raise NotConnected(messages.REPLY_NO_ASSET.format(platform=thread.platform.capitalize()))
-        return page.id, rt.crypto.decrypt(page.token_enc)
+    return page_token.page_for(rt, thread.team_id, thread.platform, thread.business_id)
 
 
 def _user_names(rt: Runtime, team_id: str) -> Any:

@@ -12,6 +12,7 @@ from integrations.meta.payload import MEDIA_TYPES, Item, Person, person
 from integrations.slack.client import post_message
 from metaops import defaults
 from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
+from metaops.away import sender as away
 from metaops.conversation import messaging_window, originals, receipts, reply_window, senders, unanswered
 from metaops.conversation.naming import customer_post, person_of
 from metaops.conversation.router import Router
@@ -44,6 +45,8 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
     if opened is not None and contact is not None:  # the root says until when replies are possible
         reply_window.show(rt, router, team_id, item.business_id, contact, opened)
     unanswered.customer_wrote(rt, router, team_id, "messages", item.business_id, contact)
+    if opened is not None:  # a customer's own message: answered with the away message while the number is closed
+        away.customer_wrote(rt, router, team_id, "messages", "whatsapp", item.business_id, contact)
 
 
 def _post_remembered(rt: Runtime, router: Router, team_id: str, kind: str, business_id: str, contact: str | None,
@@ -203,6 +206,8 @@ def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
     mid = (item.data.get("message") or {}).get("mid") if item.kind == "dm" else None
     _post_remembered(rt, router, team_id, kind, item.asset_id, sender, mid, text, blocks, platform=platform)
     unanswered.customer_wrote(rt, router, team_id, kind, item.asset_id, sender)
+    if item.kind != "dm_reaction":  # a message or a button pressed, not a reaction: the away message when closed
+        away.customer_wrote(rt, router, team_id, kind, platform, item.asset_id, sender)
 
 
 def page_feed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:

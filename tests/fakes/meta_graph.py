@@ -176,6 +176,8 @@ class FakeGraph(FakeServer):
         self.refuse_comments: Reply | None = None  # the answer to every reply, hide or delete, when set
         self.read: list[dict[str, Any]] = []  # read receipts: {"from", "message_id"}
         self.refuse_reads: Reply | None = None  # the answer to every read receipt, when set
+        self.typing: list[dict[str, Any]] = []  # WhatsApp typing indicators (on a read call): {"from", "message_id"}
+        self.sender_actions: list[dict[str, Any]] = []  # Messenger/Instagram: {"from", "to", "action"}
         self.uploads: dict[str, dict[str, Any]] = {}  # media or attachment id -> what was uploaded
         self.refuse_uploads: Reply | None = None  # the answer to every media or attachment upload, when set
         # Resumable Upload API: open sessions (id -> file_name, file_length, file_type, the token that opened it)
@@ -492,6 +494,8 @@ class FakeGraph(FakeServer):
                                "messages": [{"id": f"wamid.OUT{n}"}]})
         if self.tokens[token]["kind"] != "page":
             return graph_error(190, "A page access token is required to request this resource.", 400)
+        if "sender_action" in p:
+            return self._sender_action(p, sender)
         refused = self._dm_window(p)
         if refused is not None:
             return refused
@@ -623,7 +627,9 @@ class FakeGraph(FakeServer):
         return Reply(200, {"attachment_id": attachment_id})
 
     def _mark_read(self, call: Call, sender: str, token: str) -> Reply:
-        """Meta: `{"messaging_product": "whatsapp", "status": "read", "message_id": "wamid…"}` -> success."""
+        """Meta: `{"messaging_product": "whatsapp", "status": "read", "message_id": "wamid…"}` -> success; with
+        `typing_indicator: {"type": "text"}` the customer also sees the business typing. A message id that is not a
+        received message's (one of ours) is refused with 131009, as Meta documents."""
         if self.refuse_reads is not None:
             return self.refuse_reads
         p = call.params
@@ -631,8 +637,28 @@ class FakeGraph(FakeServer):
             return graph_error(100, "Invalid parameter", 400)
         if not str(p.get("message_id") or "").startswith("wamid."):
             return graph_error(100, "(#100) Invalid parameter message_id", 400)
+        if str(p["message_id"]).startswith("wamid.OUT"):  # ours: only a received message is marked read (or typed on)
+            return graph_error(131009, "(#131009) Parameter value is not valid", 400, error_data={
+                "messaging_product": "whatsapp", "details": "Message ID is not a received message"})
+        typing = p.get("typing_indicator")
+        if typing is not None and typing != {"type": "text"}:
+            return graph_error(100, "(#100) Param typing_indicator[type] must be one of {text}", 400)
         self.read.append({"from": sender, "message_id": p["message_id"]})
+        if typing is not None:
+            self.typing.append({"from": sender, "message_id": p["message_id"]})
         return Reply(200, {"success": True})
+
+    def _sender_action(self, p: dict[str, Any], sender: str) -> Reply:
+        """Send API sender actions (`mark_seen`, `typing_on`, `typing_off`): Meta takes one alone, with the
+        recipient and no message; it answers with the recipient's id."""
+        recipient = (p.get("recipient") or {}).get("id")
+        if p.get("sender_action") not in ("mark_seen", "typing_on", "typing_off"):
+            return graph_error(100, "(#100) Param sender_action must be one of {MARK_SEEN, TYPING_ON, TYPING_OFF}",
+                               400)
+        if not recipient or "message" in p:
+            return graph_error(100, "(#100) sender_action must be sent alone, with a recipient and no message", 400)
+        self.sender_actions.append({"from": sender, "to": recipient, "action": p["sender_action"]})
+        return Reply(200, {"recipient_id": recipient})
 
     def _download(self, call: Call) -> Reply:
         _, error = self._auth_no_proof(call)

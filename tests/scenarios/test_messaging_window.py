@@ -20,7 +20,9 @@ HOUR = 3600
 
 
 def sends(fake_graph):
-    return [c.params for c in fake_graph.calls if c.path.endswith("/messages") and c.method == "POST"]
+    """The Send API calls that carried a message (not a typing indicator or a read mark)."""
+    return [c.params for c in fake_graph.calls if c.path.endswith("/messages") and c.method == "POST"
+            and "message" in c.params]
 
 
 def later(rt, fake_graph, customer: str, hours: float) -> None:

@@ -1,14 +1,12 @@
 """saved replies, and rich replies in the outbox
 
-Revision ID: 0015
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06
 
 Saved replies (`saved_replies`): a text with `{name}`-style fields, workspace-wide (`owner_id` empty) or a member's
 own, unique by name per owner. A reply in the outbox may be a rich one (`reply_outbox.interactive`: WhatsApp
 buttons, a list, a link button or a location request, or Messenger/Instagram quick replies), sent in place of a text.
-
-Written beside other branches' 0012-0014; the merge rechains down_revision onto the last of them.
 """
 from typing import Sequence, Union
 
@@ -17,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0015'
-down_revision: Union[str, Sequence[str], None] = '0011'
+revision: str = '0013'
+down_revision: Union[str, Sequence[str], None] = '0012'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -577,6 +577,8 @@ WEBHOOK_CONFIGURED = "*Webhook configuration saved.*"
 WEBHOOK_STEP_OK = ":white_check_mark: {what}"
 WEBHOOK_STEP_FAILED = ":x: {what}: {detail}"
 WEBHOOK_PENDING = "State moves from pending to active when Meta's verification request reaches {url}."
+WEBHOOK_LACKING = ("*{label}: new fields not subscribed yet* (`/meta webhook configure` offers them, ticked):\n"
+                   "{fields}")
 WEBHOOK_TOKEN_MASKED = "`{start}…{end}` (the operator's admins see it whole)"
 WEBHOOK_MODAL_OPERATOR = ("Saving subscribes the app at Meta for every workspace that uses it "
                           "(`/{app_id}/subscriptions`), then this workspace's WhatsApp Business Accounts and "
@@ -796,6 +798,7 @@ HOME_ROUTE_NOWHERE = "nowhere yet"
 HOME_WEBHOOKS = "Webhooks"
 HOME_WEBHOOK = "• {label}: {state}"
 HOME_WEBHOOK_OFF = "not subscribed"
+HOME_WEBHOOK_LACKING = "{label} lacks new fields: {fields} (*Configure webhooks* ticks them)"
 HOME_UPDATED = "Updated <!date^{at}^{{date_short_pretty}} {{time}}|{fallback}>"
 HOME_TRUNCATED = ("Not everything fits on this tab: `/meta status`, `/meta templates` and `/meta whatsapp` "
                   "show the rest.")
@@ -812,6 +815,22 @@ HOME_NOTICE_TITLE = "MetaOps"
 # The conversation: internal notes, receipts, WhatsApp's 24-hour reply window.
 NOTE_REACTION = "memo"  # on a thread message that stays inside (starts with "note:" or "//")
 NOTE_NOT_SENT = "an internal note (note: or //): notes stay in Slack and are never sent"  # the outbox row's reason
+HOLDER_AGENT = ":robot_face: Meta's AI agent holds this conversation: it answers the customer. Take over to answer."
+HOLDER_TEAM = ":busts_in_silhouette: The team holds this conversation{by}: replies here go to the customer."
+TAKE_OVER = "Take over"
+GIVE_BACK = "Give back"
+TOOK_OVER = ":raised_hand: <@{user}> took the conversation over from Meta's AI agent: the team answers now."
+GAVE_BACK = (":robot_face: <@{user}> gave the conversation back to Meta's AI agent: it answers the customer's next "
+             "message.")
+HOLDER_NO_THREAD = "That conversation is not one of this workspace's customer threads any more."
+HOLDER_REFUSED = "Meta did not move the conversation: {reason}"
+AGENT_HELD = ":robot_face: Meta's AI agent holds this conversation"
+AGENT_ECHO = ":robot_face: *Meta's AI agent* replied: {body}"
+AGENT_PASSED = (":busts_in_silhouette: Meta's AI agent handed the conversation to the team: replies here go to the "
+                "customer.")
+AGENT_TOOK = ":robot_face: Meta's AI agent (or another app) took the conversation: it answers the customer now."
+DM_WINDOW_CLOSED = (":lock: Not sent: Meta takes a reply only within 7 days of the customer's last message, and "
+                    "that ended at {time} UTC ({day}). The customer's next message opens the conversation again.")
 WINDOW_OPEN = "Reply window open until {time} UTC ({day}): free-form replies until then, a template after."
 WINDOW_NUDGE = (":hourglass_flowing_sand: The customer's last message is still unanswered and the reply window "
                 "closes at {time} UTC (in {minutes} min). After that only an approved template can reach them.")

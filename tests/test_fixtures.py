@@ -18,7 +18,7 @@ def test_each_file_is_one_entry_of_its_object(name):
     payload = json.loads((FIXTURES / "meta" / name).read_text())
     assert payload["object"] == OBJECTS[name.split("/")[0]]
     [entry] = payload["entry"]
-    assert entry["id"] and ("changes" in entry) != ("messaging" in entry)
+    assert entry["id"] and sum(k in entry for k in ("changes", "messaging", "standby")) == 1
     for change in entry.get("changes", []):
         assert set(change) == {"field", "value"}
 

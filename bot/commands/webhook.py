@@ -28,6 +28,9 @@ def webhook(ctx: Ctx) -> Reply:
         else:
             lines.append(f"*{label}:* {sub.state} — {', '.join(sub.fields) or 'no fields'}"
                          + (f" ({sub.detail})" if sub.detail else ""))
+    for obj, fields in subscriptions.lacking(subs).items():
+        lines.append(messages.WEBHOOK_LACKING.format(label=subscriptions.OBJECTS[obj][0],
+                                                     fields=subscriptions.described(obj, fields)))
     return text("\n".join(lines))
 
 

@@ -24,7 +24,8 @@ CALLBACK_ID = "webhook_modal"
 
 def build(subs: dict[str, Any], meta: dict[str, Any], operator: bool = True, operator_named: bool = True,
           app_id: str = "") -> dict[str, Any]:
-    """One group of checkboxes per object; ticked: the fields subscribed now (all of them when none is). A note
+    """One group of checkboxes per object, each field with what it brings; ticked: the fields subscribed now and the
+    new ones that subscription lacks (all of them when none is). A note
     on top says what saving changes: the app's subscriptions too (`operator`), or the workspace's assets only."""
     if operator:
         note = messages.WEBHOOK_MODAL_OPERATOR.format(app_id=app_id or "app-id")
@@ -32,9 +33,10 @@ def build(subs: dict[str, Any], meta: dict[str, Any], operator: bool = True, ope
         note = messages.WEBHOOK_MODAL_ASSETS.format(
             operator=messages.WEBHOOK_OPERATOR_IS if operator_named else messages.WEBHOOK_OPERATOR_NONE)
     blocks: list[dict[str, Any]] = [context_block(note)]
+    lacking = subscriptions.lacking(subs)
     for obj, (label, fields) in subscriptions.OBJECTS.items():
-        current = set(subs[obj].fields) if obj in subs else set(fields)
-        options = [option(f, f) for f in fields]
+        current = set(subs[obj].fields) | set(lacking.get(obj, ())) if obj in subs else set(fields)
+        options = [option(f, f, subscriptions.DESCRIPTIONS[obj][f]) for f in fields]
         element = checkboxes("value", options, [o for o in options if o["value"] in current])
         blocks.append(input_block(label, obj, element, optional=True))
     return modal("Webhooks", CALLBACK_ID, blocks, submit="Subscribe", close="Cancel",

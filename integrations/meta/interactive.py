@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.meta.graph import GraphClient
+from integrations.meta.pages import messaging
 from integrations.meta.whatsapp import Recipient
 
 BUTTONS, LIST, CTA_URL, LOCATION, QUICK_REPLIES = "button", "list", "cta_url", "location_request_message", "quick"
@@ -211,8 +212,10 @@ def send_whatsapp(graph: GraphClient, token: str, phone_number_id: str, to: Reci
     return str((answer.get("messages") or [{}])[0].get("id"))
 
 
-def send_page(graph: GraphClient, token: str, page_id: str, recipient_id: str, message: dict[str, Any]) -> str:
-    """A message with quick replies through the Page's Send API (Messenger, or Instagram through its Page)."""
+def send_page(graph: GraphClient, token: str, page_id: str, recipient_id: str, message: dict[str, Any],
+              tag: str | None = None) -> str:
+    """A message with quick replies through the Page's Send API (Messenger, or Instagram through its Page); `tag`
+    as for any reply (pages.messaging)."""
     answer = graph.post(f"{page_id}/messages", token, json_body={
-        "recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message})
+        "recipient": {"id": recipient_id}, **messaging(tag), "message": message})
     return str(answer.get("message_id"))

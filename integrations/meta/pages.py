@@ -39,10 +39,20 @@ def publish(graph: GraphClient, token: str, page_id: str, message: str, link: st
     return f"https://www.facebook.com/{answer['id']}"
 
 
-def send_text(graph: GraphClient, token: str, page_id: str, recipient_id: str, text: str) -> str:
+HUMAN_AGENT = "HUMAN_AGENT"  # the message tag of a person's reply between 24 hours and 7 days after the customer's
+
+
+def messaging(tag: str | None) -> dict[str, str]:
+    """How a send is typed: a reply within 24 hours of the customer's last message (`RESPONSE`), or tagged
+    (`MESSAGE_TAG` with `tag`, e.g. HUMAN_AGENT)."""
+    return {"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"}
+
+
+def send_text(graph: GraphClient, token: str, page_id: str, recipient_id: str, text: str,
+              tag: str | None = None) -> str:
     """A reply through the Send API (Messenger, or Instagram through its Page); returns Meta's message id."""
     answer = graph.post(f"{page_id}/messages", token, json_body={
-        "recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": {"text": text}})
+        "recipient": {"id": recipient_id}, **messaging(tag), "message": {"text": text}})
     return str(answer.get("message_id"))
 
 
@@ -83,10 +93,10 @@ def upload_attachment(graph: GraphClient, token: str, page_id: str, kind: str, f
 
 
 def send_attachment(graph: GraphClient, token: str, page_id: str, recipient_id: str, kind: str,
-                    attachment_id: str) -> str:
+                    attachment_id: str, tag: str | None = None) -> str:
     """An uploaded attachment sent through the Send API; returns Meta's message id."""
     answer = graph.post(f"{page_id}/messages", token, json_body={
-        "recipient": {"id": recipient_id}, "messaging_type": "RESPONSE",
+        "recipient": {"id": recipient_id}, **messaging(tag),
         "message": {"attachment": {"type": kind, "payload": {"attachment_id": attachment_id}}}})
     return str(answer.get("message_id"))
 

@@ -45,6 +45,9 @@ def items(payload: dict[str, Any]) -> Iterator[Item]:
                 yield _dated(item, when)
         for m in _dicts(entry.get("messaging")):
             yield _dated(_messaging_item(obj, asset, m, when), when)
+        for m in _dicts(entry.get("standby")):  # a conversation another app (Meta's AI agent) holds
+            item = _messaging_item(obj, asset, m, when)
+            yield _dated(replace(item, field="standby", kind=STANDBY_KINDS.get(item.kind, "agent_receipt")), when)
 
 
 def _dated(item: Item, when: Any) -> Item:
@@ -86,6 +89,8 @@ def _messaging_item(obj: str, asset: str, m: dict[str, Any], when: Any = None) -
         kind, mid = "referral", None
     elif "delivery" in m or "read" in m:
         kind, mid = "receipt", None
+    elif any(isinstance(m.get(k), dict) for k in HANDOVER_EVENTS):
+        kind, mid = "messaging_handovers", None
     else:
         kind, mid = "messaging", None
     key = f"{obj}:{kind}:{mid}" if mid else _key(obj, asset, kind, m, when)
@@ -96,6 +101,10 @@ def _messaging_item(obj: str, asset: str, m: dict[str, Any], when: Any = None) -
 def _change_items(obj: str, asset: str, fld: str, value: Any, when: Any = None) -> Iterator[Item]:
     if not isinstance(value, dict):
         yield Item(asset, obj, fld, fld, _key(obj, asset, fld, value, when), {"value": value})
+        return
+    if obj == "whatsapp_business_account" and fld == "standby":  # as `messages` holds them, marked as held
+        yield from (replace(i, field=fld, kind=STANDBY_KINDS[i.kind])
+                    for i in _change_items(obj, asset, "messages", value, when) if i.kind in STANDBY_KINDS)
         return
     metadata: dict[str, Any] = value["metadata"] if isinstance(value.get("metadata"), dict) else {}
     if obj != "whatsapp_business_account" or fld not in WA_ITEM_FIELDS:
@@ -139,6 +148,11 @@ WA_ITEM_FIELDS = ("messages", "user_preferences", "smb_message_echoes", "calls",
                   "group_participants_update", "group_settings_update", "group_status_update")
 # WhatsApp messages that change an earlier one (or say nothing new): items of their own kind
 CHANGE_KINDS = {"edit": "edit", "revoke": "revoke", "reaction": "reaction"}
+# What a held conversation's items are (the `standby` field): the customer's messages and files, the holder's
+# replies (echoes), their statuses and receipts. Messenger's echo and dm kinds map the same way.
+STANDBY_KINDS = {"message": "agent_inbound", "media": "agent_media", "app_echo": "agent_echo",
+                 "status": "agent_receipt", "dm": "agent_inbound", "echo": "agent_echo", "receipt": "agent_receipt"}
+HANDOVER_EVENTS = ("pass_thread_control", "take_thread_control", "request_thread_control", "app_roles")
 
 
 @dataclass(frozen=True)
@@ -158,10 +172,10 @@ def person(item: Item) -> Person:
     owner. Fields come from the item first, then from its `contacts[]` entry."""
     d, c = item.data, item.contact or {}
     profile: dict[str, Any] = c["profile"] if isinstance(c.get("profile"), dict) else {}
-    if item.kind in ("status", "call_status"):
+    if item.kind in ("status", "call_status", "agent_receipt"):
         bsuid, phone = d.get("recipient_user_id"), d.get("recipient_id")
         parent = d.get("parent_recipient_user_id") or d.get("recipient_parent_user_id") or d.get("parent_user_id")
-    elif item.kind == "app_echo":
+    elif item.kind in ("app_echo", "agent_echo"):
         bsuid, phone, parent = d.get("to_user_id"), d.get("to"), d.get("to_parent_user_id")
     elif item.kind == "user_preference":
         bsuid, phone, parent = d.get("user_id"), d.get("wa_id"), d.get("parent_user_id")

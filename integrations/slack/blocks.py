@@ -20,9 +20,10 @@ def mrkdwn(text: str) -> Block:
     return {"type": "mrkdwn", "text": text}
 
 
-def option(text: str, value: str) -> Block:
-    """One choice of a select or a checkbox group."""
-    return {"text": plain(limits.clip(text, limits.OPTION_TEXT)), "value": value}
+def option(text: str, value: str, description: str | None = None) -> Block:
+    """One choice of a select or a checkbox group (a checkbox may carry a line under it, `description`)."""
+    found = {"text": plain(limits.clip(text, limits.OPTION_TEXT)), "value": value}
+    return {**found, "description": plain(limits.clip(description, limits.OPTION_TEXT))} if description else found
 
 
 def header(text: str) -> Block:

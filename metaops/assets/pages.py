@@ -19,7 +19,7 @@ from metaops.runtime import Runtime
 from store import workspaces
 from store.models import InstagramAccount, Page
 
-DEFAULT_PAGE_FIELDS = ("messages", "messaging_postbacks", "feed")
+DEFAULT_PAGE_FIELDS = subscriptions.OBJECTS["page"][1]  # every Page field offered, until webhooks are configured
 PER_PAGE = 5
 SCHEDULE_MIN, SCHEDULE_MAX = timedelta(minutes=10), timedelta(days=30)  # Meta's window for scheduled posts
 

@@ -13,20 +13,19 @@ from sqlalchemy import select
 
 from integrations.meta.errors import GraphError
 from integrations.meta.subscriptions import subscribe_app, subscribe_page, subscribe_waba, unsubscribe_app
-from metaops.assets import connections
+from metaops.assets import connections, webhook_fields
 from metaops.exceptions import NotConnected
 from metaops.permissions import may_change
 from metaops.runtime import Runtime
 from store.models import AppSecret, Page, WebhookSubscription, WhatsAppAccount
 
-OBJECTS = {
-    "whatsapp_business_account": ("WhatsApp", ("messages", "message_template_status_update",
-                                               "template_category_update", "message_template_quality_update",
-                                               "phone_number_quality_update", "account_update",
-                                               "user_preferences", "smb_message_echoes")),
-    "page": ("Facebook Page", ("messages", "messaging_postbacks", "feed")),
-    "instagram": ("Instagram", ("messages", "comments", "mentions")),
+OBJECTS = {  # object -> its label and the fields offered (webhook_fields says what each brings)
+    "whatsapp_business_account": ("WhatsApp", tuple(webhook_fields.WHATSAPP)),
+    "page": ("Facebook Page", tuple(webhook_fields.PAGE)),
+    "instagram": ("Instagram", tuple(webhook_fields.INSTAGRAM)),
 }
+DESCRIPTIONS = {"whatsapp_business_account": webhook_fields.WHATSAPP, "page": webhook_fields.PAGE,
+                "instagram": webhook_fields.INSTAGRAM}
 VERIFY_TOKEN = "webhook_verify_token"
 
 
@@ -74,6 +73,19 @@ def mark_verified(rt: Runtime) -> None:
 def chosen(rt: Runtime) -> dict[str, WebhookSubscription]:
     with rt.db.session() as s:
         return {sub.object: sub for sub in s.scalars(select(WebhookSubscription))}
+
+
+def lacking(subs: dict[str, WebhookSubscription]) -> dict[str, list[str]]:
+    """Per object subscribed before: the fields offered since the December 2026 release that its saved subscription
+    does not have (`/meta webhook` and the Home tab name them; `/meta webhook configure` ticks them)."""
+    found = {obj: [f for f in webhook_fields.NEW.get(obj, ()) if f not in (sub.fields or [])]
+             for obj, sub in subs.items() if sub.state != "off" and obj in OBJECTS}
+    return {obj: fields for obj, fields in found.items() if fields}
+
+
+def described(obj: str, fields: list[str]) -> str:
+    """`field` — what it brings, one per line."""
+    return "\n".join(f"• `{f}` — {DESCRIPTIONS[obj].get(f, '')}" for f in fields)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from integrations.slack.client import call, post_message
 from metaops import defaults, messages
 from metaops.assets import comments, connections
 from metaops.conversation import (
+    messaging_window,
     notes,
     page_token,
     receipts,
@@ -216,7 +217,16 @@ def _send_stored(rt: Runtime, reply: ReplyOutbox) -> str:
             outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "reply window closed", dedupe_key=key)
             receipts.react(client, reply.channel_id, reply.slack_ts, receipts.FAILED_REACTION)
             return "window closed"
-        typing.show(rt, thread, _page_for)  # read, and typing while it goes out (comment threads: nothing)
+        if thread.platform in messaging_window.PLATFORMS:
+            dm = messaging_window.window(rt, thread.business_id, thread.contact)
+            if dm.closed_at is not None:  # past 7 days Meta takes nothing, tagged or not: said at once
+                post_message(client, reply.channel_id, messaging_window.closed_text(dm.closed_at),
+                             thread_ts=reply.thread_ts)
+                outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), "past 7 days", dedupe_key=key)
+                receipts.react(client, reply.channel_id, reply.slack_ts, receipts.FAILED_REACTION)
+                return "window closed"
+            event["tag"] = dm.tag
+        typing.show(rt, thread, page_for)  # read, and typing while it goes out (comment threads: nothing)
         message_id = _send_files(rt, thread, reply, event) if reply.files else _send(rt, thread, event)
     except reply_files.NothingSent as e:  # each file's reason is in the thread already
         outbox.finish(engine, reply.id, outbox.REFUSED, rt.now(), str(e), dedupe_key=key)
@@ -301,17 +311,18 @@ def _send(rt: Runtime, thread: Any, event: dict[str, Any]) -> str:
     if thread.platform in comments.PLATFORMS:  # a post's thread: a public reply under a comment
         return comments.send_reply(rt, thread, event, names, signer)
     if event.get("interactive"):  # a rich reply: buttons, a list, quick replies... (rich_replies)
-        target = _page_for(rt, thread) if thread.platform != "whatsapp" else \
+        target = page_for(rt, thread) if thread.platform != "whatsapp" else \
             (thread.business_id, connections.token_of(rt, thread.team_id))
-        return rich_replies.send(rt, thread, event["interactive"], target, recipient, signer)
+        return rich_replies.send(rt, thread, event["interactive"], target, recipient, signer, event.get("tag"))
     if thread.platform == "whatsapp":
         token = connections.token_of(rt, thread.team_id)
         body = formatting.slack_to_whatsapp(event["text"], names)
         body = f"*{signer}*: {body}" if signer else body  # WhatsApp's own bold
         return whatsapp.send_text(rt.graph, token, thread.business_id, recipient(rt, thread.contact), body)
-    page_id, token = _page_for(rt, thread)
+    page_id, token = page_for(rt, thread)
     body = formatting.slack_to_plain(event["text"], names)
-    return pages.send_text(rt.graph, token, page_id, thread.contact, f"{signer}: {body}" if signer else body)
+    return pages.send_text(rt.graph, token, page_id, thread.contact, f"{signer}: {body}" if signer else body,
+                           event.get("tag"))
 
 
 def _signer(names: Callable[[str], str], event: dict[str, Any]) -> str | None:
@@ -331,8 +342,9 @@ def _send_files(rt: Runtime, thread: Any, reply: ReplyOutbox, event: dict[str, A
                                     to=recipient(rt, thread.contact))
         caption = formatting.slack_to_whatsapp(reply.text, _user_names(rt, thread.team_id)) if reply.text else ""
     else:
-        page_id, token = _page_for(rt, thread)
-        target, caption = reply_files.Target(thread.platform, token, page_id, recipient_id=thread.contact), ""
+        page_id, token = page_for(rt, thread)
+        target = reply_files.Target(thread.platform, token, page_id, recipient_id=thread.contact, tag=event.get("tag"))
+        caption = ""
     return reply_files.send(rt, reply, thread.platform, target, caption, _dedupe_key(reply),
                             lambda: _send(rt, thread, event))
 
@@ -347,7 +359,7 @@ def recipient(rt: Runtime, contact: str) -> whatsapp.Recipient:
     return whatsapp.Recipient(phone=customer.phone, bsuid=customer.bsuid)
 
 
-def _page_for(rt: Runtime, thread: Any) -> tuple[str, str]:
+def page_for(rt: Runtime, thread: Any) -> tuple[str, str]:
     """The Page whose token sends: the thread's Page (Messenger) or the Page linked to the Instagram account."""
     return page_token.page_for(rt, thread.team_id, thread.platform, thread.business_id)
 
@@ -369,4 +381,3 @@ def _user_names(rt: Runtime, team_id: str) -> Any:
 
 
 PENDING = outbox.PENDING  # store_reply's state of a reply stored and waiting to be sent: queue_send it
-page_for = _page_for  # the Page (and its token) that sends for a Messenger or Instagram thread; reactions use it too

@@ -47,6 +47,7 @@ class Target:
     sender: str
     to: whatsapp.Recipient | None = None
     recipient_id: str = ""
+    tag: str | None = None  # Messenger and Instagram: the message tag a reply past 24 hours carries
 
 
 class NothingSent(Exception):
@@ -174,7 +175,7 @@ def _send_file(rt: Runtime, client: WebClient, reply: ReplyOutbox, platform: str
                                          caption=caption or None, filename=name)
     else:
         message_id = pages.send_attachment(rt.graph, target.token, target.sender, target.recipient_id,
-                                           part.fit.kind, media_id)
+                                           part.fit.kind, media_id, target.tag)
     sent.append(_record(rt, reply, platform, message_id))
     return None
 

@@ -90,8 +90,9 @@ def _signed(body: str, signer: str | None, bold: bool, limit: int) -> str:
 
 
 def send(rt: Runtime, thread: Any, kept: dict[str, Any], target: tuple[str, str],
-         recipient: Callable[[Runtime, str], Any], signer: str | None) -> str:
-    """Send a stored rich reply (the outbox's send job); `target` is (phone number id or Page id, its token).
+         recipient: Callable[[Runtime, str], Any], signer: str | None, tag: str | None = None) -> str:
+    """Send a stored rich reply (the outbox's send job); `target` is (phone number id or Page id, its token); `tag`
+    the Messenger/Instagram message tag past 24 hours (messaging_window).
     Returns Meta's message id; Meta's refusals raise as for any reply."""
     sender, token = target
     if "whatsapp" in kept and thread.platform == "whatsapp":
@@ -101,5 +102,5 @@ def send(rt: Runtime, thread: Any, kept: dict[str, Any], target: tuple[str, str]
     if "page" in kept and thread.platform != "whatsapp":
         message = dict(kept["page"])
         message["text"] = _signed(message["text"], signer, False, interactive.PAGE_TEXT_MAX)
-        return interactive.send_page(rt.graph, token, sender, thread.contact, message)
+        return interactive.send_page(rt.graph, token, sender, thread.contact, message, tag)
     raise NotConnected(messages.RICH_WRONG_PLATFORM)  # refused, never retried: the modal offers only fitting kinds

@@ -14,11 +14,19 @@ from metaops import defaults
 from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
 from metaops.away import sender as away
 from metaops.campaigns import statuses as campaign_statuses
-from metaops.conversation import customer_posted, originals, receipts, reply_window, senders, unanswered
+from metaops.conversation import (
+    customer_posted,
+    messaging_window,
+    originals,
+    receipts,
+    reply_window,
+    senders,
+    unanswered,
+)
 from metaops.conversation.naming import customer_post, person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import known, paced_post, post_in_thread, thread_key, thread_lock
-from metaops.delivery import calls, changes, groups, history, media, render, render_account, render_templates
+from metaops.delivery import agent, calls, changes, groups, history, media, render, render_account, render_templates
 from metaops.runtime import Runtime
 from metaops.templates import catalog
 from store import customers
@@ -204,6 +212,7 @@ def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
     platform, kind, post = (("messenger", "facebook", render.facebook_dm) if item.object == "page" else
                             ("instagram", "instagram", render.instagram_dm))
     sender = str((item.contact or {}).get("id"))
+    messaging_window.customer_wrote(rt, item.asset_id, sender)  # how a reply goes: RESPONSE, HUMAN_AGENT or not
     who = render.escape(senders.sender_name(rt, platform, item.asset_id, sender))
     text, blocks = post(router.asset_name(item.asset_id), who, item.data)
     mid = (item.data.get("message") or {}).get("mid") if item.kind == "dm" else None
@@ -329,6 +338,8 @@ HANDLERS: dict[tuple[str, str], Deliver | None] = {
     **{(obj, kind): None for obj in (PAGE, IG) for kind in ("echo", "receipt")},
     (PAGE, "feed"): page_feed,
     **{(IG, kind): instagram_change for kind in ("comments", "live_comments", "mentions")},
+    **agent.HANDLERS,  # conversations Meta's AI agent holds, and changes of holder
+    (WA, "agent_media"): whatsapp_media,  # a customer's file while the agent holds: into their thread too
 }
 
 

@@ -80,6 +80,7 @@ class HomeData:
     rejections: list[tuple[str, str, str]] = field(default_factory=list)  # name, language, reason
     routes: list[tuple[str, str | None]] = field(default_factory=list)  # kind, channel
     webhooks: list[tuple[str, str]] = field(default_factory=list)  # label, state
+    webhooks_lacking: list[tuple[str, list[str]]] = field(default_factory=list)  # label, new fields not subscribed
     unanswered: int = 0
     waiting: list[Waiting] = field(default_factory=list)
     inbox: inbox.Queues | None = None  # the viewer's conversations and the unclaimed ones
@@ -115,6 +116,8 @@ def gather(rt: Runtime, team_id: str, client: WebClient) -> HomeData:
     subs = subscriptions.chosen(rt)
     data.webhooks = [(label, subs[obj].state if obj in subs else messages.HOME_WEBHOOK_OFF)
                      for obj, (label, _) in subscriptions.OBJECTS.items()]
+    data.webhooks_lacking = [(subscriptions.OBJECTS[obj][0], fields)
+                             for obj, fields in subscriptions.lacking(subs).items()]
     data.unanswered = unanswered.count(rt, team_id)
     for w in unanswered.oldest(rt, team_id, defaults.HOME_UNANSWERED_SHOWN):
         data.waiting.append(Waiting(w.channel, w.since, _permalink(client, w.channel, w.thread_ts)))
@@ -222,6 +225,9 @@ def build(data: HomeData, admin: bool) -> dict[str, Any]:
         for kind, channel in data.routes))]
     blocks += [header(messages.HOME_WEBHOOKS), section("\n".join(
         messages.HOME_WEBHOOK.format(label=label, state=state) for label, state in data.webhooks))]
+    if data.webhooks_lacking:
+        blocks.append(context_block(*(messages.HOME_WEBHOOK_LACKING.format(
+            label=label, fields=", ".join(f"`{f}`" for f in fields)) for label, fields in data.webhooks_lacking)))
     blocks.append(context_block(_date(data.now.timestamp())))
     return {"type": "home", "blocks": fit(blocks)}
 

@@ -40,6 +40,15 @@ def window_closed() -> Reply:
                    "to this number."})
 
 
+def outside_window() -> Reply:
+    """The Send API's answer to a message outside what the customer's last message allows: a RESPONSE more than
+    24 hours after it, or anything (HUMAN_AGENT included) more than 7 days after it."""
+    return graph_error(10, "(#10) This message is sent outside of allowed window.", 400, subcode=2018278)
+
+
+DAY = 24 * 3600
+
+
 def _length(what: str, text: Any, low: int, high: int) -> str | None:
     n = len(text) if isinstance(text, str) else 0
     return None if low <= n <= high else f"{what} length invalid. Min length: {low}, Max length: {high}"
@@ -182,6 +191,13 @@ class FakeGraph(FakeServer):
         self.stall_sends = 0.0  # seconds to wait after accepting a send before answering (past a read timeout)
         self.media = {"MEDIA1": (b"\x89PNG fake image bytes" * 10, "image/png")}
         self.subscriptions: dict[str, dict[str, Any]] = {}  # app subscriptions per object
+        # Messenger/Instagram: PSID or IGSID -> Unix time of their last message (unset: Meta's window not modelled)
+        self.dm_last_inbound: dict[str, float] = {}
+        # thread control: customer (phone, BSUID, PSID or IGSID) -> who holds it ("agent", "app"; unset: idle);
+        # whether the app is the WhatsApp escalation partner, and its role on the Pages (primary or secondary)
+        self.holders: dict[str, str] = {}
+        self.escalation_partner = True
+        self.page_role = "primary"
         self.subscribed: list[str] = []  # WABAs and Pages the app was subscribed to
         self.long_lived_seconds = 60 * 24 * 3600
         # Embedded Signup: code -> the assets the business chose in Meta's flow; numbers' two-step PINs (a number
@@ -368,6 +384,8 @@ class FakeGraph(FakeServer):
             return self._register(call, parts[0])
         if len(parts) == 2 and parts[1] == "messages" and call.method == "POST":
             return self._send(call, parts[0], token)
+        if len(parts) == 2 and parts[1].endswith("thread_control") and call.method == "POST":
+            return self._thread_control(call.params, parts[1])
         if len(parts) == 2 and parts[1] == "media" and call.method == "POST":
             return self._upload_media(call, parts[0], token)
         if len(parts) == 2 and parts[1] == "message_attachments" and call.method == "POST":
@@ -528,6 +546,8 @@ class FakeGraph(FakeServer):
                 sent = {"from": sender, "to": p.get("to"), "body": p["text"]["body"], "kind": "whatsapp"}
             if p.get("recipient"):
                 sent["recipient"] = p["recipient"]
+            if self.holders.get(p.get("to") or p.get("recipient")) == "agent" and p.get("type") != "template":
+                self.holders[p.get("to") or p["recipient"]] = "app"  # a service message takes the thread over
             self.sent.append(sent)
             time.sleep(self.stall_sends)  # accepted: Meta acts on it even when the caller stops waiting
             contact = {"input": p["to"], "wa_id": p["to"]} if p.get("to") else \
@@ -546,6 +566,9 @@ class FakeGraph(FakeServer):
             return Reply(200, {"recipient_id": p["recipient"]["id"]})
         if "sender_action" in p:
             return self._sender_action(p, sender)
+        refused = self._dm_window(p)
+        if refused is not None:
+            return refused
         if not isinstance(p.get("message"), dict):
             return graph_error(100, "(#100) The parameter message is required.", 400)
         attachment = p["message"].get("attachment")
@@ -566,6 +589,44 @@ class FakeGraph(FakeServer):
                               "kind": "page"})
         time.sleep(self.stall_sends)
         return Reply(200, {"recipient_id": p["recipient"]["id"], "message_id": f"m_OUT{n}"})
+
+    def _thread_control(self, p: dict[str, Any], edge: str) -> Reply:
+        """WhatsApp `thread_control` (`take`: the escalation partner only; `release`: the holder only) and
+        Messenger's `take_thread_control` (an idle thread, or any for the Page's Primary Receiver) and
+        `release_thread_control` (the holder only)."""
+        if edge == "thread_control":
+            if p.get("messaging_product") != "whatsapp" or p.get("action") not in ("take", "release", "pass"):
+                return graph_error(100, "(#100) Invalid parameter", 400)
+            customer, action = str(p.get("to") or p.get("recipient") or ""), str(p["action"])
+            if action == "take" and not self.escalation_partner:
+                return graph_error(2494191, "(#2494191) Only the escalation partner may take thread control", 400)
+        else:
+            customer, action = str((p.get("recipient") or {}).get("id") or ""), edge.split("_", 1)[0]
+            if action == "take" and self.holders.get(customer) == "agent" and self.page_role != "primary":
+                return graph_error(200, "(#200) Only the Primary Receiver can take control of a thread another "
+                                   "app owns", 403)
+        if not customer:
+            return graph_error(100, "(#100) The parameter recipient is required", 400)
+        if action == "release" and self.holders.get(customer) != "app":
+            return graph_error(100, "(#100) The app does not hold thread control for this user", 400)
+        self.holders[customer] = "app" if action == "take" else "agent"
+        return Reply(200, {"success": True, "messaging_product": "whatsapp"} if edge == "thread_control"
+                     else {"success": True})
+
+    def _dm_window(self, p: dict[str, Any]) -> Reply | None:
+        """What the Send API checks of `messaging_type`: RESPONSE within 24 hours of the customer's last message,
+        MESSAGE_TAG with a known tag (HUMAN_AGENT: within 7 days); nothing past 7 days."""
+        kind, tag = p.get("messaging_type"), p.get("tag")
+        if kind not in ("RESPONSE", "UPDATE", "MESSAGE_TAG") or (kind == "MESSAGE_TAG" and tag not in (
+                "HUMAN_AGENT", "ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE")):
+            return graph_error(100, "(#100) Param messaging_type or tag is not valid", 400)
+        last = self.dm_last_inbound.get(str((p.get("recipient") or {}).get("id")))
+        if last is None:
+            return None
+        age = time.time() - last
+        if (kind != "MESSAGE_TAG" and age > DAY) or age > 7 * DAY:
+            return outside_window()
+        return None
 
     def _upload_media(self, call: Call, phone_id: str, token: str) -> Reply:
         """POST /{phone-number-id}/media, multipart: `messaging_product=whatsapp`, the `file` part with its type.

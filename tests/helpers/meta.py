@@ -78,12 +78,13 @@ def batch(*payloads: dict[str, Any]) -> dict[str, Any]:
 
 def _event(payload: dict[str, Any]) -> dict[str, Any]:
     [entry] = payload["entry"]
-    if "messaging" in entry:
-        [event] = entry["messaging"]
-        return event
+    for key in ("messaging", "standby"):  # a Page's or account's events, or those of a conversation another app holds
+        if key in entry:
+            [event] = entry[key]
+            return event
     [change] = entry["changes"]
     value = change["value"]
-    for key in ("messages", "statuses", "calls", "groups"):
+    for key in ("messages", "statuses", "calls", "groups", "message_echoes"):
         if key in value:
             [event] = value[key]
             return event

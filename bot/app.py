@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from bot.commands import hours, meta, pages, templates
 from bot.events import comments, conversation, handover, home, reactions, replies, uninstall, workflow_steps
 from bot.modals import business_token, post, saved_reply, send_template, template, webhook
+from bot.modals import campaign as campaign_modal
 from bot.modals import hours as hours_modal
 from bot.runtime import RuntimeMiddleware
 from bot.shortcuts import rich_reply, send_to_customer
@@ -19,7 +20,7 @@ from metaops.runtime import Runtime
 
 LISTENERS = (meta, templates, template, webhook, pages, post, send_template, replies, comments, handover, home,
              workflow_steps, send_to_customer, uninstall, saved_reply, use_saved_reply, rich_reply, hours,
-             hours_modal, business_token, conversation, reactions)
+             hours_modal, business_token, conversation, reactions, campaign_modal)
 
 
 def build(rt: Runtime) -> App | None:

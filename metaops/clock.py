@@ -47,6 +47,7 @@ SCHEDULE: dict[str, int] = {
     "metaops.jobs.retention": defaults.RETENTION_INTERVAL,
     "metaops.jobs.window_nudges": defaults.WINDOW_NUDGE_INTERVAL,
     "metaops.jobs.wake_snoozed": defaults.SNOOZE_WAKE_INTERVAL,
+    "metaops.jobs.resume_campaigns": defaults.CAMPAIGN_SWEEP_INTERVAL,
 }
 SLOT_KEY = "metaops:clock:{job}:{slot}"  # set once per job and slot by whichever clock enqueues it
 SLOT_KEY_MARGIN = 60  # a slot's key outlives its slot by this much (clocks on machines a little apart), seconds

@@ -42,6 +42,8 @@ COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
                     "kind", ("kind",)),
     "items_unrouted": ("Webhook items for assets no workspace connected", ()),
     "slack_rate_limited": ("Slack 429 answers to posts of webhook items", ()),
+    "messages_billable": ("WhatsApp messages Meta bills (a status with pricing type regular), by pricing category",
+                          ("category",)),
     "graph_errors": ("Graph API error answers and failed calls, by Meta's error code (http_N: no code; network: "
                      "no answer)", ("code",)),
 }

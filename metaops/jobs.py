@@ -13,6 +13,9 @@ from typing import Any
 import metaops.delivery.drain
 import metaops.delivery.retention
 from metaops.away import sender as away
+from metaops.campaigns import check as campaign_check
+from metaops.campaigns import progress as campaign_progress
+from metaops.campaigns import sender as campaign_sender
 from metaops.conversation import member_reactions, replies, reply_window, state, state_root
 from metaops.delivery import history_import, periodic
 from metaops.runtime import current
@@ -78,6 +81,27 @@ def submit_view(submission: dict[str, Any]) -> str:
     """A modal's submission (template new/edit, post, webhook configure) sent to Meta once per view id, the
     outcome shown in the modal or posted to the user (metaops.surfaces.submissions)."""
     return submissions.run(submission, current())
+
+
+def check_campaign(form: dict[str, Any]) -> str:
+    """A submitted campaign form checked (file, recipients, cost), the review shown in its modal
+    (metaops.campaigns.check)."""
+    return campaign_check.run(form, current())
+
+
+def send_campaign(campaign_id: int) -> str:
+    """One slice of a campaign's sending (metaops.campaigns.sender)."""
+    return campaign_sender.run(current(), campaign_id)
+
+
+def refresh_campaign(campaign_id: int) -> None:
+    """A campaign's progress message updated with the statuses and replies that came (metaops.campaigns.progress)."""
+    campaign_progress.show(current(), campaign_id, force=True)
+
+
+def resume_campaigns() -> int:
+    """Every CAMPAIGN_SWEEP_INTERVAL: campaigns due to send whose job is gone get one again."""
+    return campaign_sender.resume_all(current())
 
 
 def refresh_home(team_id: str, user_id: str) -> None:

@@ -27,6 +27,8 @@ HELP = """*MetaOps* runs your Meta business channels from Slack. Commands:
 • `/meta signature on|off` — start each reply with the name of the team member who wrote it
 • `/meta saved` | `saved add NAME` — saved replies: list them (edit, delete), add one
 • `/meta hours` — opening hours and the away message of each business number or Page
+• `/meta campaign` — send an approved WhatsApp template to a list of customers from a CSV or XLSX file
+• `/meta cost [DAYS]` — what Meta's messages cost per day, number and category
 • In a customer thread, a message that starts with `note:` or `//` is an internal note: never sent (:memo:)
 • On a customer thread's root: Claim, Assign, Resolve, Snooze; :eyes: claims it, :white_check_mark: resolves it
 • `/meta admins` | `admins add @user` | `admins remove @user`
@@ -307,6 +309,14 @@ METRICS_CHART_ALT = "Line chart of WhatsApp messages per day from {first} to {la
 METRICS_ALT_READ = "{read} read"
 METRICS_ALT_NO_READ = "no read counts from Meta"
 METRICS_RATES_ALT = "Bar chart of read rate (read ÷ delivered) per template: {rates}."
+COST_USAGE = "Use `/meta cost [DAYS]` with DAYS from 1 to {max} (7 when left out)."
+COST_EMPTY = "No priced WhatsApp messages in these {days} day(s): Meta puts a price on each status of a message sent."
+COST_TITLE = "*What Meta's WhatsApp messages cost, last {days} day(s)* (UTC days, from the pricing of each status)"
+COST_NUMBERS = "Per business number: {numbers}"
+COST_ESTIMATE = "*{paid}* paid message(s), estimated *{cost}* from the rate card{unpriced}"
+COST_CHART_TITLE = "WhatsApp messages by pricing category, last {days} day(s)"
+COST_BAR_PAID = "{category} (paid)"
+COST_BAR_FREE = "{category} (free)"
 CHART_DAILY_TITLE = "WhatsApp messages per day, last {days} day(s) (UTC)"
 CHART_RATES_TITLE = "Read rate per template (read ÷ delivered), last {days} day(s)"
 CHART_SENT = "sent"
@@ -668,6 +678,94 @@ SEND_POSTED = ":outbox_tray: <@{user}> sent the template *{name}* ({language}, {
 SEND_POSTED_MEDIA = "[{kind}: {name}]"
 SEND_DONE = "The template {name} was sent; it is in the customer's thread in <#{channel}>."
 SEND_DONE_UNPOSTED = "The template {name} was sent, but it could not be posted in the customer's thread."
+SEND_PAID_NOTE = ":moneybag: Meta bills this {category} template when it is delivered: about {price} (rate card)."
+SEND_PAID_UNPRICED = ":moneybag: Meta bills this {category} template when it is delivered (this customer's market " \
+    "is not on the rate card)."
+SEND_FREE_NOTE = ":free: The customer wrote within 24 hours: Meta does not bill this utility template."
+
+# Campaigns (`/meta campaign`): the recipients file, checked before anything is sent.
+CAMPAIGN_FILE_EMPTY = "Line 1: the file is empty; its first line names the columns (`phone` or `bsuid`, then one " \
+    "per template value)."
+CAMPAIGN_FILE_NOT_UTF8 = "Line {line}: the file is not UTF-8 text. Save it as CSV UTF-8 (or as an Excel workbook, " \
+    ".xlsx) and share it again."
+CAMPAIGN_FILE_CSV_BROKEN = "Line {line}: the CSV cannot be read ({why})."
+CAMPAIGN_FILE_NOT_XLSX = "The file is not an Excel workbook (.xlsx) the app can read; save it as .xlsx or CSV UTF-8."
+CAMPAIGN_FILE_TOO_MANY = "Line {line}: more than {limit:,} recipients. Split the list into several campaigns."
+CAMPAIGN_FILE_TOO_BIG = "The file is larger than {limit} MB; split the list into several campaigns."
+CAMPAIGN_MEDIA_HEADER = "This template has a {kind} header; campaigns send templates without a media header for now."
+CAMPAIGN_NO_ADDRESS = "Line 1: the file needs a `phone` or a `bsuid` column; its columns are {columns}."
+CAMPAIGN_MISSING_COLUMNS = "Line 1: the template needs the column(s) {missing}; the file's columns are {columns}."
+CAMPAIGN_BAD_ADDRESS = "`{value}` is neither a phone number with country code nor a BSUID"
+CAMPAIGN_TITLE = "Campaign"
+CAMPAIGN_NAME_LABEL = "Name"
+CAMPAIGN_NUMBER_LABEL = "Business number"
+CAMPAIGN_FILE_LABEL = "Recipients file"
+CAMPAIGN_FILE_HINT = ("The link or id (F…) of a CSV (UTF-8) or Excel (.xlsx) file shared in Slack, yours or shared in "
+                      "this channel: a `phone` or `bsuid` column, then one column per template value (`body_1`, "
+                      "`body_2`…, `header_text`, `button_1`, `coupon_code`); at most {limit:,} rows.")
+CAMPAIGN_WHEN_LABEL = "Send at"
+CAMPAIGN_WHEN_HINT = "Empty: as soon as it is confirmed."
+CAMPAIGN_CHECK = "Check"
+CAMPAIGN_CONFIRM = "Send campaign"
+CAMPAIGN_ASK_APPROVAL = "Ask for approval"
+CAMPAIGN_REVIEW_TOP = "*{name}*: template *{template}*. Nothing has been sent yet."
+CAMPAIGN_REVIEW_COUNTS = ("• {read:,} recipient(s) read, {duplicates:,} duplicate(s) removed, {invalid:,} invalid\n"
+                          "• {opted_out:,} opted out of marketing, {bsuid_only:,} known only by BSUID (refused for "
+                          "authentication)\n• *{to_send:,}* will be sent")
+CAMPAIGN_REVIEW_COST = "• *{paid:,}* paid message(s), estimated *{cost}*{unknown}"
+CAMPAIGN_REVIEW_UNPRICED = "; {n:,} in markets the rate card does not price"
+CAMPAIGN_LIMIT = "• Messaging limit: {limit:,} customers a day; this campaign uses {share}% of it{over}"
+CAMPAIGN_LIMIT_OVER = " — *more than the limit*: the rest waits for the next day's limit"
+CAMPAIGN_LIMIT_UNLIMITED = "• Messaging limit: unlimited"
+CAMPAIGN_LIMIT_UNKNOWN = "• Messaging limit: Meta did not say"
+CAMPAIGN_LINE = "Line {line}: {why}"
+CAMPAIGN_MORE_LINES = "…and {n:,} more line(s)."
+CAMPAIGN_OPTED_OUT = "asked to stop marketing messages: left out"
+CAMPAIGN_BSUID_ONLY = "known only by BSUID: authentication templates need a phone number"
+CAMPAIGN_DUPLICATES = "Duplicates removed (line = first line): {lines}"
+CAMPAIGN_ESTIMATE_NOTE = ("Estimate from the rate card shipped with the app (its source and date are in "
+                          "metaops/costs/rate_card.csv): list rates, volume tiers and free windows not applied. Meta "
+                          "bills what it delivers.")
+CAMPAIGN_NOTHING_TO_SEND = "No recipient is left to send to."
+CAMPAIGN_FILE_REFUSED = "Recipients file: {why}"
+CAMPAIGN_GONE = "That campaign is not this workspace's, or no longer exists."
+CAMPAIGN_TEMPLATE_PAUSED = "Meta paused the template ({reason}); the campaign is paused until Meta unpauses it."
+CAMPAIGN_TEMPLATE_DISABLED = "Meta disabled the template ({reason}); the campaign cannot go on."
+CAMPAIGN_ACCOUNT_LOCKED = "Meta locked the WhatsApp account ({reason})."
+CAMPAIGN_TOKEN_BROKEN = "The Meta connection's token stopped working ({reason}); run `/meta connect` again."
+CAMPAIGN_STOPPED = ":double_vertical_bar: Campaign *{name}* stopped sending: {reason}"
+CAMPAIGN_PROGRESS = ("*Campaign {name}* · template *{template}* · {state}\n`{bar}` {done:,} / {total:,}\n"
+                     ":outbox_tray: sent {sent:,} · :incoming_envelope: delivered {delivered:,} · :eyes: read "
+                     "{read:,} · :x: failed {failed:,} · :speech_balloon: replied {replied:,} · :grey_question: "
+                     "unknown {unknown:,} · :hourglass: waiting {waiting:,}")
+CAMPAIGN_STATES = {"draft": "not confirmed", "approval": "waiting for approval", "scheduled": "scheduled",
+                   "sending": "sending", "paused": "paused", "cancelled": "cancelled", "done": "all sent",
+                   "rejected": "rejected"}
+CAMPAIGN_FAILED_REASONS = "Meta's reasons: {reasons}"
+CAMPAIGN_REASON = "Why: {reason}"
+CAMPAIGN_PAUSE = "Pause"
+CAMPAIGN_RESUME = "Resume"
+CAMPAIGN_CANCEL = "Cancel"
+CAMPAIGN_WHEN_PAST = "This time has passed; leave it empty to send as soon as it is confirmed."
+CAMPAIGN_APPROVE = "Approve"
+CAMPAIGN_REJECT = "Reject"
+CAMPAIGN_APPROVAL_REQUEST = (":raised_hand: <@{user}> asks to send campaign *{name}* (template *{template}*) to "
+                             "{to_send:,} customers: {paid:,} paid message(s), estimated {cost}. Another admin "
+                             "approves or rejects it.")
+CAMPAIGN_APPROVED = "{request}\n:white_check_mark: Approved by <@{user}>; sending starts at its time."
+CAMPAIGN_REJECTED = "{request}\n:no_entry_sign: Rejected by <@{user}>; nothing was sent."
+CAMPAIGN_ASKED = "Another admin's approval was asked for in <#{channel}>; nothing is sent before it."
+CAMPAIGN_STARTED = "Campaign *{name}* confirmed: its progress is in <#{channel}>."
+CAMPAIGN_NOT_YOURS = "Only the admin who checked this campaign can confirm it."
+CAMPAIGN_OWN_APPROVAL = "You asked for this campaign: another admin approves or rejects it."
+CAMPAIGN_ALREADY = "This campaign is {state} already."
+CAMPAIGN_CONTROLLED = "<@{user}>: campaign {state}."
+CAMPAIGN_CHART_REPLIED = "replied"
+CAMPAIGN_CHART_FAILED = "failed"
+CAMPAIGN_CHART_UNKNOWN = "unknown"
+CAMPAIGN_REPORT_TITLE = "Campaign {name}: outcomes"
+CAMPAIGN_REPORT_CSV = "Campaign {name}: every recipient"
+CAMPAIGN_REPORT = ":checkered_flag: Campaign *{name}* sent to everyone: the outcomes and every recipient's, as CSV."
 
 # The Home tab (metaops/home.py)
 HOME_TITLE = "MetaOps"

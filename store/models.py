@@ -218,7 +218,7 @@ class OutboundMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="accepted")  # accepted, sent, delivered, read, failed
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # What Meta charges for it (WhatsApp statuses' `pricing`, since 0012): PMP (per-message pricing); regular,
+    # What Meta charges for it (WhatsApp statuses' `pricing`, since 0017): PMP (per-message pricing); regular,
     # free_customer_service or free_entry_point; marketing, marketing_lite, utility, authentication,
     # authentication_international or service. None until a status says.
     pricing_model: Mapped[str | None] = mapped_column(String(16))
@@ -448,3 +448,55 @@ class ConversationTiming(Base):
     kind: Mapped[str] = mapped_column(String(16))  # first_response, resolve
     seconds: Mapped[float] = mapped_column(Float)
     at: Mapped[datetime]
+
+
+class Campaign(Base):
+    """`/meta campaign`: one approved template sent from one business number to the customers of a file. Its state:
+    draft (checked, not confirmed), approval (waiting for a second admin), scheduled, sending, paused, cancelled,
+    done."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_by: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))  # where it was started: progress, approval, report
+    phone_number_id: Mapped[str] = mapped_column(String(64))
+    template_id: Mapped[str] = mapped_column(String(64))
+    template_name: Mapped[str] = mapped_column(String(512))
+    language: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    send_at: Mapped[datetime | None] = mapped_column()  # None: as soon as confirmed (and approved)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)  # what the check found: counts, estimate, limit
+    decided_by: Mapped[str | None] = mapped_column(String(32))  # the second admin who approved or rejected it
+    reason: Mapped[str | None] = mapped_column(Text)  # why it paused or stopped, in words
+    progress_ts: Mapped[str | None] = mapped_column(String(32))  # the live progress message in channel_id
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CampaignRecipient(Base):
+    """One row of a campaign's file, sent at most once: pending, claimed (a worker is sending it), then sent,
+    failed (Meta refused: `error`) or unknown (the send's outcome was lost: never sent again). `status` follows
+    Meta's statuses of the sent message (sent, delivered, read, failed)."""
+
+    __tablename__ = "campaign_recipients"
+    __table_args__ = (UniqueConstraint("campaign_id", "line"), Index("ix_campaign_recipients_state",
+                                                                     "campaign_id", "state"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    line: Mapped[int] = mapped_column()  # its line in the file
+    phone: Mapped[str | None] = mapped_column(String(32))
+    bsuid: Mapped[str | None] = mapped_column(String(160))
+    values: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    message_id: Mapped[str | None] = mapped_column(String(255), index=True)  # Meta's wamid once sent
+    status: Mapped[str | None] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    replied: Mapped[bool] = mapped_column(default=False)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    # what Meta charges for it, as its statuses say (integrations.meta.pricing): regular or free_…; its category
+    pricing_type: Mapped[str | None] = mapped_column(String(32))
+    pricing_category: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

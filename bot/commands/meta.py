@@ -10,7 +10,9 @@ from slack_sdk import WebClient
 
 from bot.commands import (
     admins,
+    campaign,
     connection,
+    cost,
     history,
     hours,
     inbox,
@@ -46,6 +48,8 @@ COMMANDS: dict[str, tuple[Handler, bool]] = {
     "signature": (routes.signature_switch, False),
     "saved": (saved.saved, False),
     "hours": (hours.hours, False),
+    "campaign": (campaign.campaign, False),
+    "cost": (cost.cost_command, True),
     "webhook": (webhook.webhook, False),
     "pages": (pages.list_pages, True),
     "page": (pages.page, True),

@@ -31,6 +31,7 @@ from integrations.slack.mrkdwn import escape
 from metaops import messages, permissions
 from metaops.conversation import replies
 from metaops.conversation.buttons import TEMPLATE_SEND_OPEN, send_template_button, thread_of
+from metaops.costs import notice
 from metaops.exceptions import NotConnected, Refusal
 from metaops.runtime import Runtime
 from metaops.surfaces import submissions
@@ -48,7 +49,7 @@ MAX_OPTIONS = 100  # Slack's most options in a static select
 
 
 def build(meta: dict[str, Any], choices: list[Any], who: str | None, chosen: Any = None,
-          values: dict[str, Any] | None = None) -> dict[str, Any]:
+          values: dict[str, Any] | None = None, note: str | None = None) -> dict[str, Any]:
     """The modal for `choices` (the number's approved templates, as send_template.approved gives them); with
     `chosen`, the inputs it needs. `who` names
     the recipient when it is known; otherwise the modal asks for one. `values` (a view's state) keeps what was
@@ -74,6 +75,8 @@ def build(meta: dict[str, Any], choices: list[Any], who: str | None, chosen: Any
         blocks.append(context_block(messages.SEND_CHOOSE))
     else:
         blocks.extend(_fields(chosen, values))
+        if note:  # whether Meta bills it, before it goes (metaops.costs.notice)
+            blocks.append(context_block(note))
     return modal(messages.SEND_MODAL_TITLE, CALLBACK_ID, blocks, submit=messages.SEND_MODAL_SUBMIT, close="Cancel",
                  private_metadata=json.dumps(meta))
 
@@ -180,7 +183,8 @@ def send_template_chosen(ack: Ack, body: dict[str, Any], action: dict[str, Any],
     except (Refusal, NotConnected) as e:
         log.info("send-template view %s: %s", view.get("id"), e)
         return
-    updated = build(meta, choices, target.label() if target and _known(meta) else None, chosen, values)
+    note = notice.before_send(rt, chosen.category, target) if target else None
+    updated = build(meta, choices, target.label() if target and _known(meta) else None, chosen, values, note)
     try:
         client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=updated)
     except SlackApiError as e:  # the view changed meanwhile (hash) or was closed

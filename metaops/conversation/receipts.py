@@ -15,6 +15,7 @@ from integrations.slack.client import call, post_message
 from metaops import messages
 from metaops.assets import connections
 from metaops.conversation import reply_window
+from metaops.costs import billed
 from metaops.runtime import Runtime
 from store import customers
 from store.models import OutboundMessage
@@ -56,7 +57,7 @@ def record_status(rt: Runtime, status: dict[str, Any]) -> None:
         out = s.get(OutboundMessage, str(status.get("id")))
         if out is None:
             return
-        _price(out, status)
+        _price(rt, out, status)
         new = str(status.get("status"))
         if out.status not in order or new not in order or order.index(new) <= order.index(out.status):
             return
@@ -65,11 +66,12 @@ def record_status(rt: Runtime, status: dict[str, Any]) -> None:
     _show_state(rt, *where, old, new)
 
 
-def _price(out: OutboundMessage, status: dict[str, Any]) -> None:
+def _price(rt: Runtime, out: OutboundMessage, status: dict[str, Any]) -> None:
     """What Meta charges for the message (integrations.meta.pricing), for a cost view; a status without pricing
     leaves what an earlier one said."""
     found = pricing_of(status)
     if found is not None:
+        billed.count(rt, out.pricing_type, found.type, found.category)
         out.pricing_model, out.pricing_type, out.pricing_category = found.model, found.type, found.category
 
 
@@ -112,7 +114,7 @@ def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
     with rt.db.session() as s:  # only once said in the thread: a failed post is retried with the event
         out = s.get_one(OutboundMessage, str(status.get("id")))
         out.status, out.error = "failed", f"{err.get('code')} {err.get('title', '')} {details}".strip()
-        _price(out, status)
+        _price(rt, out, status)
     _show_state(rt, where[0], where[1], where[3], old, "failed")  # the :x: replaces the state's reaction
 
 

@@ -13,6 +13,7 @@ from integrations.slack.client import post_message
 from metaops import defaults
 from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
 from metaops.away import sender as away
+from metaops.campaigns import statuses as campaign_statuses
 from metaops.conversation import (
     customer_posted,
     messaging_window,
@@ -48,6 +49,7 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
     else:  # what we know of the customer too: the phone they shared before stays on their posts
         sender, contact = known(router, item), thread_key(router, item)
     text, blocks = render.whatsapp_message(item, sender)
+    campaign_statuses.customer_replied(rt, item.business_id, item.data)
     opened = reply_window.customer_wrote(rt, contact, item.data)  # stored before the post: a retry repeats none
     ts = _post_remembered(rt, router, team_id, "messages", item.business_id, contact, item.data.get("id"), text,
                           blocks)
@@ -114,6 +116,8 @@ def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
 
 def whatsapp_failed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     # The thread note first: it records itself as posted, so a retry after a failed alert never repeats it.
+    if campaign_statuses.record(rt, item.data):  # a campaign's: counted in its progress and report, not alerted
+        return
     receipts.failed_status(rt, item.data)  # a reply sent from a thread: say so in that thread too
     text, blocks = render.whatsapp_failed(item, known(router, item))
     paced_post(rt, router, team_id, router.channel(team_id, "alerts"), text, blocks)
@@ -350,7 +354,8 @@ def handler_for(item: Item) -> Deliver | None:
 def apply_quietly(rt: Runtime, item: Item) -> None:
     """Items that change what we stored without a post: delivery statuses of replies sent from Slack."""
     if (item.object, item.kind) == (WA, "status") and item.data.get("status") != "failed":
-        receipts.record_status(rt, item.data)
+        if not campaign_statuses.record(rt, item.data):
+            receipts.record_status(rt, item.data)
 
 
 def _post(rt: Runtime, router: Router, team_id: str, kind: str, post: render.Post) -> None:

@@ -100,6 +100,24 @@ def read_rates(rates: Sequence[tuple[str, float]], title: str, width: int = defa
     return _png(fig)
 
 
+def counts(bars: Sequence[tuple[str, int]], title: str, width: int = defaults.CHART_WIDTH,
+           height: int = defaults.CHART_HEIGHT, dpi: int = defaults.CHART_DPI) -> bytes:
+    """One horizontal bar per label (first at the top) with its count written at the bar's end (a campaign's
+    outcomes, messages per category). Raises ValueError for no bars."""
+    if not bars:
+        raise ValueError("no bars to chart")
+    fig, ax = _figure(width, height, dpi)
+    y = list(range(len(bars)))[::-1]
+    drawn = ax.barh(y, [n for _, n in bars], color=SERIES[0][1], height=0.6)
+    ax.bar_label(drawn, labels=[f"{n:,}" for _, n in bars], padding=3)
+    ax.set_yticks(y, [label[:MAX_LABEL] for label, _ in bars])
+    ax.set_xlim(0, max(1, max(n for _, n in bars)) * 1.15)
+    ax.set_xlabel(messages.CHART_COUNT_AXIS)
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    return _png(fig)
+
+
 def _figure(width: int, height: int, dpi: int) -> tuple[Any, Any]:
     from matplotlib.figure import Figure  # lazily: see the module's docstring
 

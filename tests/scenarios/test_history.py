@@ -217,5 +217,6 @@ def test_slack_refusing_mid_way_holds_the_import_then_it_goes_on(client, routed,
     monkeypatch.setattr(history_import, "post_in_thread", limited_on_second)
     slash_command(client, "history import 15550783881", user="U_ADMIN")
     until_imported(routed)
-    assert fake_slack.refused_429 >= 1 and len(posts) == 4  # the refused batch was posted again, once
+    # each refused try was tried again (a slow retry may meet the 429 window once more), nothing else twice
+    assert fake_slack.refused_429 >= 1 and len(posts) == 3 + fake_slack.refused_429
     assert all(shown(fake_slack, mid) == 1 for mid in TEXTS)

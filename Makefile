@@ -27,8 +27,7 @@ try:
 except ConfigError as e:
     sys.exit(f"make run: {e}")
 print(f"export PORT={s.PORT} PUBLIC_URL={shlex.quote(s.PUBLIC_URL)}")
-# the Procfile lines to start: `socket` (Socket Mode) only when SLACK_APP_TOKEN is set
-print("PROCS=" + shlex.quote("web worker clock" + (" socket" if s.socket_mode else "")))
+print("SLACK_MODE=" + ("socket" if s.socket_mode else "http"))
 endef
 export RUN_ENV
 
@@ -53,8 +52,8 @@ run: setup
 	$(PY) -c "from metaops.settings import new_env_file; new_env_file() and print('wrote .env with a new ENCRYPTION_KEYS')"
 	PATH="$(BIN):$$PATH" $(BIN)/honcho start release
 	@run_env=$$($(PY) -c "$$RUN_ENV") || exit 1; eval "$$run_env"; \
-	  echo "make run: $$PROCS; web on port $$PORT, PUBLIC_URL $$PUBLIC_URL (setup page: http://localhost:$$PORT/)"; \
-	  PATH="$(BIN):$$PATH" exec $(BIN)/honcho start -p $$PORT $$PROCS
+	  echo "make run: web worker clock socket (Slack over $$SLACK_MODE); web on port $$PORT, PUBLIC_URL $$PUBLIC_URL (setup page: http://localhost:$$PORT/)"; \
+	  PATH="$(BIN):$$PATH" exec $(BIN)/honcho start -p $$PORT web worker clock socket
 
 # The tests run in PYTEST_WORKERS processes (pytest-xdist; 0: in pytest's own process). More than the cores: most
 # tests wait on Slack's pace, on timers or on processes of their own rather than on the CPU. Each process starts its

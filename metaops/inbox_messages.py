@@ -12,6 +12,13 @@ STATE_RESOLVED = ":white_check_mark: *Resolved*"
 STATE_BY = "{what} by <@{user}> {when}"
 STATE_BY_APP = "{what} {when}"
 STATE_WHEN = "<!date^{ts}^{{date_short_pretty}} {{time}}|{fallback} UTC>"
+# the root's cost line (conversation/cost_root.py)
+COST_ROOT_PAID = (":moneybag: So far Meta bills *{paid}* message(s) of this conversation ({categories})"
+                  "{estimate}{unpriced}{free}")
+COST_ROOT_ESTIMATE = ", about {cost} (rate card)"
+COST_ROOT_UNPRICED = "; part of it not on the rate card"
+COST_ROOT_AND_FREE = " · {free} free"
+COST_ROOT_FREE = ":free: So far Meta bills nothing in this conversation ({free} free message(s))"
 CHANGES = {  # the last change, as the line says it
     "opened": "opened", "claimed": "claimed", "assigned": "assigned", "resolved": "resolved", "reopened": "reopened",
     "snoozed": "snoozed", "customer": "reopened by the customer's message", "snooze_ended": "reopened: snooze ended",

@@ -209,6 +209,8 @@ class OutboundMessage(Base):
     """A reply a team member sent from a Slack thread: its fate at Meta, and where to say so."""
 
     __tablename__ = "outbound_messages"
+    __table_args__ = (Index("ix_outbound_messages_thread", "channel_id", "thread_ts"),
+                      Index("ix_outbound_messages_team_created", "team_id", "created_at"))
     id: Mapped[str] = mapped_column(String(255), primary_key=True)  # Meta's message id (wamid…, m_…)
     team_id: Mapped[str] = mapped_column(String(32))
     platform: Mapped[str] = mapped_column(String(16))

@@ -13,7 +13,7 @@ from bot.commands.metrics import NOT_HERE
 from integrations.slack.client import call
 from integrations.slack.errors import SlackRateLimited
 from metaops import messages
-from metaops.campaigns.form import money
+from metaops.costs.estimate import money
 from metaops.costs.spent import MAX_DAYS, Spent, spent
 from metaops.surfaces import charts
 

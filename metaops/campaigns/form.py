@@ -19,6 +19,7 @@ from integrations.slack.blocks import (
 from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages
 from metaops.campaigns.preview import Preview
+from metaops.costs.estimate import money
 
 FORM_ID, REVIEW_ID = "campaign_modal", "campaign_review"
 MAX_OPTIONS = 100  # Slack's most options in a static select
@@ -75,10 +76,6 @@ def review(meta: dict[str, Any], p: Preview, template: str, needs_approval: bool
     submit = messages.CAMPAIGN_ASK_APPROVAL if needs_approval else messages.CAMPAIGN_CONFIRM
     return modal(messages.CAMPAIGN_TITLE, REVIEW_ID, blocks, submit=submit, close="Cancel",
                  private_metadata=json.dumps(meta))
-
-
-def money(cost: dict[str, str]) -> str:
-    return " + ".join(f"{c} {float(v):,.2f}" for c, v in cost.items()) or "0"
 
 
 def limit_line(to_send: int, daily: int | None) -> str:

@@ -14,7 +14,7 @@ from integrations.meta.pricing import pricing_of
 from integrations.slack.client import call, post_message
 from metaops import messages
 from metaops.assets import connections
-from metaops.conversation import reply_window
+from metaops.conversation import reply_window, state_root
 from metaops.costs import billed
 from metaops.runtime import Runtime
 from store import customers
@@ -57,22 +57,30 @@ def record_status(rt: Runtime, status: dict[str, Any]) -> None:
         out = s.get(OutboundMessage, str(status.get("id")))
         if out is None:
             return
-        _price(rt, out, status)
+        priced = _price(rt, out, status)
+        root = (out.team_id, out.channel_id, out.thread_ts)
         new = str(status.get("status"))
-        if out.status not in order or new not in order or order.index(new) <= order.index(out.status):
-            return
-        old, out.status = out.status, new
+        moved = out.status in order and new in order and order.index(new) > order.index(out.status)
+        old = out.status
+        if moved:
+            out.status = new
         where = (out.team_id, out.channel_id, out.slack_ts)
-    _show_state(rt, *where, old, new)
+    if priced:
+        state_root.refresh(rt, *root)
+    if moved:
+        _show_state(rt, *where, old, new)
 
 
-def _price(rt: Runtime, out: OutboundMessage, status: dict[str, Any]) -> None:
+def _price(rt: Runtime, out: OutboundMessage, status: dict[str, Any]) -> bool:
     """What Meta charges for the message (integrations.meta.pricing), for a cost view; a status without pricing
-    leaves what an earlier one said."""
+    leaves what an earlier one said. True when what it is billed changed (the thread root's cost line follows)."""
     found = pricing_of(status)
-    if found is not None:
-        billed.count(rt, out.pricing_type, found.type, found.category)
-        out.pricing_model, out.pricing_type, out.pricing_category = found.model, found.type, found.category
+    if found is None:
+        return False
+    billed.count(rt, out.pricing_type, found.type, found.category)
+    changed = (out.pricing_type, out.pricing_category) != (found.type, found.category)
+    out.pricing_model, out.pricing_type, out.pricing_category = found.model, found.type, found.category
+    return changed
 
 
 def _show_state(rt: Runtime, team_id: str, channel: str, slack_ts: str, old: str, new: str) -> None:
@@ -114,7 +122,9 @@ def failed_status(rt: Runtime, status: dict[str, Any]) -> None:
     with rt.db.session() as s:  # only once said in the thread: a failed post is retried with the event
         out = s.get_one(OutboundMessage, str(status.get("id")))
         out.status, out.error = "failed", f"{err.get('code')} {err.get('title', '')} {details}".strip()
-        _price(rt, out, status)
+        priced = _price(rt, out, status)
+    if priced:
+        state_root.refresh(rt, where[0], where[1], where[2])
     _show_state(rt, where[0], where[1], where[3], old, "failed")  # the :x: replaces the state's reaction
 
 

@@ -1,6 +1,7 @@
 """A customer thread's root carries lines of its own besides the message that opened the thread: the reply window
 (reply_window.py), who holds the conversation (holder.py), the conversation's state and its buttons
-(state_root.py). Each is a block with a block_id of its own; changing one keeps everything else on the root as it is
+(state_root.py), what it has cost so far (cost_root.py).
+Each is a block with a block_id of its own; changing one keeps everything else on the root as it is
 (chat.update with the root's other blocks as Slack has them). One change at a time per root (a lock), so two changes
 at once never drop each other's line; the lines keep one order (TAIL), whoever wrote last."""
 
@@ -17,8 +18,10 @@ WINDOW_BLOCK = "reply_window"  # the "Reply window open until …" line
 HOLDER_BLOCK = "holder"  # who holds the conversation: the team or Meta's AI agent (holder.py)
 HOLDER_ACTIONS_BLOCK = "holder_actions"  # its Take over / Give back button
 STATE_BLOCK = "conversation_state"  # the state line
+COST_BLOCK = "conversation_cost"  # what Meta bills for the conversation so far
 ACTIONS_BLOCK = "conversation_actions"  # the state's buttons
-TAIL = (WINDOW_BLOCK, HOLDER_BLOCK, HOLDER_ACTIONS_BLOCK, STATE_BLOCK, ACTIONS_BLOCK)  # the root's own lines, in order
+# the root's own lines, in order
+TAIL = (WINDOW_BLOCK, HOLDER_BLOCK, HOLDER_ACTIONS_BLOCK, STATE_BLOCK, COST_BLOCK, ACTIONS_BLOCK)
 
 
 def set_blocks(rt: Runtime, team_id: str, channel: str, root: str, lines: list[Block]) -> bool:

@@ -1,5 +1,6 @@
 """The conversation's state on its thread root: one line (the state, who changed it last and when) and the buttons
-that change it, rendered from the database and put on the root by a job, at Slack's pace.
+that change it, rendered from the database and put on the root by a job, at Slack's pace; the same job draws the
+root's cost line (cost_root.py).
 
 Any change marks the root (`refresh`): a Redis flag set once (SET NX) queues one `refresh_root` job; the job takes
 the flag off before it reads the state, so a change made while it runs queues the next job, and many changes in a
@@ -14,8 +15,8 @@ from integrations.slack.blocks import Block, actions, button, context_block, opt
 from integrations.slack.errors import SlackRateLimited
 from metaops import defaults
 from metaops import inbox_messages as texts
+from metaops.conversation import cost_root, snooze
 from metaops.conversation import root as root_lines
-from metaops.conversation import snooze
 from metaops.queue import enqueue
 from metaops.runtime import Runtime, current
 from store import conversations
@@ -82,14 +83,17 @@ def refresh(rt: Runtime, team_id: str, channel: str, root: str, delay: int = 0) 
 
 
 def refresh_job(team_id: str, channel: str, root: str) -> str:
-    """The job: the root shows the state as stored now."""
+    """The job: the root shows the state and the cost (cost_root.py) as stored now."""
     rt = current()
     rt.redis.delete(_DIRTY.format(channel=channel, root=root))
     state = conversations.get(rt.db.engine, channel, root)
-    if state is None or state.team_id != team_id:
+    if state is not None and state.team_id != team_id:
+        return "no conversation"
+    lines = (render(state) if state is not None else []) + cost_root.render(rt, team_id, channel, root)
+    if not lines:
         return "no conversation"
     try:
-        shown = root_lines.set_blocks(rt, team_id, channel, root, render(state))
+        shown = root_lines.set_blocks(rt, team_id, channel, root, lines)
     except SlackRateLimited as e:
         refresh(rt, team_id, channel, root, delay=e.wait(defaults.RATE_LIMIT_FALLBACK, defaults.RATE_LIMIT_MAX_WAIT))
         return "rate limited"

@@ -43,3 +43,10 @@ def estimate(category: str, phones: Iterable[str | None], card: rate_card.RateCa
         else:
             out.free += 1
     return out
+
+
+def money(cost: dict[str, str] | dict[str, Decimal]) -> str:
+    """Amounts per currency, as people read them: cents, or four decimals for a fraction of a cent."""
+    def one(currency: str, value: Decimal) -> str:
+        return f"{currency} {value:,.2f}" if value == 0 or value >= Decimal("0.01") else f"{currency} {value:.4f}"
+    return " + ".join(one(c, Decimal(str(v))) for c, v in cost.items()) or "0"

@@ -1,6 +1,7 @@
 """The app's Home tab (SPEC): for the viewer's workspace, the Meta connection, each WhatsApp number (quality,
 messaging limit, status), templates by status with the latest rejections, unanswered customer threads,
-routes and webhook state; for admins, buttons for the common actions.
+routes and webhook state, and what Meta's WhatsApp messages cost this month; for admins, buttons for the common
+actions.
 
 Published on `app_home_opened` (bot/events/home.py) and again after a change the user made (`enqueue.refresh_home`
 queues a job, so the change's own answer never waits for it). What Meta says of the numbers is read when older
@@ -29,6 +30,8 @@ from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages
 from metaops.assets import subscriptions
 from metaops.conversation import unanswered
+from metaops.costs import spent
+from metaops.costs.estimate import money
 from metaops.exceptions import NotConnected
 from metaops.permissions import may_change
 from metaops.runtime import Runtime
@@ -84,6 +87,7 @@ class HomeData:
     unanswered: int = 0
     waiting: list[Waiting] = field(default_factory=list)
     inbox: inbox.Queues | None = None  # the viewer's conversations and the unclaimed ones
+    month: spent.Spent | None = None  # this month's priced messages (costs/spent.py)
 
 
 def publish(rt: Runtime, team_id: str, user_id: str, client: WebClient | None = None) -> dict[str, Any]:
@@ -118,6 +122,7 @@ def gather(rt: Runtime, team_id: str, client: WebClient) -> HomeData:
                      for obj, (label, _) in subscriptions.OBJECTS.items()]
     data.webhooks_lacking = [(subscriptions.OBJECTS[obj][0], fields)
                              for obj, fields in subscriptions.lacking(subs).items()]
+    data.month = spent.this_month(rt, team_id, data.now)
     data.unanswered = unanswered.count(rt, team_id)
     for w in unanswered.oldest(rt, team_id, defaults.HOME_UNANSWERED_SHOWN):
         data.waiting.append(Waiting(w.channel, w.since, _permalink(client, w.channel, w.thread_ts)))
@@ -218,6 +223,7 @@ def build(data: HomeData, admin: bool) -> dict[str, Any]:
     blocks += [header(messages.HOME_CONNECTION), section(_connection_text(conn, data.now))]
     blocks += _number_blocks(data)
     blocks += [header(messages.HOME_TEMPLATES), section(_templates_text(data))]
+    blocks += [header(messages.HOME_COST.format(month=f"{data.now:%B %Y}")), section(_cost_text(data))]
     blocks += inbox.home_blocks(data.inbox) if data.inbox else []
     blocks += [header(messages.HOME_UNANSWERED), section(_unanswered_text(data))]
     blocks += [header(messages.HOME_ROUTES), section("\n".join(
@@ -287,6 +293,17 @@ def _templates_text(data: HomeData) -> str:
                                                  reason=escape(limits.clip(reason, 300)))
                   for name, language, reason in data.rejections]
     return "\n".join(lines)
+
+
+def _cost_text(data: HomeData) -> str:
+    month = data.month
+    if month is None or month.empty:
+        return messages.HOME_COST_NONE
+    categories = ", ".join(f"{c} {n}" for c, n in sorted(month.by_category(paid=True).items())) or "none"
+    return messages.HOME_COST_LINE.format(
+        paid=month.paid_count, categories=categories, cost=money(month.cost),
+        unpriced=messages.CAMPAIGN_REVIEW_UNPRICED.format(n=month.unpriced) if month.unpriced else "",
+        free=month.free_count)
 
 
 def _unanswered_text(data: HomeData) -> str:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from metaops import messages
 from store.models import Campaign, CampaignRecipient, ContactThread, OutboundMessage
 from store.timestamps import utcnow
 from tests.bot.test_metrics_chart import later, uploads
 from tests.constants import PHONE_ID
 from tests.helpers import connect_whatsapp
+
+pytestmark = pytest.mark.both_databases  # grouped by UTC day in SQL: date() on both
 
 
 def seed(rt) -> None:
@@ -54,3 +58,19 @@ def test_cost_usage_and_empty(client, rt, fake_slack, fake_graph):
     connect_whatsapp(rt, token=fake_graph.issue_token())
     assert later(client, fake_slack, "cost 0")["text"] == messages.COST_USAGE.format(max=90)
     assert later(client, fake_slack, "cost")["text"] == messages.COST_EMPTY.format(days=7)
+
+
+def test_the_home_tab_shows_this_months_total(client, rt, fake_slack, fake_graph):
+    from tests.bot.test_home import open_home, text_of
+
+    connect_whatsapp(rt, token=fake_graph.issue_token())
+    assert messages.HOME_COST_NONE in text_of(open_home(client, fake_slack, "U_MEMBER"))
+    seed(rt)  # three paid campaign messages this month (two priced), two free; a paid reply 30 days ago
+    text = text_of(open_home(client, fake_slack, "U_MEMBER", 2))
+    assert f"WhatsApp cost, {utcnow():%B %Y}" in text
+    old = utcnow() - timedelta(days=30)
+    if old.month == utcnow().month:  # the 31st: the old reply (Argentina, utility 0.0289) is this month's too
+        assert "*4* paid message(s) (marketing 3, utility 1), about *USD 0.15* from the rate card" in text
+    else:
+        assert "*3* paid message(s) (marketing 3), about *USD 0.12* from the rate card" in text
+    assert "*2* free" in text

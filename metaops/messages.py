@@ -861,6 +861,8 @@ STEP_VARIABLES_COUNT = ("The template *{name}* takes {expected} value(s) ({names
                         "{given}.")
 STEP_VARIABLE_BAD = "{what}: {problem}"
 STEP_VARIABLES_BAD = "The variables must be text, or a list of texts."
+STEP_FLAG_BAD = "must be true or false."
+STEP_PAID_REFUSED = "Not sent: this step allows only messages Meta does not bill, and this one is billed. {note}"
 STEP_PAGE_CHOOSE = "Several Pages are connected; name one in the step (its id or name): {pages}."
 STEP_PAGE_UNKNOWN = "`{value}` is not a connected Page of this workspace. Connected: {pages}."
 STEP_NO_PAGE = "No Facebook Page is connected. A workspace admin can connect one with `/meta pages`."

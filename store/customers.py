@@ -136,6 +136,14 @@ def get(engine: Engine, customer_id: int) -> Identity | None:
         return _identity(row) if row else None
 
 
+def find(engine: Engine, business_id: str, seen: Seen) -> Identity | None:
+    """The stored customer these identifiers name (the BSUID first), or None; nothing is created."""
+    with Session(engine) as s:
+        row = _find(s, business_id, Customer.bsuid, seen.bsuid) or _find(s, business_id, Customer.phone,
+                                                                         _digits(seen.phone))
+        return _identity(row) if row else None
+
+
 def from_thread_key(engine: Engine, contact: str) -> Identity | None:
     """The customer of a WhatsApp thread key ("customer:<id>"), or None for any other key."""
     if not contact.startswith(THREAD_PREFIX) or not contact[len(THREAD_PREFIX):].isdigit():

@@ -35,6 +35,7 @@ JOB = "metaops.jobs.run_workflow_step"
 CLAIM_KEY = "metaops:step:{execution}"
 LINK = re.compile(r"^https?://\S+$", re.IGNORECASE)
 ACCEPTED = "accepted"  # the status output of a sent template: Meta took it; delivery comes later by webhook
+PAID, FREE = "paid", "free"  # the billing output: whether Meta bills the sent template (costs/notice.py)
 
 
 class StepFailed(Exception):
@@ -115,11 +116,12 @@ def send_template_step(rt: Runtime, team_id: str, inputs: dict[str, Any]) -> dic
     """Inputs: number (phone number id or display number; may be empty with one number), recipient (phone or
     BSUID), template (name), language (when the name has several), variables (comma-separated text or a list) in
     the order of templates.values.value_names: header variable, body variables, each URL button's link ending, then
-    the copy-code button's coupon code."""
-    message_id = send_template.send_plain(rt, team_id, text(inputs, "number"), text(inputs, "recipient"),
-                                          text(inputs, "template"), text(inputs, "language"),
-                                          variables(inputs.get("variables")))
-    return {"message_id": message_id, "status": ACCEPTED}
+    the copy-code button's coupon code; allow_paid (false: fail rather than send a template Meta bills)."""
+    sent = send_template.send_plain(rt, team_id, text(inputs, "number"), text(inputs, "recipient"),
+                                    text(inputs, "template"), text(inputs, "language"),
+                                    variables(inputs.get("variables")), flag(inputs, "allow_paid", default=True))
+    return {"message_id": sent.message_id, "status": ACCEPTED, "billing": PAID if sent.billing.paid else FREE,
+            "billing_note": sent.billing.line}
 
 
 def publish_post_step(rt: Runtime, team_id: str, inputs: dict[str, Any]) -> dict[str, str]:
@@ -157,6 +159,18 @@ def text(inputs: dict[str, Any], key: str) -> str:
     if isinstance(value, (dict, list)):
         raise StepFailed(messages.STEP_VARIABLE_BAD.format(what=key, problem=messages.STEP_VARIABLES_BAD))
     return str(value).strip()
+
+
+def flag(inputs: dict[str, Any], key: str, default: bool) -> bool:
+    """A boolean input: Slack sends true or false; a workflow variable may bring its text. Unset: `default`."""
+    value = inputs.get(key)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise StepFailed(messages.STEP_VARIABLE_BAD.format(what=key, problem=messages.STEP_FLAG_BAD))
 
 
 def variables(value: Any) -> list[str]:

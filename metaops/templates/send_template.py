@@ -5,6 +5,7 @@ posted in the customer's thread."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from metaops.conversation import naming
 from metaops.conversation.naming import person_of
 from metaops.conversation.router import Router
 from metaops.conversation.thread import post_in_thread
+from metaops.costs import notice
 from metaops.exceptions import NotConnected, Refusal
 from metaops.runtime import Runtime
 from metaops.templates import catalog
@@ -166,12 +168,19 @@ def _post(rt: Runtime, team_id: str, target: Target, text: str) -> tuple[str, st
     return channel, ts, router.root(target.phone_number_id, customer.thread_key, channel) or ts
 
 
+@dataclass(frozen=True)
+class Sent:
+    message_id: str  # Meta's
+    billing: notice.Billing  # whether Meta bills it, as said before it went
+
+
 def send_plain(rt: Runtime, team_id: str, number: str | None, to: str, name: str, language: str,
-               variables: list[str]) -> str:
+               variables: list[str], allow_paid: bool = True) -> Sent:
     """Send an approved template from plain inputs (a Workflow Builder step): the business number by id or display
     number, the customer by phone or BSUID, the template by name (and language), its values in the order of
-    value_names. The sent template is posted in the customer's thread as `/meta send` posts it. Returns Meta's
-    message id. Raises Refusal (nothing sent), NotConnected, GraphError (Meta refused)."""
+    value_names; with `allow_paid` False, only when Meta will not bill it. The sent template is posted in the
+    customer's thread as `/meta send` posts it, with whether it is billed. Raises Refusal (nothing sent),
+    NotConnected, GraphError (Meta refused)."""
     phone_number_id = number_named(rt, team_id, number)
     phone, bsuid = parse_recipient(to)
     target = target_for_address(rt, team_id, phone, bsuid, number=phone_number_id)
@@ -191,6 +200,9 @@ def send_plain(rt: Runtime, team_id: str, number: str | None, to: str, name: str
         labels = dict(wanted)
         raise Refusal(" ".join(messages.STEP_VARIABLE_BAD.format(what=labels.get(k, k), problem=p)
                                for k, p in errors.items()), field="variables")
+    bill = notice.billing(rt, t.category, target)
+    if bill.paid and not allow_paid:
+        raise Refusal(messages.STEP_PAID_REFUSED.format(note=bill.line), field="allow_paid")
     token = connections.token_of(rt, team_id)
     try:
         message_id = whatsapp.send_template(rt.graph, token, phone_number_id, target.recipient(), t.name,
@@ -200,9 +212,10 @@ def send_plain(rt: Runtime, team_id: str, number: str | None, to: str, name: str
             raise Refusal(messages.SEND_AUTH_BSUID) from None
         raise
     filled = readable(t, n, values, "").split("\n", 1)[1]
-    text = messages.STEP_POSTED.format(name=escape(t.name), language=t.language, category=t.category) + "\n" + filled
+    text = "\n".join((messages.STEP_POSTED.format(name=escape(t.name), language=t.language, category=t.category),
+                      filled, bill.line))
     try:
         _post_sent(rt, team_id, target, text, message_id)
     except Exception:  # noqa: BLE001 - the template was sent: the step succeeds even when the thread was not written
         log.exception("template %s sent by a workflow as %s but not posted in its thread", t.name, message_id)
-    return message_id
+    return Sent(message_id, bill)

@@ -22,10 +22,19 @@ from tests.bot.test_send_template import BSUID, CODE, CODE_15, COUPON, ORDER, PH
 from tests.constants import PHONE_ID
 from tests.fakes.meta_graph import graph_error
 from tests.fakes.slack_api import BOT_TOKEN
-from tests.helpers import connect_page, connect_whatsapp, run_worker, slack_event, slash_command
+from tests.helpers import (
+    connect_page,
+    connect_whatsapp,
+    post_webhook,
+    run_worker,
+    slack_event,
+    slash_command,
+    wa_message,
+    wa_payload,
+)
 
 _executions = itertools.count(1)
-SEND_PARAMETERS = ("number", "recipient", "template", "language", "variables")
+SEND_PARAMETERS = ("number", "recipient", "template", "language", "variables", "allow_paid")
 POST_PARAMETERS = ("page", "message", "link")
 
 
@@ -41,7 +50,8 @@ def function_executed(client: Any, fake_slack: Any, callback_id: str, inputs: di
         "function": {"id": "Fn0123456789", "callback_id": callback_id, "title": callback_id, "description": "",
                      "type": "app", "app_id": "A1", "date_created": 1700000000, "date_updated": 1700000000,
                      "date_deleted": 0,
-                     "input_parameters": [{"type": "string", "name": p, "title": p, "is_required": False}
+                     "input_parameters": [{"type": "boolean" if p == "allow_paid" else "string", "name": p, "title": p,
+                                           "is_required": False}
                                           for p in params],
                      "output_parameters": []},
         "inputs": inputs,
@@ -82,7 +92,8 @@ def test_manifest_declares_the_steps_the_app_listens_to():
     text = manifest.render("https://ops.example.test")
     assert "- function_executed" in text and "org_deploy_enabled: true" in text and "function_runtime: remote" in text
     functions = text.split("\nfunctions:", 1)[1]
-    for callback_id, params, outputs in ((workflow_steps.SEND_TEMPLATE, SEND_PARAMETERS, ("message_id", "status")),
+    for callback_id, params, outputs in ((workflow_steps.SEND_TEMPLATE, SEND_PARAMETERS,
+                                          ("message_id", "status", "billing", "billing_note")),
                                          (workflow_steps.PUBLISH_POST, POST_PARAMETERS, ("post_id", "post_url"))):
         assert f"\n  {callback_id}:\n" in functions
         block = functions.split(f"\n  {callback_id}:\n", 1)[1].split("\n  publish_page_post:")[0]
@@ -221,6 +232,60 @@ def test_send_template_step_refuses_authentication_to_a_bsuid_only_customer(clie
     assert (done["kind"], done["function_execution_id"], done["error"]) == ("error", execution,
                                                                             messages.SEND_AUTH_BSUID)
     assert not [c for c in fake_graph.calls if "/messages" in c.path]
+
+
+# --- whether Meta bills what a step sends (issue 23, point 5) ------------------------------------------------------
+
+def test_a_billed_template_says_so_in_the_outputs_and_the_thread(client, whatsapp, fake_slack, fake_graph):
+    """A utility template to a customer who has not written in 24 hours is billed (North America is not on the shipped
+    rate card: no price); the workflow gets it as outputs and the team reads it in the thread."""
+    function_executed(client, fake_slack, workflow_steps.SEND_TEMPLATE, {
+        "recipient": "+15551234567", "template": "order_shipped", "variables": "1, Ana, 2, Monday, X"})
+    run_worker(whatsapp)
+    done = fake_slack.wait_for_completion()
+    note = messages.SEND_PAID_UNPRICED.format(category="UTILITY")
+    assert done["kind"] == "success" and done["outputs"]["billing"] == "paid"
+    assert done["outputs"]["billing_note"] == note
+    [root] = [m for m in fake_slack.messages if "order_shipped" in m["text"]]
+    assert root["text"].endswith(note)
+
+
+@pytest.mark.parametrize("allow_paid", [False, "false", " FALSE "])
+def test_a_step_that_allows_only_free_messages_sends_no_billed_one(client, whatsapp, fake_slack, fake_graph,
+                                                                    allow_paid):
+    execution = function_executed(client, fake_slack, workflow_steps.SEND_TEMPLATE, {
+        "recipient": "+5491155550001", "template": "spring_sale", "variables": "20%", "allow_paid": allow_paid})
+    run_worker(whatsapp)
+    done = fake_slack.wait_for_completion()
+    assert (done["kind"], done["function_execution_id"]) == ("error", execution)
+    assert done["error"] == messages.STEP_PAID_REFUSED.format(note=messages.SEND_PAID_NOTE.format(
+        category="MARKETING", price="USD 0.0618"))
+    assert not [c for c in fake_graph.calls if "/messages" in c.path]
+
+
+def test_a_utility_template_inside_the_customers_window_is_free_and_allowed(client, whatsapp, fake_slack, fake_graph):
+    post_webhook(client, wa_payload([wa_message("wamid.IN1", "15551234567", "Where is my order?")]))
+    run_worker(whatsapp)
+    function_executed(client, fake_slack, workflow_steps.SEND_TEMPLATE, {
+        "recipient": "+15551234567", "template": "order_shipped", "variables": "1, Ana, 2, Monday, X",
+        "allow_paid": False})
+    run_worker(whatsapp)
+    done = fake_slack.wait_for_completion()
+    assert done["kind"] == "success", done
+    assert (done["outputs"]["billing"], done["outputs"]["billing_note"]) == ("free", messages.SEND_FREE_NOTE)
+    assert len(templates_sent(fake_graph)) == 1
+
+
+@pytest.mark.parametrize("allow_paid", ["maybe", 1, ["true"]])
+def test_allow_paid_that_is_not_true_or_false_fails_the_step(client, whatsapp, fake_slack, fake_graph, allow_paid):
+    function_executed(client, fake_slack, workflow_steps.SEND_TEMPLATE, {
+        "recipient": "+15551234567", "template": "order_shipped", "variables": "1, Ana, 2, Monday, X",
+        "allow_paid": allow_paid})
+    run_worker(whatsapp)
+    done = fake_slack.wait_for_completion()
+    assert done["kind"] == "error"
+    assert done["error"] == messages.STEP_VARIABLE_BAD.format(what="allow_paid", problem=messages.STEP_FLAG_BAD)
+    assert not templates_sent(fake_graph)
 
 
 # --- who may add the steps to a workflow (issue 20) -----------------------------------------------------------

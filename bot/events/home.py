@@ -72,9 +72,7 @@ def home_connect_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
                            context: BoltContext) -> None:
     """The channel is chosen: the modal becomes `/meta connect`'s button, with a state for that channel."""
     rt = runtime_of(context)
-    refused = submission.refusal(rt, body, view, client)
-    if refused:
-        ack(response_action="errors", errors={"channel": refused})
+    if submission.refused(rt, ack, body, view, client, "channel"):
         return
     state = ((view.get("state") or {}).get("values") or {}).get("channel", {}).get("value") or {}
     channel = state.get("selected_conversation")

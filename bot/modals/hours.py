@@ -88,9 +88,7 @@ def hours_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client
                     context: BoltContext) -> None:
     """Checked field by field; saved, and the modal closes with a note to the admin."""
     rt = runtime_of(context)
-    refused = submission.refusal(rt, body, view, client)
-    if refused:
-        ack(response_action="errors", errors={"message": refused})
+    if submission.refused(rt, ack, body, view, client, "message"):
         return
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     meta = submissions.metadata(view)

@@ -43,9 +43,7 @@ def post_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
                    context: BoltContext) -> None:
     """The new-post modal: checked, then published (or scheduled) by a job."""
     rt = runtime_of(context)
-    refused = submission.refusal(rt, body, view, client)
-    if refused:
-        ack(response_action="errors", errors={"message": refused})
+    if submission.refused(rt, ack, body, view, client, "message"):
         return
     v = view["state"]["values"]
     page_id = ((v.get("page", {}).get("value") or {}).get("selected_option") or {}).get("value") or ""

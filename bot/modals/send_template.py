@@ -195,9 +195,7 @@ def send_template_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]
                             context: BoltContext) -> None:
     """The modal sent: checked at once, then sent by one job per view id."""
     rt = runtime_of(context)
-    refused = submission.refusal(rt, body, view, client)
-    if refused:
-        ack(response_action="errors", errors={"template": refused})
+    if submission.refused(rt, ack, body, view, client, "template"):
         return
     team = body["team"]["id"]
     meta = submissions.metadata(view)

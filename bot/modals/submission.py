@@ -32,6 +32,14 @@ def refusal(rt: Runtime, body: dict[str, Any], view: dict[str, Any], client: Web
     return None
 
 
+def refused(rt: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, field: str) -> bool:
+    """True when the submission is refused (`refusal`): then it is acknowledged with the reason under `field`."""
+    reason = refusal(rt, body, view, client)
+    if reason:
+        ack(response_action="errors", errors={field: reason})
+    return reason is not None
+
+
 def queue(rt: Runtime, ack: Ack, kind: str, body: dict[str, Any], view: dict[str, Any], fields: dict[str, Any],
           error_field: str, keep_open: bool = True) -> None:
     """Queue the Meta call (once per view id) and acknowledge within Slack's 3 seconds: a form that stays open

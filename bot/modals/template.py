@@ -130,9 +130,7 @@ def template_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], cli
                        context: BoltContext) -> None:
     """The template modal: Meta's rules checked under each field, then created or edited at Meta by a job."""
     rt = runtime_of(context)
-    refused = submission.refusal(rt, body, view, client)
-    if refused:
-        ack(response_action="errors", errors={"body": refused})
+    if submission.refused(rt, ack, body, view, client, "body"):
         return
     team = body["team"]["id"]
     meta = submissions.metadata(view)

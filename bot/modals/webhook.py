@@ -48,9 +48,7 @@ def webhook_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], clie
     """The webhook modal: the fields chosen per object, subscribed by a job."""
     rt = runtime_of(context)
     first = next(iter(subscriptions.OBJECTS))
-    refused = submission.refusal(rt, body, view, client)
-    if refused:
-        ack(response_action="errors", errors={first: refused})
+    if submission.refused(rt, ack, body, view, client, first):
         return
     values = view["state"]["values"]
     chosen = {obj: [o["value"] for o in (values.get(obj, {}).get("value", {}).get("selected_options") or [])

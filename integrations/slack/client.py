@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,8 @@ from slack_sdk.oauth.installation_store import InstallationStore
 
 from integrations.slack import limits
 from integrations.slack.errors import NoChannel, SlackRateLimited
+
+log = logging.getLogger(__name__)
 
 
 class SlackClients:
@@ -122,6 +125,15 @@ def message_at(client: WebClient, channel: str, ts: str, thread_ts: str | None, 
         if found is not None or not cursor:
             return found
     return None
+
+
+def permalink(client: WebClient, channel: str, ts: str) -> str | None:
+    """A link to the message, or None when Slack gives none (the caller names the channel instead)."""
+    try:
+        return str(call(client.chat_getPermalink, channel=channel, message_ts=ts)["permalink"])
+    except Exception as e:  # noqa: BLE001 - see above
+        log.info("no permalink for %s %s (%s)", channel, ts, type(e).__name__)
+        return None
 
 
 def call(method: Callable[..., Any], **kwargs: Any) -> Any:

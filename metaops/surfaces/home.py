@@ -25,7 +25,7 @@ from integrations.meta.limits import limit_of
 from integrations.meta.oauth import SCOPES
 from integrations.slack import limits
 from integrations.slack.blocks import Block, actions, button, context_block, header, section
-from integrations.slack.client import call
+from integrations.slack.client import call, permalink
 from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages
 from metaops.assets import subscriptions
@@ -125,7 +125,7 @@ def gather(rt: Runtime, team_id: str, client: WebClient) -> HomeData:
     data.month = spent.this_month(rt, team_id, data.now)
     data.unanswered = unanswered.count(rt, team_id)
     for w in unanswered.oldest(rt, team_id, defaults.HOME_UNANSWERED_SHOWN):
-        data.waiting.append(Waiting(w.channel, w.since, _permalink(client, w.channel, w.thread_ts)))
+        data.waiting.append(Waiting(w.channel, w.since, permalink(client, w.channel, w.thread_ts)))
     return data
 
 
@@ -194,13 +194,6 @@ def _routes(rt: Runtime, team_id: str, data: HomeData) -> None:
         fallback = ws.connect_channel if ws else None
     data.routes = [(kind, routed.get(kind) or fallback) for kind in workspaces.KINDS]
 
-
-def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
-    try:
-        return str(call(client.chat_getPermalink, channel=channel, message_ts=ts)["permalink"])
-    except Exception as e:  # noqa: BLE001 - the channel is named instead
-        log.info("no permalink for %s %s (%s)", channel, ts, type(e).__name__)
-        return None
 
 
 def _date(ts: float) -> str:

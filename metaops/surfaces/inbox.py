@@ -4,22 +4,19 @@ left. `/meta inbox` answers with it (ephemeral, any channel) and the Home tab sh
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 
 from integrations.slack.blocks import Block, header, section
-from integrations.slack.client import call
+from integrations.slack.client import permalink
 from metaops import defaults
 from metaops import inbox_messages as texts
 from metaops.conversation import state_root
 from metaops.runtime import Runtime
 from store import conversations
 from store.conversations import State
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,18 +35,11 @@ class Queues:
 def gather(rt: Runtime, team_id: str, user_id: str, client: WebClient) -> Queues:
     q = Queues(now=rt.now())
     for s in conversations.of_owner(rt.db.engine, team_id, user_id, defaults.INBOX_SHOWN):
-        q.mine.append(Entry(s, _permalink(client, s.channel_id, s.root_ts)))
+        q.mine.append(Entry(s, permalink(client, s.channel_id, s.root_ts)))
     for s in conversations.unclaimed(rt.db.engine, team_id, defaults.INBOX_SHOWN):
-        q.unclaimed.append(Entry(s, _permalink(client, s.channel_id, s.root_ts)))
+        q.unclaimed.append(Entry(s, permalink(client, s.channel_id, s.root_ts)))
     return q
 
-
-def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
-    try:
-        return str(call(client.chat_getPermalink, channel=channel, message_ts=ts)["permalink"])
-    except Exception as e:  # noqa: BLE001 - the channel is named instead
-        log.info("no permalink for %s %s (%s)", channel, ts, type(e).__name__)
-        return None
 
 
 def line(entry: Entry, now: datetime) -> str:

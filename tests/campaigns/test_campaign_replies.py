@@ -347,3 +347,17 @@ def test_the_review_keeps_the_overflow_choice_when_sent_back(client, rt, connect
     [number] = [b for b in back["blocks"] if b.get("block_id") == "overflow"]
     assert number["element"]["initial_value"] == "2" and number["element"]["max_value"] == str(
         defaults.CAMPAIGN_OVERFLOW_MAX)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Spring sale", "spring-sale-2"),
+    ("Black Friday 2026 — VIP!", "black-friday-2026-vip-2"),
+    ("🎉🎉", "campaign-7-2"),
+    ("x" * 200, "x" * 78 + "-2"),
+])
+def test_overflow_channel_names_are_names_slack_takes(name, expected):
+    from metaops.campaigns.reply_channels import channel_name
+    from tests.fakes.slack_api import _name_error
+
+    made = channel_name(name, 7, 2)
+    assert made == expected and _name_error(made) is None

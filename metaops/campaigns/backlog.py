@@ -6,8 +6,11 @@ in the campaign's reply channels and by when they will all be shown (progress.py
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from integrations.slack.blocks import context_block
+from metaops import messages
 from metaops.campaigns import replies
 from metaops.delivery import holds
 from metaops.runtime import Runtime
@@ -31,3 +34,17 @@ def of(rt: Runtime, c: Campaign) -> Backlog:
             waiting += n
             longest = max(longest, holds.wait_left(rt.redis, c.team_id, channel) + (n / rate if rate > 0 else 0))
     return Backlog(waiting, rt.now() + timedelta(seconds=longest) if waiting else None)
+
+
+def lines(c: Campaign, waiting: Backlog) -> list[dict[str, Any]]:
+    """The progress message's lines: where replies open threads (when not in its own channel), and how many wait to
+    be shown, until when (in the reader's time zone)."""
+    out = []
+    where = replies.channels(c)
+    if where != [c.channel_id]:
+        out.append(context_block(messages.CAMPAIGN_REPLIES_IN.format(channels=", ".join(f"<#{x}>" for x in where))))
+    if waiting.waiting and waiting.until is not None:
+        at = int(waiting.until.replace(tzinfo=UTC).timestamp())
+        out.append(context_block(messages.CAMPAIGN_REPLIES_WAITING.format(
+            n=waiting.waiting, at=at, fallback=waiting.until.strftime("%H:%M UTC"))))
+    return out

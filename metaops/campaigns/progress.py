@@ -5,7 +5,6 @@ lines said in the channel (a stop, the final report)."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -14,7 +13,7 @@ from integrations.slack.blocks import actions, button, context_block, section
 from integrations.slack.client import SlackRateLimited, call, post_message
 from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages
-from metaops.campaigns import backlog, records, replies
+from metaops.campaigns import backlog, records
 from metaops.campaigns.tally import Tally, tally
 from metaops.runtime import Runtime
 from store.models import Campaign
@@ -39,26 +38,13 @@ def blocks(c: Campaign, t: Tally, waiting: backlog.Backlog | None = None) -> tup
             f"{escape(why)} ×{n}" for why, n in t.reasons.most_common(3)))))
     if c.reason:
         out.append(context_block(messages.CAMPAIGN_REASON.format(reason=escape(c.reason))))
-    out.extend(replies_lines(c, waiting or backlog.Backlog()))
+    out.extend(backlog.lines(c, waiting or backlog.Backlog()))
     value = str(c.id)
     if c.state in ("scheduled", "sending"):
         out.append(actions(button(messages.CAMPAIGN_PAUSE, PAUSE, value), _cancel(value)))
     elif c.state == "paused":
         out.append(actions(button(messages.CAMPAIGN_RESUME, RESUME, value, style="primary"), _cancel(value)))
     return text, out
-
-
-def replies_lines(c: Campaign, waiting: backlog.Backlog) -> list[dict[str, Any]]:
-    """Where replies open threads (when not in this channel), and how many wait to be shown, until when."""
-    out = []
-    where = replies.channels(c)
-    if where != [c.channel_id]:
-        out.append(context_block(messages.CAMPAIGN_REPLIES_IN.format(channels=", ".join(f"<#{x}>" for x in where))))
-    if waiting.waiting and waiting.until is not None:
-        at = int(waiting.until.replace(tzinfo=UTC).timestamp())
-        out.append(context_block(messages.CAMPAIGN_REPLIES_WAITING.format(
-            n=waiting.waiting, at=at, fallback=waiting.until.strftime("%H:%M UTC"))))
-    return out
 
 
 def _cancel(value: str) -> dict[str, Any]:

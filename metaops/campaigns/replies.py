@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from metaops import defaults
@@ -47,13 +47,22 @@ def window_start() -> datetime:
     return utcnow() - timedelta(days=defaults.CAMPAIGN_REPLY_DAYS)
 
 
-def sending_lately(engine: Engine, business_id: str) -> bool:
-    """Whether a campaign from this number may have recipients within the reply window: the cheap question asked
-    once per batch before any customer's (a campaign still live, or one that changed within the window)."""
+@dataclass(frozen=True)
+class Activity:
+    """What a business number's campaigns allow: any campaign thread (`ever`), recent recipients (`lately`)."""
+
+    ever: bool = False
+    lately: bool = False
+
+
+def activity(engine: Engine, business_id: str) -> Activity:
+    """One cheap question per batch before any customer's: whether this number ever sent a campaign, and whether
+    one may have recipients within the reply window (still live, or changed within the window)."""
+    recent = case((or_(Campaign.state.in_(LIVE), Campaign.updated_at >= window_start()), 1), else_=0)
     with Session(engine) as s:
-        found = s.scalars(select(Campaign.id).where(Campaign.phone_number_id == business_id, or_(
-            Campaign.state.in_(LIVE), Campaign.updated_at >= window_start())).limit(1)).first()
-    return found is not None
+        ever, lately = s.execute(select(func.count(Campaign.id), func.max(recent)).where(
+            Campaign.phone_number_id == business_id)).one()
+    return Activity(bool(ever), bool(lately))
 
 
 def last_sent(s: Session, business_id: str, phone: str | None, bsuid: str | None,
@@ -70,14 +79,16 @@ def last_sent(s: Session, business_id: str, phone: str | None, bsuid: str | None
     return s.scalars(query.order_by(r.sent_at.desc()).limit(1)).first()
 
 
-def place(engine: Engine, team_id: str, business_id: str, contact: str, lately: bool) -> Place | None:
+def place(engine: Engine, team_id: str, business_id: str, contact: str, found: Activity) -> Place | None:
     """Where the thread of a customer with none in the usual channel goes: their campaign thread's channel, else,
-    for a recent recipient (`lately`: sending_lately said this number may have some), the campaign's channel for
-    them. None: the usual channel."""
+    for a recent recipient, the campaign's channel for them. None: the usual channel. `found`: the number's
+    activity, which spares both questions to numbers without campaigns."""
+    if not found.ever:
+        return None
     kept = threads.campaign_thread_channel(engine, team_id, business_id, contact)
     if kept:
         return Place(kept)
-    if not lately:
+    if not found.lately:
         return None
     customer = customers.from_thread_key(engine, contact)
     if customer is None:

@@ -38,7 +38,7 @@ class Router:
         self._names: dict[str, str] = {}
         self._customers: dict[tuple[str, str | None, str | None], Identity] = {}
         self._places: dict[tuple[str, str, str], replies.Place] = {}  # (team, business, contact) -> its thread's
-        self._lately: dict[str, bool] = {}  # business number -> a campaign from it may have recent recipients
+        self._campaigns: dict[str, replies.Activity] = {}  # business number -> what its campaigns allow
         self.posting: list[str] = []  # the keys of the items the next delivery post shows (delivery/landed.py)
 
     def owner_of(self, asset_id: str) -> str | None:
@@ -62,9 +62,9 @@ class Router:
             usual = self._route(team_id, kind)
             found = None
             if not (usual and self.root(business_id, contact, usual)):
-                if business_id not in self._lately:
-                    self._lately[business_id] = replies.sending_lately(self.engine, business_id)
-                found = replies.place(self.engine, team_id, business_id, contact, self._lately[business_id])
+                if business_id not in self._campaigns:
+                    self._campaigns[business_id] = replies.activity(self.engine, business_id)
+                found = replies.place(self.engine, team_id, business_id, contact, self._campaigns[business_id])
             self._places[key] = found or replies.Place(usual)
         channel = self._places[key].channel
         if not channel:

@@ -95,8 +95,9 @@ def send_campaign(campaign_id: int) -> str:
 
 
 def refresh_campaign(campaign_id: int) -> None:
-    """A campaign's progress message updated with the statuses and replies that came (metaops.campaigns.progress)."""
-    campaign_progress.show(current(), campaign_id, force=True)
+    """A campaign's progress message updated with the statuses and replies that came, and how many replies wait to
+    be shown (metaops.campaigns.progress)."""
+    campaign_progress.refresh(current(), campaign_id)
 
 
 def resume_campaigns() -> int:

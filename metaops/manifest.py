@@ -48,7 +48,7 @@ def _takewhile_items(lines: list[str]) -> list[str]:
 # The bot scopes the app asks for when a workspace installs it (the manifest lists the same).
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "channels:join", "channels:read", "groups:read",
               "channels:history", "groups:history", "users:read", "reactions:write", "files:write",
-              "files:read", "reactions:read")
+              "files:read", "reactions:read", "channels:manage")
 
 # The callback ids of the app's Workflow Builder steps (the manifest's `functions:`): Slack names the steps by them
 # in function_executed events and in functions.distributions.permissions.* calls.

@@ -705,6 +705,29 @@ CAMPAIGN_FILE_HINT = ("The link or id (F…) of a CSV (UTF-8) or Excel (.xlsx) f
                       "`body_2`…, `header_text`, `button_1`, `coupon_code`); at most {limit:,} rows.")
 CAMPAIGN_WHEN_LABEL = "Send at"
 CAMPAIGN_WHEN_HINT = "Empty: as soon as it is confirmed."
+CAMPAIGN_REPLY_LABEL = "Replies go to"
+CAMPAIGN_REPLY_HINT = ("Where customers who answer the campaign get their thread; empty: this channel. A customer who "
+                       "already has a thread keeps it.")
+CAMPAIGN_OVERFLOW_LABEL = "Overflow channels"
+CAMPAIGN_OVERFLOW_HINT = ("0 (or empty): none. 1 to {most}: the app creates #<campaign-name>-1… when the campaign "
+                          "starts and spreads new conversations over them (Slack shows about one new thread a "
+                          "second per channel).")
+CAMPAIGN_OVERFLOW_RANGE = "A whole number from 0 to {most}."
+CAMPAIGN_REPLY_CHANNEL_UNKNOWN = "The app cannot see this channel; pick a channel it is in, or invite it first."
+CAMPAIGN_REPLY_CHANNEL_ARCHIVED = "<#{channel}> is archived; pick a channel in use."
+CAMPAIGN_REPLY_CHANNEL_NOT_CHANNEL = "Pick a channel: replies cannot open threads in a direct message."
+CAMPAIGN_REPLY_CHANNEL_INVITE = "The app is not in <#{channel}>: invite it there first (`/invite @MetaOps`)."
+CAMPAIGN_REPLY_CHANNEL_JOIN = "The app could not join <#{channel}> ({error}); invite it there first."
+CAMPAIGN_REVIEW_REPLIES = "• Replies open their threads in {where}"
+CAMPAIGN_REVIEW_OVERFLOW = "{n} new channel(s) {names} (created when it starts)"
+CAMPAIGN_OVERFLOW_NAME_TAKEN = ("Slack refused to create #{name}: a channel of that name exists (an earlier "
+                                "campaign's?). Rename or archive it, then confirm again; nothing was sent.")
+CAMPAIGN_OVERFLOW_RESTRICTED = ("This workspace does not let the app create channels (#{name}). Ask a workspace "
+                                "admin to allow it, or check the campaign again with 0 overflow channels; nothing was "
+                                "sent.")
+CAMPAIGN_OVERFLOW_SCOPE = ("The app may not create channels yet (#{name}): reinstall it to grant the channels:manage "
+                           "permission, or check the campaign again with 0 overflow channels; nothing was sent.")
+CAMPAIGN_OVERFLOW_REFUSED = "Slack refused to create #{name} ({error}); nothing was sent."
 CAMPAIGN_CHECK = "Check"
 CAMPAIGN_CONFIRM = "Send campaign"
 CAMPAIGN_ASK_APPROVAL = "Ask for approval"
@@ -742,6 +765,9 @@ CAMPAIGN_STATES = {"draft": "not confirmed", "approval": "waiting for approval",
                    "sending": "sending", "paused": "paused", "cancelled": "cancelled", "done": "all sent",
                    "rejected": "rejected"}
 CAMPAIGN_FAILED_REASONS = "Meta's reasons: {reasons}"
+CAMPAIGN_REPLIES_IN = ":speech_balloon: Replies open their threads in {channels}"
+CAMPAIGN_REPLIES_WAITING = (":hourglass_flowing_sand: Replies waiting to be shown: {n:,}, all shown by about "
+                            "<!date^{at}^{{time}}|{fallback}>")
 CAMPAIGN_REASON = "Why: {reason}"
 CAMPAIGN_PAUSE = "Pause"
 CAMPAIGN_RESUME = "Resume"

@@ -194,6 +194,7 @@ class ContactThread(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Last post or reply in it (to within THREAD_TOUCH_INTERVAL): retention forgets threads idle past the window
     last_active_at: Mapped[datetime | None] = mapped_column(default=utcnow, index=True)
+    campaign_id: Mapped[int | None] = mapped_column()  # a campaign's reply opened it in that campaign's channel
 
 
 class RetentionMark(Base):
@@ -474,6 +475,11 @@ class Campaign(Base):
     decided_by: Mapped[str | None] = mapped_column(String(32))  # the second admin who approved or rejected it
     reason: Mapped[str | None] = mapped_column(Text)  # why it paused or stopped, in words
     progress_ts: Mapped[str | None] = mapped_column(String(32))  # the live progress message in channel_id
+    # Replies (campaigns/replies.py): the channel picked for them (None: channel_id), how many overflow channels
+    # spread new conversations (0: none) and their ids once created (campaigns/reply_channels.py), in order
+    reply_channel_id: Mapped[str | None] = mapped_column(String(32))
+    overflow: Mapped[int] = mapped_column(default=0, server_default="0")
+    overflow_channels: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -485,7 +491,8 @@ class CampaignRecipient(Base):
 
     __tablename__ = "campaign_recipients"
     __table_args__ = (UniqueConstraint("campaign_id", "line"), Index("ix_campaign_recipients_state",
-                                                                     "campaign_id", "state"))
+                                                                     "campaign_id", "state"),
+                      Index("ix_campaign_recipients_phone", "phone"), Index("ix_campaign_recipients_bsuid", "bsuid"))
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     line: Mapped[int] = mapped_column()  # its line in the file

@@ -32,14 +32,27 @@ def root_ts(engine: Engine, business_id: str, contact: str, channel_id: str) -> 
 
 
 def remember(engine: Engine, team_id: str, business_id: str, contact: str, channel_id: str, ts: str,
-             platform: str = "whatsapp") -> None:
+             platform: str = "whatsapp", campaign_id: int | None = None) -> None:
+    """`campaign_id`: a reply to that campaign opened the thread in one of the campaign's channels."""
     with engine.begin() as conn:
         conn.execute(
             insert(_table).values(
                 team_id=team_id, business_id=business_id, contact=contact, channel_id=channel_id, root_ts=ts,
-                platform=platform, created_at=utcnow(), last_active_at=utcnow(),
+                platform=platform, created_at=utcnow(), last_active_at=utcnow(), campaign_id=campaign_id,
             )
         )
+
+
+def campaign_thread_channel(engine: Engine, team_id: str, business_id: str, contact: str) -> str | None:
+    """The channel of the contact's thread a campaign reply opened (the most recently active one), if any."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(_table.c.channel_id).where(
+                _table.c.team_id == team_id, _table.c.business_id == business_id, _table.c.contact == contact,
+                _table.c.campaign_id.is_not(None),
+            ).order_by(_table.c.last_active_at.desc()).limit(1)
+        ).scalar()
+    return str(found) if found else None
 
 
 def find_by_root(engine: Engine, channel_id: str, ts: str) -> ContactThread | None:

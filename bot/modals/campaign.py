@@ -14,7 +14,7 @@ from bot.modals import submission
 from bot.runtime import runtime_of
 from integrations.slack.blocks import modal, section
 from metaops import messages, permissions
-from metaops.campaigns import approval, check, progress
+from metaops.campaigns import approval, check, progress, reply_channels
 from metaops.campaigns.form import FORM_ID, REVIEW_ID
 from metaops.exceptions import NotConnected, Refusal
 from metaops.surfaces import submissions
@@ -35,13 +35,20 @@ def campaign_form_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]
     if when and int(when) < time.time():
         ack(response_action="errors", errors={"when": messages.CAMPAIGN_WHEN_PAST})
         return
+    try:
+        overflow = reply_channels.overflow_count(_get(v, reply_channels.OVERFLOW_FIELD).get("value"))
+    except Refusal as e:
+        ack(response_action="errors", errors={e.field: e.text})
+        return
     meta = submissions.metadata(view)
     f = check.Form(team_id=body["team"]["id"], user_id=body["user"]["id"], channel_id=str(meta.get("channel_id", "")),
                    view_id=view["id"], view={k: view[k] for k in submission.VIEW_KEYS if k in view},
                    name=str(_get(v, "name").get("value") or "").strip(),
                    number=str((_get(v, "number").get("selected_option") or {}).get("value") or ""),
                    template_id=str((_get(v, "template").get("selected_option") or {}).get("value") or ""),
-                   file=str(_get(v, "file").get("value") or ""), send_at=int(when) if when else None)
+                   file=str(_get(v, "file").get("value") or ""), send_at=int(when) if when else None,
+                   reply_channel=str(_get(v, reply_channels.REPLY_FIELD).get("selected_conversation") or ""),
+                   overflow=overflow)
     try:
         check.queue(rt, f)
     except Exception:  # noqa: BLE001 - Redis could not take it: nothing was checked or sent
@@ -60,7 +67,12 @@ def campaign_review_submitted(ack: Ack, body: dict[str, Any], view: dict[str, An
         try:
             said = approval.confirm(rt, body["team"]["id"], body["user"]["id"],
                                     submissions.metadata(view).get("campaign_id"))
-        except (Refusal, NotConnected) as e:
+        except Refusal as e:
+            if e.field == reply_channels.OVERFLOW_FIELD:  # nothing started: the review again, to confirm once fixed
+                ack(response_action="update", view=submissions.form_with_errors(view, {e.field: e.text}))
+                return
+            said = str(e)
+        except NotConnected as e:
             said = str(e)
     ack(response_action="update", view=modal(messages.CAMPAIGN_TITLE, REVIEW_ID, [section(said)], close="Close"))
 

@@ -100,11 +100,25 @@ def users_select(action_id: str, placeholder: str) -> Block:
             "placeholder": plain(limits.clip(placeholder, limits.OPTION_TEXT))}
 
 
-def conversations_select(action_id: str, initial_conversation: str | None = None) -> Block:
-    """A picker of channels and conversations the user can see."""
+def conversations_select(action_id: str, initial_conversation: str | None = None,
+                         channels_only: bool = False) -> Block:
+    """A picker of channels and conversations the user can see (`channels_only`: public and private channels of
+    this workspace, no direct messages)."""
     element: Block = {"type": "conversations_select", "action_id": action_id}
     if initial_conversation:
         element["initial_conversation"] = initial_conversation
+    if channels_only:
+        element["filter"] = {"include": ["public", "private"], "exclude_external_shared_channels": True,
+                             "exclude_bot_users": True}
+    return element
+
+
+def number_input(action_id: str, least: int, most: int, initial_value: int | None = None) -> Block:
+    """A whole number from `least` to `most` (Slack takes the bounds as strings)."""
+    element: Block = {"type": "number_input", "action_id": action_id, "is_decimal_allowed": False,
+                      "min_value": str(least), "max_value": str(most)}
+    if initial_value is not None:
+        element["initial_value"] = str(initial_value)
     return element
 
 

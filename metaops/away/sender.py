@@ -60,7 +60,7 @@ def customer_wrote(rt: Runtime, router: Router, team_id: str, kind: str, platfor
         setting = config.setting(rt, team_id, business_id)
         if setting is None or not setting.enabled or closed(rt, setting) is None:
             return False
-        channel = router.channel(team_id, kind)
+        channel = router.thread_channel(team_id, kind, business_id, contact)
         thread_ts = router.root(business_id, contact, channel)
         if not thread_ts:
             return False

@@ -10,7 +10,7 @@ from integrations.slack.blocks import actions, button, section
 from integrations.slack.client import call, post_message
 from integrations.slack.mrkdwn import escape
 from metaops import messages
-from metaops.campaigns import form, progress, records, sender
+from metaops.campaigns import form, progress, records, reply_channels, sender
 from metaops.exceptions import Refusal
 from metaops.runtime import Runtime
 from store.models import Campaign
@@ -50,7 +50,11 @@ def decide(rt: Runtime, team_id: str, user_id: str, campaign_id: object, approve
     if approve:
         if not records.move(rt, c.id, ("approval",), "approved_pending", decided_by=user_id):
             raise Refusal(messages.CAMPAIGN_ALREADY.format(state=messages.CAMPAIGN_STATES.get(c.state, c.state)))
-        start(rt, c, ("approved_pending",))
+        try:
+            start(rt, c, ("approved_pending",))
+        except Refusal:  # its channels could not be made: the request waits for another approval
+            records.move(rt, c.id, ("approved_pending",), "approval", decided_by=None)
+            raise
         return messages.CAMPAIGN_APPROVED.format(request=request_text(c), user=user_id)
     if not records.move(rt, c.id, ("approval",), "rejected", decided_by=user_id):
         raise Refusal(messages.CAMPAIGN_ALREADY.format(state=messages.CAMPAIGN_STATES.get(c.state, c.state)))
@@ -58,7 +62,9 @@ def decide(rt: Runtime, team_id: str, user_id: str, campaign_id: object, approve
 
 
 def start(rt: Runtime, c: Campaign, old: tuple[str, ...]) -> None:
-    """Scheduled: the progress message posted, the send job queued for its time."""
+    """Scheduled: its overflow channels made, the progress message posted, the send job queued for its time. A
+    Refusal (a channel Slack would not create) leaves it as it was."""
+    reply_channels.open_overflow(rt, c)
     if not records.move(rt, c.id, old, "scheduled"):
         raise Refusal(messages.CAMPAIGN_ALREADY.format(state=messages.CAMPAIGN_STATES.get(c.state, c.state)))
     progress.show(rt, c.id, force=True)

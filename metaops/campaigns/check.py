@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from integrations.slack import files
 from metaops import defaults, messages
 from metaops.assets import connections
-from metaops.campaigns import form, limit, records
+from metaops.campaigns import form, limit, records, reply_channels
 from metaops.campaigns.preview import preview
 from metaops.campaigns.recipient_list import check_sheet
 from metaops.campaigns.sheet import Malformed, read
@@ -44,6 +44,8 @@ class Form:
     template_id: str
     file: str
     send_at: int | None  # unix time, None: now
+    reply_channel: str = ""  # where replies open threads (reply_channels.py); empty: channel_id
+    overflow: int = 0  # overflow channels to create when it starts
 
 
 def queue(rt: Runtime, f: Form) -> bool:
@@ -87,10 +89,14 @@ def _review(rt: Runtime, client: Any, f: Form) -> dict[str, Any]:
     except Malformed as e:
         raise Refusal(messages.CAMPAIGN_FILE_REFUSED.format(why=str(e)), field="file") from None
     daily = limit.daily_limit(rt, connections.token_of(rt, f.team_id), f.number)
+    if f.reply_channel:
+        reply_channels.check(client, f.reply_channel)
     p = preview(rt, f.number, t.category, checked, daily)
     when = datetime.fromtimestamp(f.send_at, UTC).replace(tzinfo=None) if f.send_at else None
-    campaign_id = records.save_draft(rt, f.team_id, f.user_id, f.channel_id, f.name, f.number, t, when, p)
-    meta = {"team_id": f.team_id, "channel_id": f.channel_id, "campaign_id": campaign_id, "name": f.name}
+    campaign_id = records.save_draft(rt, f.team_id, f.user_id, f.channel_id, f.name, f.number, t, when, p,
+                                     f.reply_channel, f.overflow)
+    meta = {"team_id": f.team_id, "channel_id": f.channel_id, "campaign_id": campaign_id, "name": f.name,
+            "reply_channel": f.reply_channel, "overflow": f.overflow}
     return form.review(meta, p, f"{t.name} ({t.language}, {t.category})", records.needs_approval(p.summary))
 
 

@@ -8,9 +8,11 @@ from typing import Any
 
 from integrations.slack.blocks import (
     context_block,
+    conversations_select,
     datetimepicker,
     input_block,
     modal,
+    number_input,
     option,
     plain_text_input,
     section,
@@ -19,6 +21,7 @@ from integrations.slack.blocks import (
 from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages
 from metaops.campaigns.preview import Preview
+from metaops.campaigns.reply_channels import OVERFLOW_FIELD, REPLY_FIELD, channel_name
 from metaops.costs.estimate import money
 
 FORM_ID, REVIEW_ID = "campaign_modal", "campaign_review"
@@ -41,6 +44,11 @@ def form(meta: dict[str, Any], numbers: list[tuple[str, str]], templates: list[A
                     hint=messages.CAMPAIGN_FILE_HINT.format(limit=defaults.CAMPAIGN_MAX_ROWS)),
         input_block(messages.CAMPAIGN_WHEN_LABEL, "when", datetimepicker("value"), optional=True,
                     hint=messages.CAMPAIGN_WHEN_HINT),
+        input_block(messages.CAMPAIGN_REPLY_LABEL, REPLY_FIELD, conversations_select("value", channels_only=True),
+                    optional=True, hint=messages.CAMPAIGN_REPLY_HINT),
+        input_block(messages.CAMPAIGN_OVERFLOW_LABEL, OVERFLOW_FIELD, number_input(
+            "value", 0, defaults.CAMPAIGN_OVERFLOW_MAX, 0), optional=True,
+                    hint=messages.CAMPAIGN_OVERFLOW_HINT.format(most=defaults.CAMPAIGN_OVERFLOW_MAX)),
     ]
     return modal(messages.CAMPAIGN_TITLE, FORM_ID, blocks, submit=messages.CAMPAIGN_CHECK, close="Cancel",
                  private_metadata=json.dumps(meta))
@@ -55,6 +63,7 @@ def review(meta: dict[str, Any], p: Preview, template: str, needs_approval: bool
         paid=s["paid"], cost=money(s["cost"]), unknown=messages.CAMPAIGN_REVIEW_UNPRICED.format(
             n=s["unknown_cost"]) if s["unknown_cost"] else ""))
     lines.append(limit_line(s["to_send"], s["daily_limit"]))
+    lines.append(replies_line(meta))
     blocks = [section("\n".join(lines))]
     refused = [(line, why) for line, why in p.checked.invalid] + \
         [(line, messages.CAMPAIGN_OPTED_OUT) for line in p.opted_out] + \
@@ -76,6 +85,18 @@ def review(meta: dict[str, Any], p: Preview, template: str, needs_approval: bool
     submit = messages.CAMPAIGN_ASK_APPROVAL if needs_approval else messages.CAMPAIGN_CONFIRM
     return modal(messages.CAMPAIGN_TITLE, REVIEW_ID, blocks, submit=submit, close="Cancel",
                  private_metadata=json.dumps(meta))
+
+
+def replies_line(meta: dict[str, Any]) -> str:
+    """Where the campaign's replies will open their threads."""
+    overflow = int(meta.get("overflow") or 0)
+    if overflow:
+        names = ", ".join(f"#{channel_name(str(meta.get('name', '')), int(meta.get('campaign_id') or 0), n)}"
+                          for n in range(1, overflow + 1))
+        where = messages.CAMPAIGN_REVIEW_OVERFLOW.format(n=overflow, names=names)
+    else:
+        where = f"<#{meta.get('reply_channel') or meta.get('channel_id')}>"
+    return messages.CAMPAIGN_REVIEW_REPLIES.format(where=where)
 
 
 def limit_line(to_send: int, daily: int | None) -> str:

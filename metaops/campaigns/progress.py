@@ -13,7 +13,7 @@ from integrations.slack.blocks import actions, button, context_block, section
 from integrations.slack.client import SlackRateLimited, call, post_message
 from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages
-from metaops.campaigns import records
+from metaops.campaigns import backlog, records
 from metaops.campaigns.tally import Tally, tally
 from metaops.runtime import Runtime
 from store.models import Campaign
@@ -26,7 +26,7 @@ BAR = 20  # characters of the progress bar
 PAUSE, RESUME, CANCEL = "campaign_pause", "campaign_resume", "campaign_cancel"
 
 
-def blocks(c: Campaign, t: Tally) -> tuple[str, list[dict[str, Any]]]:
+def blocks(c: Campaign, t: Tally, waiting: backlog.Backlog | None = None) -> tuple[str, list[dict[str, Any]]]:
     filled = round(BAR * t.done / t.total) if t.total else BAR
     text = messages.CAMPAIGN_PROGRESS.format(
         name=escape(c.name), template=escape(c.template_name), state=messages.CAMPAIGN_STATES.get(c.state, c.state),
@@ -38,6 +38,7 @@ def blocks(c: Campaign, t: Tally) -> tuple[str, list[dict[str, Any]]]:
             f"{escape(why)} ×{n}" for why, n in t.reasons.most_common(3)))))
     if c.reason:
         out.append(context_block(messages.CAMPAIGN_REASON.format(reason=escape(c.reason))))
+    out.extend(backlog.lines(c, waiting or backlog.Backlog()))
     value = str(c.id)
     if c.state in ("scheduled", "sending"):
         out.append(actions(button(messages.CAMPAIGN_PAUSE, PAUSE, value), _cancel(value)))
@@ -57,7 +58,8 @@ def show(rt: Runtime, campaign_id: int, force: bool = False) -> None:
     if not force and not rt.redis.set(key, "1", nx=True, ex=defaults.CAMPAIGN_PROGRESS_EVERY):
         return
     c = records.by_id(rt, campaign_id)
-    text, shown = blocks(c, tally(rt, campaign_id))
+    waiting = backlog.of(rt, c)
+    text, shown = blocks(c, tally(rt, campaign_id), waiting)
     client = rt.slack.for_team(c.team_id)
     try:
         if c.progress_ts:
@@ -69,6 +71,15 @@ def show(rt: Runtime, campaign_id: int, force: bool = False) -> None:
         log.info("campaign %s progress not shown: %s", campaign_id, type(e).__name__)
     if force:
         rt.redis.set(key, "1", ex=defaults.CAMPAIGN_PROGRESS_EVERY)
+    if waiting.waiting:  # shown again until none waits, after sending too
+        later(rt, campaign_id)
+
+
+def refresh(rt: Runtime, campaign_id: int) -> None:
+    """The refresh job: the progress message updated (its key let go first, so what comes meanwhile queues the
+    next refresh)."""
+    rt.redis.delete(REFRESH_KEY.format(id=campaign_id))
+    show(rt, campaign_id, force=True)
 
 
 def later(rt: Runtime, campaign_id: int) -> None:

@@ -17,12 +17,14 @@ INSERT_CHUNK = 1000  # recipient rows per INSERT, count
 
 
 def save_draft(rt: Runtime, team_id: str, user_id: str, channel_id: str, name: str, number: str, t: Template,
-               send_at: datetime | None, p: Preview) -> int:
-    """The checked campaign and the recipients it will send to, as a draft; its id."""
+               send_at: datetime | None, p: Preview, reply_channel: str | None = None, overflow: int = 0) -> int:
+    """The checked campaign and the recipients it will send to, as a draft; its id. `reply_channel`, `overflow`:
+    where its replies open threads (replies.py)."""
     with rt.db.session() as s:
         c = Campaign(team_id=team_id, name=name[:120], created_by=user_id, channel_id=channel_id,
                      phone_number_id=number, template_id=t.id, template_name=t.name, language=t.language,
-                     category=t.category, state="draft", send_at=send_at, summary=p.summary)
+                     category=t.category, state="draft", send_at=send_at, summary=p.summary,
+                     reply_channel_id=reply_channel or None, overflow=overflow, overflow_channels=[])
         s.add(c)
         s.flush()
         campaign_id = c.id
@@ -71,6 +73,11 @@ def state_of(rt: Runtime, campaign_id: int) -> str | None:
     with rt.db.session() as s:
         c = s.get(Campaign, campaign_id)
         return c.state if c else None
+
+
+def set_overflow_channels(rt: Runtime, campaign_id: int, channels: list[str]) -> None:
+    with rt.db.session() as s:
+        s.get_one(Campaign, campaign_id).overflow_channels = list(channels)
 
 
 def set_progress_ts(rt: Runtime, campaign_id: int, ts: str) -> None:

@@ -3,18 +3,15 @@ lands on the recipient's row, never backwards; a customer's message answering on
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from integrations.meta.pricing import pricing_of
-from metaops import defaults
-from metaops.campaigns import progress
+from metaops.campaigns import progress, replies
 from metaops.costs import billed
 from metaops.runtime import Runtime
-from store.models import Campaign, CampaignRecipient
-from store.timestamps import utcnow
+from store.models import CampaignRecipient
 
 ORDER = ("accepted", "sent", "delivered", "read", "played")
 
@@ -46,21 +43,20 @@ def record(rt: Runtime, status: dict[str, Any]) -> bool:
 
 def customer_replied(rt: Runtime, business_id: str, message: dict[str, Any]) -> bool:
     """A customer's message answering a campaign (its context names the campaign message, or the customer got one
-    from this number within defaults.CAMPAIGN_REPLY_DAYS): the row marked replied."""
+    from this number within defaults.CAMPAIGN_REPLY_DAYS): the row marked replied (True the first time), and the
+    progress refreshed (each reply may change how many wait to be shown)."""
     context_id = str((message.get("context") or {}).get("id") or "")
     phone, bsuid = message.get("from"), message.get("from_user_id") or message.get("user_id")
-    since = utcnow() - timedelta(days=defaults.CAMPAIGN_REPLY_DAYS)
     r = CampaignRecipient
     with rt.db.session() as s:
         row = s.scalars(select(r).where(r.message_id == context_id)).first() if context_id.startswith("wamid") \
             else None
-        if row is None and (phone or bsuid):
-            row = s.scalars(select(r).join(Campaign, Campaign.id == r.campaign_id).where(
-                Campaign.phone_number_id == business_id, r.sent_at >= since,
-                or_(r.phone == str(phone or "-"), r.bsuid == str(bsuid or "-"))).order_by(r.sent_at.desc())).first()
-        if row is None or row.replied:
+        if row is None:
+            row = replies.last_sent(s, business_id, str(phone or "") or None, str(bsuid or "") or None)
+        if row is None:
             return False
+        first = not row.replied
         row.replied = True
         campaign_id = row.campaign_id
     progress.later(rt, campaign_id)
-    return True
+    return first

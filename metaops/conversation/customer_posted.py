@@ -25,7 +25,7 @@ def posted(rt: Runtime, router: Router, team_id: str, kind: str, business_id: st
     if not contact:
         return  # posted on its own, in no thread
     try:
-        channel = router.channel(team_id, kind)
+        channel = router.thread_channel(team_id, kind, business_id, contact)
         root = router.root(business_id, contact, channel)
     except Exception as e:  # noqa: BLE001 - the message is posted; see the module's docstring
         log.warning("customer post in %s not followed up (%s)", team_id, type(e).__name__)

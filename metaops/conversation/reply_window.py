@@ -74,7 +74,7 @@ def show(rt: Runtime, router: Router, team_id: str, business_id: str, contact: s
     if opened.previous is not None and line(window_end(opened.previous)) == line(end):
         return
     try:
-        channel = router.channel(team_id, "messages")
+        channel = router.thread_channel(team_id, "messages", business_id, contact)
         root = router.root(business_id, contact, channel)
         if root:
             _update_root(rt, team_id, channel, root, line(end))

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from integrations.meta.payload import Person
 from integrations.slack.errors import NoChannel
+from metaops.campaigns import replies
 from metaops.conversation import pace
 from metaops.runtime import Runtime
 from store import customers, threads, workspaces
@@ -36,6 +37,8 @@ class Router:
         self._roots: dict[tuple[str, str, str], str] = {}
         self._names: dict[str, str] = {}
         self._customers: dict[tuple[str, str | None, str | None], Identity] = {}
+        self._places: dict[tuple[str, str, str], replies.Place] = {}  # (team, business, contact) -> its thread's
+        self._campaigns: dict[str, replies.Activity] = {}  # business number -> what its campaigns allow
         self.posting: list[str] = []  # the keys of the items the next delivery post shows (delivery/landed.py)
 
     def owner_of(self, asset_id: str) -> str | None:
@@ -44,11 +47,37 @@ class Router:
         return self._owners[asset_id]
 
     def channel(self, team_id: str, kind: str) -> str:
-        if (team_id, kind) not in self._channels:
-            self._channels[(team_id, kind)] = workspaces.channel_for(self.engine, team_id, kind)
-        channel = self._channels[(team_id, kind)]
+        channel = self._route(team_id, kind)
         if not channel:
             raise NoChannel(f"no channel for {kind} in team {team_id}")
+        return self._open(team_id, channel)
+
+    def thread_channel(self, team_id: str, kind: str, business_id: str, contact: str | None) -> str:
+        """The channel of a contact's thread. A WhatsApp customer's is where their thread is, else where a
+        campaign's reply opens it (campaigns/replies.py), else the channel of `kind`, as for everyone else."""
+        if kind != "messages" or not contact or not contact.startswith(customers.THREAD_PREFIX):
+            return self.channel(team_id, kind)
+        key = (team_id, business_id, contact)
+        if key not in self._places:
+            usual = self._route(team_id, kind)
+            found = None
+            if not (usual and self.root(business_id, contact, usual)):
+                if business_id not in self._campaigns:
+                    self._campaigns[business_id] = replies.activity(self.engine, business_id)
+                found = replies.place(self.engine, team_id, business_id, contact, self._campaigns[business_id])
+            self._places[key] = found or replies.Place(usual)
+        channel = self._places[key].channel
+        if not channel:
+            raise NoChannel(f"no channel for {kind} in team {team_id}")
+        return self._open(team_id, channel)
+
+    def _route(self, team_id: str, kind: str) -> str | None:
+        if (team_id, kind) not in self._channels:
+            self._channels[(team_id, kind)] = workspaces.channel_for(self.engine, team_id, kind)
+        return self._channels[(team_id, kind)]
+
+    def _open(self, team_id: str, channel: str) -> str:
+        """The channel, when posts may go to it now; else ChannelHeld."""
         if self.held is not None:
             if (team_id, channel) not in self._held:
                 self._held[(team_id, channel)] = self.held(team_id, channel)
@@ -82,7 +111,9 @@ class Router:
 
     def remember_root(self, team_id: str, business_id: str, contact: str, channel: str, ts: str,
                       platform: str = "whatsapp") -> None:
-        threads.remember(self.engine, team_id, business_id, contact, channel, ts, platform)
+        placed = self._places.get((team_id, business_id, contact))
+        campaign_id = placed.campaign_id if placed is not None and placed.channel == channel else None
+        threads.remember(self.engine, team_id, business_id, contact, channel, ts, platform, campaign_id)
         self._roots[(business_id, contact, channel)] = ts
 
     def asset_name(self, asset_id: str) -> str:

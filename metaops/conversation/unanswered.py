@@ -32,7 +32,7 @@ def customer_wrote(rt: Runtime, router: Router, team_id: str, kind: str, busines
     if not contact:
         return  # posted on its own, in no thread
     try:
-        channel = router.channel(team_id, kind)
+        channel = router.thread_channel(team_id, kind, business_id, contact)
         root = router.root(business_id, contact, channel)
         if root:
             rt.redis.zadd(key(team_id), {f"{channel}:{root}": rt.now().timestamp()}, nx=True)
@@ -46,7 +46,7 @@ def business_wrote(rt: Runtime, router: Router, team_id: str, kind: str, busines
     if not contact:
         return
     try:
-        channel = router.channel(team_id, kind)
+        channel = router.thread_channel(team_id, kind, business_id, contact)
         root = router.root(business_id, contact, channel)
         if root:
             answered(rt, team_id, channel, root)

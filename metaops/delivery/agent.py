@@ -22,7 +22,9 @@ WA = "whatsapp_business_account"
 def _where(router: Router, team_id: str, item: Item) -> tuple[str, str, str | None, str]:
     """The item's channel, business (number, Page or account), customer thread key and platform."""
     if item.object == WA:
-        return router.channel(team_id, "messages"), item.business_id, thread_key(router, item), "whatsapp"
+        contact = thread_key(router, item)
+        return router.thread_channel(team_id, "messages", item.business_id, contact), item.business_id, contact, \
+            "whatsapp"
     m = item.data
     customer = (m.get("recipient") if item.kind == "agent_echo" else m.get("sender")) or {}
     kind, platform = ("facebook", "messenger") if item.object == "page" else ("instagram", "instagram")
@@ -59,7 +61,7 @@ def changed(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
         business = number or item.business_id
         found = router.customer(business, Person(bsuid=bsuid, phone=phone)) if bsuid or phone else None
         contact = found.thread_key if found else None
-        channel = router.channel(team_id, "messages")
+        channel = router.thread_channel(team_id, "messages", business, contact)
     else:
         now = handover.messenger_change(item.data, rt.settings.META_APP_ID or "")
         channel, business, contact, _ = _where(router, team_id, item)

@@ -65,7 +65,7 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
 def _post_remembered(rt: Runtime, router: Router, team_id: str, kind: str, business_id: str, contact: str | None,
                      message_id: object, text: str, blocks: list[dict], platform: str = "whatsapp") -> str:
     """A customer's message (or call) posted in its thread, and where it went remembered for later changes."""
-    channel = router.channel(team_id, kind)
+    channel = router.thread_channel(team_id, kind, business_id, contact)
     ts = post_in_thread(rt, router, team_id, channel, business_id, contact, text, originals.tag(blocks, message_id),
                         platform=platform)
     root = router.root(business_id, contact, channel) if contact else None
@@ -95,8 +95,9 @@ def call_status(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     said = calls.status(item.data)
     if said is not None:
         text, blocks = customer_post(known(router, item), said)
-        post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
-                       thread_key(router, item), text, blocks)
+        contact = thread_key(router, item)
+        post_in_thread(rt, router, team_id, router.thread_channel(team_id, "messages", item.business_id, contact),
+                       item.business_id, contact, text, blocks)
 
 
 def group_event(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -108,8 +109,8 @@ def group_event(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
 
 def whatsapp_media(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     """The file of a media message, uploaded into the thread its message was posted in."""
-    channel = router.channel(team_id, "messages")
     contact = thread_key(router, item)
+    channel = router.thread_channel(team_id, "messages", item.business_id, contact)
     root = router.root(item.business_id, contact, channel) if contact else None
     media.upload_whatsapp_media(rt, team_id, channel, root, item.data)
 
@@ -127,9 +128,10 @@ def app_echo(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     """Sent from the WhatsApp Business app on the same number: shown in the customer's thread, so Slack
     stays the whole conversation."""
     text, blocks = render.app_echo(item)
-    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
-                   thread_key(router, item), text, blocks, opening=render.customer_post(known(router, item), text))
-    unanswered.business_wrote(rt, router, team_id, "messages", item.business_id, thread_key(router, item))
+    contact = thread_key(router, item)
+    post_in_thread(rt, router, team_id, router.thread_channel(team_id, "messages", item.business_id, contact),
+                   item.business_id, contact, text, blocks, opening=render.customer_post(known(router, item), text))
+    unanswered.business_wrote(rt, router, team_id, "messages", item.business_id, contact)
 
 
 def marketing_preference(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -141,8 +143,9 @@ def marketing_preference(rt: Runtime, router: Router, team_id: str, item: Item) 
         return
     customer = customers.set_marketing_opt_out(rt.db.engine, item.business_id, seen, stopped)
     text, blocks = render.marketing_preference(known(router, item), stopped)
-    post_in_thread(rt, router, team_id, router.channel(team_id, "messages"), item.business_id,
-                   customer.thread_key, text, blocks)
+    post_in_thread(rt, router, team_id, router.thread_channel(team_id, "messages", item.business_id,
+                                                              customer.thread_key),
+                   item.business_id, customer.thread_key, text, blocks)
 
 
 ID_CHANGES = ("user_changed_user_id", "user_changed_number")  # system messages: the customer's ids changed

@@ -177,6 +177,11 @@ def parked_among(r: Redis, event_ids: list[int]) -> set[int]:
     return {i for i, yes in zip(event_ids, found, strict=True) if yes}
 
 
+def parked_count(r: Redis, team_id: str, channel: str) -> int:
+    """How many events wait on the channel's list."""
+    return int(r.llen(_list_key(team_id, channel)))
+
+
 def next_parked(r: Redis, team_id: str, channel: str) -> int | None:
     head = r.lindex(_list_key(team_id, channel), 0)
     return Parked.parse(head).event_id if head is not None else None

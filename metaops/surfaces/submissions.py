@@ -226,6 +226,10 @@ def _keep_value(block: dict[str, Any], state: dict[str, Any]) -> None:
         element["initial_option"] = state["selected_option"]
     elif kind == "datetimepicker" and state.get("selected_date_time"):
         element["initial_date_time"] = state["selected_date_time"]
+    elif kind == "number_input" and state.get("value"):
+        element["initial_value"] = state["value"]
+    elif kind == "conversations_select" and state.get("selected_conversation"):
+        element["initial_conversation"] = state["selected_conversation"]
     elif kind == "checkboxes" and "selected_options" in state:
         if state["selected_options"]:
             element["initial_options"] = state["selected_options"]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError
 from integrations.slack.blocks import section
+from integrations.slack.errors import NoChannel
 from integrations.slack.mrkdwn import escape
 from metaops import messages
 from metaops.assets import connections
@@ -27,7 +28,7 @@ from metaops.templates import catalog
 from metaops.templates.header_media import MEDIA_FORMATS, upload_header
 from metaops.templates.recipients import Target, number_named, parse_recipient, target_for_address, target_for_thread
 from metaops.templates.values import check, components, needs_of, readable, value_names
-from store import customers, workspaces
+from store import customers
 from store.models import OutboundMessage, PhoneNumber, Template
 
 log = logging.getLogger(__name__)
@@ -159,10 +160,11 @@ def _post(rt: Runtime, team_id: str, target: Target, text: str) -> tuple[str, st
                                                thread_ts=target.thread_ts), target.thread_ts
     customer = customers.resolve(rt.db.engine, target.phone_number_id,
                                  customers.Seen(bsuid=target.bsuid, phone=target.phone))
-    channel = workspaces.channel_for(rt.db.engine, team_id, "messages")
-    if not channel:
-        raise NotConnected(messages.SEND_NO_CHANNEL)
     router = Router(rt.db.engine)
+    try:  # where the customer's thread is, or opens (a campaign's recent recipient: the campaign's channel)
+        channel = router.thread_channel(team_id, "messages", target.phone_number_id, customer.thread_key)
+    except NoChannel:
+        raise NotConnected(messages.SEND_NO_CHANNEL) from None
     ts = post_in_thread(rt, router, team_id, channel, target.phone_number_id, customer.thread_key, text, blocks,
                         opening=naming.customer_post(person_of(customer), text))
     return channel, ts, router.root(target.phone_number_id, customer.thread_key, channel) or ts

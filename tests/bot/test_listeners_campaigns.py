@@ -17,6 +17,7 @@ from store.models import Campaign, CampaignRecipient, Customer
 from tests.constants import PHONE_ID
 from tests.helpers import connect_whatsapp, interact, post_webhook, run_due_scheduled, run_worker, slash_command
 from tests.helpers.meta import wa_message, wa_payload
+from tests.helpers.workers import job_call, waiting_job_ids
 
 PROMO = {"id": "800000000000002", "name": "spring_sale", "language": "pt_BR", "category": "MARKETING",
          "status": "APPROVED", "components": [{"type": "BODY", "text": "Hi {{1}}: {{2}} off today only",
@@ -105,7 +106,7 @@ def text_of(view: dict[str, Any]) -> str:
 def test_campaign_modal_lists_only_approved_templates(client, connected, fake_slack):
     view = open_form(client, fake_slack)
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
-    assert list(inputs) == ["name", "number", "template", "file", "when"]
+    assert list(inputs) == ["name", "number", "template", "file", "when", "reply_channel", "overflow"]
     assert [o["value"] for o in inputs["template"]["element"]["options"]] == [CODE["id"], PROMO["id"]]
 
 
@@ -303,9 +304,12 @@ def test_report_csv_has_every_recipient(rt, client, connected, fake_slack, fake_
 
 
 def until_state(rt, state: str, timeout: float = 20.0) -> None:
-    """Wait for the work a button's listener does after its ack."""
+    """Wait for the work a button's listener does after its ack (scheduled: until its send job is queued too, which
+    comes after the progress message)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _state(rt) != state:
+    while time.monotonic() < deadline and (_state(rt) != state or state == "scheduled" and not any(
+            job_call(rt.redis, j)[0] == "metaops.jobs.send_campaign" for j in waiting_job_ids(rt.redis)
+            if rt.redis.exists(f"rq:job:{j}"))):
         time.sleep(0.05)
 
 

@@ -6,6 +6,7 @@ import base64
 import itertools
 import json
 import math
+import re
 import threading
 import time
 from typing import Any
@@ -24,6 +25,10 @@ APP_TOKEN = "xapp-1-A1-1234-socketmodetoken"  # the app-level token apps.connect
 FUNCTIONS = {"Fn0SENDTEMPLATE": "send_whatsapp_template", "Fn0PUBLISHPOST": "publish_page_post"}
 # what functions.distributions.permissions.set takes (Slack's reference lists `system` too; an app cannot set it)
 PERMISSION_TYPES = ("everyone", "app_collaborators", "named_entities")
+# The bot token's scopes as installed from the app's manifest (slack/manifest.yml)
+GRANTED = ("commands", "chat:write", "chat:write.public", "channels:join", "channels:read", "groups:read",
+           "channels:history", "groups:history", "users:read", "reactions:write", "files:write", "files:read",
+           "reactions:read", "channels:manage")
 
 
 class FakeSlack(FakeServer):
@@ -49,7 +54,9 @@ class FakeSlack(FakeServer):
         # functions.completeSuccess / completeError call: {"kind", "function_execution_id", "outputs"/"error", "token"}
         self.function_tokens: dict[str, str] = {}
         self.completions: list[dict[str, Any]] = []
-        self.channels: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}  # what conversations.* know: id -> name, flags, members
+        self.scopes: set[str] = set(GRANTED)  # the bot token's scopes (a test takes one away: an older install)
+        self.creating_restricted = False  # the workspace lets only some members (not apps) create channels
         self.route("POST", "/api/chat.postMessage", self._post_message)
         self.route("POST", "/api/auth.test", self._auth_test)
         self.route("POST", "/api/apps.connections.open", self._connections_open)
@@ -69,8 +76,9 @@ class FakeSlack(FakeServer):
         self.route("*", "/api/conversations.replies", self._replies)
         self.route("*", "/api/conversations.list", self._conversations_list)
         self.route("*", "/api/conversations.info", self._conversations_info)
-        self.route("POST", "/api/conversations.join", lambda c: self._authed(c, {"ok": True, "channel": {
-            "id": c.params.get("channel")}}))
+        self.route("POST", "/api/conversations.join", self._conversations_join)
+        self.route("POST", "/api/conversations.create", self._conversations_create)
+        self.route("POST", "/api/conversations.invite", self._conversations_invite)
         self.route("*", "/api/files.getUploadURLExternal", self._upload_url)
         self.route("POST", "/upload", self._upload)
         self.route("POST", "/api/files.completeUploadExternal", self._complete_upload)
@@ -391,6 +399,72 @@ class FakeSlack(FakeServer):
             return self._authed(call, {"ok": False, "error": "channel_not_found"})
         return self._authed(call, {"ok": True, "channel": {"id": call.params["channel"], **c}})
 
+    def _conversations_join(self, call: Call) -> Reply:
+        """conversations.join: a public channel only (an archived one refused)."""
+        c = self.channels.get(call.params.get("channel", ""))
+        if c is None:
+            return self._authed(call, {"ok": False, "error": "channel_not_found"})
+        if c.get("is_private"):
+            return self._authed(call, {"ok": False, "error": "method_not_supported_for_channel_type"})
+        if c.get("is_archived"):
+            return self._authed(call, {"ok": False, "error": "is_archived"})
+        reply = self._authed(call, {"ok": True, "channel": {"id": call.params["channel"], **c, "is_member": True}})
+        if reply.body.get("ok"):
+            c["is_member"] = True
+        return reply
+
+    def _conversations_create(self, call: Call) -> Reply:
+        """conversations.create as Slack answers a bot: the channels:manage scope (groups:write for a private one),
+        the workspace's permission, Slack's name rules (lowercase letters, digits, hyphens and underscores, at most
+        80 characters), a name not taken by any channel (archived ones included). The bot is its first member."""
+        reply = self._authed(call, {"ok": True})
+        if not reply.body.get("ok"):
+            return reply
+        private = str(call.params.get("is_private", "")).lower() in ("true", "1")
+        needed = "groups:write" if private else "channels:manage"
+        if needed not in self.scopes:
+            return Reply(200, {"ok": False, "error": "missing_scope", "needed": needed,
+                               "provided": ",".join(sorted(self.scopes))})
+        if self.creating_restricted:
+            return Reply(200, {"ok": False, "error": "restricted_action"})
+        name = str(call.params.get("name") or "")
+        error = _name_error(name)
+        if error:
+            return Reply(200, {"ok": False, "error": error})
+        if any(c.get("name") == name for c in self.channels.values()):
+            return Reply(200, {"ok": False, "error": "name_taken"})
+        with self._ts_lock:
+            channel_id = f"C{next(self._ts):08d}"
+        self.channels[channel_id] = {"name": name, "is_private": private, "is_member": True, "is_archived": False,
+                                     "members": ["UB"]}
+        return Reply(200, {"ok": True, "channel": {"id": channel_id, "name": name, "is_channel": True,
+                                                   "is_private": private, "is_member": True, "is_archived": False}})
+
+    def _conversations_invite(self, call: Call) -> Reply:
+        """conversations.invite: members of the channel invite people of the workspace."""
+        reply = self._authed(call, {"ok": True})
+        if not reply.body.get("ok"):
+            return reply
+        if "channels:manage" not in self.scopes:
+            return Reply(200, {"ok": False, "error": "missing_scope", "needed": "channels:manage"})
+        c = self.channels.get(call.params.get("channel", ""))
+        if c is None:
+            return Reply(200, {"ok": False, "error": "channel_not_found"})
+        if c.get("is_archived"):
+            return Reply(200, {"ok": False, "error": "is_archived"})
+        if not c.get("is_member"):
+            return Reply(200, {"ok": False, "error": "not_in_channel"})
+        users = [u for u in str(call.params.get("users") or "").split(",") if u]
+        if not users:
+            return Reply(200, {"ok": False, "error": "no_user"})
+        if any(u not in self.users for u in users):
+            return Reply(200, {"ok": False, "error": "user_not_found"})
+        members = c.setdefault("members", [])
+        if all(u in members for u in users):
+            return Reply(200, {"ok": False, "error": "already_in_channel"})
+        members.extend(u for u in users if u not in members)
+        return Reply(200, {"ok": True, "channel": {"id": call.params["channel"], "name": c["name"]}})
+
     def _upload_url(self, call: Call) -> Reply:
         file_id = f"F{next(self._ts):06d}"
         return self._authed(call, {"ok": True, "upload_url": f"{self.url}/upload?file={file_id}", "file_id": file_id})
@@ -574,11 +648,25 @@ class FakeSlack(FakeServer):
             self.pace, self._buckets = SLACK_PACE, {}
             self.refused_at.clear()
             self.posted_at.clear()
+        self.scopes, self.creating_restricted = set(GRANTED), False
         self.channels = {"C_PUBLIC": {"name": "support", "is_private": False, "is_member": False},
                          "G_PRIVATE": {"name": "secret", "is_private": True, "is_member": False}}
         self.users = {"U_ADMIN": {"name": "ada", "is_admin": True, "profile": {"display_name": "Ada"}},
                       "U_OWNER": {"name": "olu", "is_owner": True},
                       "U_MEMBER": {"name": "max", "is_admin": False, "is_owner": False}}
+
+
+def _name_error(name: str) -> str | None:
+    """Slack's refusal of a channel name, if any."""
+    if not name:
+        return "invalid_name_required"
+    if len(name) > 80:
+        return "invalid_name_maxlength"
+    if not re.fullmatch(r"[a-z0-9_-]+", name):
+        return "invalid_name_specials"
+    if not re.search(r"[a-z0-9]", name):
+        return "invalid_name_punctuation"
+    return None
 
 
 def _metadata_valid(metadata: Any) -> bool:

@@ -15,11 +15,11 @@ from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError, OutcomeUnknown, Throttled
 from metaops import defaults, messages
 from metaops.assets import connections
-from metaops.campaigns import claims, progress, records
+from metaops.campaigns import claims, header_link, progress, records
 from metaops.exceptions import NotConnected
 from metaops.queue import enqueue
 from metaops.runtime import Runtime
-from metaops.templates.values import components, needs_of
+from metaops.templates.values import needs_of
 from store.models import Campaign, Template
 from store.timestamps import utcnow
 
@@ -84,7 +84,7 @@ def _slice(rt: Runtime, campaign_id: int, lock: Any) -> str:
         to = whatsapp.Recipient(phone=row.phone, bsuid=None if row.phone else row.bsuid)
         try:
             message_id = whatsapp.send_template(rt.graph, token, c.phone_number_id, to, name, language,
-                                                components(needs, row.values))
+                                                header_link.send_components(needs, row.values))
         except OutcomeUnknown as e:
             claims.settle(rt, row.id, "unknown", error=e.user_text())
         except Throttled as e:  # refused for now, nothing sent: the row waits its turn again

@@ -12,6 +12,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -196,6 +197,8 @@ class FakeGraph(FakeServer):
         # past it are refused with 130429 (counted in `throttled`)
         self.throughput: int | None = None
         self.throttled = 0
+        # what Meta changes after it accepted a WhatsApp message (a test's script: a template paused mid-campaign)
+        self.after_send: Callable[[dict[str, Any]], None] | None = None
         self._recent_sends: dict[str, collections.deque[float]] = {}  # business number -> its sends' times
         self._sends_lock = threading.Lock()
         self.media = {"MEDIA1": (b"\x89PNG fake image bytes" * 10, "image/png")}
@@ -562,6 +565,8 @@ class FakeGraph(FakeServer):
             if self.holders.get(p.get("to") or p.get("recipient")) == "agent" and p.get("type") != "template":
                 self.holders[p.get("to") or p["recipient"]] = "app"  # a service message takes the thread over
             self.sent.append(sent)
+            if self.after_send is not None:
+                self.after_send(sent)
             time.sleep(self.stall_sends)  # accepted: Meta acts on it even when the caller stops waiting
             contact = {"input": p["to"], "wa_id": p["to"]} if p.get("to") else \
                 {"input": p["recipient"], "user_id": p["recipient"]}

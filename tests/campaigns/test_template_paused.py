@@ -84,7 +84,7 @@ def test_paused_mid_campaign_then_resumed_sends_everyone_once(client, rt, connec
     fake_graph.fail_next(f"/{VERSION}/{PHONE_ID}/messages", graph_error(131009, "(#131009) Parameter value is not "
                                                                                  "valid", 400))
 
-    def pause_after_two(sent: dict[str, Any]) -> None:
+    def pause_after_two(sent: dict[str, Any], message_id: str) -> None:
         if len(sends(fake_graph)) == 2:
             set_status(fake_graph, "PAUSED")  # Meta pauses the template after the second message it took
 

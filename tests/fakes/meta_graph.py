@@ -197,8 +197,9 @@ class FakeGraph(FakeServer):
         # past it are refused with 130429 (counted in `throttled`)
         self.throughput: int | None = None
         self.throttled = 0
-        # what Meta changes after it accepted a WhatsApp message (a test's script: a template paused mid-campaign)
-        self.after_send: Callable[[dict[str, Any]], None] | None = None
+        # called with each WhatsApp message Meta accepted and its message id (a test's script: a template paused
+        # mid-campaign; a bench's statuses)
+        self.after_send: Callable[[dict[str, Any], str], None] | None = None
         self._recent_sends: dict[str, collections.deque[float]] = {}  # business number -> its sends' times
         self._sends_lock = threading.Lock()
         self.media = {"MEDIA1": (b"\x89PNG fake image bytes" * 10, "image/png")}
@@ -566,7 +567,7 @@ class FakeGraph(FakeServer):
                 self.holders[p.get("to") or p["recipient"]] = "app"  # a service message takes the thread over
             self.sent.append(sent)
             if self.after_send is not None:
-                self.after_send(sent)
+                self.after_send(sent, f"wamid.OUT{n}")
             time.sleep(self.stall_sends)  # accepted: Meta acts on it even when the caller stops waiting
             contact = {"input": p["to"], "wa_id": p["to"]} if p.get("to") else \
                 {"input": p["recipient"], "user_id": p["recipient"]}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from metaops import defaults
@@ -16,6 +17,8 @@ from store.timestamps import utcnow
 from tests.bot.test_listeners_campaigns import confirm, connected, review_of, sent_ids  # noqa: F401 - fixture
 from tests.helpers import post_webhook, run_due_scheduled, run_worker
 from tests.helpers.meta import wa_payload
+
+pytestmark = pytest.mark.both_databases  # when statuses settled is one SQL query (a count FILTER, the latest change)
 
 
 def reports(fake_slack) -> list:

@@ -1,7 +1,8 @@
 """The campaign's send job: its recipients one by one at the campaign pace (defaults.CAMPAIGN_SEND_RATE), each
-claimed before it goes (claims), in slices of defaults.CAMPAIGN_SLICE seconds so that pause, cancel and a restart
-are seen. One job per campaign at a time (a Redis lock that lapses when its worker dies); the clock's sweep takes
-up a campaign whose job died (resume)."""
+claimed before it goes (claims), in slices of defaults.CAMPAIGN_SLICE seconds: the next slice queues behind the
+jobs that came meanwhile (the messages' statuses, customers' messages), so a worker sending a campaign still
+delivers them between slices. One job per campaign at a time (a Redis lock that lapses when its worker dies); the
+clock's sweep takes up a campaign whose job died (resume)."""
 
 from __future__ import annotations
 

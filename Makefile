@@ -92,7 +92,8 @@ bench: setup
 	$(PY) -m bench.burst
 	$(PY) -m bench.crash
 
-# The README's screenshots of a customer thread's root in each conversation state (docs/root-*.png): the app on the
+# The README's screenshots of a customer thread's root in each conversation state (docs/root-*.png) and of a campaign's
+# progress message (docs/campaign-progress.png): the app on the
 # tests' fakes, drawn in headless Chromium (Debian's chromium). See scripts/screenshots.py.
 screenshots: setup
 	$(PY) -m scripts.screenshots

@@ -1,7 +1,8 @@
 """What the benchmarks share: the repo root, the PostgreSQL server, the Slack fake in its own process, a
 migrated throwaway database with a worker runtime on it, and workspaces connected to a WhatsApp number.
 
-Each bench keeps its own Redis database, which it flushes: burst 11, ingest 12, drain and holds 13.
+Each bench keeps its own Redis database, which it flushes: campaign 10, burst 11, ingest 12, drain and holds 13,
+crash 14.
 """
 
 from __future__ import annotations

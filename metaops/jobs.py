@@ -14,6 +14,7 @@ import metaops.delivery.drain
 import metaops.delivery.retention
 from metaops.away import sender as away
 from metaops.campaigns import check as campaign_check
+from metaops.campaigns import final as campaign_final
 from metaops.campaigns import progress as campaign_progress
 from metaops.campaigns import sender as campaign_sender
 from metaops.conversation import member_reactions, replies, reply_window, state, state_root
@@ -96,8 +97,15 @@ def send_campaign(campaign_id: int) -> str:
 
 def refresh_campaign(campaign_id: int) -> None:
     """A campaign's progress message updated with the statuses and replies that came, and how many replies wait to
-    be shown (metaops.campaigns.progress)."""
+    be shown (metaops.campaigns.progress); a sent campaign's final report when they settled it
+    (metaops.campaigns.final)."""
     campaign_progress.refresh(current(), campaign_id)
+    campaign_final.when_settled(current(), campaign_id)
+
+
+def report_campaign(campaign_id: int) -> str:
+    """A sent campaign's final report, when its statuses settled (metaops.campaigns.final)."""
+    return campaign_final.when_settled(current(), campaign_id)
 
 
 def resume_campaigns() -> int:

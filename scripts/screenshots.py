@@ -1,5 +1,7 @@
 """Screenshots of a customer thread's root in each conversation state, as the README's "Working a conversation"
-shows them: docs/root-open.png, root-claimed.png, root-waiting.png, root-snoozed.png, root-resolved.png.
+shows them: docs/root-open.png, root-claimed.png, root-waiting.png, root-snoozed.png, root-resolved.png; and a
+campaign's progress message (docs/campaign-progress.png, the README's "Campaigns"), built by the app's own
+metaops.campaigns.progress from a campaign mid-way.
 
 The roots are the app's own: the real app on a throwaway SQLite file, a redis-server of its own on a free loopback
 port, and the tests' Slack and Meta fakes; a customer writes (a signed webhook), then a member claims, replies,
@@ -8,7 +10,8 @@ is put on the root by `refresh_root`). Each root's Block Kit, as the Slack fake 
 Slack-like HTML page (our own CSS; emoji shortcodes as inline SVG, so no emoji font is needed) and shot in headless
 Chromium (Debian's `chromium`). Nothing leaves the machine.
 
-From the repository root: `make screenshots`, or `.venv/bin/python -m scripts.screenshots [--out DIR]`.
+From the repository root: `make screenshots`, or `.venv/bin/python -m scripts.screenshots [--out DIR]
+[--only roots|campaign]`.
 """
 
 from __future__ import annotations
@@ -48,6 +51,23 @@ EMOJI = {
     "zzz": '<text x="0" y="17" font-family="sans-serif" font-weight="bold" font-size="11" fill="#3b88c3">z</text>'
            '<text x="6" y="11.5" font-family="sans-serif" font-weight="bold" font-size="9" fill="#3b88c3">z</text>'
            '<text x="11.5" y="7" font-family="sans-serif" font-weight="bold" font-size="7.5" fill="#3b88c3">z</text>',
+    "outbox_tray": '<path d="M2 10h4l1 2h4l1-2h4v6H2z" fill="#8a9aa8"/><path d="M9 1l4 4h-2.5v4h-3V5H5z" '
+                   'fill="#3b88c3"/>',
+    "incoming_envelope": '<rect x="1.5" y="4" width="15" height="10" rx="1.5" fill="#fff" stroke="#8a9aa8"/>'
+                         '<path d="M2 4.5l7 5.5 7-5.5" fill="none" stroke="#8a9aa8" stroke-width="1.2"/>'
+                         '<path d="M13 1l3 1-1 3" fill="none" stroke="#e01e5a" stroke-width="1.4"/>',
+    "eyes": '<ellipse cx="5.5" cy="9" rx="4" ry="6" fill="#fff" stroke="#555"/><ellipse cx="12.5" cy="9" rx="4" '
+            'ry="6" fill="#fff" stroke="#555"/><circle cx="6.5" cy="10" r="2" fill="#222"/><circle cx="13.5" '
+            'cy="10" r="2" fill="#222"/>',
+    "x": '<path d="M3.5 3.5l11 11M14.5 3.5l-11 11" stroke="#dd2e44" stroke-width="3" stroke-linecap="round"/>',
+    "speech_balloon": '<path d="M2 3.5h14v9H8l-4 3v-3H2z" fill="#fff" stroke="#8a9aa8" stroke-width="1.2" '
+                      'stroke-linejoin="round"/>',
+    "grey_question": '<text x="4" y="15" font-family="sans-serif" font-weight="bold" font-size="15" '
+                     'fill="#99aab5">?</text>',
+    "hourglass": '<rect x="3" y="1" width="12" height="2" rx="1" fill="#8a5a2b"/><rect x="3" y="15" width="12" '
+                 'height="2" rx="1" fill="#8a5a2b"/><path d="M4.5 3h9c0 3.5-3 4.6-3 6s3 2.5 3 6h-9c0-3.5 3-4.6 '
+                 '3-6s-3-2.5-3-6z" fill="#e9f3fb" stroke="#9ab" stroke-width=".7"/><path d="M5.6 15c.4-2 '
+                 '3.4-2.6 3.4-4.6 0 2 3 2.6 3.4 4.6z" fill="#e8b04b"/>',
     "white_check_mark": '<rect x="1" y="1" width="16" height="16" rx="3" fill="#3fb14a"/>'
                         '<path d="M4.5 9.3l3 3 6-6.6" fill="none" stroke="#fff" stroke-width="2.2" '
                         'stroke-linecap="round" stroke-linejoin="round"/>',
@@ -306,6 +326,25 @@ def roots(workdir: Path) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, st
         redis.stop()
 
 
+def campaign_progress() -> dict[str, Any]:
+    """A campaign's progress message mid-way, as metaops.campaigns.progress builds it: sending, some failed with
+    Meta's reasons, part of the list held back over the messaging limit (with its Cancel held button)."""
+    sys.path.insert(0, str(ROOT))
+    from collections import Counter
+
+    from metaops.campaigns import progress
+    from metaops.campaigns.tally import Tally
+    from store.models import Campaign
+
+    c = Campaign(id=7, name="Spring sale", template_name="spring_sale", state="sending", summary={}, reason=None,
+                 held_until=datetime(2026, 12, 8, 9, 30))
+    t = Tally(total=2400, waiting=760, held=400, sent=1236, delivered=1180, read=702, failed=4, unknown=0,
+              replied=38, reasons=Counter({"131026 Message undeliverable": 3,
+                                           "131049 Not delivered to keep the ecosystem healthy": 1}))
+    text, blocks = progress.blocks(c, t)
+    return {"text": text, "blocks": blocks, "ts": str(datetime(2026, 12, 7, 14, 5, tzinfo=UTC).timestamp())}
+
+
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
@@ -329,15 +368,21 @@ def shoot(html_text: str, png: Path, workdir: Path, height: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where the PNGs go (default: docs/)")
+    parser.add_argument("--only", choices=("roots", "campaign"), help="one set of screenshots (default: all)")
     args = parser.parse_args()
     chromium()
     with tempfile.TemporaryDirectory(prefix="metaops-shots-") as tmp:
         workdir = Path(tmp)
-        shots, users, posted = roots(workdir)
         args.out.mkdir(parents=True, exist_ok=True)
-        for state, message in shots:
-            png = args.out / f"root-{state}.png"
-            shoot(page(message, users, posted), png, workdir, height=226)
+        if args.only in (None, "roots"):
+            shots, users, posted = roots(workdir)
+            for state, message in shots:
+                png = args.out / f"root-{state}.png"
+                shoot(page(message, users, posted), png, workdir, height=226)
+                print(f"{png} ({png.stat().st_size // 1024} KB)")
+        if args.only in (None, "campaign"):
+            png = args.out / "campaign-progress.png"
+            shoot(page(campaign_progress(), {}), png, workdir, height=250)
             print(f"{png} ({png.stat().st_size // 1024} KB)")
 
 

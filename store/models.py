@@ -480,14 +480,18 @@ class Campaign(Base):
     reply_channel_id: Mapped[str | None] = mapped_column(String(32))
     overflow: Mapped[int] = mapped_column(default=0, server_default="0")
     overflow_channels: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # rows held back over the messaging limit (campaigns.hold) go when its rolling 24 hours make room, at this time
+    held_until: Mapped[datetime | None] = mapped_column()
+    reported_at: Mapped[datetime | None] = mapped_column()  # the final report was posted (once)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class CampaignRecipient(Base):
     """One row of a campaign's file, sent at most once: pending, claimed (a worker is sending it), then sent,
-    failed (Meta refused: `error`) or unknown (the send's outcome was lost: never sent again). `status` follows
-    Meta's statuses of the sent message (sent, delivered, read, failed)."""
+    failed (Meta refused: `error`) or unknown (the send's outcome was lost: never sent again); held (over the
+    messaging limit: pending again when it makes room) or cancelled (held, then dropped by an admin). `status`
+    follows Meta's statuses of the sent message (sent, delivered, read, failed)."""
 
     __tablename__ = "campaign_recipients"
     __table_args__ = (UniqueConstraint("campaign_id", "line"), Index("ix_campaign_recipients_state",
@@ -503,6 +507,7 @@ class CampaignRecipient(Base):
     message_id: Mapped[str | None] = mapped_column(String(255), index=True)  # Meta's wamid once sent
     status: Mapped[str | None] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[int | None] = mapped_column()  # Meta's code when it refused the send
     replied: Mapped[bool] = mapped_column(default=False)
     sent_at: Mapped[datetime | None] = mapped_column()
     # what Meta charges for it, as its statuses say (integrations.meta.pricing): regular or free_…; its category

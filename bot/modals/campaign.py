@@ -14,7 +14,7 @@ from bot.modals import submission
 from bot.runtime import runtime_of
 from integrations.slack.blocks import modal, section
 from metaops import messages, permissions
-from metaops.campaigns import approval, check, progress, reply_channels
+from metaops.campaigns import approval, check, hold, progress, reply_channels
 from metaops.campaigns.form import FORM_ID, REVIEW_ID
 from metaops.exceptions import NotConnected, Refusal
 from metaops.surfaces import submissions
@@ -96,7 +96,7 @@ def campaign_decided(ack: Ack, body: dict[str, Any], action: dict[str, Any], cli
 
 def campaign_controlled(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                         respond: Respond, context: BoltContext) -> None:
-    """Pause / Resume / Cancel on the progress message (admins)."""
+    """Pause / Resume / Cancel / Cancel held on the progress message (admins)."""
     ack()
     rt = runtime_of(context)
     team, user = body["team"]["id"], body["user"]["id"]
@@ -114,7 +114,7 @@ def register(app: App) -> None:
     app.view(REVIEW_ID)(campaign_review_submitted)
     app.action(approval.APPROVE)(campaign_decided)
     app.action(approval.REJECT)(campaign_decided)
-    for action_id in (progress.PAUSE, progress.RESUME, progress.CANCEL):
+    for action_id in (progress.PAUSE, progress.RESUME, progress.CANCEL, hold.CANCEL_HELD):
         app.action(action_id)(campaign_controlled)
 
 

@@ -1,6 +1,7 @@
 """A checked campaign confirmed by its requester: started (at its time), or, over the threshold
 (records.needs_approval), a request in the campaign's channel that another admin approves or rejects with its
-buttons; the decision stays in the channel. Pause, resume and cancel from the progress message."""
+buttons; the decision stays in the channel. Pause, resume and cancel from the progress message (and cancel the
+rows held back over the messaging limit)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from integrations.slack.blocks import actions, button, section
 from integrations.slack.client import call, post_message
 from integrations.slack.mrkdwn import escape
 from metaops import messages
-from metaops.campaigns import form, progress, records, reply_channels, sender
+from metaops.campaigns import form, hold, progress, records, reply_channels, sender, template_pause
 from metaops.exceptions import Refusal
 from metaops.runtime import Runtime
 from store.models import Campaign
@@ -75,17 +76,37 @@ def start(rt: Runtime, c: Campaign, old: tuple[str, ...]) -> None:
 
 
 def control(rt: Runtime, team_id: str, user_id: str, campaign_id: object, action: str) -> None:
-    """Pause, resume or cancel from the progress message's buttons; said in the channel."""
+    """Pause, resume or cancel from the progress message's buttons, or cancel the rows held back over the messaging
+    limit; said in the channel. Resume also sends again the rows Meta refused while it paused the template."""
     c = records.get(rt, team_id, campaign_id)
+    if action == hold.CANCEL_HELD:
+        _cancel_held(rt, c, user_id)
+        return
     moves = {progress.PAUSE: (("scheduled", "sending"), "paused"), progress.RESUME: (("paused",), "scheduled"),
              progress.CANCEL: (("scheduled", "sending", "paused"), "cancelled")}
     old, new = moves[action]
+    refused = template_pause.still_refused(rt, c) if new == "scheduled" else None
+    if refused:
+        raise Refusal(refused)
     if not records.move(rt, c.id, old, new, reason=None):
         raise Refusal(messages.CAMPAIGN_ALREADY.format(state=messages.CAMPAIGN_STATES.get(c.state, c.state)))
+    said = messages.CAMPAIGN_CONTROLLED.format(user=user_id, state=messages.CAMPAIGN_STATES[new])
     if new == "scheduled":
+        retried = template_pause.retry(rt, c)
+        said += messages.CAMPAIGN_RETRIED.format(n=retried) if retried else ""
         sender.queue(rt, c.id)
     progress.show(rt, c.id, force=True)
-    progress.say(rt, c.id, messages.CAMPAIGN_CONTROLLED.format(user=user_id, state=messages.CAMPAIGN_STATES[new]))
+    progress.say(rt, c.id, said)
+
+
+def _cancel_held(rt: Runtime, c: Campaign, user_id: str) -> None:
+    n = hold.cancel_held(rt, c.id)
+    if not n:
+        raise Refusal(messages.CAMPAIGN_NOTHING_HELD)
+    if c.state in ("scheduled", "sending"):  # the job waiting for the window ends the campaign now if nothing is left
+        sender.queue(rt, c.id)
+    progress.show(rt, c.id, force=True)
+    progress.say(rt, c.id, messages.CAMPAIGN_HELD_DROPPED.format(user=user_id, n=n))
 
 
 def update_request(rt: Runtime, team_id: str, channel: str, ts: str, text: str) -> None:

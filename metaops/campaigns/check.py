@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from integrations.slack import files
 from metaops import defaults, messages
 from metaops.assets import connections
-from metaops.campaigns import form, limit, records, reply_channels
+from metaops.campaigns import form, hold, limit, records, reply_channels
 from metaops.campaigns.preview import preview
 from metaops.campaigns.recipient_list import check_sheet
 from metaops.campaigns.sheet import Malformed, read
@@ -93,6 +93,7 @@ def _review(rt: Runtime, client: Any, f: Form) -> dict[str, Any]:
         reply_channels.check(client, f.reply_channel)
     p = preview(rt, f.number, t.category, checked, daily)
     when = datetime.fromtimestamp(f.send_at, UTC).replace(tzinfo=None) if f.send_at else None
+    p.summary.update(hold.forecast(rt, f.number, len(p.to_send), daily, when))
     campaign_id = records.save_draft(rt, f.team_id, f.user_id, f.channel_id, f.name, f.number, t, when, p,
                                      f.reply_channel, f.overflow)
     meta = {"team_id": f.team_id, "channel_id": f.channel_id, "campaign_id": campaign_id, "name": f.name,

@@ -31,10 +31,10 @@ def next_row(rt: Runtime, campaign_id: int) -> CampaignRecipient | None:
 
 
 def settle(rt: Runtime, row_id: int, state: str, message_id: str | None = None, error: str | None = None,
-           at: datetime | None = None) -> None:
-    """A claimed row's outcome: sent (with Meta's message id), failed (Meta's reason), unknown, or pending again
-    (Meta refused to take it now: nothing was sent)."""
-    values: dict[str, object] = {"state": state, "error": error}
+           at: datetime | None = None, code: int | None = None) -> None:
+    """A claimed row's outcome: sent (with Meta's message id), failed (Meta's reason and code), unknown, or pending
+    again (Meta refused to take it now: nothing was sent)."""
+    values: dict[str, object] = {"state": state, "error": error, "error_code": code}
     if message_id:
         values.update(message_id=message_id, status="accepted", sent_at=at or utcnow())
     with rt.db.session() as s:

@@ -23,6 +23,7 @@ from metaops import defaults, messages
 from metaops.campaigns.preview import Preview
 from metaops.campaigns.reply_channels import OVERFLOW_FIELD, REPLY_FIELD, channel_name
 from metaops.costs.estimate import money
+from metaops.delivery.when import slack_date
 
 FORM_ID, REVIEW_ID = "campaign_modal", "campaign_review"
 MAX_OPTIONS = 100  # Slack's most options in a static select
@@ -62,7 +63,7 @@ def review(meta: dict[str, Any], p: Preview, template: str, needs_approval: bool
     lines.append(messages.CAMPAIGN_REVIEW_COST.format(
         paid=s["paid"], cost=money(s["cost"]), unknown=messages.CAMPAIGN_REVIEW_UNPRICED.format(
             n=s["unknown_cost"]) if s["unknown_cost"] else ""))
-    lines.append(limit_line(s["to_send"], s["daily_limit"]))
+    lines.append(limit_line(s))
     lines.append(replies_line(meta))
     blocks = [section("\n".join(lines))]
     refused = [(line, why) for line, why in p.checked.invalid] + \
@@ -99,10 +100,17 @@ def replies_line(meta: dict[str, Any]) -> str:
     return messages.CAMPAIGN_REVIEW_REPLIES.format(where=where)
 
 
-def limit_line(to_send: int, daily: int | None) -> str:
+def limit_line(s: dict[str, Any]) -> str:
+    """The messaging limit, the share of it the campaign uses, and what is held back over it (hold)."""
+    to_send, daily = s["to_send"], s["daily_limit"]
     if daily is None:
         return messages.CAMPAIGN_LIMIT_UNKNOWN
     if daily < 0:
         return messages.CAMPAIGN_LIMIT_UNLIMITED
-    return messages.CAMPAIGN_LIMIT.format(limit=daily, share=round(100 * to_send / daily) if daily else 100,
-                                          over=messages.CAMPAIGN_LIMIT_OVER if to_send > daily else "")
+    reached = int(s.get("reached") or 0)
+    out = messages.CAMPAIGN_LIMIT.format(limit=daily, share=round(100 * to_send / daily) if daily else 100,
+                                         reached=messages.CAMPAIGN_LIMIT_REACHED.format(reached=reached)
+                                         if reached else "")
+    if s.get("held"):
+        out += "\n" + messages.CAMPAIGN_REVIEW_HELD.format(held=s["held"], when=slack_date(s.get("held_from")))
+    return out

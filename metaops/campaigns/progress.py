@@ -5,6 +5,7 @@ lines said in the channel (a stop, the final report)."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -13,7 +14,7 @@ from integrations.slack.blocks import actions, button, context_block, section
 from integrations.slack.client import SlackRateLimited, call, post_message
 from integrations.slack.mrkdwn import escape
 from metaops import defaults, messages
-from metaops.campaigns import backlog, records
+from metaops.campaigns import backlog, final, hold, records
 from metaops.campaigns.tally import Tally, tally
 from metaops.runtime import Runtime
 from store.models import Campaign
@@ -39,11 +40,16 @@ def blocks(c: Campaign, t: Tally, waiting: backlog.Backlog | None = None) -> tup
     if c.reason:
         out.append(context_block(messages.CAMPAIGN_REASON.format(reason=escape(c.reason))))
     out.extend(backlog.lines(c, waiting or backlog.Backlog()))
+    held = hold.line(c, t)
+    out += [held] if held else []
+    if c.summary.get("retried"):
+        out.append(context_block(messages.CAMPAIGN_RETRIED_NOTE.format(n=c.summary["retried"])))
     value = str(c.id)
     if c.state in ("scheduled", "sending"):
-        out.append(actions(button(messages.CAMPAIGN_PAUSE, PAUSE, value), _cancel(value)))
+        out.append(actions(button(messages.CAMPAIGN_PAUSE, PAUSE, value), _cancel(value), *hold.buttons(c, t)))
     elif c.state == "paused":
-        out.append(actions(button(messages.CAMPAIGN_RESUME, RESUME, value, style="primary"), _cancel(value)))
+        out.append(actions(button(messages.CAMPAIGN_RESUME, RESUME, value, style="primary"), _cancel(value),
+                           *hold.buttons(c, t)))
     return text, out
 
 
@@ -95,17 +101,24 @@ def later(rt: Runtime, campaign_id: int) -> None:
 
 
 def say(rt: Runtime, campaign_id: int, text: str) -> None:
-    """A line in the campaign's channel, under its progress message."""
+    """A line in the campaign's channel, under its progress message; once more after Slack's wait when the channel
+    is at Slack's pace (a note must not be lost to a burst of posts)."""
     c = records.by_id(rt, campaign_id)
-    try:
-        post_message(rt.slack.for_team(c.team_id), c.channel_id, text, [section(text)], thread_ts=c.progress_ts)
-    except (SlackApiError, SlackRateLimited) as e:
-        log.info("campaign %s note not posted: %s", campaign_id, type(e).__name__)
+    for attempt in (1, 2):
+        try:
+            post_message(rt.slack.for_team(c.team_id), c.channel_id, text, [section(text)], thread_ts=c.progress_ts)
+            return
+        except SlackRateLimited as e:
+            if attempt == 1:
+                time.sleep(e.wait(1, defaults.CAMPAIGN_NOTE_WAIT))
+                continue
+            log.info("campaign %s note not posted: %s", campaign_id, type(e).__name__)
+        except SlackApiError as e:
+            log.info("campaign %s note not posted: %s", campaign_id, type(e).__name__)
+            return
 
 
 def finish(rt: Runtime, campaign_id: int) -> None:
-    """Every row sent: the progress message's last picture, then the final report."""
-    from metaops.campaigns import report  # the report draws with matplotlib: loaded only when a campaign ends
-
+    """Every row sent: the progress message's last picture, then the final report once the statuses settled."""
     show(rt, campaign_id, force=True)
-    report.upload(rt, campaign_id)
+    final.when_settled(rt, campaign_id)

@@ -1,7 +1,8 @@
 """The campaign's send job: its recipients one by one at the campaign pace (defaults.CAMPAIGN_SEND_RATE), each
-claimed before it goes (claims), in slices of defaults.CAMPAIGN_SLICE seconds so that pause, cancel and a restart
-are seen. One job per campaign at a time (a Redis lock that lapses when its worker dies); the clock's sweep takes
-up a campaign whose job died (resume)."""
+claimed before it goes (claims), in slices of defaults.CAMPAIGN_SLICE seconds: the next slice queues behind the
+jobs that came meanwhile (the messages' statuses, customers' messages), so a worker sending a campaign still
+delivers them between slices. One job per campaign at a time (a Redis lock that lapses when its worker dies); the
+clock's sweep takes up a campaign whose job died (resume)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from integrations.meta import whatsapp
 from integrations.meta.errors import GraphError, OutcomeUnknown, Throttled
 from metaops import defaults, messages
 from metaops.assets import connections
-from metaops.campaigns import claims, progress, records
+from metaops.campaigns import claims, header_link, hold, limit, progress, records
 from metaops.exceptions import NotConnected
 from metaops.queue import enqueue
 from metaops.runtime import Runtime
-from metaops.templates.values import components, needs_of
+from metaops.templates.values import needs_of
 from store.models import Campaign, Template
 from store.timestamps import utcnow
 
@@ -67,6 +68,10 @@ def _slice(rt: Runtime, campaign_id: int, lock: Any) -> str:
     if tpl is None:
         return _stop(rt, c, messages.SEND_TEMPLATE_GONE)
     name, language, needs = tpl
+    daily = limit.daily_limit(rt, token, c.phone_number_id)
+    if daily is None:  # Meta does not say now: the limit it said at the review
+        daily = c.summary.get("daily_limit")
+    room = hold.balance(rt, c, daily)  # the part over the messaging limit held back, what it made room for let go
     end = time.monotonic() + defaults.CAMPAIGN_SLICE
     gap = 1.0 / defaults.CAMPAIGN_SEND_RATE
     due = time.monotonic()
@@ -74,32 +79,49 @@ def _slice(rt: Runtime, campaign_id: int, lock: Any) -> str:
         if records.state_of(rt, campaign_id) != "sending":
             progress.show(rt, campaign_id, force=True)
             return "stopped"
+        if room is not None and room <= 0:
+            room = hold.balance(rt, c, daily)
         row = claims.next_row(rt, campaign_id)
         if row is None:
-            records.move(rt, campaign_id, ("sending",), "done")
-            progress.finish(rt, campaign_id)
-            return "done"
+            return _held(rt, campaign_id) if hold.held(rt, campaign_id) else _done(rt, campaign_id)
         time.sleep(max(0.0, due - time.monotonic()))
         due = max(due, time.monotonic()) + gap
         to = whatsapp.Recipient(phone=row.phone, bsuid=None if row.phone else row.bsuid)
         try:
             message_id = whatsapp.send_template(rt.graph, token, c.phone_number_id, to, name, language,
-                                                components(needs, row.values))
+                                                header_link.send_components(needs, row.values))
         except OutcomeUnknown as e:
             claims.settle(rt, row.id, "unknown", error=e.user_text())
+            room = None if room is None else room - 1
         except Throttled as e:  # refused for now, nothing sent: the row waits its turn again
             claims.settle(rt, row.id, "pending")
             time.sleep(min(float(getattr(e, "retry_after", 0) or defaults.CAMPAIGN_THROTTLE_WAIT), 60.0))
         except GraphError as e:
-            claims.settle(rt, row.id, "failed", error=e.user_text()[:500])
+            claims.settle(rt, row.id, "failed", error=e.user_text()[:500], code=e.code)
             if e.code in STOPPING_CODES:
                 return _stop(rt, c, STOPPING_CODES[e.code].format(reason=e.user_text()), state="paused")
         else:
             claims.settle(rt, row.id, "sent", message_id=message_id)
+            room = None if room is None else room - 1
         lock.reacquire()
         progress.show(rt, campaign_id)
     queue(rt, campaign_id)
     return "slice"
+
+
+def _done(rt: Runtime, campaign_id: int) -> str:
+    records.move(rt, campaign_id, ("sending",), "done")
+    progress.finish(rt, campaign_id)
+    return "done"
+
+
+def _held(rt: Runtime, campaign_id: int) -> str:
+    """Only rows over the messaging limit are left: the job comes back when the window makes room for them."""
+    c = records.by_id(rt, campaign_id)
+    progress.show(rt, campaign_id, force=True)
+    wait = (c.held_until - utcnow()).total_seconds() if c.held_until else defaults.CAMPAIGN_SWEEP_INTERVAL
+    queue(rt, campaign_id, int(wait) + 1)
+    return "held"
 
 
 def _stop(rt: Runtime, c: Campaign, reason: str, state: str = "paused") -> str:
@@ -112,11 +134,13 @@ def _stop(rt: Runtime, c: Campaign, reason: str, state: str = "paused") -> str:
 
 def resume_all(rt: Runtime) -> int:
     """The clock's sweep: every campaign due to send whose job is gone (a killed worker, a resume while the paused
-    job was still ending) gets a send job again; the lock keeps it to one at a time."""
+    job was still ending) gets a send job again; the lock keeps it to one at a time. One waiting for the messaging
+    limit to make room (held_until) is left to its time."""
     now = utcnow()
     with rt.db.session() as s:
-        due = list(s.scalars(select(Campaign.id).where(Campaign.state.in_(("scheduled", "sending")), or_(
-            Campaign.send_at.is_(None), Campaign.send_at <= now))))
+        due = list(s.scalars(select(Campaign.id).where(
+            Campaign.state.in_(("scheduled", "sending")), or_(Campaign.send_at.is_(None), Campaign.send_at <= now),
+            or_(Campaign.held_until.is_(None), Campaign.held_until <= now))))
     queued = 0
     for campaign_id in due:
         if not rt.redis.exists(LOCK_KEY.format(id=campaign_id)):

@@ -1,5 +1,5 @@
 """A campaign's numbers as its recipients' rows say: sent, delivered, read, failed (with Meta's reasons), replied,
-unknown and waiting."""
+unknown, waiting, and held back over the messaging limit (or cancelled after)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ ORDER = ("accepted", "sent", "delivered", "read")
 class Tally:
     total: int = 0
     waiting: int = 0  # pending or being sent
+    held: int = 0  # held back over the messaging limit (hold)
+    cancelled: int = 0  # held, then dropped by an admin
     sent: int = 0  # taken by Meta (any status after)
     delivered: int = 0  # delivered or read
     read: int = 0
@@ -28,7 +30,7 @@ class Tally:
 
     @property
     def done(self) -> int:
-        return self.total - self.waiting
+        return self.total - self.waiting - self.held
 
 
 def tally(rt: Runtime, campaign_id: int) -> Tally:
@@ -42,6 +44,10 @@ def tally(rt: Runtime, campaign_id: int) -> Tally:
         t.replied += n if replied else 0
         if state in ("pending", "claimed"):
             t.waiting += n
+        elif state == "held":
+            t.held += n
+        elif state == "cancelled":
+            t.cancelled += n
         elif state == "unknown":
             t.unknown += n
         elif state == "failed" or status == "failed":

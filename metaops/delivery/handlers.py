@@ -14,6 +14,7 @@ from metaops import defaults
 from metaops.assets.comments import FACEBOOK, INSTAGRAM, comment_post, comment_text, root_post, sent_by_us
 from metaops.away import sender as away
 from metaops.campaigns import statuses as campaign_statuses
+from metaops.campaigns import template_pause as campaign_templates
 from metaops.conversation import (
     customer_posted,
     messaging_window,
@@ -191,7 +192,9 @@ def _identity_changed(rt: Runtime, router: Router, item: Item) -> customers.Iden
 def template_update(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     """Status and content changes go to `templates`; category and quality changes to `alerts`. The stored
     template follows."""
-    catalog.apply_update(rt, item.asset_id, item.data, item.kind)
+    t = catalog.apply_update(rt, item.asset_id, item.data, item.kind)
+    if t is not None and item.kind == "message_template_status_update":  # campaigns sending it pause or may resume
+        campaign_templates.status_changed(rt, t, item.data)
     _post(rt, router, team_id, TEMPLATE_ROUTES[item.kind], render_templates.post(item.kind, item.data))
 
 

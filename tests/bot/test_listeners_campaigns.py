@@ -176,8 +176,17 @@ def test_campaign_review_submitted_sends_each_recipient_once_with_progress_and_r
                     m["text"])
     last = [e for e in fake_slack.edits if e["ts"] == progress["ts"]][-1]
     assert "3 / 3" in last["text"] and "sent 3" in last["text"] and "all sent" in last["text"]
+    assert not fake_slack.files  # the final report waits for Meta's statuses of the messages (campaigns.final)
+    post_webhook(client, wa_payload([], statuses=[
+        {"id": s["id"], "status": "read", "timestamp": "1700000100", "recipient_id": s["to"]}
+        for s in sent_ids(rt)]))
+    run_worker(rt)
+    time.sleep(defaults.CAMPAIGN_PROGRESS_EVERY + 0.2)  # the statuses' progress refresh, at Slack's pace
+    run_due_scheduled(rt)
+    run_worker(rt)
     [report] = [f for f in fake_slack.files if f.get("channel_id") == "C_CONNECT" or f.get("channel") == "C_CONNECT"]
     assert len(report["files"]) == 2
+    assert "read 3" in fake_slack.edits[-1]["text"]  # the report came with every status counted
     confirm(client, review)  # a second confirmation sends nothing again
     run_worker(rt)
     assert len([s for s in fake_graph.sent if s.get("type") == "template"]) == 3
@@ -215,6 +224,12 @@ def test_statuses_and_replies_land_on_the_campaign(client, rt, connected, fake_s
          "pricing": {"pricing_model": "PMP", "type": "regular", "category": "marketing"}}]))
     run_worker(rt)
     assert billable(rt) == {"marketing": 1.0}
+
+
+def sent_ids(rt) -> list[dict[str, str]]:
+    with rt.db.session() as s:
+        return [{"id": str(r.message_id), "to": str(r.phone)} for r in s.scalars(select(CampaignRecipient))
+                if r.message_id]
 
 
 def billable(rt) -> dict[str, float]:

@@ -4,11 +4,15 @@ API checks: the app credentials, Bearer tokens, and appsecret_proof on user and 
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
 import itertools
 import json
+import re
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -189,6 +193,15 @@ class FakeGraph(FakeServer):
         self.handles: dict[str, dict[str, Any]] = {}
         self.no_access: set[tuple[str, str]] = set()  # (token, asset id): that token no longer reaches that asset
         self.stall_sends = 0.0  # seconds to wait after accepting a send before answering (past a read timeout)
+        # Meta's throughput per business number, messages a second (Meta's default: 80); None: not modelled. Sends
+        # past it are refused with 130429 (counted in `throttled`)
+        self.throughput: int | None = None
+        self.throttled = 0
+        # called with each WhatsApp message Meta accepted and its message id (a test's script: a template paused
+        # mid-campaign; a bench's statuses)
+        self.after_send: Callable[[dict[str, Any], str], None] | None = None
+        self._recent_sends: dict[str, collections.deque[float]] = {}  # business number -> its sends' times
+        self._sends_lock = threading.Lock()
         self.media = {"MEDIA1": (b"\x89PNG fake image bytes" * 10, "image/png")}
         self.subscriptions: dict[str, dict[str, Any]] = {}  # app subscriptions per object
         # Messenger/Instagram: PSID or IGSID -> Unix time of their last message (unset: Meta's window not modelled)
@@ -510,6 +523,10 @@ class FakeGraph(FakeServer):
         if self.refuse_sends is not None:
             return self.refuse_sends
         p = call.params
+        if p.get("messaging_product") == "whatsapp" and not self._within_throughput(sender):
+            return graph_error(130429, "(#130429) Rate limit hit", 400, error_data={
+                "messaging_product": "whatsapp",
+                "details": "Cloud API message throughput has been reached."})
         n = next(self._n)
         if p.get("messaging_product") == "whatsapp":
             if self.tokens[token]["kind"] != "user":
@@ -519,9 +536,9 @@ class FakeGraph(FakeServer):
                 return graph_error(100, "(#100) The parameter to is required.", 400)
             if p.get("type") == "template":  # an approved template with its parameters, recorded as Meta got them
                 t = p.get("template") or {}
-                if not any(x["name"] == t.get("name") and x["language"] == (t.get("language") or {}).get("code")
-                           and x["status"] == "APPROVED" for x in self.templates):
-                    return graph_error(132001, "(#132001) Template name does not exist in the translation", 404)
+                refused = self._template_refusal(t)
+                if refused is not None:
+                    return refused
                 sent = {"from": sender, "to": p.get("to"), "kind": "whatsapp", "type": "template", "template": t}
             elif p.get("type") == "interactive":  # Meta's limits on interactive messages, as Meta refuses them
                 refused = interactive_refusal(p.get("interactive") or {})
@@ -549,6 +566,8 @@ class FakeGraph(FakeServer):
             if self.holders.get(p.get("to") or p.get("recipient")) == "agent" and p.get("type") != "template":
                 self.holders[p.get("to") or p["recipient"]] = "app"  # a service message takes the thread over
             self.sent.append(sent)
+            if self.after_send is not None:
+                self.after_send(sent, f"wamid.OUT{n}")
             time.sleep(self.stall_sends)  # accepted: Meta acts on it even when the caller stops waiting
             contact = {"input": p["to"], "wa_id": p["to"]} if p.get("to") else \
                 {"input": p["recipient"], "user_id": p["recipient"]}
@@ -589,6 +608,65 @@ class FakeGraph(FakeServer):
                               "kind": "page"})
         time.sleep(self.stall_sends)
         return Reply(200, {"recipient_id": p["recipient"]["id"], "message_id": f"m_OUT{n}"})
+
+    def _within_throughput(self, sender: str) -> bool:
+        """Meta's throughput per business number (`throughput` messages a second, None: not modelled): past it,
+        130429 until the second has room again."""
+        if self.throughput is None:
+            return True
+        now = time.monotonic()
+        with self._sends_lock:
+            recent = self._recent_sends.setdefault(sender, collections.deque())
+            while recent and recent[0] <= now - 1.0:
+                recent.popleft()
+            if len(recent) >= self.throughput:
+                self.throttled += 1
+                return False
+            recent.append(now)
+            return True
+
+    def _template_refusal(self, t: dict[str, Any]) -> Reply | None:
+        """What Meta answers a template send it will not take: an unknown or unapproved template (132001), one
+        Meta paused (132015) or disabled (132016), a media header without its media (132012), media that is
+        neither an uploaded id nor a link (131053, 131009), body parameters that do not match (132000)."""
+        language = (t.get("language") or {}).get("code")
+        found = next((x for x in self.templates if x["name"] == t.get("name") and x["language"] == language), None)
+        if found is not None and found["status"] == "PAUSED":
+            return graph_error(132015, "(#132015) Template is Paused", 400, error_data={
+                "messaging_product": "whatsapp", "details": "Template is paused due to low quality."})
+        if found is not None and found["status"] == "DISABLED":
+            return graph_error(132016, "(#132016) Template is Disabled", 400, error_data={
+                "messaging_product": "whatsapp", "details": "Template has been paused too many times."})
+        if found is None or found["status"] != "APPROVED":
+            return graph_error(132001, "(#132001) Template name does not exist in the translation", 404)
+        given = {str(c.get("type", "")).lower(): c for c in t.get("components") or [] if isinstance(c, dict)}
+        header = next((c for c in found.get("components") or [] if c.get("type") == "HEADER"), None)
+        media_format = str((header or {}).get("format") or "").upper()
+        if media_format in ("IMAGE", "VIDEO", "DOCUMENT"):
+            params = (given.get("header") or {}).get("parameters") or [{}]
+            kind = media_format.lower()
+            media = params[0].get(kind) if isinstance(params[0], dict) and params[0].get("type") == kind else None
+            if not isinstance(media, dict):
+                return graph_error(132012, "(#132012) Parameter format does not match format in the created "
+                                   "template", 400, error_data={
+                                       "messaging_product": "whatsapp",
+                                       "details": f"header: Format mismatch, expected {media_format}, received "
+                                                  f"{str(params[0].get('type') or 'UNKNOWN').upper()}"})
+            if "id" in media and media["id"] not in self.uploads:
+                return graph_error(131053, "(#131053) Media upload error", 400)
+            if "id" not in media and not str(media.get("link") or "").startswith(("https://", "http://")):
+                return graph_error(131009, "(#131009) Parameter value is not valid", 400, error_data={
+                    "messaging_product": "whatsapp", "details": "header: media needs an id or an http(s) link"})
+        body = next((c for c in found.get("components") or [] if c.get("type") == "BODY"), {})
+        expected = len(set(re.findall(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}", str(body.get("text") or ""))))
+        got = len((given.get("body") or {}).get("parameters") or [])
+        if body and expected != got:
+            return graph_error(132000, "(#132000) Number of parameters does not match the expected number of "
+                               "params", 400, error_data={
+                                   "messaging_product": "whatsapp",
+                                   "details": f"body: number of localizable_params ({got}) does not match the "
+                                              f"expected number of params ({expected})"})
+        return None
 
     def _thread_control(self, p: dict[str, Any], edge: str) -> Reply:
         """WhatsApp `thread_control` (`take`: the escalation partner only; `release`: the holder only) and

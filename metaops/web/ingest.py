@@ -4,10 +4,10 @@ Each request that reaches the webhook view announces itself (`arriving`), checks
 then hands its body to the process's `Collector`. The first request to hand one over while no batch is being
 written leads: it waits, at most `INGEST_BATCH_WAIT`, and only while other requests of the process are
 still on their way, for them to hand theirs over too (up to `INGEST_BATCH_MAX`), then stores the batch in
-one multi-row INSERT (one statement, one commit: all stored or none), pushes the ids to their partitions in
-one Redis pipeline, and wakes every request of the batch with its answer. Requests that hand theirs over
-while a batch is being written wait; once it is stored, the first of them leads the next batch (whose INSERT
-overlaps the Redis round trip of the one before; batches are queued in the order they were stored).
+one multi-row INSERT (one statement, one commit: all stored or none), pushes the ids to their partitions and
+the batch's counts in one Redis round trip, and wakes every request of the batch with its answer. Requests that
+hand theirs over while a batch is being written wait; once it is stored, the first of them leads the next batch
+(whose INSERT overlaps the Redis round trip of the one before; batches are queued in the order they were stored).
 
 The promise stays the one of a lone insert: every body is stored durably before its request answers 200,
 and queued after it is stored; a failed store answers every request of that batch 503 (Meta retries each),
@@ -128,17 +128,17 @@ class Collector:
 
     def _lead(self, batch: list[_Slot]) -> None:
         """Store the batch; hand the lead to the next waiting request (its INSERT overlaps this batch's Redis
-        round trip); queue the batch, after the batch before it (`_push_turn`: stored order is queued order);
-        then release its requests."""
+        round trip); queue the batch with its counts, after the batch before it (`_push_turn`: stored order is
+        queued order); then release its requests."""
         tally = counters.Tally()
-        passed = False
+        passed = stored = False
         try:
             stored = self._insert(batch, tally)
             with self._push_turn:
                 self._pass_lead()
                 passed = True
                 if stored:
-                    self._push(batch)
+                    self._push(batch, tally)
         finally:
             with self._cond:
                 for s in batch:
@@ -146,7 +146,8 @@ class Collector:
                 if not passed:
                     self._pass_lead_locked()
                 self._cond.notify_all()
-        counters.flush(self.rt.redis, tally)  # after the answers: counting never holds one up
+        if not stored:
+            counters.flush(self.rt.redis, tally)  # after the answers: counting never holds one up
 
     def _pass_lead(self) -> None:
         with self._cond:
@@ -178,11 +179,14 @@ class Collector:
         tally.add("webhooks_stored", len(batch))
         return True
 
-    def _push(self, batch: list[_Slot]) -> None:
-        """Queue the stored ids to their partitions in one pipeline; Redis down only logs."""
+    def _push(self, batch: list[_Slot], tally: counters.Tally) -> None:
+        """Queue the stored ids to their partitions, and count the batch, in one round trip; Redis down only logs
+        (and the counts of that moment are lost)."""
         queued = [(s.event_id, s.partition) for s in batch if s.event_id is not None]
         try:
-            streams.push_events(self.rt.queue, queued)
+            pipe = self.rt.queue.connection.pipeline(transaction=False)
+            counters.add_to(pipe, tally)
+            streams.push_events(self.rt.queue, queued, pipe)
         except Exception as e:  # noqa: BLE001 - stored: the periodic sweep queues them once Redis is back
             log.warning("events %s-%s stored but not queued (%s); the sweep will queue them", queued[0][0],
                         queued[-1][0], type(e).__name__)

@@ -36,7 +36,8 @@ HISTOGRAMS: dict[str, tuple[str, tuple[float, ...]]] = {
 COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "webhooks_received": ("Webhook POSTs received from Meta", ()),
     "webhooks_stored": ("Webhook events stored (answered 200)", ()),
-    "webhooks_rejected": ("Webhook POSTs refused, by reason: signature, size, json, storage", ("reason",)),
+    "webhooks_rejected": ("Webhook POSTs refused, by reason: signature, size, json, body (cut short or a bad "
+                          "length), storage", ("reason",)),
     "items_delivered": ("Webhook items posted to Slack, by kind", ("kind",)),
     "items_failed": ("Webhook items whose delivery failed (retried with the event), by kind", ("kind",)),
     "items_stale": ("Webhook items refused as older than what retention forgot (a replay or a late requeue), by "

@@ -68,7 +68,9 @@ def test_a_web_worker_killed_mid_batch_never_answers_200_without_its_row(config,
                     time.sleep(0.05)
 
     try:
-        before = _workers(proc.pid)
+        deadline = time.monotonic() + 30  # /healthz answered once one worker was up; wait for both
+        while len(before := _workers(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(before) == 2
         threads = [threading.Thread(target=client, args=(bodies[c * EACH:(c + 1) * EACH],)) for c in range(CLIENTS)]
         for t in threads:

@@ -44,6 +44,7 @@ def init_app(app: Flask, rt: Any) -> None:
     app.extensions["bolt_handler"] = SlackRequestHandler(bolt_app) if bolt_app else None
     for bp in (health.bp, meta_oauth.bp, meta_signup.bp, meta_webhook.bp, metrics.bp, slack.bp):
         app.register_blueprint(bp)
+    app.wsgi_app = meta_webhook.Receiver(app)  # type: ignore[method-assign]  # the webhook POST, ahead of Flask
     cli.register(app)
 
 

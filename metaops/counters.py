@@ -16,6 +16,7 @@ from typing import Any
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 from redis import Redis
+from redis.client import Pipeline
 
 from metaops import defaults
 from metaops.queue import streams
@@ -35,7 +36,8 @@ HISTOGRAMS: dict[str, tuple[str, tuple[float, ...]]] = {
 COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "webhooks_received": ("Webhook POSTs received from Meta", ()),
     "webhooks_stored": ("Webhook events stored (answered 200)", ()),
-    "webhooks_rejected": ("Webhook POSTs refused, by reason: signature, size, json, storage", ("reason",)),
+    "webhooks_rejected": ("Webhook POSTs refused, by reason: signature, size, json, body (cut short or a bad "
+                          "length), storage", ("reason",)),
     "items_delivered": ("Webhook items posted to Slack, by kind", ("kind",)),
     "items_failed": ("Webhook items whose delivery failed (retried with the event), by kind", ("kind",)),
     "items_stale": ("Webhook items refused as older than what retention forgot (a replay or a late requeue), by "
@@ -74,14 +76,19 @@ def flush(r: Redis, tally: Tally) -> None:
         return
     try:
         pipe = r.pipeline(transaction=False)
-        for field, amount in tally.counts.items():
-            pipe.hincrby(KEY, field, amount)
-        for name, seconds in tally.sums.items():
-            if seconds:
-                pipe.hincrbyfloat(KEY, f"{name}_sum", seconds)
+        add_to(pipe, tally)
         pipe.execute()
     except Exception as e:  # noqa: BLE001 - counts are worth less than the request that makes them
         log.debug("metrics not counted: %s", type(e).__name__)
+
+
+def add_to(pipe: Pipeline, tally: Tally) -> None:
+    """A tally's writes added to a pipeline that its caller sends (with commands of its own, in one round trip)."""
+    for field, amount in tally.counts.items():
+        pipe.hincrby(KEY, field, amount)
+    for name, seconds in tally.sums.items():
+        if seconds:
+            pipe.hincrbyfloat(KEY, f"{name}_sum", seconds)
 
 
 def incr(r: Redis, name: str, amount: int = 1, **labels: Any) -> None:

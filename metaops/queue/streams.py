@@ -18,6 +18,7 @@ import zlib
 from typing import Any, cast
 
 from redis import Redis
+from redis.client import Pipeline
 from rq import Queue
 from sqlalchemy import Engine
 
@@ -79,22 +80,34 @@ def _first(v: Any) -> dict[str, Any]:
     return v[0] if isinstance(v, list) and v and isinstance(v[0], dict) else {}
 
 
-# Append an event id to a partition's stream and mark a drain job queued unless one is (or runs), atomically.
+# Append event ids to a partition's stream, in order, and mark a drain job queued unless one is (or runs),
+# atomically.
 _PUSH = """
-redis.call('XADD', KEYS[1], '*', 'id', ARGV[2])
+for i = 2, #ARGV do redis.call('XADD', KEYS[1], '*', 'id', ARGV[i]) end
 return redis.call('SET', KEYS[2], 'queued', 'NX', 'PX', ARGV[1])
 """
 
 
-def push_events(queue: Queue, events: list[tuple[int, int]]) -> None:
-    """Queue stored events, each `(event id, partition)`: one round trip for all of them, then a drain job
-    for each partition that had none pending."""
-    pipe = queue.connection.pipeline(transaction=False)
+def push_events(queue: Queue, events: list[tuple[int, int]], pipe: Pipeline | None = None) -> None:
+    """Queue stored events, each `(event id, partition)`: one script call per partition (its ids in the order
+    given) and one round trip for all of them, then a drain job for each partition that had none pending.
+    `pipe`: a pipeline already holding other commands (the batch's counts), sent in the same round trip; their
+    replies are not looked at."""
+    by_partition: dict[int, list[int]] = {}
     for event_id, partition in events:
-        pipe.eval(_PUSH, 2, stream_key(partition), flag_key(partition), defaults.QUEUED_FLAG_TTL * 1000, event_id)
-    started = {p for (_, p), flag_set in zip(events, pipe.execute(), strict=True) if flag_set}
-    for partition in sorted(started):
-        enqueue_drain(queue, partition)
+        by_partition.setdefault(partition, []).append(event_id)
+    if pipe is None:
+        pipe = queue.connection.pipeline(transaction=False)
+    for partition, ids in by_partition.items():
+        pipe.eval(_PUSH, 2, stream_key(partition), flag_key(partition), defaults.QUEUED_FLAG_TTL * 1000, *ids)
+    sent = len(pipe)
+    replies = pipe.execute(raise_on_error=False)[sent - len(by_partition):] if sent else []
+    for reply in replies:
+        if isinstance(reply, Exception):
+            raise reply
+    for partition, flag_set in sorted(zip(by_partition, replies, strict=True)):
+        if flag_set:
+            enqueue_drain(queue, partition)
 
 
 def push_stored(queue: Queue, engine: Engine, event_ids: list[int]) -> None:

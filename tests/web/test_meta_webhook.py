@@ -7,11 +7,12 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from integrations.meta.signature import sign
 from metaops import create_app, runtime
 from metaops import settings as settings_mod
 from metaops.queue import streams
 from store.models import WebhookEvent
-from tests.constants import VERIFY_TOKEN
+from tests.constants import APP_SECRET, VERIFY_TOKEN
 from tests.helpers import post_webhook, wa_message, wa_payload
 
 
@@ -61,8 +62,6 @@ def test_missing_or_wrong_signature_is_401(client, rt):
 
 def test_signature_is_over_the_raw_bytes_not_a_reserialised_body(client, rt):
     raw = b'{"object": "whatsapp_business_account",   "entry": []}'
-    from integrations.meta.signature import sign
-
     reserialised_sig = sign(json.dumps(json.loads(raw)).encode(), "test-meta-app-secret")
     assert post_webhook(client, raw, signature=reserialised_sig).status_code == 401
     assert post_webhook(client, raw).status_code == 200
@@ -106,3 +105,37 @@ def test_database_down_is_503_and_nothing_queued(config, redis_conn):
         assert streams.waiting(redis_conn) == 0
     finally:
         runtime.install(None)
+
+
+def test_a_body_shorter_than_its_content_length_is_400_and_counted(client, rt):
+    # The POST is answered ahead of Flask (meta_webhook.Receiver): a client that stops mid-body is refused as
+    # Werkzeug would, and its request is counted with its reason.
+    body = json.dumps(wa_payload([wa_message("wamid.S", "1555", "x")])).encode()
+    r = client.post("/meta/webhook", data=body[:100], environ_overrides={"CONTENT_LENGTH": str(len(body))},
+                    headers={"X-Hub-Signature-256": sign(body, APP_SECRET)})
+    bad = client.post("/meta/webhook", data=body, environ_overrides={"CONTENT_LENGTH": "12x"},
+                      headers={"X-Hub-Signature-256": sign(body, APP_SECRET)})
+    assert (r.status_code, bad.status_code) == (400, 400) and r.mimetype == "text/plain"
+    assert _stored(rt) == 0 and _queued(rt) == 0
+    assert rt.redis.hget("metaops:metrics", "webhooks_rejected|reason=body") == b"2"
+
+
+def test_answers_carry_a_length_and_other_methods_and_paths_stay_with_flask(client, rt):
+    ok = post_webhook(client, wa_payload([wa_message("wamid.L", "1555", "x")]))
+    assert ok.status_code == 200 and ok.data == b"OK" and ok.headers["Content-Length"] == "2"
+    assert ok.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert client.put("/meta/webhook", data=b"{}").status_code == 405  # Flask: the path takes GET only
+    assert client.post("/meta/webhook/", data=b"{}").status_code == 404
+    assert _stored(rt) == 1
+
+
+def test_an_unexpected_failure_is_500_and_counted(client, rt, monkeypatch):
+    # A bug past the checks (here the partition key raising) answers 500 without a traceback in the answer.
+    def broken(_data: object) -> int:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(streams, "partition_of", broken)
+    r = post_webhook(client, wa_payload([wa_message("wamid.E", "1555", "x")]))
+    assert r.status_code == 500 and b"boom" not in r.data and b"Traceback" not in r.data
+    assert _stored(rt) == 0
+    assert rt.redis.hget("metaops:metrics", "webhooks_rejected|reason=500") == b"1"

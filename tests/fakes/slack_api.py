@@ -89,6 +89,8 @@ class FakeSlack(FakeServer):
         self.route("GET", "/control/stats", self._control_stats)
         self.route("POST", "/control/pace", self._control_pace)
         self.route("GET", "/control/posts", self._control_posts)
+        self.route("POST", "/control/latency", self._control_latency)
+        self.latency = 0.0  # seconds every Web API call (/api/...) takes before it is answered, as from a far host
         self.users: dict[str, dict[str, Any]] = {}
         self.limited: dict[str, float] = {}  # channel -> monotonic time until which posts get 429
         self.refused_429 = 0
@@ -163,6 +165,23 @@ class FakeSlack(FakeServer):
             with self._ts_lock:
                 self.pace = None
         return Reply(200, {"ok": True})
+
+    def _control_latency(self, call: Call) -> Reply:
+        """POST /control/latency?seconds=S: every Web API call answered S seconds after it arrived (Slack seen from a
+        typical host: 0.1-0.3 s a call); the pace and the refusals stay as they are."""
+        try:
+            seconds = float(call.params["seconds"])
+        except (KeyError, ValueError):
+            return Reply(400, {"ok": False, "error": "seconds wanted"})
+        if not 0 <= seconds <= 10:
+            return Reply(400, {"ok": False, "error": "seconds must be within 0-10"})
+        self.latency = seconds
+        return Reply(200, {"ok": True})
+
+    def _reply(self, call: Call) -> Reply:
+        if self.latency and call.path.startswith("/api/"):
+            time.sleep(self.latency)  # each request waits in its own server thread: calls overlap as at Slack
+        return super()._reply(call)
 
     def _control_posts(self, call: Call) -> Reply:
         """GET /control/posts: when each accepted message and each 429 happened (monotonic clock of this host),
@@ -551,6 +570,7 @@ class FakeSlack(FakeServer):
     def reset(self) -> None:
         super().reset()
         self.socket_url = None
+        self.latency = 0.0
         with self._ts_lock:
             self.messages.clear()
             self.ephemerals.clear()

@@ -186,3 +186,16 @@ def test_jobs_queued_under_the_names_of_earlier_releases_still_run(client, rt, f
     assert by_customer(fake_slack.messages) == {"c01": [0]}
     assert set(_states(rt)) == {"done"}
     assert FailedJobRegistry(queue=rt.queue).get_job_ids() == [] and rt.queue.get_job_ids() == []
+
+
+def test_a_job_over_its_timeout_in_a_thread_fails_into_the_failed_registry(rt, fake_slack):
+    """RQ's timeout (SIGALRM) reaches only the main thread: a delivery job in a thread gets its own, raised in that
+    thread once its Slack call returns. The job ends in RQ's failed registry, as one timed out in the main thread."""
+    fake_slack.latency = 1.5
+    job = rt.queue.enqueue_call("metaops.jobs.conversation_note", args=("T1", "C1", "1700000000.000001", "a note"),
+                                timeout=1, result_ttl=0, failure_ttl=600)
+    run_worker(rt)
+    assert FailedJobRegistry(queue=rt.queue).get_job_ids() == [job.id]
+    job.refresh()
+    assert "JobTimeoutException" in (job.latest_result().exc_string or "")
+    assert StartedJobRegistry(queue=rt.queue).get_job_ids() == []

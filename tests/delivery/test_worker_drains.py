@@ -199,3 +199,29 @@ def test_a_job_over_its_timeout_in_a_thread_fails_into_the_failed_registry(rt, f
     job.refresh()
     assert "JobTimeoutException" in (job.latest_result().exc_string or "")
     assert StartedJobRegistry(queue=rt.queue).get_job_ids() == []
+
+
+@UNPACED
+def test_a_warm_stop_hands_the_running_drains_over(client, rt, config, fake_slack):
+    """SIGTERM (a deploy) while drains wait on Slack: the drains hand over at their next event, the worker leaves no
+    job started and exits; the next worker delivers the rest, every text once and in order."""
+    fake_slack.latency = LATENCY
+    connect_whatsapp(rt)
+    burst(client, CUSTOMERS, EACH)
+    worker = _start(config)
+    try:
+        assert _until(lambda: len(fake_slack.messages) >= 20, 60, 0.01), "nothing was posted"
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(60) == 0
+    finally:
+        _kill(worker)
+    shown = len(fake_slack.messages)
+    assert shown < CUSTOMERS * EACH  # stopped mid-burst
+    assert StartedJobRegistry(queue=rt.queue).get_job_ids() == []
+    assert streams.waiting(rt.redis) > 0 and rt.queue.count > 0  # handed over: drains queued for what is left
+    worker = _start(config)
+    try:
+        assert _until(lambda: set(_states(rt)) == {"done"}, 120, 0.2), "texts left undelivered"
+    finally:
+        _kill(worker)
+    assert len(fake_slack.messages) == CUSTOMERS * EACH and _in_order_once(fake_slack.messages)

@@ -225,3 +225,13 @@ def test_a_warm_stop_hands_the_running_drains_over(client, rt, config, fake_slac
     finally:
         _kill(worker)
     assert len(fake_slack.messages) == CUSTOMERS * EACH and _in_order_once(fake_slack.messages)
+
+
+@pytest.mark.parametrize("value", ["many", "0", "257", "2.5"])
+def test_a_bad_worker_drains_setting_stops_the_process_with_its_name(value):
+    from metaops import settings
+    from metaops.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match="WORKER_DRAINS must be a whole number of jobs at once, from 1 to 256"):
+        settings.from_mapping({"ENCRYPTION_KEYS": "x" * 43 + "=", "WORKER_DRAINS": value})
+    assert settings.from_mapping({"ENCRYPTION_KEYS": "x" * 43 + "=", "WORKER_DRAINS": "8"}).WORKER_DRAINS == 8

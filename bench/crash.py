@@ -12,8 +12,8 @@ lost (never shown: must be 0) and texts shown twice (at most 1), posts; then, me
 burst with no kill (the baseline) and the ratio of the crashed run's total time to it.
 
 Usage, from the repo root: .venv/bin/python -m bench.crash [--runs 5] [--customers 20] [--each 10] [--kill-at 50]
-[--db sqlite|postgresql]; `make bench` runs it. Needs Redis on 127.0.0.1:6379 (db 14, flushed) and, for
-postgresql, PostgreSQL on 127.0.0.1:5432. Takes about a minute a run.
+[--db sqlite|postgresql] [--slack-latency 0.15]; `make bench` runs it. Needs Redis on 127.0.0.1:6379 (db 14,
+flushed) and, for postgresql, PostgreSQL on 127.0.0.1:5432. Takes about a minute a run.
 """
 
 from __future__ import annotations
@@ -69,6 +69,8 @@ def one_run(args: argparse.Namespace, kill_at: int | None) -> dict[str, float]:
     """One burst; `kill_at`: SIGKILL the worker once that many texts are shown, and start it again."""
     fake, slack_url = common.start_slack_fake()
     base = slack_url.removesuffix("/api/")
+    if args.slack_latency:
+        common.control(base, "POST", f"/control/latency?seconds={args.slack_latency:g}", timeout=10)
     workdir = Path(tempfile.mkdtemp(prefix="metaops-crash-"))
     url, drop = common.database(args.db, workdir)
     config = common.app_config(url, REDIS_URL, slack_url, workdir)
@@ -99,7 +101,8 @@ def one_run(args: argparse.Namespace, kill_at: int | None) -> dict[str, float]:
         counts = Counter(words)
         # the fake's clock is this host's monotonic clock: its times compare with ours directly
         result.update(lost=total - len(counts), twice=sum(v - 1 for v in counts.values()), posts=len(times),
-                      total=times[-1] - t0)
+                      total=times[-1] - t0,
+                      at_once=common.control(base, "GET", "/control/stats", timeout=10)["most_in_flight"])
         if kill_at is not None:
             after = [t for t in times if t > restarted]
             result["first_after"] = after[0] - restarted if after else float("nan")
@@ -119,10 +122,13 @@ def main() -> None:
     ap.add_argument("--kill-at", type=int, default=50, help="texts shown in Slack when the worker is killed")
     ap.add_argument("--db", choices=["postgresql", "sqlite"], default="sqlite")
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--slack-latency", type=float, default=0.0, help="seconds the fake takes to answer each call")
     args = ap.parse_args()
     print(f"crash ({args.db}): {args.customers} customers x {args.each} texts into one channel; the Slack fake at "
-          f"1 post/s per channel, burst 5; the worker (Procfile line) SIGKILLed at {args.kill_at} texts shown and "
-          f"restarted at once; a baseline burst with no kill before each run")
+          f"1 post/s per channel, burst 5, answering each call after {args.slack_latency:g} s; the worker (Procfile "
+          f"line, WORKER_DRAINS jobs at once) SIGKILLed at {args.kill_at} texts shown and restarted at once; a "
+          f"baseline burst with no kill before each run; at most one text may show twice per delivery job running "
+          f"at the kill")
     ratios = []
     for k in range(args.runs):
         base = one_run(args, None)
@@ -130,8 +136,9 @@ def main() -> None:
         ratios.append(r["total"] / base["total"])
         print(f"  run {k + 1}: killed at {r['shown_at_kill']:.0f} texts shown; restart -> first post "
               f"{r['first_after']:.1f} s, -> last post {r['last_after']:.1f} s; lost {r['lost']:.0f}, shown twice "
-              f"{r['twice']:.0f}; posts {r['posts']:.0f}; total {r['total']:.1f} s vs {base['total']:.1f} s with no "
-              f"kill ({ratios[-1]:.2f}x; baseline lost {base['lost']:.0f}, twice {base['twice']:.0f})")
+              f"{r['twice']:.0f}; posts {r['posts']:.0f}, most Slack calls at once {r['at_once']:.0f}; total "
+              f"{r['total']:.1f} s vs {base['total']:.1f} s with no kill ({ratios[-1]:.2f}x; baseline lost "
+              f"{base['lost']:.0f}, twice {base['twice']:.0f})")
     print(f"  median ratio crashed/baseline: {statistics.median(ratios):.2f}x")
 
 

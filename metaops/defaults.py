@@ -38,7 +38,11 @@ DEDUPE_LEASE = 90  # a claim older than this whose worker never finished may be 
 THREAD_LOCK_TIMEOUT = 30  # how long one contact's thread lock is held at most, seconds
 SLACK_TIMEOUT = 10  # Slack Web API request timeout, seconds
 DRAIN_BATCH = 50  # events the drain job takes from Redis at a time, count
-DRAIN_MAX_SECONDS = 60  # a drain job hands over to a fresh job after this long, seconds
+DRAIN_MAX_SECONDS = 60  # a drain or release job hands over to a fresh job after this long, seconds
+# Delivery jobs (drains, releases, ...) one worker process runs at once, each in a thread waiting on Slack: as many
+# as PARTITIONS, so one worker line can drain every partition at once, count
+WORKER_DRAINS = 16
+DB_POOL_SPARE = 2  # a worker's database connections beyond one per delivery job (its main thread, the scheduler), count
 LEASE_TTL = 10  # a lease (drain or release flag, thread lock) outlives the process holding it by at most this, s
 LEASE_RENEW = 2  # how often a process renews its leases and its heartbeat, seconds
 QUEUED_FLAG_TTL = 15  # a flag marking a job queued for a partition or channel lapses this long after the job was due, s

@@ -6,6 +6,7 @@ first job. Jobs reach it through current().
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +39,9 @@ class Runtime:
 
 def build(settings: Settings, now: Callable[[], datetime] = utcnow, worker: bool = False) -> Runtime:
     redis = connection.connect(settings)
-    db = Database(settings.database_url, pre_ping=not worker)
+    # A worker's delivery jobs run in threads (metaops.worker): one pooled connection each, and a few spare.
+    db = Database(settings.database_url, pre_ping=not worker,
+                  pool_size=settings.WORKER_DRAINS + defaults.DB_POOL_SPARE if worker else None)
     crypto = Crypto(settings.encryption_keys)
     installations = EncryptedInstallationStore(db, crypto) if settings.SLACK_CLIENT_ID else None
     return Runtime(
@@ -59,6 +62,7 @@ def build(settings: Settings, now: Callable[[], datetime] = utcnow, worker: bool
 
 
 _current: Runtime | None = None
+_building = threading.Lock()  # a worker's threads ask for it at once: one is built
 
 
 def install(rt: Runtime | None) -> None:
@@ -68,7 +72,9 @@ def install(rt: Runtime | None) -> None:
 
 def current() -> Runtime:
     if _current is None:
-        install(build(load(), worker=True))
+        with _building:
+            if _current is None:
+                install(build(load(), worker=True))
     assert _current is not None
     return _current
 

@@ -21,6 +21,7 @@ SECRETS = frozenset(
      "META_VERIFY_TOKEN", "METRICS_TOKEN", "DATABASE_URL", "REDIS_URL",  # URLs may carry passwords
      "SLACK_APP_TOKEN"}
 )
+WORKER_DRAINS_WANTED = "WORKER_DRAINS must be a whole number of jobs at once, from 1 to 256"
 
 
 @dataclass(frozen=True, repr=False)
@@ -57,6 +58,8 @@ class Settings:
     JOB_RETRY_INTERVALS: tuple[int, ...] = field(default=defaults.JOB_RETRY_INTERVALS)
     # Our own pace per Slack channel, posts per second (metaops.conversation.pace); 0: no pacing.
     SLACK_PACE_RATE: float = defaults.SLACK_PACE_RATE
+    # Delivery jobs one worker process runs at once, each in a thread (metaops.worker); its database pool follows.
+    WORKER_DRAINS: int = defaults.WORKER_DRAINS
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -142,6 +145,11 @@ def from_mapping(values: Mapping[str, Any]) -> Settings:
                 raise ConfigError("SLACK_PACE_RATE must be a number of posts per second (0: no pacing)") from None
             if kwargs[f.name] < 0:
                 raise ConfigError("SLACK_PACE_RATE must be a number of posts per second (0: no pacing)")
+        elif f.name == "WORKER_DRAINS":
+            try:
+                kwargs[f.name] = int(str(raw).strip())
+            except ValueError:
+                raise ConfigError(WORKER_DRAINS_WANTED) from None
         elif f.name == "JOB_RETRY_INTERVALS":
             kwargs[f.name] = tuple(int(x) for x in (raw.split(",") if isinstance(raw, str) else raw))
         else:
@@ -160,6 +168,8 @@ def _validated(s: Settings) -> Settings:
             Fernet(key)
         except ValueError:
             raise ConfigError(f"ENCRYPTION_KEYS: key {i} is not a valid Fernet key") from None
+    if not 1 <= s.WORKER_DRAINS <= 256:
+        raise ConfigError(WORKER_DRAINS_WANTED)
     if s.RETENTION_DAYS < 0:
         raise ConfigError("RETENTION_DAYS must be a whole number of days (0 keeps everything)")
     if s.SLACK_CLIENT_ID and not s.SLACK_CLIENT_SECRET:

@@ -64,7 +64,7 @@ def drain(partition: int | None = None) -> int:
             if not leases.holds(r, flag):  # our lease lapsed (a stall): another drain may have the partition now
                 log.warning("partition %d: lease lost; leaving it to the drain that has it", partition)
                 return handled
-            if time.monotonic() - started > defaults.DRAIN_MAX_SECONDS:
+            if _time_up(started):
                 leases.queue_for(r, flag, 0)  # hand over: no job runs into its timeout
                 streams.enqueue_drain(rt.queue, partition)
                 return handled
@@ -135,6 +135,7 @@ def release_channel(team_id: str, channel: str) -> int:
         holds.release_later(r, rt.queue, team_id, channel, left)
         return 0
     router = _router(rt, releasing=(team_id, channel))
+    started = time.monotonic()
     while True:
         entries = holds.parked(r, team_id, channel, defaults.COALESCE_SCAN)
         if not entries:
@@ -143,6 +144,9 @@ def release_channel(team_id: str, channel: str) -> int:
             return handled
         if not holds.still_releasing(r, team_id, channel):  # our lease lapsed (a stall): leave it to the other
             log.warning("channel %s: lease lost; leaving it to the release that has it", channel)
+            return handled
+        if _time_up(started):
+            holds.release_later(r, rt.queue, team_id, channel, 0)  # a fresh job goes on from here
             return handled
         event_id = entries[0].event_id
         group = holds.same_thread(entries, defaults.COALESCE_MAX)
@@ -302,6 +306,12 @@ def _move_legacy(rt: Runtime) -> int:
         streams.push_events(rt.queue, [(i, streams.partition_of(bodies.get(i, b""))) for i in ids])
         moved += len(ids)
     return moved
+
+
+def _time_up(started: float) -> bool:
+    """A drain or release hands over to a new job after DRAIN_MAX_SECONDS (no job runs into its timeout, and a job
+    in a worker's thread has no other deadline), or at once when its worker is stopping."""
+    return leases.closing() or time.monotonic() - started > defaults.DRAIN_MAX_SECONDS
 
 
 def _record(rt: Runtime, event_id: int, e: BaseException, wait: int) -> None:

@@ -9,6 +9,10 @@ tells whether that owner can still finish (store/dedupe.py).
 
 A flag may also hold the value QUEUED: a job for it is queued or scheduled and nobody runs it yet. That value
 lives a bounded time (the job's delay plus QUEUED_FLAG_TTL); the job owns the flag when it starts.
+
+A worker runs several delivery jobs at once, each in a thread of its pool (metaops.worker): within `job()`,
+the leases a thread takes are that job's alone (`process/job`), so two jobs of one process never both hold
+one flag, and whatever the job still holds when it ends (a timeout, an error) is let go at once.
 """
 
 from __future__ import annotations
@@ -96,6 +100,27 @@ class _Holder:
 
 
 _holder = _Holder()
+_job = threading.local()  # .value: the identity of the job this thread runs (job()), else unset
+_closing = threading.Event()
+
+
+def close() -> None:
+    """This process is stopping (a worker's warm stop): the work its leases guard hands over at its next step."""
+    _closing.set()
+
+
+def reopen() -> None:
+    """A worker starting in this process: work goes on as long as it likes again."""
+    _closing.clear()
+
+
+def closing() -> bool:
+    return _closing.is_set()
+
+
+def _mine() -> str:
+    """The value this thread's leases carry: its job's identity inside job(), else the process's."""
+    return getattr(_job, "value", None) or _holder.name
 
 
 def me(r: Redis) -> str:
@@ -136,11 +161,12 @@ def abandoned(r: Redis, key: str) -> str | None:
 def own(r: Redis, key: str) -> bool:
     """Take the key for this process when it is free, queued, ours already, or its owner is dead. False: a live
     process holds it."""
-    name = me(r)
+    me(r)
+    value = _mine()
     dead = abandoned(r, key) or ""
-    if not r.eval(_OWN, 1, key, name, int(defaults.LEASE_TTL * 1000), dead):
+    if not r.eval(_OWN, 1, key, value, int(defaults.LEASE_TTL * 1000), dead):
         return False
-    _keep(r, key, name)
+    _keep(r, key, value)
     return True
 
 
@@ -150,23 +176,54 @@ def _keep(r: Redis, key: str, value: str) -> None:
 
 
 def holds(r: Redis, key: str) -> bool:
-    """True while the key is still this process's (a lease lost to a stall must stop the work it guarded)."""
-    return owner_of(r, key) == _holder.name
+    """True while the key is still this job's or process's (a lease lost to a stall must stop the work it guarded)."""
+    return owner_of(r, key) == _mine()
+
+
+def _forget(key: str, value: str) -> None:
+    """Stop renewing the key if we hold it as `value` (another job of this process may hold it under its own)."""
+    with _holder.lock:
+        if key in _holder.held and _holder.held[key][1] == value:
+            del _holder.held[key]
 
 
 def release(r: Redis, key: str) -> bool:
     """Let go of the key if it is ours. True: it was."""
-    with _holder.lock:
-        _, value = _holder.held.pop(key, (r, _holder.name))
+    return _let_go(r, key, _mine())
+
+
+def _let_go(r: Redis, key: str, value: str) -> bool:
+    _forget(key, value)
     return bool(r.eval(_IF_MINE, 1, key, value, 0))
 
 
 def queue_for(r: Redis, key: str, seconds: float) -> None:
     """Hand the key over to a job queued for it (starting in `seconds` at the latest): QUEUED for that long plus
     QUEUED_FLAG_TTL, no longer renewed by us."""
-    with _holder.lock:
-        _holder.held.pop(key, None)
+    _forget(key, _mine())
     r.set(key, QUEUED, px=int((seconds + defaults.QUEUED_FLAG_TTL) * 1000))
+
+
+@contextmanager
+def job() -> Iterator[str]:
+    """A job running in this thread (one of a worker's pool): the leases it takes in the block are its own, and
+    those it still holds at the end are let go (a drain stopped by its deadline or an error leaves its partition
+    free for recovery rather than held by a process that no longer works on it). Yields the job's identity."""
+    value = f"{_holder.name}/{uuid.uuid4().hex[:8]}"
+    _job.value = value
+    try:
+        yield value
+    finally:
+        _job.value = None
+        with _holder.lock:
+            left = [(key, r) for key, (r, v) in _holder.held.items() if v == value]
+            for key, _ in left:
+                del _holder.held[key]
+        for key, r in left:
+            try:
+                r.eval(_IF_MINE, 1, key, value, 0)
+            except Exception as e:  # noqa: BLE001 - Redis away: the lease lapses within LEASE_TTL anyway
+                log.warning("leases: could not let go of %s (%s); it lapses within %s s", key, e, defaults.LEASE_TTL)
 
 
 def mark_queued(r: Redis, key: str, seconds: float) -> bool:
@@ -211,7 +268,7 @@ def locked(r: Redis, key: str, wait: float) -> Iterator[None]:
     try:
         yield
     finally:
-        release(r, key)
+        _let_go(r, key, value)
 
 
 class LeaseBusy(Exception):

@@ -97,6 +97,10 @@ class FakeSlack(FakeServer):
         self.route("GET", "/control/stats", self._control_stats)
         self.route("POST", "/control/pace", self._control_pace)
         self.route("GET", "/control/posts", self._control_posts)
+        self.route("POST", "/control/latency", self._control_latency)
+        self.latency = 0.0  # seconds every Web API call (/api/...) takes before it is answered, as from a far host
+        self.in_flight = 0  # Web API calls being answered now
+        self.most_in_flight = 0  # the most answered at once since the last reset
         self.users: dict[str, dict[str, Any]] = {}
         self.limited: dict[str, float] = {}  # channel -> monotonic time until which posts get 429
         self.refused_429 = 0
@@ -172,6 +176,32 @@ class FakeSlack(FakeServer):
                 self.pace = None
         return Reply(200, {"ok": True})
 
+    def _control_latency(self, call: Call) -> Reply:
+        """POST /control/latency?seconds=S: every Web API call answered S seconds after it arrived (Slack seen from a
+        typical host: 0.1-0.3 s a call); the pace and the refusals stay as they are."""
+        try:
+            seconds = float(call.params["seconds"])
+        except (KeyError, ValueError):
+            return Reply(400, {"ok": False, "error": "seconds wanted"})
+        if not 0 <= seconds <= 10:
+            return Reply(400, {"ok": False, "error": "seconds must be within 0-10"})
+        self.latency = seconds
+        return Reply(200, {"ok": True})
+
+    def _reply(self, call: Call) -> Reply:
+        if not call.path.startswith("/api/"):
+            return super()._reply(call)
+        with self._ts_lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.latency:
+                time.sleep(self.latency)  # each request waits in its own server thread: calls overlap as at Slack
+            return super()._reply(call)
+        finally:
+            with self._ts_lock:
+                self.in_flight -= 1
+
     def _control_posts(self, call: Call) -> Reply:
         """GET /control/posts: when each accepted message and each 429 happened (monotonic clock of this host),
         with each message's channel, thread and number of blocks."""
@@ -197,12 +227,14 @@ class FakeSlack(FakeServer):
             return max(1, math.ceil((1 - tokens) / rate))
 
     def _control_stats(self, call: Call) -> Reply:
-        """GET /control/stats: 429s answered and messages posted per channel."""
+        """GET /control/stats: 429s answered, messages posted per channel, and the most Web API calls answered at
+        once."""
         with self._ts_lock:
             posts: dict[str, int] = {}
             for m in self.messages:
                 posts[m.get("channel", "")] = posts.get(m.get("channel", ""), 0) + 1
-        return Reply(200, {"ok": True, "refused_429": self.refused_429, "posts": posts})
+        return Reply(200, {"ok": True, "refused_429": self.refused_429, "posts": posts,
+                           "most_in_flight": self.most_in_flight})
 
     def _post_message(self, call: Call) -> Reply:
         until = self.limited.get(call.params.get("channel", ""), 0.0)
@@ -625,6 +657,9 @@ class FakeSlack(FakeServer):
     def reset(self) -> None:
         super().reset()
         self.socket_url = None
+        self.latency = 0.0
+        with self._ts_lock:
+            self.most_in_flight = self.in_flight
         with self._ts_lock:
             self.messages.clear()
             self.ephemerals.clear()

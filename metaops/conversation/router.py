@@ -62,14 +62,18 @@ class Router:
             usual = self._route(team_id, kind)
             found = None
             if not (usual and self.root(business_id, contact, usual)):
-                if business_id not in self._campaigns:
-                    self._campaigns[business_id] = replies.activity(self.engine, business_id)
-                found = replies.place(self.engine, team_id, business_id, contact, self._campaigns[business_id])
+                found = replies.place(self.engine, team_id, business_id, contact, self.campaigns(business_id))
             self._places[key] = found or replies.Place(usual)
         channel = self._places[key].channel
         if not channel:
             raise NoChannel(f"no channel for {kind} in team {team_id}")
         return self._open(team_id, channel)
+
+    def campaigns(self, business_id: str) -> replies.Activity:
+        """What the number's campaigns allow (campaigns/replies.py), asked once per batch."""
+        if business_id not in self._campaigns:
+            self._campaigns[business_id] = replies.activity(self.engine, business_id)
+        return self._campaigns[business_id]
 
     def _route(self, team_id: str, kind: str) -> str | None:
         if (team_id, kind) not in self._channels:

@@ -50,7 +50,8 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
     else:  # what we know of the customer too: the phone they shared before stays on their posts
         sender, contact = known(router, item), thread_key(router, item)
     text, blocks = render.whatsapp_message(item, sender)
-    campaign_statuses.customer_replied(rt, item.business_id, item.data)
+    if router.campaigns(item.business_id).ever:  # a number that never sent a campaign has no campaign replies
+        campaign_statuses.customer_replied(rt, item.business_id, item.data)
     opened = reply_window.customer_wrote(rt, contact, item.data)  # stored before the post: a retry repeats none
     ts = _post_remembered(rt, router, team_id, "messages", item.business_id, contact, item.data.get("id"), text,
                           blocks)

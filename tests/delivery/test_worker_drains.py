@@ -28,6 +28,7 @@ from tests.helpers import (
     connect_whatsapp,
     post_webhook,
     run_worker,
+    texts,
     wa_message,
     wa_payload,
     worker_command,
@@ -102,32 +103,32 @@ def test_the_jobs_one_worker_runs_at_once_are_bounded_by_worker_drains(client, r
     assert _in_order_once(fake_slack.messages) and len(fake_slack.messages) == CUSTOMERS * EACH
 
 
-@UNPACED
 def test_a_worker_killed_with_several_drains_in_flight_loses_nothing(client, rt, config, fake_slack):
-    """SIGKILL while several drains wait on Slack, then the same line again: every text shown, each customer's in
-    order, and at most one shown twice per delivery job that was running (the item it had posted and not yet marked
-    done, unless its post is found in Slack by its metadata); none here, where the fake shows every post at once."""
+    """Our pace and Slack's on, as in production: SIGKILL while several drains wait on Slack (the channel's burst lets
+    several posts go at once), then the same line again: every text shown, each customer's in order, and at most one
+    shown twice per delivery job that was running (the item it had posted and not yet marked done, unless its post
+    is found in Slack by its metadata). After the kill, a customer's waiting texts may go as one post."""
     fake_slack.latency = LATENCY
     connect_whatsapp(rt)
     burst(client, CUSTOMERS, EACH)
     worker = _start(config)
     try:
-        assert _until(lambda: len(fake_slack.messages) >= 30 and fake_slack.in_flight >= 2, 60, 0.005), \
-            "never several posts in flight"
+        assert _until(lambda: fake_slack.in_flight >= 2, 60, 0.002), "never several posts in flight"
         in_flight = fake_slack.in_flight
     finally:
         _kill(worker)
-    assert len(fake_slack.messages) < CUSTOMERS * EACH  # killed mid-burst
+    assert sum(len(texts(m)) for m in fake_slack.messages) < CUSTOMERS * EACH  # killed mid-burst
     worker = _start(config)
     try:
-        assert _until(lambda: set(_states(rt)) == {"done"}, 120, 0.2), "texts left undelivered"
+        assert _until(lambda: set(_states(rt)) == {"done"}, 240, 0.2), "texts left undelivered"
     finally:
         _kill(worker)
-    seen = by_customer(fake_slack.messages)
+    seen: dict[str, list[int]] = {}
+    for m in fake_slack.messages:
+        for customer, n in texts(m):
+            seen.setdefault(customer, []).append(n)
     assert len(seen) == CUSTOMERS and all(set(v) == set(range(EACH)) for v in seen.values())  # nothing lost
-    twice = len(fake_slack.messages) - CUSTOMERS * EACH
-    assert twice <= in_flight  # the guarantee; and here none, as every interrupted post is found in Slack:
-    assert twice == 0
+    assert sum(len(v) for v in seen.values()) - CUSTOMERS * EACH <= in_flight  # the guarantee
     for numbers in seen.values():  # a repost right after its first post: order kept
         assert [n for i, n in enumerate(numbers) if i == 0 or numbers[i - 1] != n] == list(range(EACH))
     assert streams.waiting(rt.redis) == 0
@@ -170,7 +171,6 @@ def test_a_drain_held_up_by_the_database_does_not_hold_up_the_others(client, rt,
     assert len(fake_slack.messages) == CUSTOMERS * 2 and all(v == [0, 1] for v in seen.values())
 
 
-@UNPACED
 def test_jobs_queued_under_the_names_of_earlier_releases_still_run(client, rt, fake_slack):
     """A release before issue 24 queued `metaops.jobs.drain`, `release_channel` and `process_event` the same way:
     queued now by name, as RQ stored them then, they run in the pool."""

@@ -84,12 +84,12 @@ def campaign_decided(ack: Ack, body: dict[str, Any], action: dict[str, Any], cli
     rt = runtime_of(context)
     team, user = body["team"]["id"], body["user"]["id"]
     if not permissions.may_change(rt, client, team, user):
-        respond(replace_original=False, response_type="ephemeral", text=messages.NOT_ALLOWED)
+        _tell(respond, messages.NOT_ALLOWED)
         return
     try:
         text = approval.decide(rt, team, user, action.get("value"), action.get("action_id") == approval.APPROVE)
     except (Refusal, NotConnected) as e:
-        respond(replace_original=False, response_type="ephemeral", text=str(e))
+        _tell(respond, str(e))
         return
     respond(replace_original=True, text=text, blocks=[section(text)])
 
@@ -101,12 +101,12 @@ def campaign_controlled(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
     rt = runtime_of(context)
     team, user = body["team"]["id"], body["user"]["id"]
     if not permissions.may_change(rt, client, team, user):
-        respond(replace_original=False, response_type="ephemeral", text=messages.NOT_ALLOWED)
+        _tell(respond, messages.NOT_ALLOWED)
         return
     try:
         approval.control(rt, team, user, action.get("value"), str(action.get("action_id")))
     except (Refusal, NotConnected) as e:
-        respond(replace_original=False, response_type="ephemeral", text=str(e))
+        _tell(respond, str(e))
 
 
 def register(app: App) -> None:
@@ -121,3 +121,8 @@ def register(app: App) -> None:
 def _get(values: dict[str, Any], block_id: str) -> dict[str, Any]:
     found: dict[str, Any] = (values.get(block_id) or {}).get("value") or {}
     return found
+
+
+def _tell(respond: Respond, text: str) -> None:
+    """An answer only the member who pressed sees; the message with the buttons stays as it is."""
+    respond(replace_original=False, response_type="ephemeral", text=text)

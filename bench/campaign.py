@@ -27,42 +27,28 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from bench.common import ROOT, app_config, database, start_runtime, stop_runtime
 from integrations.meta.signature import sign
 from metaops import defaults
 from metaops.campaigns.tally import tally
-from store.models import Campaign, CampaignRecipient, Template
-from tests.constants import APP_SECRET, PHONE_ID, WABA
+from store.models import Campaign
+from tests.constants import APP_SECRET, WABA
 from tests.fakes.meta_graph import FakeGraph
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import connect_whatsapp, start_procfile_web, worker_command, worker_env
+from tests.helpers.campaigns import TEMPLATE, scheduled_campaign
 from tests.helpers.meta import wa_payload
 
 REDIS_URL = "redis://127.0.0.1:6379/10"  # its own database: burst uses 11, ingest 12, drain and holds 13
-TEMPLATE = {"id": "800000000000002", "name": "spring_sale", "language": "en", "category": "MARKETING",
-            "status": "APPROVED",
-            "components": [{"type": "BODY", "text": "Hi {{1}}", "example": {"body_text": [["A"]]}}]}
 STATUSES = ("sent", "delivered", "read")
 PRICING = {"billable": True, "pricing_model": "PMP", "type": "regular", "category": "marketing"}
 POSTERS = 8  # threads posting status webhooks, as Meta's many senders would
 
 
 def seed(rt: Any, n: int) -> int:
-    with rt.db.session() as s:
-        s.add(Template(waba_id=WABA, team_id="T1", **{k: TEMPLATE[k] for k in (
-            "id", "name", "language", "category", "status", "components")}))
-        c = Campaign(team_id="T1", name="Bench", created_by="U_ADMIN", channel_id="C1", phone_number_id=PHONE_ID,
-                     template_id=TEMPLATE["id"], template_name="spring_sale", language="en", category="MARKETING",
-                     state="scheduled", summary={})
-        s.add(c)
-        s.flush()
-        rows = [{"campaign_id": c.id, "line": i + 2, "phone": f"54911{i:08d}", "values": {"body_1": f"C{i}"},
-                 "state": "pending", "replied": False} for i in range(n)]
-        for i in range(0, n, 1000):
-            s.execute(insert(CampaignRecipient), rows[i:i + 1000])
-        return int(c.id)
+    return scheduled_campaign(rt, "Bench", n)
 
 
 def rss_kb(pids: list[int]) -> int:

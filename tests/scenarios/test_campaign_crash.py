@@ -14,14 +14,12 @@ from collections import Counter
 from sqlalchemy import select
 
 from metaops.campaigns import sender
-from store.models import Campaign, CampaignRecipient, Template
-from tests.constants import PHONE_ID, ROOT, WABA
+from store.models import Campaign, CampaignRecipient
+from tests.constants import ROOT
 from tests.helpers import clock_command, connect_whatsapp, worker_command, worker_env
+from tests.helpers.campaigns import TEMPLATE, scheduled_campaign
 
 RECIPIENTS = 200
-TEMPLATE = {"id": "800000000000002", "name": "spring_sale", "language": "en", "category": "MARKETING",
-            "status": "APPROVED", "components": [{"type": "BODY", "text": "Hi {{1}}",
-                                                  "example": {"body_text": [["Ana"]]}}]}
 
 
 def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -46,18 +44,7 @@ def _wait_for(condition, seconds: float) -> bool:
 
 
 def _seed(rt) -> int:
-    with rt.db.session() as s:
-        s.add(Template(waba_id=WABA, team_id="T1", **{k: TEMPLATE[k] for k in (
-            "id", "name", "language", "category", "status", "components")}))
-        c = Campaign(team_id="T1", name="Crash", created_by="U_ADMIN", channel_id="C1", phone_number_id=PHONE_ID,
-                     template_id=TEMPLATE["id"], template_name="spring_sale", language="en", category="MARKETING",
-                     state="scheduled", summary={})
-        s.add(c)
-        s.flush()
-        for i in range(RECIPIENTS):
-            s.add(CampaignRecipient(campaign_id=c.id, line=i + 2, phone=f"5491100{i:06d}", values={"body_1": f"C{i}"},
-                                    state="pending", replied=False))
-        return c.id
+    return scheduled_campaign(rt, "Crash", RECIPIENTS)
 
 
 def _sends(fake_graph) -> Counter[str]:

@@ -92,6 +92,11 @@ class Run:
     rss_mb: list[float] = field(default_factory=list)  # each worker process's peak RSS
     cpu_s: float = 0.0  # CPU time of the worker processes from the queueing of the events on (user + system)
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
+    calls: dict[str, int] = field(default_factory=dict)  # Slack Web API calls the run made, per method
+
+    def slack_calls(self, events: int) -> str:
+        shown = ", ".join(f"{m} {n}" for m, n in sorted(self.calls.items(), key=lambda kv: -kv[1]))
+        return f"Slack calls {sum(self.calls.values()) / events:.2f} a text ({shown})"
 
     def cost(self, events: int) -> str:
         return f"worker CPU {self.cpu_s:.1f} s ({self.cpu_s / events * 1000:.0f} ms a text)"
@@ -111,6 +116,7 @@ def drain_rate(kind: str, args: argparse.Namespace, slack_url: str, workdir: Pat
         with rt.db.session() as session:
             connect_workspace(session, rt, 1)
         shown_before = len(control(base, "GET", "/control/posts", timeout=30)["posts"])
+        calls_before = control(base, "GET", "/control/stats", timeout=30)["calls"]
         stored = [(events.insert_event(rt.db.ingest, raw, utcnow()), streams.partition_of(raw))
                   for raw in (body(i, args.customers) for i in range(args.events))]
         rss: list[float] = []
@@ -123,8 +129,10 @@ def drain_rate(kind: str, args: argparse.Namespace, slack_url: str, workdir: Pat
         else:
             elapsed, rss, cpu = _in_processes(rt, config, stored, processes, args.timeout)
         posts = control(base, "GET", "/control/posts", timeout=30)["posts"][shown_before:]
+        calls = {m: n - calls_before.get(m, 0)
+                 for m, n in control(base, "GET", "/control/stats", timeout=30)["calls"].items()}
         return Run(args.events / elapsed, count_done(rt), _check(posts, args.events, args.customers), rss, cpu,
-                   (load_before, os.getloadavg()[0]))
+                   (load_before, os.getloadavg()[0]), {m: n for m, n in calls.items() if n})
     finally:
         stop_runtime(rt, drop)
 
@@ -218,7 +226,7 @@ def main() -> None:
                 run = drain_rate(kind, args, slack_url, workdir)
                 print(f"drain ({kind}, in this process): {run.rate:.1f} events/s end to end ({run.done}/"
                       f"{args.events} done; {run.checked}), {run.rate / simple:.2f}x SimpleWorker no-op jobs/s; "
-                      f"load {run.load[0]:.2f} -> {run.load[1]:.2f}")
+                      f"{run.slack_calls(args.events)}; load {run.load[0]:.2f} -> {run.load[1]:.2f}")
         if not counts:
             return
         for _ in range(args.repeat):
@@ -234,7 +242,8 @@ def main() -> None:
                 print(f"drain (postgresql, {processes} worker process(es), WORKER_DRAINS="
                       f"{args.drains or 'default'}): {run.rate:.1f} events/s ({run.done}/{args.events} done; "
                       f"{run.checked}), {run.rate / serial.rate:.1f}x one drain at a time, {run.rate / one:.2f}x one "
-                      f"process; peak RSS per worker {_mb(run.rss_mb)}; {run.cost(args.events)}; load "
+                      f"process; peak RSS per worker {_mb(run.rss_mb)}; {run.cost(args.events)}; "
+                      f"{run.slack_calls(args.events)}; load "
                       f"{run.load[0]:.2f} -> {run.load[1]:.2f}")
     finally:
         fake.kill()

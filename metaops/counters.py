@@ -52,11 +52,15 @@ COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 class Tally:
-    """Counts of one request or one event, written together by `flush`."""
+    """Counts of one request, one event or the events of one conversation a drain handled, written together."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.sums: dict[str, float] = {}  # histogram name -> seconds observed
+
+    def clear(self) -> None:
+        self.counts.clear()
+        self.sums.clear()
 
     def add(self, name: str, amount: int = 1, **labels: Any) -> None:
         self.counts[_field(name, labels)] += amount

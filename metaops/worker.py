@@ -44,9 +44,8 @@ from rq.worker.base import StopRequested
 
 from metaops.away import sender as away
 from metaops.conversation import state, state_root
-from metaops.delivery import holds, recovery, scheduler
+from metaops.delivery import holds, lanes, recovery, scheduler
 from metaops.queue import enqueue, leases, pickled_jobs, streams
-from metaops.runtime import current
 
 log = logging.getLogger(__name__)
 # The jobs run in pool threads: the delivery of customers' messages and the Slack calls it leads to. Each keeps
@@ -96,7 +95,6 @@ class Worker(SimpleWorker):
         super().__init__([_json(q) for q in listed], *args, **kwargs)
         leases.name_process(self.name)
         self._scheduling: threading.Event | None = None
-        self.room = current().settings.WORKER_DRAINS  # jobs at once
         self._jobs: dict[str, tuple[Job, Execution | None]] = {}  # running now, by job id
         self._changed = threading.Condition()
         self._in_main = False  # the main thread runs a job (a warm stop waits for it)
@@ -132,11 +130,10 @@ class Worker(SimpleWorker):
                 self._scheduling.set()
 
     def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None) -> Any:
-        """A job once fewer than WORKER_DRAINS run. Burst mode: the queue empty while delivery jobs still run
-        (they may queue more: hand-overs, retries), wait for them and look again."""
-        with self._changed:
-            while len(self._jobs) >= self.room:
-                self._changed.wait(1)
+        """A job once one of the WORKER_DRAINS delivery slots is free (lanes.Slots). Burst mode: the queue empty
+        while delivery jobs still run (they may queue more: hand-overs, retries), wait for them and look again."""
+        while not lanes.slots().wait_free(1):
+            pass
         while True:
             result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
             if result is not None or timeout is not None:
@@ -147,14 +144,24 @@ class Worker(SimpleWorker):
                 self._changed.wait(1)
 
     def execute_job(self, job: Job, queue: Queue) -> None:
+        slot = job.func_name != streams.DRAIN  # a drain takes none: its conversations take theirs
         with self._changed:
             self._jobs[job.id] = (job, None)
+        if slot:
+            self._in_main = True  # a warm stop meanwhile waits for this job, out of the queue already
+            try:
+                lanes.slots().take()  # free a moment ago, unless a drain's conversation took it: until it ends
+            except BaseException:
+                self._done(job, False)
+                raise
+            finally:
+                self._in_main = False
         if job.func_name in DELIVERY:
             try:
-                threading.Thread(target=self._run_in_thread, args=(job, queue), name=f"metaops-job-{job.id}",
+                threading.Thread(target=self._run_in_thread, args=(job, queue, slot), name=f"metaops-job-{job.id}",
                                  daemon=True).start()
             except BaseException:  # not started (a stop signal right now): nothing to wait for
-                self._done(job)
+                self._done(job, slot)
                 raise
             return
         self._in_main = True
@@ -162,9 +169,9 @@ class Worker(SimpleWorker):
             super().execute_job(job, queue)
         finally:
             self._in_main = False
-            self._done(job)
+            self._done(job, slot)
 
-    def _run_in_thread(self, job: Job, queue: Queue) -> None:
+    def _run_in_thread(self, job: Job, queue: Queue, slot: bool) -> None:
         try:
             with leases.job():
                 execution = self.prepare_execution(job)
@@ -174,9 +181,11 @@ class Worker(SimpleWorker):
         except Exception:  # noqa: BLE001 - RQ's bookkeeping itself failed (Redis away): the job stays started
             log.exception("job %s: RQ's bookkeeping failed; recovery takes its work over", job.id)
         finally:
-            self._done(job)
+            self._done(job, slot)
 
-    def _done(self, job: Job) -> None:
+    def _done(self, job: Job, slot: bool) -> None:
+        if slot:
+            lanes.slots().give()
         with self._changed:
             self._jobs.pop(job.id, None)
             self._changed.notify_all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -92,6 +93,24 @@ def _writers_in_turn(engine: Engine) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An event still to process, as a drain reads it: its raw body and when the webhook stored it (naive UTC)."""
+
+    body: bytes
+    received_at: datetime
+
+
+def pending(engine: Engine, event_ids: list[int]) -> dict[int, Pending]:
+    """Those of `event_ids` still to process (not done, failed or unknown), in one read: a drain's batch."""
+    if not event_ids:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(_table.c.id, _table.c.body, _table.c.received_at)
+                            .where(_table.c.id.in_(event_ids), _table.c.state == "received"))
+        return {int(row.id): Pending(bytes(row.body), row.received_at) for row in rows}
 
 
 def load_pending(engine: Engine, event_id: int) -> bytes | None:

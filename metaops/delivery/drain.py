@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
@@ -21,7 +23,7 @@ from integrations.slack.errors import NoChannel, SlackRateLimited
 from metaops import claims, counters, defaults
 from metaops.conversation.pace import ChannelHeld
 from metaops.conversation.router import Router
-from metaops.delivery import coalesce, handlers, holds, stale
+from metaops.delivery import coalesce, handlers, holds, lanes, stale
 from metaops.queue import enqueue, leases, streams
 from metaops.runtime import Runtime, current
 from store import dedupe, events
@@ -40,8 +42,9 @@ class Postpone(Exception):
 
 
 def drain(partition: int | None = None) -> int:
-    """Process one partition's events in order, in batches, until none is left. Returns how many were handled.
-    Without a partition (a job queued before partitions existed): move the old single list into partitions."""
+    """Process one partition's events in batches until none is left, each conversation's in order and the
+    conversations of a batch side by side (lanes.py). Returns how many were handled. Without a partition (a job
+    queued before partitions existed): move the old single list into partitions."""
     rt = current()
     if partition is None:
         return _move_legacy(rt)
@@ -50,7 +53,9 @@ def drain(partition: int | None = None) -> int:
         return 0  # a live drain has the partition (this job was queued twice)
     streams.ensure_group(r, partition)
     consumer = leases.me(r)
-    handled, started = 0, time.monotonic()
+    started = time.monotonic()
+    guard = lanes.Guard(leases.held_here(r, flag), lambda: _time_up(started))
+    handled = 0
     while True:
         batch = streams.read(r, partition, consumer, defaults.DRAIN_BATCH)
         if not batch:
@@ -59,31 +64,97 @@ def drain(partition: int | None = None) -> int:
             if r.xlen(streams.stream_key(partition)) and leases.own(r, flag):
                 continue
             return handled
-        router = _router(rt)
-        for entry_id, event_id in batch:
-            if not leases.holds(r, flag):  # our lease lapsed (a stall): another drain may have the partition now
-                log.warning("partition %d: lease lost; leaving it to the drain that has it", partition)
-                return handled
-            if _time_up(started):
-                leases.queue_for(r, flag, 0)  # hand over: no job runs into its timeout
-                streams.enqueue_drain(rt.queue, partition)
-                return handled
-            try:
-                process(rt, event_id, router)
-            except Postpone as e:
-                log.warning("partition %d: %s; draining again in %ss", partition, e, e.delay)
-                leases.queue_for(r, flag, e.delay)  # no other drain starts meanwhile
-                streams.enqueue_drain(rt.queue, partition, delay=e.delay)
-                return handled
-            streams.acknowledge(r, partition, entry_id)
-            handled += 1
+        try:
+            taken, postponed = _drain_batch(rt, partition, batch, guard)
+        except DBAPIError as e:  # the batch's own read
+            taken, postponed = 0, Postpone(_reason(e), defaults.DB_RETRY_DELAY)
+        handled += taken
+        if postponed is not None:
+            log.warning("partition %d: %s; draining again in %ss", partition, postponed, postponed.delay)
+            leases.queue_for(r, flag, postponed.delay)  # no other drain starts meanwhile
+            streams.enqueue_drain(rt.queue, partition, delay=postponed.delay)
+            return handled
+        if guard.stopped == lanes.LOST:  # a stall: another drain may have the partition now
+            log.warning("partition %d: lease lost; leaving it to the drain that has it", partition)
+            return handled
+        if guard.stopped == lanes.HAND_OVER:
+            leases.queue_for(r, flag, 0)  # hand over: no job runs into its timeout
+            streams.enqueue_drain(rt.queue, partition)
+            return handled
 
 
-def process(rt: Runtime, event_id: int, router: Router) -> None:
+@dataclass(frozen=True)
+class Batch:
+    """What a drain reads once for a batch: the events still to process (their bodies, and each parsed when it
+    parses), and retention's horizon (stale.py)."""
+
+    found: dict[int, events.Pending]
+    parsed: dict[int, Any]
+    horizon: datetime | None
+
+
+def _drain_batch(rt: Runtime, partition: int, batch: list[tuple[str, int]],
+                 guard: lanes.Guard) -> tuple[int, Postpone | None]:
+    """The batch's conversations side by side: how many events were handled, and the first Postpone (its
+    conversation's later events wait in the partition; the other conversations went on)."""
+    found = events.pending(rt.db.engine, [event_id for _, event_id in batch])
+    read = Batch(found, {i: data for i, p in found.items() if (data := _parsed(p.body)) is not None},
+                 stale.horizon(rt))
+    conversations: dict[str, list[tuple[str, int]]] = {}
+    for entry_id, event_id in batch:
+        key = streams.conversation_of(read.parsed[event_id]) if event_id in read.parsed else ""
+        conversations.setdefault(key, []).append((entry_id, event_id))
+
+    def lane(entries: list[tuple[str, int]]) -> tuple[int, Postpone | None]:
+        router, tally = _router(rt), counters.Tally()
+        handled, unacknowledged, sent = 0, [], time.monotonic()
+        try:
+            for entry_id, event_id in entries:
+                if not guard.go():
+                    break
+                try:
+                    process(rt, event_id, router, read, tally)
+                except Postpone as e:
+                    return handled, e
+                handled += 1
+                unacknowledged.append(entry_id)
+                if time.monotonic() - sent >= defaults.ACK_INTERVAL:
+                    _acknowledge(rt, partition, unacknowledged, tally)
+                    sent = time.monotonic()
+            return handled, None
+        finally:
+            _acknowledge(rt, partition, unacknowledged, tally)
+
+    results = [r for r in lanes.run(list(conversations.values()), lane, guard) if r is not None]
+    return sum(n for n, _ in results), next((p for _, p in results if p is not None), None)
+
+
+def _acknowledge(rt: Runtime, partition: int, entry_ids: list[str], tally: counters.Tally) -> None:
+    """Events handled, off their partition, and their counts for /metrics, in one round trip; both emptied. An
+    event handled and not yet acknowledged when its worker dies is read again, and found done."""
+    if not entry_ids and not tally.counts:
+        return
+    pipe = rt.redis.pipeline(transaction=False)
+    streams.acknowledge(pipe, partition, entry_ids)
+    counters.add_to(pipe, tally)
+    pipe.execute()
+    entry_ids.clear()
+    tally.clear()
+
+
+def _parsed(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None  # its delivery says so (its own job, retried, then failed)
+
+
+def process(rt: Runtime, event_id: int, router: Router, batch: Batch | None = None,
+            tally: counters.Tally | None = None) -> None:
     """One event from a partition: delivered, parked on a held channel, or given a job of its own. Raises
     Postpone (and RQ's job timeout) only: then the event must stay where it is."""
     try:
-        handle(rt, event_id, router)
+        handle(rt, event_id, router, batch, tally)
     except ChannelHeld as e:
         holds.park(rt.redis, rt.queue, e.team_id, e.channel, event_id, e.wait, e.thread, e.joinable)
         _record(rt, event_id, e, e.wait)
@@ -181,34 +252,48 @@ def release_channel(team_id: str, channel: str) -> int:
         handled += 1
 
 
-def handle(rt: Runtime, event_id: int, router: Router) -> None:
-    body = events.load_pending(rt.db.engine, event_id)
+def handle(rt: Runtime, event_id: int, router: Router, batch: Batch | None = None,
+           tally: counters.Tally | None = None) -> None:
+    """One event, as read now or with its drain's batch; its counts for /metrics into `tally` (else written at
+    once)."""
+    if batch is None:
+        body, received, horizon = events.load_pending(rt.db.engine, event_id), None, stale.horizon(rt)
+    else:
+        found = batch.found.get(event_id)
+        body, received = (found.body, found.received_at) if found else (None, None)
+        horizon = batch.horizon
     if body is None:
         return  # already done (a duplicate queueing), failed for good, or unknown
-    unrouted = deliver(rt, router, event_id, json.loads(body))
-    events.mark_done(rt.db.engine, event_id, unrouted, rt.now())
+    data = batch.parsed[event_id] if batch is not None and event_id in batch.parsed else json.loads(body)
+    unrouted, last = deliver(rt, router, event_id, data, received, horizon, tally)
+    events.mark_done(rt.db.engine, event_id, unrouted, rt.now(), dedupe_key=last)
 
 
-def deliver(rt: Runtime, router: Router, event_id: int, data: dict) -> int:
+def deliver(rt: Runtime, router: Router, event_id: int, data: dict, received: datetime | None = None,
+            horizon: datetime | None = None, tally: counters.Tally | None = None) -> tuple[int, str | None]:
     """Deliver every item of one payload, each at most once: claimed before its post, marked done right after
-    it. Returns how many items had no owner.
+    it. Returns how many items had no owner, and the key of the last item when it was delivered and is still to
+    be marked done: the caller marks it with the event, in the commit that right follows its post. `received`:
+    when the event was stored (read when needed); `horizon`: retention's (stale.py); `tally`: the caller writes it
+    (else it is written once per event, for /metrics).
 
     Items are independent: one failing does not stop the others; the first error is raised at the end, and a
     retry redoes only what was not delivered. A held channel (or a 429 now) stops the event at once: it
     waits for the channel, and what it already delivered is not delivered again.
     """
-    tally = counters.Tally()  # for /metrics, written once per event
+    if tally is not None:
+        return _deliver(rt, router, event_id, data, tally, received, horizon)
+    own = counters.Tally()
     try:
-        return _deliver(rt, router, event_id, data, tally)
+        return _deliver(rt, router, event_id, data, own, received, horizon)
     finally:
-        counters.flush(rt.redis, tally)
+        counters.flush(rt.redis, own)
 
 
-def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: counters.Tally) -> int:
-    unrouted, error, busy = 0, None, 0
-    received = None
+def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: counters.Tally,
+             received: datetime | None, forgotten: datetime | None) -> tuple[int, str | None]:
+    unrouted, error, busy, last = 0, None, 0, None
     items = list(payload.items(data))
-    forgotten = stale.horizon(rt)
     for item in items:
         deliver_item = handlers.handler_for(item)
         if deliver_item is None:
@@ -261,7 +346,10 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
             error = error or e
             tally.add("items_failed", kind=item.kind)
             continue
-        dedupe.done(rt.db.engine, item.key)  # right after its post: a crash now never reposts it
+        if item is items[-1]:
+            last = item.key  # done with its event, next (handle)
+        else:
+            dedupe.done(rt.db.engine, item.key)  # right after its post: a crash now never reposts it
         tally.add("items_delivered", kind=item.kind)
         received = received or events.received_at(rt.db.engine, event_id)
         if received is not None:
@@ -270,8 +358,10 @@ def _deliver(rt: Runtime, router: Router, event_id: int, data: dict, tally: coun
         tally.add("items_unrouted", unrouted)
         log.warning("event %s: %d item(s) for assets nobody connected (kept, counted)", event_id, unrouted)
     if error or busy:
+        if last:
+            dedupe.done(rt.db.engine, last)
         raise error or dedupe.ClaimBusy(f"event {event_id}", busy)
-    return unrouted
+    return unrouted, last
 
 
 def _router(rt: Runtime, releasing: tuple[str, str] | None = None) -> Router:

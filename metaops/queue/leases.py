@@ -22,7 +22,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from redis import Redis
@@ -121,6 +121,12 @@ def closing() -> bool:
 def _mine() -> str:
     """The value this thread's leases carry: its job's identity inside job(), else the process's."""
     return getattr(_job, "value", None) or _holder.name
+
+
+def held_here(r: Redis, key: str) -> Callable[[], bool]:
+    """`holds` for this thread's job, to be asked from other threads (a drain's lanes)."""
+    value = _mine()
+    return lambda: owner_of(r, key) == value
 
 
 def me(r: Redis) -> str:

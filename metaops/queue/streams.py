@@ -163,12 +163,12 @@ def read(r: Redis, partition: int, consumer: str, count: int) -> list[tuple[str,
     return [(_text(entry_id), int(fields[b"id"])) for entry_id, fields in entries if fields]
 
 
-def acknowledge(r: Redis, partition: int, entry_id: str) -> None:
-    """An event is processed (or has a job of its own): off the partition for good."""
-    pipe = r.pipeline(transaction=False)
-    pipe.xack(stream_key(partition), GROUP, entry_id)
-    pipe.xdel(stream_key(partition), entry_id)
-    pipe.execute()
+def acknowledge(pipe: Pipeline, partition: int, entry_ids: list[str]) -> None:
+    """Into the caller's pipeline: these events are processed (or have jobs of their own), off the partition for
+    good."""
+    if entry_ids:
+        pipe.xack(stream_key(partition), GROUP, *entry_ids)
+        pipe.xdel(stream_key(partition), *entry_ids)
 
 
 def _text(v: bytes | str) -> str:

@@ -9,6 +9,7 @@ import math
 import re
 import threading
 import time
+from collections import Counter
 from typing import Any
 
 from tests.fakes.http import Call, FakeServer, Reply
@@ -101,6 +102,8 @@ class FakeSlack(FakeServer):
         self.latency = 0.0  # seconds every Web API call (/api/...) takes before it is answered, as from a far host
         self.in_flight = 0  # Web API calls being answered now
         self.most_in_flight = 0  # the most answered at once since the last reset
+        self.most_posts_in_flight = 0  # the most chat.postMessage calls answered at once since the last reset
+        self._posts_in_flight = 0
         self.users: dict[str, dict[str, Any]] = {}
         self.limited: dict[str, float] = {}  # channel -> monotonic time until which posts get 429
         self.refused_429 = 0
@@ -191,9 +194,12 @@ class FakeSlack(FakeServer):
     def _reply(self, call: Call) -> Reply:
         if not call.path.startswith("/api/"):
             return super()._reply(call)
+        post = int(call.path == "/api/chat.postMessage")
         with self._ts_lock:
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self._posts_in_flight += post
+            self.most_posts_in_flight = max(self.most_posts_in_flight, self._posts_in_flight)
         try:
             if self.latency:
                 time.sleep(self.latency)  # each request waits in its own server thread: calls overlap as at Slack
@@ -201,6 +207,7 @@ class FakeSlack(FakeServer):
         finally:
             with self._ts_lock:
                 self.in_flight -= 1
+                self._posts_in_flight -= post
 
     def _control_posts(self, call: Call) -> Reply:
         """GET /control/posts: when each accepted message and each 429 happened (monotonic clock of this host),
@@ -227,14 +234,16 @@ class FakeSlack(FakeServer):
             return max(1, math.ceil((1 - tokens) / rate))
 
     def _control_stats(self, call: Call) -> Reply:
-        """GET /control/stats: 429s answered, messages posted per channel, and the most Web API calls answered at
-        once."""
+        """GET /control/stats: 429s answered, messages posted per channel, the most Web API calls answered at
+        once, and the Web API calls received per method."""
         with self._ts_lock:
             posts: dict[str, int] = {}
             for m in self.messages:
                 posts[m.get("channel", "")] = posts.get(m.get("channel", ""), 0) + 1
+        with self._lock:
+            methods = Counter(c.path.removeprefix("/api/") for c in self.calls if c.path.startswith("/api/"))
         return Reply(200, {"ok": True, "refused_429": self.refused_429, "posts": posts,
-                           "most_in_flight": self.most_in_flight})
+                           "most_in_flight": self.most_in_flight, "calls": dict(methods)})
 
     def _post_message(self, call: Call) -> Reply:
         until = self.limited.get(call.params.get("channel", ""), 0.0)
@@ -660,6 +669,7 @@ class FakeSlack(FakeServer):
         self.latency = 0.0
         with self._ts_lock:
             self.most_in_flight = self.in_flight
+            self.most_posts_in_flight = self._posts_in_flight
         with self._ts_lock:
             self.messages.clear()
             self.ephemerals.clear()

@@ -8,6 +8,7 @@ crash 14.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import urllib.request
@@ -32,6 +33,34 @@ FAKE = ("import time\n"
         "from tests.fakes.slack_api import FakeSlack\n"
         "f = FakeSlack(); print(f.api_url, flush=True)\n"
         "while True: time.sleep(3600)\n")
+
+
+def cpu_by_party(parties: dict[str, Callable[[int, int, str], bool]]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each party: the processes its test (pid, process group,
+    command line) accepts, the first party that accepts a process counting it; and `machine`: every core's busy
+    time (all but idle and iowait), so that the rest of the machine's load can be told apart."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(parties, 0.0)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        party = next((name for name, accepts in parties.items() if accepts(int(pid), int(fields[2]), cmdline)), None)
+        if party is not None:
+            used[party] += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    busy = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    used["machine"] = (sum(busy) - busy[3] - busy[4]) / tick
+    return used
+
+
+def postgres_serving(database_url: str) -> Callable[[int, int, str], bool]:
+    """A party for cpu_by_party: the PostgreSQL backends serving `database_url`'s database, and the WAL writer."""
+    name = database_url.rsplit("/", 1)[-1]
+    return lambda _pid, _pgid, cmdline: cmdline.startswith("postgres: ") and (f" {name} " in cmdline
+                                                                              or "walwriter" in cmdline)
 
 
 def database(kind: str, workdir: Path) -> tuple[str, Callable[[], None]]:

@@ -46,7 +46,9 @@ from bench.common import (
     connect_workspace,
     control,
     count_done,
+    cpu_by_party,
     database,
+    postgres_serving,
     start_runtime,
     start_slack_fake,
     stop_runtime,
@@ -93,13 +95,16 @@ class Run:
     cpu_s: float = 0.0  # CPU time of the worker processes from the queueing of the events on (user + system)
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
     calls: dict[str, int] = field(default_factory=dict)  # Slack Web API calls the run made, per method
+    others: dict[str, float] = field(default_factory=dict)  # CPU seconds of the other parties over the run
 
     def slack_calls(self, events: int) -> str:
         shown = ", ".join(f"{m} {n}" for m, n in sorted(self.calls.items(), key=lambda kv: -kv[1]))
         return f"Slack calls {sum(self.calls.values()) / events:.2f} a text ({shown})"
 
     def cost(self, events: int) -> str:
-        return f"worker CPU {self.cpu_s:.1f} s ({self.cpu_s / events * 1000:.0f} ms a text)"
+        shown = "".join(f", {name} {seconds / events * 1000:.1f}" for name, seconds in self.others.items())
+        return f"worker CPU {self.cpu_s:.1f} s ({self.cpu_s / events * 1000:.0f} ms a text; CPU ms a text of the " \
+               f"others{shown})"
 
 
 def drain_rate(kind: str, args: argparse.Namespace, slack_url: str, workdir: Path, processes: int = 0,
@@ -121,18 +126,26 @@ def drain_rate(kind: str, args: argparse.Namespace, slack_url: str, workdir: Pat
                   for raw in (body(i, args.customers) for i in range(args.events))]
         rss: list[float] = []
         cpu = 0.0
+        others: dict[str, float] = {}
         if processes == 0:
             t = time.perf_counter()
             streams.push_events(rt.queue, stored)
             AppWorker([rt.queue], connection=rt.redis).work(burst=True, logging_level="WARNING")
             elapsed = time.perf_counter() - t
         else:
+            parties = {"Slack fake": lambda pid, _group, _cmdline: pid == args.fake_pid,
+                       "PostgreSQL": postgres_serving(url)}
+            before = {**cpu_by_party(parties), "Redis": _redis_cpu(rt)}
             elapsed, rss, cpu = _in_processes(rt, config, stored, processes, args.timeout)
+            after = {**cpu_by_party(parties), "Redis": _redis_cpu(rt)}
+            others = {name: after[name] - before[name] for name in ("Slack fake", "PostgreSQL", "Redis")}
+            others["all cores busy"] = after["machine"] - before["machine"]
         posts = control(base, "GET", "/control/posts", timeout=30)["posts"][shown_before:]
         calls = {m: n - calls_before.get(m, 0)
                  for m, n in control(base, "GET", "/control/stats", timeout=30)["calls"].items()}
         return Run(args.events / elapsed, count_done(rt), _check(posts, args.events, args.customers), rss, cpu,
-                   (load_before, os.getloadavg()[0]), {m: n for m, n in calls.items() if n})
+                   (load_before, os.getloadavg()[0]), {m: n for m, n in calls.items() if n},
+                   others)
     finally:
         stop_runtime(rt, drop)
 
@@ -168,6 +181,11 @@ def _in_processes(rt: Runtime, config: dict[str, str], stored: list[tuple[int, i
             rss.append(usage.ru_maxrss / 1024)  # KB on Linux
             cpu += usage.ru_utime + usage.ru_stime
     return elapsed, rss, cpu - idle_cpu
+
+
+def _redis_cpu(rt: Runtime) -> float:
+    info = rt.redis.info("cpu")
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
 def _cpu_so_far(pid: int) -> float:
@@ -209,6 +227,7 @@ def main() -> None:
     args.db = args.db or ("none" if counts else "both")
     (ROOT / "bench" / "noop.py").exists() or sys.exit("bench/noop.py missing")
     fake, slack_url = start_slack_fake()
+    args.fake_pid = fake.pid
     base = slack_url.removesuffix("/api/")
     workdir = Path(tempfile.mkdtemp(prefix="metaops-drain-"))
     try:

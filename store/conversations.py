@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, Table, Update, and_, bindparam, func, insert, or_, select, update
 
+from store.db import dialect_insert
 from store.models import ConversationState, ConversationTiming
 
 _table = cast(Table, ConversationState.__table__)
@@ -53,16 +53,16 @@ def ensure(engine: Engine, team_id: str, channel_id: str, root_ts: str, now: dat
     found = get(engine, channel_id, root_ts)
     if found is not None:
         return found, False
-    created = True
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(_table).values(team_id=team_id, channel_id=channel_id, root_ts=root_ts, status=OPEN,
-                                               change="opened", changed_at=now, opened_at=now))
-    except IntegrityError:
-        created = False  # made at the same moment by another request
-    made = get(engine, channel_id, root_ts)
+    with engine.begin() as conn:
+        row = conn.execute(dialect_insert(conn.dialect.name, _table).values(
+            team_id=team_id, channel_id=channel_id, root_ts=root_ts, status=OPEN, change="opened", changed_at=now,
+            opened_at=now).on_conflict_do_nothing(index_elements=["channel_id", "root_ts"]).returning(*_table.c)
+        ).first()
+    if row is not None:
+        return _state(row), True
+    made = get(engine, channel_id, root_ts)  # made at the same moment by another request
     assert made is not None
-    return made, created
+    return made, False
 
 
 def _change(engine: Engine, state: State, condition: Any, **values: Any) -> bool:
@@ -111,11 +111,25 @@ def snooze(engine: Engine, state: State, until: datetime, by: str, now: datetime
                    change="snoozed", changed_by=by, changed_at=now)
 
 
-def customer_wrote(engine: Engine, state: State, now: datetime) -> None:
-    """A customer's message in an open or waiting conversation: it is open, and they wait since their oldest
-    unanswered message."""
-    _change(engine, state, _table.c.status.in_((OPEN, WAITING)), status=OPEN, last_customer_at=now,
-            waiting_since=func.coalesce(_table.c.waiting_since, now))
+def _customer_wrote(statuses: tuple[str, ...]) -> Update:
+    return update(_table).where(
+        _table.c.team_id == bindparam("team"), _table.c.channel_id == bindparam("channel"),
+        _table.c.root_ts == bindparam("root"), _table.c.status.in_(statuses),
+    ).values(status=OPEN, last_customer_at=bindparam("now"),
+             waiting_since=func.coalesce(_table.c.waiting_since, bindparam("now")))
+
+
+_CUSTOMER_WROTE = {waiting: _customer_wrote((OPEN, WAITING) if waiting else (OPEN,)) for waiting in (True, False)}
+
+
+def customer_wrote(conn: Connection, team_id: str, channel_id: str, root_ts: str, now: datetime,
+                   waiting: bool = True) -> bool:
+    """A customer's message in an open conversation (or one `waiting` on the customer): it is open, and they wait
+    since their oldest unanswered message; in the caller's transaction. False when the conversation is not (or is
+    not the workspace's)."""
+    done = conn.execute(_CUSTOMER_WROTE[waiting], {"team": team_id, "channel": channel_id, "root": root_ts,
+                                                   "now": now})
+    return done.rowcount == 1
 
 
 def member_replied(engine: Engine, state: State, user_id: str, now: datetime) -> tuple[bool, float | None]:

@@ -6,23 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Engine, Table, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, Table, select, update
 
+from store.db import dialect_insert, per_dialect
 from store.models import CustomerPost
 
 _table = cast(Table, CustomerPost.__table__)
+_INSERT = per_dialect(lambda dialect: dialect_insert(dialect, _table).on_conflict_do_nothing(
+    index_elements=["channel_id", "slack_ts"]))
 
 
-def remember(engine: Engine, team_id: str, channel_id: str, slack_ts: str, thread_ts: str, message_id: str,
+def remember(conn: Connection, team_id: str, channel_id: str, slack_ts: str, thread_ts: str, message_id: str,
              now: datetime) -> None:
-    """The post at (channel, slack_ts) shows the customer's message `message_id` (a repeat changes nothing)."""
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(_table).values(team_id=team_id, channel_id=channel_id, slack_ts=slack_ts,
-                                               thread_ts=thread_ts, message_id=message_id, created_at=now))
-    except IntegrityError:
-        pass
+    """The post at (channel, slack_ts) shows the customer's message `message_id` (a repeat changes nothing), in the
+    caller's transaction."""
+    conn.execute(_INSERT[conn.dialect.name], {"team_id": team_id, "channel_id": channel_id, "slack_ts": slack_ts,
+                                              "thread_ts": thread_ts, "message_id": message_id, "created_at": now})
 
 
 def find(engine: Engine, team_id: str, channel_id: str, slack_ts: str) -> CustomerPost | None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+DIALECTS = ("postgresql", "sqlite")  # the databases the app runs on (SQLAlchemy's dialect names)
+DialectInsert = postgresql.Insert | sqlite.Insert
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -22,6 +27,17 @@ def make_engine(url: str, **options: Any) -> Engine:
         return engine
     return create_engine(url, hide_parameters=True, **{"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10,
                                                        **options})
+
+
+def per_dialect(build: Callable[[str], T]) -> dict[str, T]:
+    """A statement built once for each dialect, at import: a hot path executes it with its parameters
+    (`conn.execute(made[conn.dialect.name], params)`) instead of building it on every call."""
+    return {dialect: build(dialect) for dialect in DIALECTS}
+
+
+def dialect_insert(dialect: str, table: Table) -> DialectInsert:
+    """The dialect's own INSERT, which has ON CONFLICT (`on_conflict_do_nothing`, `on_conflict_do_update`)."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # DB-API objects

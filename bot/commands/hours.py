@@ -61,7 +61,7 @@ def hours_edit_clicked(ack: Ack, body: dict[str, Any], client: WebClient, contex
     templates = [(t.id, f"{t.name} ({t.language})") for t in fallback.choices(rt, team_id, found.id)] \
         if found.platform == "whatsapp" else []
     client.views_open(trigger_id=body.get("trigger_id", ""), view=bot.modals.hours.build(
-        found, config.setting(rt, team_id, found.id), _zone_of(client, user_id), templates,
+        found, config.setting(rt.db.engine, team_id, found.id), _zone_of(client, user_id), templates,
         {"team_id": team_id, "channel_id": channel, "business_id": found.id}))
 
 

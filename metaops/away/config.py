@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from metaops.away.schedule import Hours
 from metaops.runtime import Runtime
@@ -56,8 +56,8 @@ def asset(rt: Runtime, team_id: str, business_id: str) -> Asset | None:
     return next((a for a in assets(rt, team_id) if a.id == business_id), None)
 
 
-def setting(rt: Runtime, team_id: str, business_id: str) -> Setting | None:
-    row = away_hours.get(rt.db.engine, team_id, business_id)
+def setting(engine: Engine, team_id: str, business_id: str) -> Setting | None:
+    row = away_hours.get(engine, team_id, business_id)
     return _setting(row) if row is not None else None
 
 

@@ -57,7 +57,7 @@ def customer_wrote(rt: Runtime, router: Router, team_id: str, kind: str, platfor
     if not contact or contact.startswith("group:"):
         return False
     try:
-        setting = config.setting(rt, team_id, business_id)
+        setting = router.away(team_id, business_id)
         if setting is None or not setting.enabled or closed(rt, setting) is None:
             return False
         channel = router.thread_channel(team_id, kind, business_id, contact)
@@ -90,7 +90,7 @@ def send(team_id: str, platform: str, business_id: str, contact: str, channel: s
          wrote_at: str) -> str:
     """The `send_away` job. Returns what happened, for the logs."""
     rt = current()
-    setting = config.setting(rt, team_id, business_id)
+    setting = config.setting(rt.db.engine, team_id, business_id)
     period = closed(rt, setting) if setting is not None and setting.enabled else None
     thread = threads.find_by_root(rt.db.engine, channel, thread_ts)
     if setting is None or period is None or thread is None or thread.team_id != team_id:

@@ -5,7 +5,10 @@ as a new post. A joined post shows several messages, each its own block, so a ma
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
+
+from sqlalchemy import Connection
 
 from integrations.slack import limits
 from integrations.slack.blocks import context_block
@@ -20,12 +23,13 @@ def block_id(message_id: str) -> str:
     return "msg." + hashlib.sha256(message_id.encode()).hexdigest()[:24]
 
 
-def remember(rt: Runtime, business_id: str, message_id: Any, team_id: str, channel: str, ts: str,
+def remember(conn: Connection, business_id: str, message_ids: Iterable[Any], team_id: str, channel: str, ts: str,
              thread_ts: str | None) -> None:
-    if message_id in (None, ""):
-        return
-    message_posts.remember(rt.db.engine, business_id, str(message_id), Posted(
-        team_id, channel, ts, None if thread_ts in (None, ts) else thread_ts, block_id(str(message_id))))
+    """The post `ts` (in the thread at `thread_ts`; None: alone) shows the messages `message_ids` (Meta's ids; None
+    or "" where a post stands for no message of theirs), each in its own block; in the caller's transaction."""
+    where = None if thread_ts in (None, ts) else thread_ts
+    message_posts.remember(conn, business_id, {str(m): Posted(team_id, channel, ts, where, block_id(str(m)))
+                                               for m in message_ids if m not in (None, "")})
 
 
 def mark(rt: Runtime, business_id: str, message_id: Any, name: str, text: str | None) -> bool:

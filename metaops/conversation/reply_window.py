@@ -36,7 +36,8 @@ META_CLOSED = 131047  # Meta's refusal: more than 24 hours since the customer's 
 
 @dataclass(frozen=True)
 class Opened:
-    """A customer's message restarted their window: when it did, and when the previous one had."""
+    """A customer's message restarted their window: when it did, and when the previous one had (as the batch knew
+    it: never later than what was stored)."""
 
     customer_id: int
     at: datetime
@@ -55,16 +56,18 @@ def line(end: datetime) -> str:
     return messages.WINDOW_OPEN.format(**_when(end))
 
 
-def customer_wrote(rt: Runtime, contact: str | None, message: dict[str, Any]) -> Opened | None:
+def customer_wrote(rt: Runtime, router: Router, contact: str | None, message: dict[str, Any]) -> Opened | None:
     """A customer's message arrived (before it is posted: a database failure here leaves nothing half done):
     their window restarts and the message is the one to mark read when the team answers. None for groups,
     Meta's system notices and items that name no customer."""
-    customer = customers.from_thread_key(rt.db.engine, contact) if contact else None
-    if customer is None or message.get("type") == "system":
+    customer = router.customer_of(contact) if contact and message.get("type") != "system" else None
+    if customer is None:
         return None
     now = rt.now()
-    previous = customers.note_inbound(rt.db.engine, customer.id, now, message.get("id"))
-    return Opened(customer.id, now, previous)
+    stored = customers.note_inbound(rt.db.engine, customer.id, now, message.get("id"))
+    if stored is not None:
+        router.remember_customer(stored)  # the batch's next message of theirs finds this one as the previous
+    return Opened(customer.id, now, customer.last_inbound_at)
 
 
 def show(rt: Runtime, router: Router, team_id: str, business_id: str, contact: str, opened: Opened) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from integrations.meta.payload import Person
 from integrations.slack.errors import NoChannel
+from metaops.away import config as away_config
 from metaops.campaigns import replies
 from metaops.conversation import pace
 from metaops.runtime import Runtime
@@ -36,7 +37,9 @@ class Router:
         self._channels: dict[tuple[str, str], str | None] = {}
         self._roots: dict[tuple[str, str, str], str] = {}
         self._names: dict[str, str] = {}
-        self._customers: dict[tuple[str, str | None, str | None], Identity] = {}
+        self._customers: dict[tuple[str, str | None, str | None], int] = {}  # (business, BSUID, phone) -> id
+        self._known: dict[int, Identity] = {}  # customer id -> the customer as the batch knows them
+        self._away: dict[tuple[str, str], away_config.Setting | None] = {}  # (team, asset) -> its away settings
         self._places: dict[tuple[str, str, str], replies.Place] = {}  # (team, business, contact) -> its thread's
         self._campaigns: dict[str, replies.Activity] = {}  # business number -> what its campaigns allow
         self.posting: list[str] = []  # the keys of the items the next delivery post shows (delivery/landed.py)
@@ -134,12 +137,38 @@ class Router:
                         username=person.username, profile_name=person.name)
             if seen.empty:
                 return None
-            self._customers[key] = customers.resolve(self.engine, business_id, seen)
-        return self._customers[key]
+            found = customers.resolve(self.engine, business_id, seen)
+            self.remember_customer(found)
+            self._customers[key] = found.id
+        return self._known[self._customers[key]]
+
+    def customer_of(self, contact: str) -> Identity | None:
+        """The customer of a WhatsApp thread key, as the batch knows them (read once); None for any other key or
+        a customer no longer stored."""
+        customer_id = customers.id_of(contact)
+        if customer_id is None:
+            return None
+        if customer_id not in self._known:
+            found = customers.get(self.engine, customer_id)
+            if found is None:
+                return None
+            self.remember_customer(found)
+        return self._known[customer_id]
+
+    def remember_customer(self, customer: Identity) -> None:
+        """The customer as stored now (read, or just changed by this batch): what later items of the batch see."""
+        self._known[customer.id] = customer
 
     def forget_customers(self) -> None:
         """After an identity change: later items of the batch read customers afresh."""
         self._customers.clear()
+        self._known.clear()
+
+    def away(self, team_id: str, business_id: str) -> away_config.Setting | None:
+        """The asset's away settings (away/config.py), read once per batch."""
+        if (team_id, business_id) not in self._away:
+            self._away[(team_id, business_id)] = away_config.setting(self.engine, team_id, business_id)
+        return self._away[(team_id, business_id)]
 
 
 KINDS = workspaces.KINDS  # the kinds of notification `/meta route` sends to a channel of their own

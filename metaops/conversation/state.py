@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from integrations.slack.client import post_message
 from metaops import counters, defaults
 from metaops import inbox_messages as texts
@@ -89,6 +91,13 @@ def change(rt: Runtime, req: Request, action: str, is_admin: Callable[[], bool],
     return None
 
 
+def customer_wrote_open(conn: Connection, team_id: str, channel: str, root: str, now: datetime) -> bool:
+    """A customer's message posted in the thread of an open conversation: since when they wait noted in the caller's
+    transaction (one UPDATE), and nothing else follows. False when the conversation is not open (resolved, snoozed,
+    waiting on the customer, or not made yet): then `customer_wrote`, once that transaction is over."""
+    return conversations.customer_wrote(conn, team_id, channel, root, now, waiting=False)
+
+
 def customer_wrote(rt: Runtime, team_id: str, channel: str, root: str) -> None:
     """After a customer's message was posted in their thread: a resolved or snoozed conversation opens again (and
     the thread says so); an open one notes since when the customer waits. Never fails the delivery around it."""
@@ -101,7 +110,8 @@ def customer_wrote(rt: Runtime, team_id: str, channel: str, root: str) -> None:
             if conversations.reopen(rt.db.engine, state, None, "customer", now, since=now):
                 note(rt, team_id, channel, root, texts.NOTE_REOPENED)
         else:
-            conversations.customer_wrote(rt.db.engine, state, now)
+            with rt.db.engine.begin() as conn:
+                conversations.customer_wrote(conn, state.team_id, channel, root, now)
         if state.status != OPEN or created:
             state_root.refresh(rt, team_id, channel, root)
     except Exception as e:  # noqa: BLE001 - the message is posted; only the conversation's state lags

@@ -37,7 +37,7 @@ def inbound(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
     channel, business, contact, platform = _where(router, team_id, item)
     if item.object == WA:
         text, blocks = render.whatsapp_message(item, known(router, item))
-        reply_window.customer_wrote(rt, contact, item.data)
+        reply_window.customer_wrote(rt, router, contact, item.data)
     else:
         who = render.escape(senders.sender_name(rt, platform, business, contact or ""))
         post = render.facebook_dm if item.object == "page" else render.instagram_dm

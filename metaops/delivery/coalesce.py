@@ -82,14 +82,12 @@ def deliver_together(rt: Runtime, router: Router, team_id: str, channel: str, gr
             text = messages.WA_JOINED.format(who=naming.who(sender).replace("*", ""), count=len(claimed))
             ts = landed.post(rt, team_id, channel, text, _blocks(sender, blocks), root,
                              [m.item.key for m in claimed if m.item is not None])
-            for m in claimed:
-                assert m.item is not None
-                originals.remember(rt, m.item.business_id, m.item.data.get("id"), team_id, channel, ts, root)
             last = claimed[-1].item
             assert last is not None
             # a member's reaction on the joined post goes to its latest message
-            customer_posted.posted(rt, router, team_id, "messages", head.business_id, contact, ts,
-                                   last.data.get("id"), last.data.get("type"))
+            customer_posted.posted(rt, team_id, head.business_id, channel, root, ts,
+                                   [m.item.data.get("id") for m in claimed if m.item is not None],
+                                   last.data.get("type"))
     except SlackRateLimited as e:
         _release(rt, claimed)
         wait = e.wait(defaults.RATE_LIMIT_FALLBACK, defaults.RATE_LIMIT_MAX_WAIT)

@@ -52,27 +52,26 @@ def whatsapp_message(rt: Runtime, router: Router, team_id: str, item: Item) -> N
     text, blocks = render.whatsapp_message(item, sender)
     if router.campaigns(item.business_id).ever:  # a number that never sent a campaign has no campaign replies
         campaign_statuses.customer_replied(rt, item.business_id, item.data)
-    opened = reply_window.customer_wrote(rt, contact, item.data)  # stored before the post: a retry repeats none
-    ts = _post_remembered(rt, router, team_id, "messages", item.business_id, contact, item.data.get("id"), text,
-                          blocks)
+    opened = reply_window.customer_wrote(rt, router, contact, item.data)  # stored before the post: a retry repeats none
+    _post_remembered(rt, router, team_id, "messages", item.business_id, contact, item.data.get("id"), text, blocks,
+                     wrote=True, message_type=item.data.get("type"))
     if opened is not None and contact is not None:  # the root says until when replies are possible
         reply_window.show(rt, router, team_id, item.business_id, contact, opened)
     unanswered.customer_wrote(rt, router, team_id, "messages", item.business_id, contact)
-    customer_posted.posted(rt, router, team_id, "messages", item.business_id, contact, ts, item.data.get("id"),
-                           item.data.get("type"))
     if opened is not None:  # a customer's own message: answered with the away message while the number is closed
         away.customer_wrote(rt, router, team_id, "messages", "whatsapp", item.business_id, contact)
 
 
 def _post_remembered(rt: Runtime, router: Router, team_id: str, kind: str, business_id: str, contact: str | None,
-                     message_id: object, text: str, blocks: list[dict], platform: str = "whatsapp") -> str:
-    """A customer's message (or call) posted in its thread, and where it went remembered for later changes."""
+                     message_id: object, text: str, blocks: list[dict], platform: str = "whatsapp", wrote: bool = False,
+                     message_type: str | None = None) -> None:
+    """A customer's message (or call) posted in its thread, and what the post stands for stored right after it
+    (customer_posted.py; `wrote`: the customer wrote it, of WhatsApp type `message_type`)."""
     channel = router.thread_channel(team_id, kind, business_id, contact)
     ts = post_in_thread(rt, router, team_id, channel, business_id, contact, text, originals.tag(blocks, message_id),
                         platform=platform)
     root = router.root(business_id, contact, channel) if contact else None
-    originals.remember(rt, business_id, message_id, team_id, channel, ts, root)
-    return ts
+    customer_posted.posted(rt, team_id, business_id, channel, root, ts, [message_id], message_type, wrote)
 
 
 def customer_change(rt: Runtime, router: Router, team_id: str, item: Item) -> None:
@@ -223,10 +222,10 @@ def direct_message(rt: Runtime, router: Router, team_id: str, item: Item) -> Non
     who = render.escape(senders.sender_name(rt, platform, item.asset_id, sender))
     text, blocks = post(router.asset_name(item.asset_id), who, item.data)
     mid = (item.data.get("message") or {}).get("mid") if item.kind == "dm" else None
-    ts = _post_remembered(rt, router, team_id, kind, item.asset_id, sender, mid, text, blocks, platform=platform)
+    # a message (not a postback or a reaction): its mid takes the team's reactions, and it is the customer writing
+    _post_remembered(rt, router, team_id, kind, item.asset_id, sender, mid, text, blocks, platform=platform,
+                     wrote=item.kind == "dm")
     unanswered.customer_wrote(rt, router, team_id, kind, item.asset_id, sender)
-    if item.kind == "dm":  # a message (not a postback or a reaction): its mid takes the team's reactions
-        customer_posted.posted(rt, router, team_id, kind, item.asset_id, sender, ts, mid)
     if item.kind != "dm_reaction":  # a message or a button pressed, not a reaction: the away message when closed
         away.customer_wrote(rt, router, team_id, kind, platform, item.asset_id, sender)
 

@@ -76,12 +76,12 @@ def test_hours_submitted_checks_each_field_then_saves(number, rt, context, web_c
     assert answer["response_action"] == "errors"
     assert set(answer["errors"]) == {"day_mon", "day_tue", "day_wed", "holidays", "message", "tz"}
     assert "overlap" in answer["errors"]["day_mon"] and "ends before it starts" in answer["errors"]["day_tue"]
-    assert config.setting(rt, "T1", PHONE_ID) is None  # nothing stored while a field is wrong
+    assert config.setting(rt.db.engine, "T1", PHONE_ID) is None  # nothing stored while a field is wrong
 
     assert submit(context, web_client, template={"selected_option": {"value": ORDER["id"]}}) == {
         "response_action": "errors", "errors": {"template": messages.HOURS_TEMPLATE_GONE}}
     assert submit(context, web_client, template={"selected_option": {"value": GREETING["id"]}}) == {}
-    saved = config.setting(rt, "T1", PHONE_ID)
+    saved = config.setting(rt.db.engine, "T1", PHONE_ID)
     assert saved is not None and saved.enabled and saved.template_id == GREETING["id"]
     assert saved.hours.tz == "Europe/Paris" and saved.hours.weekly[4] == ((540, 720), (780, 1020))
     assert fake_slack.ephemerals[-1]["text"] == messages.HOURS_SAVED.format(name="Test Co", state="on")
@@ -96,4 +96,4 @@ def test_hours_submitted_refuses_a_member_and_a_forged_team(number, rt, context,
     body = slack_fixture("views/hours_modal.json", view={"private_metadata": json.dumps({
         "team_id": "T2", "business_id": PHONE_ID})})
     call(hours_submitted, ack=ack, body=body, view=body["view"], client=web_client, context=context)
-    assert ack.once["response_action"] == "errors" and config.setting(rt, "T1", PHONE_ID) is None
+    assert ack.once["response_action"] == "errors" and config.setting(rt.db.engine, "T1", PHONE_ID) is None

@@ -112,8 +112,9 @@ def test_conversation_records_go_with_their_age_and_their_thread(rt):
         _thread(s, "customer:1", "1.1", recent)
     conversations.ensure(rt.db.engine, "T1", "C1", "1.1", old)  # its thread is kept: so is it
     conversations.ensure(rt.db.engine, "T1", "C1", "9.9", old)  # its thread is gone
-    customer_posts.remember(rt.db.engine, "T1", "C1", "1.2", "1.1", "wamid.OLD", old)
-    customer_posts.remember(rt.db.engine, "T1", "C1", "1.3", "1.1", "wamid.NEW", recent)
+    with rt.db.engine.begin() as conn:
+        customer_posts.remember(conn, "T1", "C1", "1.2", "1.1", "wamid.OLD", old)
+        customer_posts.remember(conn, "T1", "C1", "1.3", "1.1", "wamid.NEW", recent)
     state = conversations.get(rt.db.engine, "C1", "1.1")
     conversations.resolve(rt.db.engine, state, "U1", old)
     retention.purge(rt)

@@ -130,6 +130,23 @@ def test_the_first_reply_claims_an_unclaimed_conversation_and_it_waits_on_the_cu
     assert int(rt.redis.hget("metaops:metrics", "first_response_seconds_count")) == 1
 
 
+def test_the_customer_answering_opens_the_conversation_again_and_it_stays_open(client, rt, thread, fake_slack):
+    slack_event(client, {"type": "message", "user": "U_MEMBER", "text": "It ships today", "ts": "1700000500.000100",
+                         "thread_ts": thread, "channel": CHANNEL, "team": "T1"}, event_id="EvReply1")
+    run_worker(rt)
+    customer_writes(client, rt, "wamid.IN2", "When does it arrive?")
+    state = conversations.get(rt.db.engine, CHANNEL, thread)
+    assert (state.status, state.owner, state.change) == ("open", "U_MEMBER", "claimed")
+    waiting_since = state.waiting_since
+    assert waiting_since is not None and state.last_customer_at == waiting_since
+    [root] = [m for m in fake_slack.messages if m["ts"] == thread]
+    assert "Claimed by <@U_MEMBER>" in json.dumps(root["blocks"])  # the root follows: no longer waiting on them
+    rt.now = lambda: utcnow() + timedelta(minutes=5)
+    customer_writes(client, rt, "wamid.IN3", "Hello?")
+    state = conversations.get(rt.db.engine, CHANNEL, thread)  # open: they still wait since their first unanswered
+    assert (state.status, state.waiting_since) == ("open", waiting_since) and state.last_customer_at > waiting_since
+
+
 @pytest.mark.both_databases  # two claims at once: one conditional UPDATE wins
 def test_two_members_claiming_at_once_leave_one_owner(rt, thread):
     state = conversations.get(rt.db.engine, CHANNEL, thread)

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,11 +136,13 @@ def drain_rate(kind: str, args: argparse.Namespace, slack_url: str, workdir: Pat
         else:
             parties = {"Slack fake": lambda pid, _group, _cmdline: pid == args.fake_pid,
                        "PostgreSQL": postgres_serving(url)}
-            before = {**cpu_by_party(parties), "Redis": _redis_cpu(rt)}
-            elapsed, rss, cpu = _in_processes(rt, config, stored, processes, args.timeout)
-            after = {**cpu_by_party(parties), "Redis": _redis_cpu(rt)}
-            others = {name: after[name] - before[name] for name in ("Slack fake", "PostgreSQL", "Redis")}
-            others["all cores busy"] = after["machine"] - before["machine"]
+            used: list[dict[str, float]] = []  # before the events are queued, once all are done
+
+            def measure() -> None:
+                used.append({**cpu_by_party(parties), "Redis": _redis_cpu(rt)})
+            elapsed, rss, cpu = _in_processes(rt, config, stored, processes, args.timeout, measure)
+            others = {name: used[1][name] - used[0][name] for name in ("Slack fake", "PostgreSQL", "Redis")}
+            others["all cores busy"] = used[1]["machine"] - used[0]["machine"]
         posts = control(base, "GET", "/control/posts", timeout=30)["posts"][shown_before:]
         calls = {m: n - calls_before.get(m, 0)
                  for m, n in control(base, "GET", "/control/stats", timeout=30)["calls"].items()}
@@ -151,7 +154,7 @@ def drain_rate(kind: str, args: argparse.Namespace, slack_url: str, workdir: Pat
 
 
 def _in_processes(rt: Runtime, config: dict[str, str], stored: list[tuple[int, int]], processes: int,
-                  timeout: float) -> tuple[float, list[float], float]:
+                  timeout: float, measure: Callable[[], None]) -> tuple[float, list[float], float]:
     """The Procfile's worker line, `processes` of them, started and registered before the events are queued; the
     seconds until every event is done, each process's peak RSS (MB) and their CPU seconds in all from the
     queueing on (their start-up left out), once they stopped (SIGTERM: a warm stop)."""
@@ -166,11 +169,13 @@ def _in_processes(rt: Runtime, config: dict[str, str], stored: list[tuple[int, i
             time.sleep(0.05)
         time.sleep(0.5)  # each has done its start-up recovery and waits on the queue
         idle_cpu = sum(_cpu_so_far(p.pid) for p in procs)
+        measure()
         t = time.perf_counter()
         streams.push_events(rt.queue, stored)
         while count_done(rt) < len(stored) and time.perf_counter() - t < timeout:
             time.sleep(0.02)
         elapsed = time.perf_counter() - t
+        measure()  # before the workers stop: their database connections' processes go with them
     finally:
         rss, cpu = [], 0.0
         for p in procs:

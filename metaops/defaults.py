@@ -39,11 +39,12 @@ THREAD_LOCK_TIMEOUT = 30  # how long one contact's thread lock is held at most, 
 SLACK_TIMEOUT = 10  # Slack Web API request timeout, seconds
 DRAIN_BATCH = 50  # events the drain job takes from Redis at a time, count
 ACK_INTERVAL = 1  # a drain's conversation acknowledges the events it handled (one round trip) at least this often, s
+DRAIN_TURN = 5  # a drain running this long hands over (queued again, last) at its next batch when jobs wait, s
 DRAIN_MAX_SECONDS = 60  # a drain or release job hands over to a fresh job after this long, seconds
-# Delivery jobs (drains, releases, ...) one worker process runs at once, each in a thread waiting on Slack: as many
-# as PARTITIONS, so one worker line can drain every partition at once, count
-WORKER_DRAINS = 16
-DB_POOL_SPARE = 2  # a worker's database connections beyond one per delivery job (its main thread, the scheduler), count
+# Deliveries one worker process has in progress at once, each in a thread waiting on Slack: the conversations its
+# drains deliver side by side and its other delivery jobs (delivery/lanes.py); two per partition, count
+WORKER_DRAINS = 32
+DB_POOL_SPARE = 2  # a worker's database connections beyond its deliveries' (its main thread, the scheduler), count
 LEASE_TTL = 10  # a lease (drain or release flag, thread lock) outlives the process holding it by at most this, s
 LEASE_RENEW = 2  # how often a process renews its leases and its heartbeat, seconds
 LEASE_CHECK = 1  # how often a drain's lanes ask whether it still holds its partition (a stall lapses it), seconds

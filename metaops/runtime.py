@@ -39,9 +39,11 @@ class Runtime:
 
 def build(settings: Settings, now: Callable[[], datetime] = utcnow, worker: bool = False) -> Runtime:
     redis = connection.connect(settings)
-    # A worker's delivery jobs run in threads (metaops.worker): one pooled connection each, and a few spare.
-    db = Database(settings.database_url, pre_ping=not worker,
-                  pool_size=settings.WORKER_DRAINS + defaults.DB_POOL_SPARE if worker else None)
+    # A worker's deliveries run in threads (metaops.worker), which wait on Slack far more than on the database:
+    # connections kept for as many as PARTITIONS of them, and room for one each at a moment of need.
+    kept = min(settings.WORKER_DRAINS, defaults.PARTITIONS) + defaults.DB_POOL_SPARE
+    db = Database(settings.database_url, pre_ping=not worker, pool_size=kept if worker else None,
+                  overflow=settings.WORKER_DRAINS + defaults.DB_POOL_SPARE if worker else None)
     crypto = Crypto(settings.encryption_keys)
     installations = EncryptedInstallationStore(db, crypto) if settings.SLACK_CLIENT_ID else None
     return Runtime(

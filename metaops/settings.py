@@ -58,7 +58,7 @@ class Settings:
     JOB_RETRY_INTERVALS: tuple[int, ...] = field(default=defaults.JOB_RETRY_INTERVALS)
     # Our own pace per Slack channel, posts per second (metaops.conversation.pace); 0: no pacing.
     SLACK_PACE_RATE: float = defaults.SLACK_PACE_RATE
-    # Delivery jobs one worker process runs at once, each in a thread (metaops.worker); its database pool follows.
+    # Deliveries one worker process has in progress at once, each in a thread (metaops.worker, delivery/lanes.py).
     WORKER_DRAINS: int = defaults.WORKER_DRAINS
 
     def __repr__(self) -> str:

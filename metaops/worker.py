@@ -4,10 +4,12 @@ RQ's SimpleWorker runs jobs in its own process: on a 2-core machine it ran about
 of the forking Worker (bench/drain has the figures). Periodic jobs are not the worker's business: the
 `clock` process (metaops.clock) enqueues them.
 
-Delivery waits on Slack (100-300 ms a call) far more than it computes, so each worker process runs up to
-WORKER_DRAINS jobs at once: the delivery jobs (DELIVERY: a partition's drain, a channel's release, an event's own
-job, and the Slack calls a customer's message leads to) each in a thread of its own, while the main thread goes on
-taking jobs off the queue; any other job runs in the main thread as before, and counts towards the same bound.
+Delivery waits on Slack (100-300 ms a call) far more than it computes, so each worker process runs many jobs at
+once: the delivery jobs (DELIVERY: a partition's drain, a channel's release, an event's own job, and the Slack calls
+a customer's message leads to) each in a thread of its own, while the main thread goes on taking jobs off the
+queue; any other job runs in the main thread as before. WORKER_DRAINS bounds the deliveries in progress
+(delivery/lanes.py's slots): each job but a drain takes a slot for its run, a drain's conversations each take one,
+and a drain holds a reservation, so the main thread takes a job only while slots and reservations leave room.
 Every job keeps RQ's bookkeeping: it is in the StartedJobRegistry (its execution renewed every
 job_monitoring_interval) while its thread runs, then finished, failed (into the failed registry, with its
 retries) or retried as RQ does it, and a killed process leaves its jobs there for recovery as before. The leases a
@@ -32,6 +34,7 @@ import copy
 import ctypes
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from rq import Queue, SimpleWorker
@@ -130,9 +133,10 @@ class Worker(SimpleWorker):
                 self._scheduling.set()
 
     def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None) -> Any:
-        """A job once one of the WORKER_DRAINS delivery slots is free (lanes.Slots). Burst mode: the queue empty
-        while delivery jobs still run (they may queue more: hand-overs, retries), wait for them and look again."""
-        while not lanes.slots().wait_free(1):
+        """A job once the WORKER_DRAINS delivery slots have room (lanes.Slots: those in use and the running drains'
+        reservations). Burst mode: the queue empty while delivery jobs still run (they may queue more: hand-overs,
+        retries), wait for them and look again."""
+        while not lanes.slots().wait_room(1):
             pass
         while True:
             result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
@@ -144,24 +148,28 @@ class Worker(SimpleWorker):
                 self._changed.wait(1)
 
     def execute_job(self, job: Job, queue: Queue) -> None:
-        slot = job.func_name != streams.DRAIN  # a drain takes none: its conversations take theirs
+        slots = lanes.slots()
         with self._changed:
             self._jobs[job.id] = (job, None)
-        if slot:
+        if job.func_name == streams.DRAIN:  # its conversations take slots of their own; it reserves one
+            slots.reserve()
+            let_go = slots.unreserve
+        else:
             self._in_main = True  # a warm stop meanwhile waits for this job, out of the queue already
             try:
-                lanes.slots().take()  # free a moment ago, unless a drain's conversation took it: until it ends
+                slots.take()  # free a moment ago, unless a drain's conversation took it: until one ends
             except BaseException:
-                self._done(job, False)
+                self._done(job, lambda: None)
                 raise
             finally:
                 self._in_main = False
+            let_go = slots.give
         if job.func_name in DELIVERY:
             try:
-                threading.Thread(target=self._run_in_thread, args=(job, queue, slot), name=f"metaops-job-{job.id}",
-                                 daemon=True).start()
+                threading.Thread(target=self._run_in_thread, args=(job, queue, let_go),
+                                 name=f"metaops-job-{job.id}", daemon=True).start()
             except BaseException:  # not started (a stop signal right now): nothing to wait for
-                self._done(job, slot)
+                self._done(job, let_go)
                 raise
             return
         self._in_main = True
@@ -169,9 +177,9 @@ class Worker(SimpleWorker):
             super().execute_job(job, queue)
         finally:
             self._in_main = False
-            self._done(job, slot)
+            self._done(job, let_go)
 
-    def _run_in_thread(self, job: Job, queue: Queue, slot: bool) -> None:
+    def _run_in_thread(self, job: Job, queue: Queue, let_go: Callable[[], None]) -> None:
         try:
             with leases.job():
                 execution = self.prepare_execution(job)
@@ -181,11 +189,11 @@ class Worker(SimpleWorker):
         except Exception:  # noqa: BLE001 - RQ's bookkeeping itself failed (Redis away): the job stays started
             log.exception("job %s: RQ's bookkeeping failed; recovery takes its work over", job.id)
         finally:
-            self._done(job, slot)
+            self._done(job, let_go)
 
-    def _done(self, job: Job, slot: bool) -> None:
-        if slot:
-            lanes.slots().give()
+    def _done(self, job: Job, let_go: Callable[[], None]) -> None:
+        """The job ended: its slot (or a drain's reservation) given back."""
+        let_go()
         with self._changed:
             self._jobs.pop(job.id, None)
             self._changed.notify_all()

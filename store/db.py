@@ -55,13 +55,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # DB-API objects
 class Database:
     """An engine and its session factory."""
 
-    def __init__(self, url: str, pre_ping: bool = True, pool_size: int | None = None) -> None:
+    def __init__(self, url: str, pre_ping: bool = True, pool_size: int | None = None,
+                 overflow: int | None = None) -> None:
         """`pre_ping`: test each pooled connection before use (web). A worker skips it: a connection that
         died with a database restart fails its job once, and the job's retry gets a fresh one. `pool_size`:
-        connections kept open (a worker: one per job it runs at once, and spare), with as many again for a
-        moment of need; default 5, and 10 more."""
+        connections kept open, with `overflow` more (default: as many again) for a moment of need; default 5,
+        and 10 more."""
         self.url = url
-        sized = {"pool_size": pool_size, "max_overflow": pool_size} if pool_size and ":memory:" not in url else {}
+        sized = {"pool_size": pool_size, "max_overflow": pool_size if overflow is None else overflow} \
+            if pool_size and ":memory:" not in url else {}
         self.engine = make_engine(url, **(sized if url.startswith("sqlite") else {"pool_pre_ping": pre_ping,
                                                                                   "pool_recycle": 1800, **sized}))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -77,8 +77,10 @@ def drain(partition: int | None = None) -> int:
         if guard.stopped == lanes.LOST:  # a stall: another drain may have the partition now
             log.warning("partition %d: lease lost; leaving it to the drain that has it", partition)
             return handled
-        if guard.stopped == lanes.HAND_OVER:
-            leases.queue_for(r, flag, 0)  # hand over: no job runs into its timeout
+        # hand over: no job runs into its timeout, and after its turn a drain lets the jobs waiting go first
+        if guard.stopped == lanes.HAND_OVER or (time.monotonic() - started >= defaults.DRAIN_TURN
+                                                 and rt.queue.count):
+            leases.queue_for(r, flag, 0)
             streams.enqueue_drain(rt.queue, partition)
             return handled
 

@@ -61,11 +61,14 @@ class Guard:
 
 class Slots:
     """The deliveries one worker process has in progress at once, at most WORKER_DRAINS: each conversation a drain
-    delivers, and each other delivery job for its whole run. A drain itself takes none while it waits for them."""
+    delivers, and each other delivery job for its whole run. A drain takes none while it waits for them, but holds
+    a reservation: the worker takes a job off the queue only while slots in use and reservations leave room, so a
+    process with drains enough to fill its slots leaves the next partitions to another worker process."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._used = 0
+        self._reserved = 0
         self._changed = threading.Condition()
 
     def take(self, timeout: float | None = None) -> bool:
@@ -81,10 +84,19 @@ class Slots:
             self._used -= 1
             self._changed.notify_all()
 
-    def wait_free(self, timeout: float) -> bool:
-        """Whether a slot is free, waiting up to `timeout` seconds for one (none is taken)."""
+    def reserve(self) -> None:
         with self._changed:
-            return self._changed.wait_for(lambda: self._used < self.size, timeout)
+            self._reserved += 1
+
+    def unreserve(self) -> None:
+        with self._changed:
+            self._reserved -= 1
+            self._changed.notify_all()
+
+    def wait_room(self, timeout: float) -> bool:
+        """Whether there is room for another job, waiting up to `timeout` seconds for it (nothing is taken)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._used + self._reserved < self.size, timeout)
 
 
 def run(groups: list[list[T]], work: Callable[[list[T]], R], guard: Guard) -> list[R | None]:

@@ -154,3 +154,17 @@ def test_the_lanes_of_a_process_never_exceed_its_slots(rt):
             slots.give()
     assert results == [[1] * 12] * 3
     assert most[0] == 2
+
+
+@pytest.mark.parametrize(("drains", "kept", "most"), [("32", 18, 52), ("8", 10, 20), ("1", 3, 6)])
+def test_a_workers_database_pool_follows_its_deliveries(config, drains, kept, most):
+    """Connections kept for as many deliveries as there are partitions (they wait on Slack far more than on the
+    database), and room for one per delivery at a moment of need."""
+    from metaops import runtime, settings
+
+    rt = runtime.build(settings.from_mapping({**config, "WORKER_DRAINS": drains}), worker=True)
+    try:
+        pool = rt.db.engine.pool
+        assert (pool.size(), pool.size() + pool._max_overflow) == (kept, most)  # type: ignore[attr-defined]
+    finally:
+        rt.db.dispose()

@@ -20,13 +20,6 @@ PN = "106540352242922"
 BSUID, NEW_BSUID = "US.13491208655302741918", "US.24817305912873645029"
 
 
-@pytest.fixture
-def engine(database_url):
-    e = create_engine(database_url)
-    yield e
-    e.dispose()
-
-
 def test_phone_and_bsuid_then_bsuid_only_is_one_customer(engine):
     first = customers.resolve(engine, PN, Seen(bsuid=BSUID, phone="16505551234", profile_name="Sheena"))
     later = customers.resolve(engine, PN, Seen(bsuid=BSUID, username="@sheena"))

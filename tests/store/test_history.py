@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine
 
 from store import history, retention
 from store.history import Incoming
@@ -17,13 +16,6 @@ pytestmark = pytest.mark.both_databases
 
 PN, WABA = "106540352242922", "102290129340398"
 DAY = 86400
-
-
-@pytest.fixture
-def engine(database_url):
-    e = create_engine(database_url)
-    yield e
-    e.dispose()
 
 
 def msg(mid, thread="16505551234", at=1738454400, outgoing=False):

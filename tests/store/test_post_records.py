@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import event, func, select
 
 from store import conversations, customer_posts, customers, message_posts
 from store.conversations import OPEN, RESOLVED, WAITING
@@ -20,13 +20,6 @@ from store.timestamps import utcnow
 pytestmark = pytest.mark.both_databases
 
 PN = "106540352242922"
-
-
-@pytest.fixture
-def engine(database_url):
-    e = create_engine(database_url)
-    yield e
-    e.dispose()
 
 
 def test_a_message_posted_again_is_found_where_it_is_now(engine):

@@ -6,9 +6,9 @@ waits on Slack 100-300 ms: delivered one after the other, the customers of one b
 other. The batch is split by the same conversation key the partition was chosen by (streams.conversation_of),
 so every order the partition kept, each conversation keeps; conversations never had an order between them.
 
-The lanes are WORKER_DRAINS threads per process, shared by every drain it runs: like the jobs, each waits on
-Slack, and the database pool (WORKER_DRAINS + DB_POOL_SPARE, as many again at a moment of need) covers them.
-A batch of one conversation runs in the drain's own thread.
+The lanes are WORKER_DRAINS threads per process, shared by every drain it runs; a conversation runs once it has
+one of the process's delivery slots (Slots), which its other delivery jobs share, and the database pool has room
+for one connection per slot (metaops/runtime.py). A batch of one conversation runs in the drain's own thread.
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ them."""
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from datetime import timedelta
 
@@ -19,7 +18,7 @@ from store.models import Campaign, CampaignRecipient
 from store.timestamps import utcnow
 from tests.bot.test_listeners_campaigns import PROMO, confirm, press, review_of, text_of
 from tests.constants import PHONE_ID, WABA
-from tests.helpers import connect_whatsapp, run_worker
+from tests.helpers import connect_whatsapp, run_worker, until
 
 pytestmark = pytest.mark.both_databases  # the window's count (distinct customers, oldest send) is SQL on each
 EARLIER = 10  # customers an earlier campaign reached 2 hours ago
@@ -128,17 +127,10 @@ def test_an_admin_cancels_the_held_rows(client, rt, connected, fake_slack, fake_
     assert fake_slack.responses()[-1]["text"] == messages.NOT_ALLOWED
     assert row_states(rt)["held"] == 5
     press(client, fake_slack, message, "campaign_cancel_held")
-    assert wait_for(lambda: row_states(rt) == {"sent": 40, "cancelled": 5})
+    assert until(lambda: row_states(rt) == {"sent": 40, "cancelled": 5})
     run_worker(rt)  # the job it queued ends the campaign: nothing is left to send
     assert campaign(rt).state == "done" and len(sends(fake_graph)) == 40
     assert any("cancelled the 5 recipient(s) held back" in m["text"] for m in fake_slack.messages)
     assert "5 held back over the messaging limit were cancelled" in str(progress_message(fake_slack)["blocks"])
     press(client, fake_slack, message, "campaign_cancel_held")  # pressed again: nothing is held any more
-    assert wait_for(lambda: any(r.get("text") == messages.CAMPAIGN_NOTHING_HELD for r in fake_slack.responses()))
-
-
-def wait_for(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not condition():
-        time.sleep(0.05)
-    return bool(condition())
+    assert until(lambda: any(r.get("text") == messages.CAMPAIGN_NOTHING_HELD for r in fake_slack.responses()))

@@ -17,7 +17,7 @@ from store.models import Campaign, CampaignRecipient
 from tests.bot.test_listeners_campaigns import PROMO, confirm, press, review_of
 from tests.constants import PHONE_ID, WABA
 from tests.fakes.meta_graph import VERSION, graph_error
-from tests.helpers import connect_whatsapp, post_webhook, run_worker
+from tests.helpers import connect_whatsapp, post_webhook, run_worker, until
 
 RECIPIENTS = [f"54911555{i:05d}" for i in range(6)]
 
@@ -68,15 +68,8 @@ def state(rt) -> str:
         return str(s.scalars(select(Campaign.state)).one())
 
 
-def wait_for(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not condition():
-        time.sleep(0.05)
-    return bool(condition())
-
-
 def said(fake_slack, text: str) -> bool:
-    return wait_for(lambda: any(r.get("text") == text for r in fake_slack.responses()))
+    return until(lambda: any(r.get("text") == text for r in fake_slack.responses()))
 
 
 def test_paused_mid_campaign_then_resumed_sends_everyone_once(client, rt, connected, fake_slack, fake_graph):
@@ -113,7 +106,7 @@ def test_paused_mid_campaign_then_resumed_sends_everyone_once(client, rt, connec
     run_worker(rt)
     assert any("active again" in m["text"] and "Resume" in m["text"] for m in fake_slack.messages)
     press(client, fake_slack, progress_message(fake_slack), "campaign_resume", user="U_OWNER")
-    assert wait_for(lambda: any("go again" in m["text"] for m in fake_slack.messages))
+    assert until(lambda: any("go again" in m["text"] for m in fake_slack.messages))
     assert any("1 recipient(s) Meta refused while the template was paused go again" in m["text"]
                for m in fake_slack.messages)
     run_worker(rt)

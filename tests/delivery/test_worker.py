@@ -16,7 +16,7 @@ from metaops import defaults, jobs
 from metaops.queue import enqueue
 from metaops.worker import Worker
 from tests.constants import ROOT
-from tests.helpers import run_worker, worker_command, worker_env
+from tests.helpers import run_worker, until, worker_command, worker_env
 
 
 def test_the_worker_is_a_simple_worker_that_schedules_nothing(rt):
@@ -39,9 +39,9 @@ def test_the_worker_line_moves_delayed_jobs_itself_and_takes_the_lock_of_a_kille
                              stderr=subprocess.DEVNULL, start_new_session=True)
     second = None
     try:
-        assert _until(lambda: rt.redis.get(lock) is not None, 20)
+        assert until(lambda: rt.redis.get(lock) is not None, 20)
         enqueue.submit(rt.queue, "metaops.jobs.sweep", 1, job_id="delayed-1")
-        assert _until(lambda: _finished(rt, "delayed-1"), 10)  # moved when due, and run
+        assert until(lambda: _finished(rt, "delayed-1"), 10)  # moved when due, and run
         second = subprocess.Popen(worker_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, start_new_session=True)
         held_by = rt.redis.get(lock)
@@ -50,10 +50,10 @@ def test_the_worker_line_moves_delayed_jobs_itself_and_takes_the_lock_of_a_kille
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
         killed = time.monotonic()
-        assert _until(lambda: rt.redis.get(lock) not in (None, held_by), defaults.SCHEDULER_LOCK_TTL + 5)
+        assert until(lambda: rt.redis.get(lock) not in (None, held_by), defaults.SCHEDULER_LOCK_TTL + 5)
         assert time.monotonic() - killed <= defaults.SCHEDULER_LOCK_TTL + 2
         enqueue.submit(rt.queue, "metaops.jobs.sweep", 1, job_id="delayed-2")
-        assert _until(lambda: _finished(rt, "delayed-2"), 10)
+        assert until(lambda: _finished(rt, "delayed-2"), 10)
     finally:
         for proc in (first, second):
             if proc is not None and proc.poll() is None:
@@ -64,12 +64,3 @@ def test_the_worker_line_moves_delayed_jobs_itself_and_takes_the_lock_of_a_kille
 def _finished(rt, job_id: str) -> bool:
     return not rt.redis.exists(f"rq:job:{job_id}") and rt.queue.count == 0 and \
         not ScheduledJobRegistry(queue=rt.queue).get_job_ids()
-
-
-def _until(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()

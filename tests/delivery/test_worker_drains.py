@@ -29,6 +29,7 @@ from tests.helpers import (
     post_webhook,
     run_worker,
     texts,
+    until,
     wa_message,
     wa_payload,
     worker_command,
@@ -39,15 +40,6 @@ LATENCY = 0.1  # seconds the Slack fake takes to answer each call
 CUSTOMERS, EACH = 20, 5
 UNPACED = pytest.mark.unpaced(why="several drains post into the one channel at once only without its pace of one "
                                   "post a second; what is tested is the worker running them at once")
-
-
-def _until(condition, seconds: float, every: float = 0.05) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return condition()
 
 
 def _states(rt) -> list[str]:
@@ -96,7 +88,7 @@ def test_the_jobs_one_worker_runs_at_once_are_bounded_by_worker_drains(client, r
     burst(client, CUSTOMERS, EACH)
     worker = _start(config, WORKER_DRAINS="3")
     try:
-        assert _until(lambda: set(_states(rt)) == {"done"}, 120, 0.2), "texts left undelivered"
+        assert until(lambda: set(_states(rt)) == {"done"}, 120, 0.2), "texts left undelivered"
     finally:
         _kill(worker)
     assert 1 < fake_slack.most_in_flight <= 3
@@ -113,14 +105,14 @@ def test_a_worker_killed_with_several_drains_in_flight_loses_nothing(client, rt,
     burst(client, CUSTOMERS, EACH)
     worker = _start(config)
     try:
-        assert _until(lambda: fake_slack.in_flight >= 2, 60, 0.002), "never several posts in flight"
+        assert until(lambda: fake_slack.in_flight >= 2, 60, 0.002), "never several posts in flight"
         in_flight = fake_slack.in_flight
     finally:
         _kill(worker)
     assert sum(len(texts(m)) for m in fake_slack.messages) < CUSTOMERS * EACH  # killed mid-burst
     worker = _start(config)
     try:
-        assert _until(lambda: set(_states(rt)) == {"done"}, 240, 0.2), "texts left undelivered"
+        assert until(lambda: set(_states(rt)) == {"done"}, 240, 0.2), "texts left undelivered"
     finally:
         _kill(worker)
     seen: dict[str, list[int]] = {}
@@ -155,13 +147,13 @@ def test_a_drain_held_up_by_the_database_does_not_hold_up_the_others(client, rt,
         worker = _start(config)
         # every other partition's texts are posted; the locked event's (posted, not yet marked done) and those
         # behind it in its partition wait
-        assert _until(lambda: len(fake_slack.messages) == CUSTOMERS * 2 - behind, 60, 0.1), \
+        assert until(lambda: len(fake_slack.messages) == CUSTOMERS * 2 - behind, 60, 0.1), \
             "the other drains stalled"
         time.sleep(1)
         assert len(fake_slack.messages) == CUSTOMERS * 2 - behind
         assert len(_states(rt)) - _states(rt).count("done") == behind + 1
         tx.rollback()
-        assert _until(lambda: set(_states(rt)) == {"done"}, 60, 0.1), "the held-up drain never finished"
+        assert until(lambda: set(_states(rt)) == {"done"}, 60, 0.1), "the held-up drain never finished"
     finally:
         conn.close()
         locker.dispose()
@@ -210,7 +202,7 @@ def test_a_warm_stop_hands_the_running_drains_over(client, rt, config, fake_slac
     burst(client, CUSTOMERS, EACH)
     worker = _start(config)
     try:
-        assert _until(lambda: len(fake_slack.messages) >= 20, 60, 0.01), "nothing was posted"
+        assert until(lambda: len(fake_slack.messages) >= 20, 60, 0.01), "nothing was posted"
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(60) == 0
     finally:
@@ -221,7 +213,7 @@ def test_a_warm_stop_hands_the_running_drains_over(client, rt, config, fake_slac
     assert streams.waiting(rt.redis) > 0 and rt.queue.count > 0  # handed over: drains queued for what is left
     worker = _start(config)
     try:
-        assert _until(lambda: set(_states(rt)) == {"done"}, 120, 0.2), "texts left undelivered"
+        assert until(lambda: set(_states(rt)) == {"done"}, 120, 0.2), "texts left undelivered"
     finally:
         _kill(worker)
     assert len(fake_slack.messages) == CUSTOMERS * EACH and _in_order_once(fake_slack.messages)

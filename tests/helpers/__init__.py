@@ -38,6 +38,7 @@ from tests.helpers.workers import (
     run_worker,
     start_procfile_web,
     stored_events,
+    until,
     until_delivered,
     waiting_job_ids,
     worker_command,
@@ -53,5 +54,6 @@ __all__ = [
     "PrivatePostgres", "RedisServer", "free_port", "redis_server_binary",
     "interact", "later", "post_event", "slack_event", "slack_fixture", "slack_headers", "slash_command",
     "assert_jobs_json", "clear_inbox", "clock_command", "job_call", "procfile", "run_due_scheduled", "run_worker",
-    "start_procfile_web", "stored_events", "until_delivered", "waiting_job_ids", "worker_command", "worker_env",
+    "start_procfile_web", "stored_events", "until", "until_delivered", "waiting_job_ids", "worker_command",
+    "worker_env",
 ]

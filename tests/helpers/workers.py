@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,16 @@ def run_due_scheduled(rt: Runtime) -> None:
     clock = Clock(rt.queue, schedule={})
     assert clock.move_due(), "another clock holds RQ's scheduler lock"
     clock.let_go()
+
+
+def until(condition: Callable[[], Any], seconds: float = 10.0, every: float = 0.05) -> bool:
+    """Poll `condition` until it holds or `seconds` have passed (a bound, not a timing); whether it held."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return bool(condition())
 
 
 def until_delivered(rt: Runtime, seconds: float = 60) -> None:

@@ -8,7 +8,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import time
 from collections import Counter
 
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from metaops.campaigns import sender
 from store.models import Campaign, CampaignRecipient
 from tests.constants import ROOT
-from tests.helpers import clock_command, connect_whatsapp, worker_command, worker_env
+from tests.helpers import clock_command, connect_whatsapp, until, worker_command, worker_env
 from tests.helpers.campaigns import TEMPLATE, scheduled_campaign
 
 RECIPIENTS = 200
@@ -32,15 +31,6 @@ def _kill(*procs: subprocess.Popen) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
-
-
-def _wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def _seed(rt) -> int:
@@ -60,14 +50,14 @@ def test_a_sigkilled_campaign_worker_resumes_and_sends_everyone_exactly_once(rt,
     env = worker_env(config)
     worker = _start(worker_command(), env)
     try:
-        assert _wait_for(lambda: sum(_sends(fake_graph).values()) >= 40, 60), "the campaign never started"
+        assert until(lambda: sum(_sends(fake_graph).values()) >= 40, 60), "the campaign never started"
     finally:
         _kill(worker)
     before = sum(_sends(fake_graph).values())
     assert before < RECIPIENTS  # killed mid-campaign
     worker, clock = _start(worker_command(), env), _start(clock_command(), env)
     try:
-        assert _wait_for(lambda: _state(rt, campaign_id) == "done", 150), \
+        assert until(lambda: _state(rt, campaign_id) == "done", 150), \
             f"not resumed: {sum(_sends(fake_graph).values())} sent"
     finally:
         _kill(worker, clock)

@@ -31,6 +31,7 @@ from tests.helpers import (
     run_due_scheduled,
     run_worker,
     texts,
+    until,
     wa_message,
     wa_payload,
     worker_command,
@@ -42,16 +43,6 @@ from tests.helpers import (
 pytestmark = pytest.mark.both_databases
 
 PACED_CUSTOMERS, EACH = 8, 10  # 80 texts into one channel: about 25 posts at Slack's one per second
-
-
-def _wait_for(condition, seconds: float, every: float = 0.01) -> bool:
-    """Poll `condition` until it holds or `seconds` have passed (a bound, not a timing)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return condition()
 
 
 def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -88,10 +79,10 @@ def test_killing_the_worker_holding_the_scheduler_lock_strands_no_paced_channel(
     worker = _start(worker_command(), env)
     clock = None
     try:
-        assert _wait_for(lambda: rt.redis.get(lock) is not None, 30), "the worker never took the scheduler lock"
+        assert until(lambda: rt.redis.get(lock) is not None, 30, 0.01), "the worker never took the scheduler lock"
         holder = rt.redis.get(lock)
         clock = _start(clock_command(), env)  # a candidate too, while the worker holds the lock
-        assert _wait_for(lambda: sum(map(len, _shown(fake_slack).values())) >= 25, 90), "too little was posted"
+        assert until(lambda: sum(map(len, _shown(fake_slack).values())) >= 25, 90, 0.01), "too little was posted"
         assert holds.parked(rt.redis, "T1", "C1", 1), "the channel had nothing parked"
         assert rt.redis.get(lock) == holder and not holder.startswith(b"clock-")  # the worker still holds it
     finally:
@@ -102,11 +93,11 @@ def test_killing_the_worker_holding_the_scheduler_lock_strands_no_paced_channel(
     posts_before, restarted = len(fake_slack.messages), time.monotonic()
     worker = _start(worker_command(), env)
     try:
-        assert _wait_for(lambda: len(fake_slack.messages) > posts_before, 30, every=0.1), \
+        assert until(lambda: len(fake_slack.messages) > posts_before, 30, every=0.1), \
             "nothing was posted within 30 s of the restart"
-        assert _wait_for(lambda: sum(map(len, _shown(fake_slack).values())) >= PACED_CUSTOMERS * EACH, 120, 0.2), \
+        assert until(lambda: sum(map(len, _shown(fake_slack).values())) >= PACED_CUSTOMERS * EACH, 120, 0.2), \
             f"texts left undelivered: {sum(map(len, _shown(fake_slack).values()))} shown"
-        assert _wait_for(lambda: _all_done(rt), 30, 0.2)
+        assert until(lambda: _all_done(rt), 30, 0.2)
     finally:
         _kill(worker)
     assert time.monotonic() - restarted < 150
@@ -183,7 +174,7 @@ class TestPostgresStoppedAndStarted:
             run_worker(rt)
             return bool(fake_slack.messages)
 
-        assert _wait_for(posted, 30, every=0.5)
+        assert until(posted, 30, every=0.5)
         run_due_scheduled(rt)
         run_worker(rt)
         assert by_customer(fake_slack.messages) == {"c02": [0]}  # posted once
